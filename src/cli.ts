@@ -1,0 +1,82 @@
+// Entry point: argv → one-shot command, REPL (stdin is a terminal, or -i) or script (stdin is not a
+// terminal, or --file).
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SETTINGS, type SettingKey } from './config/settings.js';
+import { GLOBAL_FLAGS } from './commands/option-sets.js';
+import { ExitCode, UsageError, toTshellError } from './errors.js';
+import { formatError } from './render/errors.js';
+import { makeStyle, colorWanted } from './render/style.js';
+import { closeConnections } from './temporal/connection.js';
+import { executeWords, type ShellRuntime } from './shell/execute.js';
+import { runScript } from './shell/script.js';
+
+const LAUNCH_FLAGS = {
+  file: { type: 'string', short: 'f' },
+  'keep-going': { type: 'boolean' },
+  interactive: { type: 'boolean', short: 'i' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+function baseRuntime(): ShellRuntime {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    overrides: {},
+    launchFlags: {},
+  };
+}
+
+async function finish(code: number): Promise<never> {
+  await closeConnections();
+  // Flush stdout before leaving (pipes are asynchronous).
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const shell = baseRuntime();
+  try {
+    if (argv[0] !== undefined && !argv[0].startsWith('-')) {
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      const outcome = await executeWords(argv, shell, ac.signal);
+      return finish(outcome.exitCode);
+    }
+    const options: NonNullable<Parameters<typeof parseArgs>[0]>['options'] = { ...LAUNCH_FLAGS };
+    for (const f of GLOBAL_FLAGS) options[f.name] = { type: f.type === 'boolean' ? 'boolean' : 'string', ...(f.short ? { short: f.short } : {}) };
+    let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+    try {
+      values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err), 'usage: tshell [COMMAND [FLAGS]] | tshell [--file SCRIPT] [--keep-going] [-i]');
+    }
+    if (values.version) {
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+      process.stdout.write(`tshell ${pkg.version}\n`);
+      return finish(0);
+    }
+    if (values.help) return finish((await executeWords(['help'], shell, new AbortController().signal)).exitCode);
+    for (const spec of SETTINGS) {
+      const v = values[spec.flag];
+      if (typeof v === 'string') shell.overrides[spec.key as SettingKey] = v;
+    }
+    shell.launchFlags = { json: Boolean(values.json), yes: Boolean(values.yes), noColor: Boolean(values['no-color']) };
+    const file = values.file as string | undefined;
+    if (file || (!process.stdin.isTTY && !values.interactive)) {
+      shell.interactive = false;
+      const text = file ? readFileSync(file === '-' ? 0 : file, 'utf8') : readFileSync(0, 'utf8');
+      return finish(await runScript(text, shell, { keepGoing: Boolean(values['keep-going']) }));
+    }
+    const { runRepl } = await import('./shell/repl.js');
+    const code = await runRepl({ input: process.stdin, output: process.stdout, shell, terminal: Boolean(process.stdin.isTTY) });
+    return finish(code);
+  } catch (err) {
+    const te = toTshellError(err);
+    const style = makeStyle(colorWanted(process.stderr, process.env, false));
+    process.stderr.write(`${formatError(te, style, err)}\n`);
+    return finish(te.exitCode ?? ExitCode.error);
+  }
+}

@@ -1,0 +1,53 @@
+// The one command registry. The REPL, the one-shot parser, stdin scripts, help and completion all
+// read this list; nothing lists commands a second time.
+import { ensureServerCommand, serverCommand } from './server.js';
+import { ensureWorkerCommand, killAllWorkersCommand, killWorkerCommand, listWorkersCommand } from './workers.js';
+import { describeCommand, resultCommand, startCommand, waitCommand } from './workflows.js';
+import { configCommand, doctorCommand, setupCommand } from './setup.js';
+import { exitCommand, helpCommand, projectCommand } from './shell.js';
+import type { Command, CommandGroup } from './types.js';
+
+export const GROUP_TITLES: Record<CommandGroup, string> = {
+  server: 'Server',
+  workers: 'Workers',
+  workflows: 'Workflows',
+  setup: 'Setup',
+  shell: 'Shell',
+};
+
+let commands: Command[] | undefined;
+
+export function allCommands(): Command[] {
+  commands ??= [
+    ensureServerCommand,
+    serverCommand,
+    ensureWorkerCommand,
+    killWorkerCommand,
+    killAllWorkersCommand,
+    listWorkersCommand,
+    startCommand,
+    waitCommand,
+    resultCommand,
+    describeCommand,
+    setupCommand,
+    doctorCommand,
+    configCommand,
+    helpCommand,
+    projectCommand,
+    exitCommand,
+  ];
+  return commands;
+}
+
+export function visibleCommands(): Command[] {
+  return allCommands().filter((c) => !c.hidden);
+}
+
+export function findCommand(name: string): Command | undefined {
+  return allCommands().find((c) => c.name === name || c.aliases?.includes(name));
+}
+
+/** Names and aliases, for "did you mean" and completion. */
+export function commandNames(): string[] {
+  return visibleCommands().flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+}

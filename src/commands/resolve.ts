@@ -1,0 +1,28 @@
+// Small helpers commands share: which workflow a command is about, and duration parsing.
+import { UsageError } from '../errors.js';
+import type { CommandContext, ParsedArgs } from './types.js';
+
+export interface WorkflowRef {
+  workflowId: string;
+  runId?: string;
+}
+
+/** --id (or -w/--workflow-id), else the session's current workflow. */
+export function workflowRef(ctx: CommandContext, args: ParsedArgs): WorkflowRef {
+  const id = args.flags.id as string | undefined;
+  const runId = args.flags['run-id'] as string | undefined;
+  if (id) return { workflowId: id, runId };
+  const current = ctx.session.current.workflowId;
+  if (!current) throw new UsageError('no current workflow', 'pass --id, or run `start` first');
+  return { workflowId: current, runId };
+}
+
+/** "30s", "5m", "1h", "250ms" or a plain number of seconds → milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
+  if (!m) throw new UsageError(`${flag} needs a duration like 30s, 5m or 1h, not "${text}"`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1000;
+  return Math.round(n * factor);
+}

@@ -1,0 +1,58 @@
+// Server commands: ensure-server, server status|stop.
+import { ensureServer, serverState, stopServer, type EnsureServerResult, type ServerState, type StopServerResult } from '../processes/server.js';
+import { card, formatDuration } from '../render/format.js';
+import { ExitCode } from '../errors.js';
+import { defineCommand } from './types.js';
+
+export const ensureServerCommand = defineCommand<EnsureServerResult>({
+  name: 'ensure-server',
+  aliases: ['server-start'],
+  group: 'server',
+  summary: 'Reuse the Temporal server at the address, or start a local dev server',
+  examples: ['ensure-server', 'ensure-server --address localhost:7300 --headless'],
+  flags: [
+    { name: 'headless', type: 'boolean', description: 'start the dev server without the Web UI' },
+    { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the server to answer' },
+  ],
+  async run(ctx, args) {
+    return ensureServer(ctx.settings, {
+      headless: Boolean(args.flags.headless),
+      timeoutMs: Number(args.flags.timeout) * 1000,
+      signal: ctx.signal,
+      progress: (l) => ctx.progress(l),
+    });
+  },
+  render(d, s) {
+    const head =
+      d.action === 'reused'
+        ? `${s.ok} reusing the Temporal server at ${d.address}${d.startedByTshell ? ` (started by tshell, pid ${d.pid})` : ' (not started by tshell)'}`
+        : `${s.ok} started temporal server start-dev at ${d.address} in ${formatDuration(d.tookMs)} (pid ${d.pid})`;
+    return [head, card(s, [['web ui', d.uiUrl || '(headless)'], ['namespace', d.namespace], ['database', d.dbFile], ['log', d.logFile]])].join('\n');
+  },
+});
+
+type ServerActionResult = ({ action: 'status' } & ServerState) | ({ action: 'stop' } & StopServerResult);
+
+export const serverCommand = defineCommand<ServerActionResult>({
+  name: 'server',
+  group: 'server',
+  summary: 'Show the server status, or stop the dev server tshell started',
+  examples: ['server status', 'server stop'],
+  flags: [],
+  positionals: [{ name: 'action', description: 'status or stop', choices: ['status', 'stop'] }],
+  async run(ctx, args) {
+    const action = args.positionals[0] ?? 'status';
+    if (action === 'stop') return { action: 'stop', ...(await stopServer(ctx.settings)) };
+    return { action: 'status', ...(await serverState(ctx.settings)) };
+  },
+  render(d, s) {
+    if (d.action === 'stop') return `${d.stopped ? s.ok : s.warn} server at ${d.address}: ${d.reason}${d.pid ? ` (pid ${d.pid})` : ''}`;
+    const lines = [`${d.reachable ? s.ok : s.fail} Temporal at ${d.address} ${d.reachable ? 'is serving' : 'is not reachable'}`];
+    if (d.managed) lines.push(card(s, [['pid', d.managed.pid], ['uptime', formatDuration(d.managed.uptimeMs)], ['log', d.managed.logFile], ['database', d.managed.dbFile]]));
+    else if (d.reachable) lines.push('  (not started by tshell)');
+    if (d.reachable) lines.push(card(s, [['web ui', d.uiUrl]]));
+    else lines.push('  hint: run `ensure-server`');
+    return lines.join('\n');
+  },
+  exitCode: (d) => (d.action === 'status' && !d.reachable ? ExitCode.failure : ExitCode.ok),
+});

@@ -1,0 +1,114 @@
+// Shell commands: help, project, exit.
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { allFlags, usageLine } from '../shell/args.js';
+import { bestMatches } from '../shell/suggest.js';
+import { GROUP_TITLES, commandNames, findCommand, visibleCommands } from './registry.js';
+import { defineCommand, type Command } from './types.js';
+
+interface HelpData {
+  command?: { name: string; aliases: string[]; summary: string; usage: string; flags: { flag: string; description: string; default?: unknown }[]; globalFlags: string[]; examples: string[] };
+  groups?: { group: string; title: string; commands: { name: string; aliases: string[]; summary: string }[] }[];
+}
+
+function flagLabel(f: Command['flags'][number]): string {
+  const names = [f.short ? `-${f.short}` : '', `--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)].filter(Boolean).join(', ');
+  return f.type === 'boolean' ? names : `${names} ${f.metavar ?? f.name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+export const helpCommand = defineCommand<HelpData>({
+  name: 'help',
+  aliases: ['?'],
+  group: 'shell',
+  summary: 'List the commands, or show the flags and examples of one',
+  examples: ['help', 'help wait'],
+  flags: [],
+  positionals: [{ name: 'command', description: 'the command to explain' }],
+  async run(_ctx, args) {
+    const name = args.positionals[0];
+    if (name) {
+      const cmd = findCommand(name);
+      if (!cmd) {
+        const near = bestMatches(name, commandNames());
+        throw new UsageError(`unknown command: ${name}`, near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list');
+      }
+      const own = new Set(cmd.flags.map((f) => f.name));
+      return {
+        command: {
+          name: cmd.name,
+          aliases: cmd.aliases ?? [],
+          summary: cmd.summary,
+          usage: usageLine(cmd),
+          flags: cmd.flags.map((f) => ({ flag: flagLabel(f), description: f.description + (f.choices ? ` (${f.choices.join('|')})` : ''), default: f.default })),
+          globalFlags: allFlags(cmd).filter((f) => !own.has(f.name)).map((f) => `--${f.name}`),
+          examples: cmd.examples ?? [],
+        },
+      };
+    }
+    const groups = Object.entries(GROUP_TITLES).map(([group, title]) => ({
+      group,
+      title,
+      commands: visibleCommands()
+        .filter((c) => c.group === group)
+        .map((c) => ({ name: c.name, aliases: c.aliases ?? [], summary: c.summary })),
+    }));
+    return { groups: groups.filter((g) => g.commands.length > 0) };
+  },
+  render(d, s) {
+    if (d.command) {
+      const c = d.command;
+      const lines = [s.c.bold(c.name) + (c.aliases.length ? s.c.dim(` (aliases: ${c.aliases.join(', ')})`) : ''), c.summary, '', `usage: ${c.usage}`];
+      if (c.flags.length) {
+        const width = Math.max(...c.flags.map((f) => f.flag.length));
+        lines.push('', 'flags:', ...c.flags.map((f) => `  ${f.flag.padEnd(width)}  ${f.description}${f.default !== undefined ? s.c.dim(` (default ${String(f.default)})`) : ''}`));
+      }
+      if (c.examples.length) lines.push('', 'examples:', ...c.examples.map((e) => `  ${e}`));
+      lines.push('', s.c.dim(`global flags: ${c.globalFlags.join(' ')}`));
+      return lines.join('\n');
+    }
+    const lines: string[] = [];
+    for (const g of d.groups ?? []) {
+      lines.push(s.c.bold(g.title));
+      const width = Math.max(...g.commands.map((c) => c.name.length));
+      for (const c of g.commands) lines.push(`  ${c.name.padEnd(width)}  ${c.summary}`);
+      lines.push('');
+    }
+    lines.push(s.c.dim('`help <command>` shows its flags; every command takes --json, --yes and the setting flags (see `config`).'));
+    return lines.join('\n');
+  },
+});
+
+export const projectCommand = defineCommand<{ projectDir: string; projectName: string }>({
+  name: 'project',
+  aliases: ['cd'],
+  group: 'shell',
+  summary: "Show the session's project, or switch to another project dir",
+  examples: ['project', 'project ../orders-service'],
+  flags: [],
+  positionals: [{ name: 'dir', description: 'the project dir to switch to' }],
+  async run(ctx, args) {
+    const dir = args.positionals[0];
+    if (!dir) return { projectDir: ctx.settings.projectDir, projectName: ctx.settings.projectName };
+    const full = resolve(ctx.settings.projectDir, dir);
+    if (!existsSync(full) || !statSync(full).isDirectory()) throw new UsageError(`no such directory: ${full}`);
+    ctx.setSessionOverride('projectDir', full);
+    ctx.setSessionOverride('projectName', undefined);
+    return { projectDir: full, projectName: ctx.resolved.sources.projectName.source === 'default' ? basename(full) : ctx.settings.projectName };
+  },
+  render(d, s) {
+    return `${s.ok} project ${s.c.bold(d.projectName)} (${d.projectDir})`;
+  },
+});
+
+export const exitCommand = defineCommand<{ exit: true }>({
+  name: 'exit',
+  aliases: ['quit'],
+  group: 'shell',
+  summary: 'Leave the shell (workers and server keep running)',
+  flags: [],
+  async run() {
+    return { exit: true };
+  },
+  render: () => '',
+});

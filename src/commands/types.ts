@@ -1,0 +1,88 @@
+// The shape of a command: declared once as data, read by the REPL, the one-shot parser, stdin
+// scripts, help and completion. `run` returns data; `render` turns it into text; --json prints the data.
+import type { ExitCodeValue } from '../errors.js';
+import type { Style } from '../render/style.js';
+import type { Settings, ResolvedSettings } from '../config/settings.js';
+import type { StatePaths } from '../config/state-dir.js';
+import type { SessionStore } from '../shell/context.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+
+export type FlagType = 'string' | 'boolean' | 'number' | 'json';
+
+export interface FlagSpec {
+  name: string;
+  type: FlagType;
+  description: string;
+  short?: string;
+  aliases?: string[];
+  default?: string | number | boolean;
+  /** Allowed values (completion and validation). */
+  choices?: readonly string[];
+  multiple?: boolean;
+  /** Placeholder shown in help, e.g. SECONDS. */
+  metavar?: string;
+}
+
+export interface PositionalSpec {
+  name: string;
+  description: string;
+  required?: boolean;
+  choices?: readonly string[];
+}
+
+export type CommandGroup = 'server' | 'workers' | 'workflows' | 'setup' | 'shell';
+
+export type FlagValue = string | number | boolean | unknown[] | undefined | unknown;
+
+export interface ParsedArgs {
+  /** Flag values by canonical name, defaults applied. */
+  flags: Record<string, FlagValue>;
+  positionals: string[];
+}
+
+export interface Confirmer {
+  (question: string): Promise<boolean>;
+}
+
+export interface CommandContext {
+  settings: Settings;
+  resolved: ResolvedSettings;
+  paths: StatePaths;
+  session: SessionStore;
+  style: Style;
+  json: boolean;
+  /** --yes was given: every confirmation is answered yes. */
+  yes: boolean;
+  /** stdin and stdout are a terminal: prompts and spinners are allowed. */
+  interactive: boolean;
+  signal: AbortSignal;
+  /** A progress line for humans (stderr; silent with --json). */
+  progress(line: string): void;
+  /** Connects on first use, fails fast with a ConnectionError when the server is down. */
+  temporal(): Promise<TemporalHandle>;
+  confirm: Confirmer;
+  /** Lets the REPL switch the project for the rest of the session. */
+  setSessionOverride(key: 'projectDir' | 'projectName', value: string | undefined): void;
+}
+
+export interface Command<D = unknown> {
+  name: string;
+  aliases?: string[];
+  group: CommandGroup;
+  summary: string;
+  /** Lines shown under "Examples" in `help <command>`. */
+  examples?: string[];
+  flags: FlagSpec[];
+  positionals?: PositionalSpec[];
+  /** Hidden from help and completion (e.g. `__complete`). */
+  hidden?: boolean;
+  run(ctx: CommandContext, args: ParsedArgs): Promise<D>;
+  render(data: D, style: Style, args: ParsedArgs): string;
+  /** 0 unless the data says the answer is a failure. */
+  exitCode?(data: D, args: ParsedArgs): ExitCodeValue;
+}
+
+/** Erases the data type so commands of different shapes live in one registry. */
+export function defineCommand<D>(command: Command<D>): Command {
+  return command as unknown as Command;
+}

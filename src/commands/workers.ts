@@ -1,0 +1,135 @@
+// Worker commands: ensure-worker, kill-worker, kill-all-workers, list-workers.
+import { basename } from 'node:path';
+import { ensureWorker, findProjectWorkers, listAllWorkers, stopWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
+import { stopServer, type StopServerResult } from '../processes/server.js';
+import { checkPidFile, pidFilesIn, removePidFile } from '../processes/pidfile.js';
+import { card, formatDuration, shortId, table } from '../render/format.js';
+import type { Style } from '../render/style.js';
+import { defineCommand } from './types.js';
+
+function staleLines(s: Style, stale: StalePidFile[]): string[] {
+  return stale.map((st) => `${s.warn} removed stale PID file ${basename(st.file)} (pid ${st.pid}: ${st.reason}; not signalled)`);
+}
+
+function stoppedLines(s: Style, stopped: StoppedWorker[]): string[] {
+  return stopped.map(
+    (w) => `${s.ok} stopped worker pid ${w.pid}${w.startedByTshell ? '' : ' (not started by tshell)'} with ${w.how}: ${shortId(w.command, 60)}`,
+  );
+}
+
+export const ensureWorkerCommand = defineCommand<EnsureWorkerResult>({
+  name: 'ensure-worker',
+  aliases: ['restart-worker'],
+  group: 'workers',
+  summary: "Stop this project's workers and start one fresh worker, ready when it polls",
+  examples: ['ensure-worker', 'ensure-worker --worker-cmd "uv run python -m app.worker" --task-queue orders'],
+  flags: [{ name: 'timeout', type: 'number', default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' }],
+  async run(ctx, args) {
+    return ensureWorker(ctx.settings, { timeoutMs: Number(args.flags.timeout) * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) });
+  },
+  render(d, s) {
+    return [
+      ...staleLines(s, d.stalePidFiles),
+      ...stoppedLines(s, d.stopped),
+      `${s.ok} worker ready in ${formatDuration(d.readyMs)}: pid ${d.pid} polls task queue ${d.taskQueue} as ${d.pollerIdentity}`,
+      card(s, [['project', `${d.project} (${d.projectDir})`], ['command', d.command], ['log', d.logFile]]),
+    ].join('\n');
+  },
+});
+
+interface KillResult {
+  project: string;
+  stopped: StoppedWorker[];
+  stalePidFiles: StalePidFile[];
+  server?: StopServerResult;
+}
+
+function renderKill(d: KillResult, s: Style): string {
+  const lines = [...staleLines(s, d.stalePidFiles), ...stoppedLines(s, d.stopped)];
+  if (d.stopped.length === 0) lines.push(`${s.ok} no worker running for ${d.project}`);
+  if (d.server) lines.push(`${d.server.stopped ? s.ok : s.warn} server at ${d.server.address}: ${d.server.reason}`);
+  return lines.join('\n');
+}
+
+export const killWorkerCommand = defineCommand<KillResult>({
+  name: 'kill-worker',
+  aliases: ['stop-worker'],
+  group: 'workers',
+  summary: "Stop this project's workers (started by tshell or found running in the project)",
+  flags: [],
+  async run(ctx) {
+    const found = findProjectWorkers(ctx.settings);
+    return { project: ctx.settings.projectName, stopped: await stopWorkers(found.workers), stalePidFiles: found.stale };
+  },
+  render: renderKill,
+});
+
+export const killAllWorkersCommand = defineCommand<KillResult>({
+  name: 'kill-all-workers',
+  group: 'workers',
+  summary: 'Stop the workers of every project tshell started (and optionally its server)',
+  flags: [{ name: 'include-server', type: 'boolean', description: 'also stop the dev server tshell started' }],
+  async run(ctx, args) {
+    const toStop = findProjectWorkers(ctx.settings);
+    const stale = [...toStop.stale];
+    for (const file of pidFilesIn(ctx.settings.pidDir, 'worker-')) {
+      const check = checkPidFile(file);
+      if (check.state === 'alive') {
+        if (toStop.workers.some((w) => w.pid === check.record.pid)) continue;
+        toStop.workers.push({
+          project: check.record.project ?? basename(file),
+          pid: check.record.pid,
+          alive: true,
+          uptimeMs: 0,
+          command: check.record.argv.join(' '),
+          startedByTshell: true,
+          pidFile: file,
+          proc: check.proc,
+        });
+      } else if (check.state !== 'unreadable') {
+        stale.push({ file, pid: check.record.pid, reason: check.state === 'dead' ? 'process is gone' : 'pid reused by another program' });
+        removePidFile(file);
+      }
+    }
+    const stopped = await stopWorkers(toStop.workers);
+    const server = args.flags['include-server'] ? await stopServer(ctx.settings) : undefined;
+    return { project: 'any project', stopped, stalePidFiles: stale, server };
+  },
+  render: renderKill,
+});
+
+interface ListWorkersResult {
+  workers: WorkerProcess[];
+  stalePidFiles: StalePidFile[];
+}
+
+export const listWorkersCommand = defineCommand<ListWorkersResult>({
+  name: 'list-workers',
+  aliases: ['workers', 'lw'],
+  group: 'workers',
+  summary: 'Table of live workers: project, pid, uptime, command, log file',
+  flags: [],
+  async run(ctx) {
+    const { workers, stale } = listAllWorkers(ctx.settings);
+    return { workers, stalePidFiles: stale };
+  },
+  render(d, s) {
+    const lines = staleLines(s, d.stalePidFiles);
+    if (d.workers.length === 0) return [...lines, 'no workers running'].join('\n');
+    lines.push(
+      table(
+        s,
+        ['project', 'pid', 'uptime', 'alive', 'command', 'log'],
+        d.workers.map((w) => [
+          w.project,
+          w.pid,
+          formatDuration(w.uptimeMs),
+          w.alive ? s.c.green('yes') : s.c.red('no'),
+          shortId(w.command, 40) + (w.startedByTshell ? '' : s.c.dim(' (not started by tshell)')),
+          w.logFile ?? '-',
+        ]),
+      ),
+    );
+    return lines.join('\n');
+  },
+});

@@ -1,0 +1,296 @@
+// Workflow commands of the local loop: start, wait, result, describe.
+import { randomBytes } from 'node:crypto';
+import { ExitCode, UsageError } from '../errors.js';
+import { workflowUiUrl } from '../processes/server.js';
+import { captureWorkflowId, launchStarter } from '../processes/starter.js';
+import { findProjectWorkers } from '../processes/worker.js';
+import { card, formatDuration, table, toJson } from '../render/format.js';
+import type { Style } from '../render/style.js';
+import { mapTemporalError } from '../temporal/errors.js';
+import { newestStartedSince } from '../temporal/visibility.js';
+import { awaitCloseEvent, describeWorkflow, fetchCloseEvent, normalizeStatus, type CloseInfo, type FailureLink, type WorkflowDescription } from '../temporal/workflows.js';
+import { errorShapedReason } from '../diagnosis/error-result.js';
+import { sleep } from '../processes/proc.js';
+import { WORKFLOW_REF, WORKFLOW_STATUSES } from './option-sets.js';
+import { parseDuration, workflowRef } from './resolve.js';
+import { defineCommand, type CommandContext } from './types.js';
+
+interface StartResult {
+  workflowId: string;
+  runId?: string;
+  via: 'starter' | 'client';
+  source: string;
+  uiUrl: string;
+  starterPid?: number;
+  starterRunning?: boolean;
+  starterLog?: string;
+}
+
+/** The task queue of this project's worker, when tshell knows it. */
+function projectTaskQueue(ctx: CommandContext): string | undefined {
+  if (ctx.settings.taskQueue) return ctx.settings.taskQueue;
+  return findProjectWorkers(ctx.settings).workers.find((w) => w.taskQueue)?.taskQueue;
+}
+
+export const startCommand = defineCommand<StartResult>({
+  name: 'start',
+  group: 'workflows',
+  summary: "Start a workflow with the project's starter (or directly with --type) and make it current",
+  examples: ['start', 'start --type GreetingWorkflow --task-queue hello-tasks --input \'"Ada"\' --execution-timeout 30s'],
+  flags: [
+    { name: 'type', type: 'string', description: 'workflow type: start directly via the client, no starter' },
+    { name: 'input', type: 'json', multiple: true, description: 'a JSON argument for --type (repeat for more)' },
+    { name: 'id', type: 'string', short: 'w', aliases: ['workflow-id'], description: 'workflow id for --type (default: <type>-<random>)' },
+    { name: 'execution-timeout', type: 'string', metavar: 'DURATION', description: 'execution timeout for --type, e.g. 30s' },
+    { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the starter to start a workflow' },
+  ],
+  async run(ctx, args) {
+    const type = args.flags.type as string | undefined;
+    if (type) return startDirect(ctx, type, args.flags);
+    if (args.flags.input !== undefined || args.flags['execution-timeout'] !== undefined) {
+      throw new UsageError('--input and --execution-timeout go with --type', 'start --type T --task-queue Q --input JSON');
+    }
+    const h = await ctx.temporal(); // fail fast when the server is down, before running the starter
+    const run = launchStarter(ctx.settings);
+    ctx.progress(`running starter: ${ctx.settings.starterCmd} (pid ${run.pid})…`);
+    const taskQueue = projectTaskQueue(ctx);
+    const found = await captureWorkflowId(
+      run,
+      async (since) => {
+        const newest = await newestStartedSince(h, since, taskQueue);
+        return newest ? { workflowId: newest.workflowId, runId: newest.runId } : undefined;
+      },
+      { timeoutMs: Number(args.flags.timeout) * 1000, signal: ctx.signal },
+    );
+    // Confirm the workflow exists (the printed text might have been something else).
+    const desc = await describeWorkflow(h, found.workflowId, found.runId);
+    run.release();
+    ctx.session.setWorkflow(desc.workflowId, desc.runId, ctx.settings.namespace);
+    return {
+      workflowId: desc.workflowId,
+      runId: desc.runId,
+      via: 'starter',
+      source: found.source,
+      uiUrl: workflowUiUrl(ctx.settings, desc.workflowId, desc.runId),
+      starterPid: run.pid,
+      starterRunning: run.exited() === undefined,
+      starterLog: run.logFile,
+    };
+  },
+  render(d, s) {
+    const lines = [`${s.ok} started workflow ${s.c.bold(d.workflowId)} (run ${d.runId ?? '?'})`];
+    lines.push(card(s, [['web ui', d.uiUrl], ['id from', d.source], ['starter', d.starterRunning ? `still running in the background (pid ${d.starterPid}), log: ${d.starterLog}` : undefined]]));
+    return lines.join('\n');
+  },
+});
+
+async function startDirect(ctx: CommandContext, type: string, flags: Record<string, unknown>): Promise<StartResult> {
+  const taskQueue = projectTaskQueue(ctx);
+  if (!taskQueue) throw new UsageError('start --type needs a task queue', 'pass --task-queue Q (or set TSHELL_TASK_QUEUE)');
+  const timeout = flags['execution-timeout'] as string | undefined;
+  const workflowExecutionTimeout = timeout ? parseDuration(timeout, '--execution-timeout') : undefined;
+  const workflowId = (flags.id as string | undefined) ?? `${type}-${randomBytes(4).toString('hex')}`;
+  const h = await ctx.temporal();
+  try {
+    const handle = await h.client.workflow.start(type, {
+      taskQueue,
+      workflowId,
+      args: (flags.input as unknown[] | undefined) ?? [],
+      ...(workflowExecutionTimeout ? { workflowExecutionTimeout } : {}),
+    });
+    ctx.session.setWorkflow(handle.workflowId, handle.firstExecutionRunId, ctx.settings.namespace);
+    return {
+      workflowId: handle.workflowId,
+      runId: handle.firstExecutionRunId,
+      via: 'client',
+      source: `client (task queue ${taskQueue})`,
+      uiUrl: workflowUiUrl(ctx.settings, handle.workflowId, handle.firstExecutionRunId),
+    };
+  } catch (err) {
+    throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
+  }
+}
+
+interface WaitResult {
+  workflowId: string;
+  runId?: string;
+  targetStatus: string;
+  status: string;
+  reached: boolean;
+  timedOut: boolean;
+  waitedMs: number;
+  close?: CloseInfo;
+}
+
+export const waitCommand = defineCommand<WaitResult>({
+  name: 'wait',
+  group: 'workflows',
+  summary: 'Wait until the workflow reaches a status (returns the moment it closes)',
+  examples: ['wait --status COMPLETED --timeout 60', 'wait --id YourWorkflowId --status RUNNING'],
+  flags: [
+    ...WORKFLOW_REF,
+    { name: 'status', type: 'string', default: 'COMPLETED', choices: WORKFLOW_STATUSES, description: 'the status to wait for' },
+    { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'give up after this many seconds (exit 1)' },
+  ],
+  async run(ctx, args) {
+    const ref = workflowRef(ctx, args);
+    const target = normalizeStatus(String(args.flags.status));
+    const started = Date.now();
+    const deadline = started + Number(args.flags.timeout) * 1000;
+    const h = await ctx.temporal();
+    let desc = await describeWorkflow(h, ref.workflowId, ref.runId);
+    const result = (status: string, close?: CloseInfo, timedOut = false): WaitResult => {
+      ctx.session.setStatus(status);
+      return { workflowId: ref.workflowId, runId: close ? desc.runId : desc.runId, targetStatus: target, status, reached: status === target, timedOut, waitedMs: Date.now() - started, close };
+    };
+    if (target === 'RUNNING') {
+      // Only a short describe loop can see "RUNNING": there is no event to long-poll for.
+      while (desc.status !== 'RUNNING' && Date.now() < deadline) {
+        if (desc.status !== 'RUNNING' && desc.closeTime) break;
+        await sleep(100, ctx.signal);
+        desc = await describeWorkflow(h, ref.workflowId, ref.runId);
+      }
+      const close = desc.status !== 'RUNNING' ? await fetchCloseEvent(h, desc.workflowId, desc.runId) : undefined;
+      return result(desc.status, close, desc.status !== 'RUNNING' && !desc.closeTime);
+    }
+    let runId = ref.runId ?? desc.runId;
+    for (;;) {
+      const close = await awaitCloseEvent(h, ref.workflowId, runId, deadline, ctx.signal);
+      if (!close) return result('RUNNING', undefined, true);
+      if (close.status === 'CONTINUED_AS_NEW' && target !== 'CONTINUED_AS_NEW' && close.newRunId) {
+        ctx.progress(`continued as new: following run ${close.newRunId}`);
+        runId = close.newRunId;
+        desc = { ...desc, runId };
+        continue;
+      }
+      return result(close.status, close);
+    }
+  },
+  render(d, s) {
+    if (d.reached) return `${s.ok} ${d.workflowId} is ${d.status} (waited ${formatDuration(d.waitedMs)})`;
+    if (d.timedOut) return `${s.fail} ${d.workflowId} did not reach ${d.targetStatus} within ${formatDuration(d.waitedMs)} (still ${d.status})\n  hint: \`describe\` shows what it is doing`;
+    const why = d.close?.failure?.length ? `: ${failureLine(d.close.failure)}` : d.close?.reason ? `: ${d.close.reason}` : '';
+    return `${s.fail} ${d.workflowId} closed as ${d.status}, not ${d.targetStatus}${why}\n  hint: \`result\` shows the outcome`;
+  },
+  exitCode: (d) => (d.reached ? ExitCode.ok : ExitCode.failure),
+});
+
+function failureLine(chain: FailureLink[]): string {
+  return chain.map((f) => (f.type ? `${f.type}: ${f.message}` : f.message)).join(' ← ');
+}
+
+interface ResultData {
+  workflowId: string;
+  runId: string;
+  status: string;
+  result?: unknown;
+  undecodable?: string;
+  failure?: FailureLink[];
+  reason?: string;
+  terminatedBy?: string;
+  /** Why a COMPLETED result looks like an error, when it does. */
+  errorShaped?: string;
+}
+
+export const resultCommand = defineCommand<ResultData>({
+  name: 'result',
+  group: 'workflows',
+  summary: 'The decoded result (or the failure) of the workflow; flags results that look like errors',
+  examples: ['result', 'result --id YourWorkflowId --raw', 'result --strict'],
+  flags: [
+    ...WORKFLOW_REF,
+    { name: 'raw', type: 'boolean', description: 'print only the result value as JSON' },
+    { name: 'strict', type: 'boolean', description: 'exit 1 when a COMPLETED result looks like an error' },
+  ],
+  async run(ctx, args) {
+    const ref = workflowRef(ctx, args);
+    const h = await ctx.temporal();
+    const desc = await describeWorkflow(h, ref.workflowId, ref.runId);
+    ctx.session.setStatus(desc.status);
+    if (desc.status === 'RUNNING') return { workflowId: desc.workflowId, runId: desc.runId, status: desc.status };
+    const close = await fetchCloseEvent(h, desc.workflowId, desc.runId);
+    const data: ResultData = { workflowId: desc.workflowId, runId: desc.runId, status: close?.status ?? desc.status };
+    if (!close) return data;
+    if (close.status === 'COMPLETED') {
+      data.result = close.result;
+      data.undecodable = close.undecodable;
+      data.errorShaped = errorShapedReason(close.result);
+    }
+    data.failure = close.failure;
+    data.reason = close.reason;
+    data.terminatedBy = close.identity;
+    return data;
+  },
+  render(d, s, args) {
+    if (args.flags.raw && d.status === 'COMPLETED') return toJson(d.result ?? null);
+    if (d.status === 'RUNNING') return `${s.info} ${d.workflowId} is still RUNNING: no result yet\n  hint: \`wait --status COMPLETED\``;
+    if (d.status === 'COMPLETED') {
+      const value = d.undecodable ? `(undecodable payload: ${d.undecodable})` : typeof d.result === 'string' ? d.result : toJson(d.result);
+      const lines = [`${d.errorShaped ? s.warn : s.ok} ${d.workflowId} COMPLETED`, value];
+      if (d.errorShaped) lines.push(s.c.yellow(`warning: the result looks like an error (${d.errorShaped}); --strict makes this exit 1`));
+      return lines.join('\n');
+    }
+    const lines = [`${s.fail} ${d.workflowId} ${d.status}`];
+    if (d.failure?.length) lines.push(...d.failure.map((f, i) => `${'  '.repeat(i)}${i ? '← ' : ''}${f.type ? s.c.bold(f.type) + ': ' : ''}${f.message}`));
+    if (d.reason) lines.push(`reason: ${d.reason}`);
+    if (d.terminatedBy) lines.push(`by: ${d.terminatedBy}`);
+    return lines.join('\n');
+  },
+  exitCode(d, args) {
+    if (d.status === 'COMPLETED') return d.errorShaped && args.flags.strict ? ExitCode.failure : ExitCode.ok;
+    return ExitCode.failure;
+  },
+});
+
+type DescribeData = WorkflowDescription & { uiUrl: string };
+
+function renderPending(s: Style, d: WorkflowDescription): string[] {
+  const lines: string[] = [];
+  if (d.pendingWorkflowTask && d.pendingWorkflowTask.attempt > 1) {
+    lines.push(s.c.yellow(`workflow task ${d.pendingWorkflowTask.state}, attempt ${d.pendingWorkflowTask.attempt} (it keeps failing: see the worker log)`));
+  }
+  if (d.pendingActivities.length) {
+    lines.push('pending activities:');
+    lines.push(
+      table(
+        s,
+        ['activity', 'id', 'state', 'attempt', 'last failure'],
+        d.pendingActivities.map((a) => [a.activityType, a.activityId, a.state, `${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}`, a.lastFailure ?? '-']),
+      ),
+    );
+  }
+  return lines;
+}
+
+export const describeCommand = defineCommand<DescribeData>({
+  name: 'describe',
+  aliases: ['desc'],
+  group: 'workflows',
+  summary: 'Status, type, task queue, times, history length and pending work of the workflow',
+  examples: ['describe', 'describe --id YourWorkflowId --json'],
+  flags: [...WORKFLOW_REF],
+  async run(ctx, args) {
+    const ref = workflowRef(ctx, args);
+    const h = await ctx.temporal();
+    const d = await describeWorkflow(h, ref.workflowId, ref.runId);
+    if (d.workflowId === ctx.session.current.workflowId) ctx.session.setStatus(d.status);
+    return { ...d, uiUrl: workflowUiUrl(ctx.settings, d.workflowId, d.runId) };
+  },
+  render(d, s) {
+    const mark = d.status === 'COMPLETED' || d.status === 'RUNNING' ? s.ok : s.fail;
+    return [
+      `${mark} ${s.c.bold(d.workflowId)} ${d.status}`,
+      card(s, [
+        ['run id', d.runId],
+        ['type', d.type],
+        ['task queue', d.taskQueue],
+        ['started', d.startTime],
+        ['closed', d.closeTime],
+        [d.closeTime ? 'duration' : 'running for', formatDuration(d.durationMs)],
+        ['history', `${d.historyLength} events`],
+        ['web ui', d.uiUrl],
+      ]),
+      ...renderPending(s, d),
+    ].join('\n');
+  },
+});

@@ -1,0 +1,108 @@
+// Every setting declared once: its flag, its environment variables (current name first, then
+// accepted older aliases), its Temporal-profile key and its default. Resolution order:
+// flags > environment > Temporal config profile > defaults; `config` shows the winner and its source.
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { readTemporalProfile } from './profile.js';
+
+export type SettingKey =
+  | 'address'
+  | 'namespace'
+  | 'temporalCli'
+  | 'projectDir'
+  | 'projectName'
+  | 'stateDir'
+  | 'logDir'
+  | 'pidDir'
+  | 'workerCmd'
+  | 'starterCmd'
+  | 'taskQueue'
+  | 'uiPort'
+  | 'profile';
+
+export interface SettingSpec {
+  key: SettingKey;
+  /** Long flag name accepted on every command line. */
+  flag: string;
+  env: string[];
+  /** Key in the Temporal CLI's `temporal.toml` profile, when it has one. */
+  profileKey?: 'address' | 'namespace';
+  description: string;
+  /** Default, computed from the settings resolved before it (order of SETTINGS matters). */
+  fallback: (resolved: Partial<Record<SettingKey, string>>) => string;
+}
+
+function xdgStateHome(): string {
+  return process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'profile', flag: 'profile', env: ['TEMPORAL_PROFILE'], description: 'Temporal config profile', fallback: () => 'default' },
+  { key: 'address', flag: 'address', env: ['TEMPORAL_ADDRESS'], profileKey: 'address', description: 'Temporal gRPC address', fallback: () => 'localhost:7233' },
+  { key: 'namespace', flag: 'namespace', env: ['TEMPORAL_NAMESPACE', 'CLAUDE_TEMPORAL_NAMESPACE'], profileKey: 'namespace', description: 'Temporal namespace', fallback: () => 'default' },
+  { key: 'temporalCli', flag: 'temporal-cli', env: ['TEMPORAL_CLI'], description: 'path to the temporal CLI (found on PATH or in the tools folder otherwise)', fallback: () => '' },
+  { key: 'projectDir', flag: 'project-dir', env: ['TSHELL_PROJECT_DIR', 'CLAUDE_TEMPORAL_PROJECT_DIR'], description: 'the Python project', fallback: () => process.cwd() },
+  { key: 'projectName', flag: 'project-name', env: ['TSHELL_PROJECT_NAME', 'CLAUDE_TEMPORAL_PROJECT_NAME'], description: 'name used for log and PID files', fallback: (r) => basename(r.projectDir ?? process.cwd()) },
+  { key: 'stateDir', flag: 'state-dir', env: ['TSHELL_STATE_DIR'], description: 'logs, PID files, session context, server database', fallback: () => join(xdgStateHome(), 'tshell') },
+  { key: 'logDir', flag: 'log-dir', env: ['TSHELL_LOG_DIR', 'CLAUDE_TEMPORAL_LOG_DIR'], description: 'worker and starter logs', fallback: (r) => join(r.stateDir ?? '', 'logs') },
+  { key: 'pidDir', flag: 'pid-dir', env: ['TSHELL_PID_DIR', 'CLAUDE_TEMPORAL_PID_DIR'], description: 'worker PID files', fallback: (r) => join(r.stateDir ?? '', 'pids') },
+  { key: 'workerCmd', flag: 'worker-cmd', env: ['TSHELL_WORKER_CMD', 'TEMPORAL_WORKER_CMD'], description: 'command that runs the worker', fallback: () => 'uv run worker' },
+  { key: 'starterCmd', flag: 'starter-cmd', env: ['TSHELL_STARTER_CMD'], description: 'command that starts a workflow', fallback: () => 'uv run starter' },
+  { key: 'taskQueue', flag: 'task-queue', env: ['TSHELL_TASK_QUEUE'], description: "the worker's task queue (read from its log when unset)", fallback: () => '' },
+  { key: 'uiPort', flag: 'ui-port', env: ['TSHELL_UI_PORT'], description: 'Web UI port of the dev server (gRPC port + 1000 when unset)', fallback: () => '' },
+];
+
+export type SettingSource = 'flag' | 'session' | `env ${string}` | `profile ${string}` | 'default';
+export interface ResolvedSetting {
+  value: string;
+  source: SettingSource;
+}
+export type Settings = Record<SettingKey, string>;
+export interface ResolvedSettings {
+  values: Settings;
+  sources: Record<SettingKey, ResolvedSetting>;
+}
+
+export interface ResolveInput {
+  /** Values given as flags on this command line. */
+  flags: Partial<Record<SettingKey, string>>;
+  /** Values the session chose (e.g. `project DIR` in the REPL); weaker than flags, stronger than env. */
+  session?: Partial<Record<SettingKey, string>>;
+  env?: NodeJS.ProcessEnv;
+  /** Injected for tests; by default the Temporal CLI's profile file is read when it exists. */
+  profileValues?: Partial<Record<'address' | 'namespace', string>>;
+}
+
+const PATH_KEYS: ReadonlySet<SettingKey> = new Set(['projectDir', 'stateDir', 'logDir', 'pidDir']);
+
+export function resolveSettings(input: ResolveInput): ResolvedSettings {
+  const env = input.env ?? process.env;
+  const values: Partial<Settings> = {};
+  const sources = {} as Record<SettingKey, ResolvedSetting>;
+  let profile: Partial<Record<'address' | 'namespace', string>> | undefined = input.profileValues;
+  for (const spec of SETTINGS) {
+    let found: ResolvedSetting | undefined;
+    const flagValue = input.flags[spec.key];
+    const sessionValue = input.session?.[spec.key];
+    if (flagValue !== undefined) found = { value: flagValue, source: 'flag' };
+    else if (sessionValue !== undefined) found = { value: sessionValue, source: 'session' };
+    else {
+      const envName = spec.env.find((name) => env[name] !== undefined && env[name] !== '');
+      if (envName) found = { value: env[envName] as string, source: `env ${envName}` };
+    }
+    if (!found && spec.profileKey) {
+      profile ??= readTemporalProfile(values.profile ?? 'default', env);
+      const fromProfile = profile[spec.profileKey];
+      if (fromProfile) found = { value: fromProfile, source: `profile ${values.profile ?? 'default'}` };
+    }
+    found ??= { value: spec.fallback(values), source: 'default' };
+    if (PATH_KEYS.has(spec.key) && found.value) found.value = resolve(found.value);
+    values[spec.key] = found.value;
+    sources[spec.key] = found;
+  }
+  return { values: values as Settings, sources };
+}
+
+export function settingByFlag(flag: string): SettingSpec | undefined {
+  return SETTINGS.find((s) => s.flag === flag);
+}

@@ -1,0 +1,201 @@
+// Supervision of `temporal server start-dev`: reuse a server that answers, otherwise start one
+// detached with its database in the state dir (workflows survive a restart), a PID file and a log.
+import { join } from 'node:path';
+import { ensurePrivateDir } from '../config/state-dir.js';
+import type { Settings } from '../config/settings.js';
+import { ConnectionError, ProcessError, ToolMissingError, TshellError, ErrorCodes } from '../errors.js';
+import { isLocalHost, parseAddress, serverHealthy, tcpProbe } from '../temporal/connection.js';
+import { checkPidFile, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
+import { readProc, sleep, startedAtMs } from './proc.js';
+import { childEnv, findTool } from './tools.js';
+import { logTail, release, spawnDetached } from './spawn.js';
+import { stopProcessTree } from './terminate.js';
+
+export interface ServerFiles {
+  pidFile: string;
+  logFile: string;
+  dbFile: string;
+}
+
+export function serverFiles(settings: Settings): ServerFiles {
+  const { port } = parseAddress(settings.address);
+  const dir = join(settings.stateDir, 'server');
+  return {
+    pidFile: join(dir, `server-${port}.pid`),
+    logFile: join(dir, `server-${port}.log`),
+    dbFile: join(dir, `temporal-${port}.db`),
+  };
+}
+
+export function uiPort(settings: Settings): number | undefined {
+  if (settings.uiPort) return Number(settings.uiPort);
+  const { port } = parseAddress(settings.address);
+  return Math.min(port + 1000, 65535);
+}
+
+export function uiUrl(settings: Settings): string {
+  const { host } = parseAddress(settings.address);
+  const shownHost = isLocalHost(host) ? 'localhost' : host;
+  return `http://${shownHost}:${uiPort(settings)}`;
+}
+
+export function workflowUiUrl(settings: Settings, workflowId: string, runId?: string): string {
+  const base = `${uiUrl(settings)}/namespaces/${encodeURIComponent(settings.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
+}
+
+export interface ServerState {
+  address: string;
+  reachable: boolean;
+  /** The server process tshell started, when its PID file is verified. */
+  managed?: { pid: number; uptimeMs: number; logFile: string; dbFile: string };
+  uiUrl: string;
+}
+
+export async function serverState(settings: Settings): Promise<ServerState> {
+  const files = serverFiles(settings);
+  const check = checkPidFile(files.pidFile);
+  if (check.state === 'dead' || check.state === 'reused' || check.state === 'unreadable') removePidFile(files.pidFile);
+  const managed =
+    check.state === 'alive'
+      ? { pid: check.record.pid, uptimeMs: Date.now() - startedAtMs(check.proc), logFile: files.logFile, dbFile: files.dbFile }
+      : undefined;
+  return { address: settings.address, reachable: await serverHealthy(settings.address), managed, uiUrl: uiUrl(settings) };
+}
+
+export interface EnsureServerResult {
+  action: 'reused' | 'started';
+  address: string;
+  namespace: string;
+  pid?: number;
+  startedByTshell: boolean;
+  tookMs: number;
+  uiUrl: string;
+  logFile?: string;
+  dbFile?: string;
+}
+
+export async function ensureServer(
+  settings: Settings,
+  opts: { headless?: boolean; timeoutMs?: number; signal?: AbortSignal; progress?: (l: string) => void },
+): Promise<EnsureServerResult> {
+  const started = Date.now();
+  const files = serverFiles(settings);
+  if (await serverHealthy(settings.address)) {
+    const check = checkPidFile(files.pidFile);
+    return {
+      action: 'reused',
+      address: settings.address,
+      namespace: settings.namespace,
+      pid: check.state === 'alive' ? check.record.pid : undefined,
+      startedByTshell: check.state === 'alive',
+      tookMs: Date.now() - started,
+      uiUrl: uiUrl(settings),
+    };
+  }
+  const { host, port } = parseAddress(settings.address);
+  if (!isLocalHost(host)) {
+    throw new ConnectionError(settings.address, 'not a local address, so tshell will not start a server there');
+  }
+  if (await tcpProbe(settings.address, 500)) {
+    throw new TshellError(
+      `port ${port} is taken by a program that is not a Temporal server`,
+      ErrorCodes.server,
+      'stop that program or pass --address localhost:<free port>',
+    );
+  }
+  const temporal = findTool('temporal', settings.temporalCli || undefined);
+  if (!temporal) {
+    throw new ToolMissingError('temporal CLI', 'run `tshell setup` (installs it into the tools folder) or set TEMPORAL_CLI');
+  }
+  ensurePrivateDir(join(files.pidFile, '..'));
+  const ui = uiPort(settings);
+  const argv = [
+    temporal.path, 'server', 'start-dev',
+    '--ip', host === 'localhost' ? '127.0.0.1' : host,
+    '--port', String(port),
+    '--db-filename', files.dbFile,
+    ...(opts.headless ? ['--headless'] : ['--ui-port', String(ui)]),
+  ];
+  opts.progress?.(`starting temporal server start-dev on ${settings.address}…`);
+  const proc = spawnDetached(argv, {
+    cwd: settings.stateDir,
+    env: childEnv(),
+    logFile: files.logFile,
+    banner: `=== tshell: ${new Date().toISOString()} ${argv.join(' ')}`,
+  });
+  const info = readProc(proc.pid);
+  const record: PidRecord = {
+    kind: 'server',
+    pid: proc.pid,
+    startTicks: info?.startTicks ?? 0,
+    argv,
+    cwd: settings.stateDir,
+    logFile: files.logFile,
+    logOffset: proc.logOffset,
+    startedAt: new Date().toISOString(),
+    address: settings.address,
+  };
+  writePidFile(files.pidFile, record);
+  const deadline = started + (opts.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    const exit = proc.hasExited();
+    if (exit) {
+      removePidFile(files.pidFile);
+      throw new ProcessError(
+        `temporal server exited while starting (${exit.code !== null ? `code ${exit.code}` : exit.signal})`,
+        logTail(files.logFile, proc.logOffset, 10),
+        `full log: ${files.logFile}`,
+        2,
+      );
+    }
+    if (await serverHealthy(settings.address)) {
+      release(proc);
+      return {
+        action: 'started',
+        address: settings.address,
+        namespace: settings.namespace,
+        pid: proc.pid,
+        startedByTshell: true,
+        tookMs: Date.now() - started,
+        uiUrl: opts.headless ? '' : uiUrl(settings),
+        logFile: files.logFile,
+        dbFile: files.dbFile,
+      };
+    }
+    await sleep(150, opts.signal);
+  }
+  release(proc);
+  throw new ProcessError(
+    `temporal server did not answer within ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s`,
+    logTail(files.logFile, proc.logOffset, 10),
+    `full log: ${files.logFile}`,
+    2,
+  );
+}
+
+export interface StopServerResult {
+  address: string;
+  stopped: boolean;
+  pid?: number;
+  reason: string;
+}
+
+export async function stopServer(settings: Settings): Promise<StopServerResult> {
+  const files = serverFiles(settings);
+  const check = checkPidFile(files.pidFile);
+  if (check.state !== 'alive') {
+    if (check.state !== 'unreadable' || check.file) removePidFile(files.pidFile);
+    const running = await tcpProbe(settings.address, 500);
+    return {
+      address: settings.address,
+      stopped: false,
+      reason: running
+        ? 'the server at this address was not started by tshell: not stopping it'
+        : 'no server started by tshell is running at this address',
+    };
+  }
+  const result = await stopProcessTree(check.proc, 10_000);
+  removePidFile(files.pidFile);
+  return { address: settings.address, stopped: true, pid: check.record.pid, reason: `stopped (${result.how})` };
+}

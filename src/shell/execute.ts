@@ -1,0 +1,104 @@
+// The single execution path shared by one-shot, REPL and script mode: words → command → flags →
+// settings → run → render (text or JSON) → exit code. Errors end here as one line plus a hint.
+import { SETTINGS, resolveSettings, type SettingKey } from '../config/settings.js';
+import { statePaths } from '../config/state-dir.js';
+import { ExitCode, UsageError, toTshellError, type ExitCodeValue } from '../errors.js';
+import { commandNames, findCommand } from '../commands/registry.js';
+import type { CommandContext, Confirmer } from '../commands/types.js';
+import { errorJson, formatError } from '../render/errors.js';
+import { toJson } from '../render/format.js';
+import { colorWanted, makeStyle } from '../render/style.js';
+import { connectTemporal } from '../temporal/connection.js';
+import { parseCommandArgs } from './args.js';
+import { SessionStore } from './context.js';
+import { bestMatches } from './suggest.js';
+
+export interface Sink {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** What a shell (REPL, script, one-shot) provides to each command line. */
+export interface ShellRuntime {
+  stdout: Sink;
+  stderr: Sink;
+  env: NodeJS.ProcessEnv;
+  /** Prompts are allowed (stdin and stdout are terminals). */
+  interactive: boolean;
+  /** Settings chosen for the whole session: launch flags and `project DIR`. */
+  overrides: Partial<Record<SettingKey, string>>;
+  /** Flags given at launch that apply to every line (--json, --yes, --no-color). */
+  launchFlags: { json?: boolean; yes?: boolean; noColor?: boolean };
+  /** Asks a yes/no question on the terminal. */
+  ask?: Confirmer;
+}
+
+export interface LineOutcome {
+  exitCode: ExitCodeValue;
+  exit?: boolean;
+}
+
+export async function executeWords(words: string[], shell: ShellRuntime, signal: AbortSignal): Promise<LineOutcome> {
+  const noColorEarly = shell.launchFlags.noColor || words.includes('--no-color') || words.includes('--json') || Boolean(shell.launchFlags.json);
+  let style = makeStyle(colorWanted(shell.stdout, shell.env, noColorEarly));
+  let json = Boolean(shell.launchFlags.json);
+  try {
+    const [name, ...rest] = words;
+    if (!name) return { exitCode: ExitCode.ok };
+    const command = findCommand(name);
+    if (!command) {
+      const near = bestMatches(name, commandNames());
+      throw new UsageError(`unknown command: ${name}`, near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list of commands');
+    }
+    const args = parseCommandArgs(command, rest);
+    json = json || Boolean(args.flags.json);
+    style = makeStyle(!json && colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || args.flags['no-color'])));
+    if (args.flags.help && command.name !== 'help') return executeWords(['help', command.name, ...(json ? ['--json'] : [])], shell, signal);
+    const flagSettings: Partial<Record<SettingKey, string>> = {};
+    for (const spec of SETTINGS) {
+      const value = args.flags[spec.flag];
+      if (typeof value === 'string') flagSettings[spec.key] = value;
+    }
+    const resolved = resolveSettings({ flags: flagSettings, session: shell.overrides, env: shell.env });
+    const settings = resolved.values;
+    const paths = statePaths(settings);
+    const yes = Boolean(shell.launchFlags.yes || args.flags.yes);
+    const ctx: CommandContext = {
+      settings,
+      resolved,
+      paths,
+      session: new SessionStore(paths.contextFile),
+      style,
+      json,
+      yes,
+      interactive: shell.interactive,
+      signal,
+      progress: (line) => {
+        if (!json) shell.stderr.write(`${style.c.dim(`… ${line}`)}\n`);
+      },
+      temporal: () => connectTemporal(settings.address, settings.namespace),
+      confirm: async (question) => {
+        if (yes) return true;
+        if (!shell.interactive || !shell.ask) throw new UsageError(`${command.name} needs confirmation: ${question}`, 'rerun with --yes');
+        return shell.ask(question);
+      },
+      setSessionOverride: (key, value) => {
+        if (value === undefined) delete shell.overrides[key];
+        else shell.overrides[key] = value;
+      },
+    };
+    const data = await command.run(ctx, args);
+    if (command.name === 'exit') return { exitCode: ExitCode.ok, exit: true };
+    if (json) shell.stdout.write(`${toJson(data)}\n`);
+    else {
+      const text = command.render(data, style, args);
+      if (text) shell.stdout.write(`${text}\n`);
+    }
+    return { exitCode: command.exitCode?.(data, args) ?? ExitCode.ok };
+  } catch (err) {
+    const te = toTshellError(err);
+    shell.stderr.write(`${formatError(te, style, err)}\n`);
+    if (json) shell.stdout.write(`${errorJson(te)}\n`);
+    return { exitCode: te.exitCode };
+  }
+}

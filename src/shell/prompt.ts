@@ -1,0 +1,20 @@
+// The REPL prompt shows the context: namespace, project, current workflow (short id + last status),
+// worker up/down (from the OS, never from a stale poller).
+import { resolveSettings } from '../config/settings.js';
+import { statePaths } from '../config/state-dir.js';
+import { checkPidFile } from '../processes/pidfile.js';
+import { workerFiles } from '../processes/worker.js';
+import type { Style } from '../render/style.js';
+import { shortId } from '../render/format.js';
+import { SessionStore } from './context.js';
+import type { ShellRuntime } from './execute.js';
+
+export function promptText(shell: ShellRuntime, style: Style): string {
+  const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
+  const session = new SessionStore(statePaths(settings).contextFile).current;
+  const workerUp = checkPidFile(workerFiles(settings).pidFile).state === 'alive';
+  const parts = [settings.namespace, settings.projectName];
+  if (session.workflowId) parts.push(`${shortId(session.workflowId, 18)}${session.lastStatus ? ` ${session.lastStatus.toLowerCase()}` : ''}`);
+  parts.push(workerUp ? style.c.green('worker ▲') : style.c.dim('worker ▽'));
+  return `${style.c.cyan('tshell')} ${parts.join(style.c.dim(' · '))} ${style.c.bold('›')} `;
+}

@@ -1,0 +1,101 @@
+// The one way to reach Temporal: @temporalio/client loaded lazily (commands that need no server do
+// not pay ~300 ms for it), a TCP probe first so "server down" is reported in milliseconds, and few
+// gRPC retries so a server that dies mid-session is reported in seconds, not after 20.
+import { Socket } from 'node:net';
+import type { Client, Connection } from '@temporalio/client';
+import { ConnectionError, UsageError } from '../errors.js';
+
+export interface TemporalHandle {
+  client: Client;
+  connection: Connection;
+  namespace: string;
+  address: string;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export function parseAddress(address: string): HostPort {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address.trim());
+  if (!match) throw new UsageError(`invalid address "${address}"`, 'use HOST:PORT, e.g. localhost:7233');
+  return { host: match[1] ?? match[2] ?? 'localhost', port: Number(match[3]) };
+}
+
+export function isLocalHost(host: string): boolean {
+  return ['localhost', '127.0.0.1', '::1', '0.0.0.0'].includes(host) || host.startsWith('127.');
+}
+
+/** Resolves true when something accepts TCP connections at the address. */
+export function tcpProbe(address: string, timeoutMs = 1000): Promise<boolean> {
+  const { host, port } = parseAddress(address);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.connect(port, host === 'localhost' ? '127.0.0.1' : host);
+  });
+}
+
+const connections = new Map<string, Promise<Connection>>();
+
+async function openConnection(address: string): Promise<Connection> {
+  const { Connection, makeGrpcRetryInterceptor, defaultGrpcRetryOptions } = await import('@temporalio/client');
+  try {
+    return await Connection.connect({
+      address,
+      connectTimeout: 2000,
+      interceptors: [
+        makeGrpcRetryInterceptor(
+          defaultGrpcRetryOptions({ maxAttempts: 3, initialIntervalMs: () => 100, maxIntervalMs: () => 500 }),
+        ),
+      ],
+    });
+  } catch (err) {
+    throw new ConnectionError(address, err instanceof Error ? err.message.split('\n')[0] : undefined);
+  }
+}
+
+/** Connects (reusing a live connection in the same process), failing fast when nothing listens. */
+export async function connectTemporal(address: string, namespace: string): Promise<TemporalHandle> {
+  if (!(await tcpProbe(address))) {
+    connections.delete(address);
+    throw new ConnectionError(address, 'connection refused');
+  }
+  let pending = connections.get(address);
+  if (!pending) {
+    pending = openConnection(address);
+    connections.set(address, pending);
+    pending.catch(() => connections.delete(address));
+  }
+  const connection = await pending;
+  const { Client } = await import('@temporalio/client');
+  return { client: new Client({ connection, namespace }), connection, namespace, address };
+}
+
+/** True when a Temporal frontend answers its health check at the address. */
+export async function serverHealthy(address: string): Promise<boolean> {
+  if (!(await tcpProbe(address, 500))) return false;
+  try {
+    const handle = await connectTemporal(address, 'default');
+    const res = await handle.connection.withDeadline(Date.now() + 2000, () =>
+      handle.connection.healthService.check({}),
+    );
+    return res.status === 1; // SERVING
+  } catch {
+    connections.delete(address);
+    return false;
+  }
+}
+
+export async function closeConnections(): Promise<void> {
+  const all = [...connections.values()];
+  connections.clear();
+  await Promise.allSettled(all.map(async (p) => (await p).close()));
+}

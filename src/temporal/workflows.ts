@@ -1,0 +1,228 @@
+// Workflow reads that replace polling and text scraping: describe, wait for a status (long-poll the
+// history for the close event), and the decoded result or failure of a closed workflow.
+import type { temporal } from '@temporalio/proto';
+import { TshellError, ErrorCodes } from '../errors.js';
+import type { TemporalHandle } from './connection.js';
+import { mapTemporalError } from './errors.js';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type Failure = temporal.api.failure.v1.IFailure;
+type Payloads = temporal.api.common.v1.IPayloads;
+
+/** Status names as the Temporal CLI spells them (the TS SDK says CANCELLED). */
+export function normalizeStatus(name: string): string {
+  const upper = name.toUpperCase().replace(/^WORKFLOW_EXECUTION_STATUS_/, '');
+  return upper === 'CANCELLED' ? 'CANCELED' : upper;
+}
+
+export interface PendingActivity {
+  activityId: string;
+  activityType: string;
+  state: string;
+  attempt: number;
+  maximumAttempts: number;
+  lastFailure?: string;
+  lastWorkerIdentity?: string;
+}
+
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  type: string;
+  status: string;
+  taskQueue: string;
+  startTime: string;
+  closeTime?: string;
+  durationMs: number;
+  historyLength: number;
+  pendingActivities: PendingActivity[];
+  pendingWorkflowTask?: { state: string; attempt: number };
+}
+
+function tsToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined {
+  if (!ts || ts.seconds === undefined || ts.seconds === null) return undefined;
+  const ms = Number(String(ts.seconds)) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  return new Date(ms).toISOString();
+}
+
+export function failureText(failure: Failure | null | undefined): string | undefined {
+  if (!failure) return undefined;
+  const chain = failureChain(failure);
+  return chain.map((f) => (f.type ? `${f.type}: ${f.message}` : f.message)).join(' ← ');
+}
+
+export interface FailureLink {
+  message: string;
+  type?: string;
+  nonRetryable?: boolean;
+}
+
+export function failureChain(failure: Failure | null | undefined): FailureLink[] {
+  const out: FailureLink[] = [];
+  for (let f = failure; f && out.length < 10; f = f.cause) {
+    const type =
+      f.applicationFailureInfo?.type ||
+      (f.timeoutFailureInfo ? `Timeout(${enumName(f.timeoutFailureInfo.timeoutType, 'TIMEOUT_TYPE_')})` : undefined) ||
+      (f.activityFailureInfo ? `ActivityError(${f.activityFailureInfo.activityType?.name ?? ''})` : undefined) ||
+      (f.canceledFailureInfo ? 'Canceled' : undefined) ||
+      (f.terminatedFailureInfo ? 'Terminated' : undefined) ||
+      undefined;
+    out.push({ message: f.message ?? '', type, nonRetryable: f.applicationFailureInfo?.nonRetryable ?? undefined });
+  }
+  return out;
+}
+
+// Enum values arrive as numbers; the names come from the proto module (loaded with the client).
+let protoEnums: typeof temporal.api.enums.v1 | undefined;
+async function loadEnums(): Promise<void> {
+  if (!protoEnums) {
+    const proto = (await import('@temporalio/proto')).default;
+    protoEnums = proto.temporal.api.enums.v1;
+  }
+}
+
+function enumName(value: unknown, prefix: string): string {
+  const tables = protoEnums as unknown as Record<string, Record<number, string>> | undefined;
+  if (typeof value === 'string') return value.replace(prefix, '');
+  if (tables && typeof value === 'number') {
+    for (const table of Object.values(tables)) {
+      const name = table[value];
+      if (typeof name === 'string' && name.startsWith(prefix)) return name.slice(prefix.length);
+    }
+  }
+  return String(value ?? '');
+}
+
+export async function describeWorkflow(h: TemporalHandle, workflowId: string, runId?: string): Promise<WorkflowDescription> {
+  await loadEnums();
+  try {
+    const d = await h.client.workflow.getHandle(workflowId, runId).describe();
+    const raw = d.raw;
+    const start = d.startTime.getTime();
+    const end = d.closeTime?.getTime() ?? Date.now();
+    const pwt = raw.pendingWorkflowTask;
+    return {
+      workflowId: d.workflowId,
+      runId: d.runId,
+      type: d.type,
+      status: normalizeStatus(d.status.name),
+      taskQueue: d.taskQueue,
+      startTime: d.startTime.toISOString(),
+      closeTime: d.closeTime?.toISOString(),
+      durationMs: end - start,
+      historyLength: d.historyLength,
+      pendingActivities: (raw.pendingActivities ?? []).map((a) => ({
+        activityId: a.activityId ?? '',
+        activityType: a.activityType?.name ?? '',
+        state: enumName(a.state, 'PENDING_ACTIVITY_STATE_'),
+        attempt: a.attempt ?? 0,
+        maximumAttempts: a.maximumAttempts ?? 0,
+        lastFailure: failureText(a.lastFailure),
+        lastWorkerIdentity: a.lastWorkerIdentity || undefined,
+      })),
+      pendingWorkflowTask: pwt ? { state: enumName(pwt.state, 'PENDING_WORKFLOW_TASK_STATE_'), attempt: pwt.attempt ?? 0 } : undefined,
+    };
+  } catch (err) {
+    throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
+  }
+}
+
+export interface CloseInfo {
+  status: string;
+  eventId: number;
+  closeTime?: string;
+  result?: unknown;
+  /** The result payloads could not be decoded as JSON (binary or encoded data). */
+  undecodable?: string;
+  failure?: FailureLink[];
+  reason?: string;
+  identity?: string;
+  newRunId?: string;
+}
+
+function decodePayloads(payloads: Payloads | null | undefined, converter: { fromPayload: (p: never) => unknown }): { value?: unknown; undecodable?: string } {
+  const list = payloads?.payloads ?? [];
+  if (list.length === 0) return { value: null };
+  try {
+    const values = list.map((p) => converter.fromPayload(p as never));
+    return { value: values.length === 1 ? values[0] : values };
+  } catch (err) {
+    const encoding = list[0]?.metadata?.encoding;
+    return { undecodable: `${encoding ? Buffer.from(encoding).toString() : 'unknown encoding'} (${err instanceof Error ? err.message : String(err)})` };
+  }
+}
+
+/** Turns a close event into its status, result or failure. */
+export async function closeInfo(event: HistoryEvent): Promise<CloseInfo> {
+  const { defaultPayloadConverter } = await import('@temporalio/common');
+  const base = { eventId: Number(String(event.eventId ?? 0)), closeTime: tsToIso(event.eventTime) };
+  if (event.workflowExecutionCompletedEventAttributes) {
+    const decoded = decodePayloads(event.workflowExecutionCompletedEventAttributes.result, defaultPayloadConverter);
+    return { ...base, status: 'COMPLETED', result: decoded.value, undecodable: decoded.undecodable };
+  }
+  if (event.workflowExecutionFailedEventAttributes) {
+    return { ...base, status: 'FAILED', failure: failureChain(event.workflowExecutionFailedEventAttributes.failure) };
+  }
+  if (event.workflowExecutionTimedOutEventAttributes) {
+    return { ...base, status: 'TIMED_OUT', failure: [{ message: 'workflow execution timed out', type: 'Timeout' }] };
+  }
+  if (event.workflowExecutionCanceledEventAttributes) {
+    const details = decodePayloads(event.workflowExecutionCanceledEventAttributes.details, defaultPayloadConverter);
+    return { ...base, status: 'CANCELED', reason: details.value ? JSON.stringify(details.value) : undefined };
+  }
+  if (event.workflowExecutionTerminatedEventAttributes) {
+    const a = event.workflowExecutionTerminatedEventAttributes;
+    return { ...base, status: 'TERMINATED', reason: a.reason ?? undefined, identity: a.identity ?? undefined };
+  }
+  if (event.workflowExecutionContinuedAsNewEventAttributes) {
+    return { ...base, status: 'CONTINUED_AS_NEW', newRunId: event.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId ?? undefined };
+  }
+  throw new TshellError(`unexpected close event ${String(event.eventType)}`, ErrorCodes.internal);
+}
+
+/**
+ * Long-polls the history for the close event (HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT with
+ * waitNewEvent): returns as soon as the server writes it. Re-issues the call on the server's
+ * long-poll timeout; stops on the deadline or the abort signal.
+ */
+export async function awaitCloseEvent(
+  h: TemporalHandle,
+  workflowId: string,
+  runId: string | undefined,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<CloseInfo | undefined> {
+  let nextPageToken: Uint8Array | undefined;
+  while (Date.now() < deadline) {
+    const remaining = deadline - Date.now();
+    let res: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse;
+    try {
+      res = await h.connection.withAbortSignal(signal, () =>
+        h.connection.withDeadline(Date.now() + Math.min(remaining, 30_000), () =>
+          h.connection.workflowService.getWorkflowExecutionHistory({
+            namespace: h.namespace,
+            execution: { workflowId, runId: runId ?? '' },
+            waitNewEvent: true,
+            historyEventFilterType: 2, // CLOSE_EVENT
+            skipArchival: true,
+            nextPageToken,
+          }),
+        ),
+      );
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (code === 4 /* DEADLINE_EXCEEDED */ && Date.now() < deadline) continue;
+      if (code === 4) return undefined;
+      throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
+    }
+    const close = res.history?.events?.[0];
+    if (close) return closeInfo(close);
+    nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
+  }
+  return undefined;
+}
+
+/** The close event of a closed workflow (no waiting). */
+export async function fetchCloseEvent(h: TemporalHandle, workflowId: string, runId?: string): Promise<CloseInfo | undefined> {
+  return awaitCloseEvent(h, workflowId, runId, Date.now() + 5000, new AbortController().signal);
+}

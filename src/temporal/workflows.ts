@@ -86,6 +86,7 @@ function enumName(value: unknown, prefix: string): string {
   if (typeof value === 'string') return value.replace(prefix, '');
   if (tables && typeof value === 'number') {
     for (const table of Object.values(tables)) {
+      if (!table || typeof table !== 'object') continue;
       const name = table[value];
       if (typeof name === 'string' && name.startsWith(prefix)) return name.slice(prefix.length);
     }

@@ -1,0 +1,108 @@
+// Test helpers: run the real tshell binary, start a real dev server on free ports in a temp state
+// dir, and clean up every process a test started, by PID.
+import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(ROOT, 'bin', 'tshell.js');
+export const HELLO = join(ROOT, 'examples', 'hello');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  ms: number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface Env {
+  stateDir: string;
+  address: string;
+  env: Record<string, string>;
+}
+
+/** A private state dir and address for one test file. */
+export async function makeEnv(): Promise<Env> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'tshell-test-'));
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  return {
+    stateDir,
+    address,
+    env: {
+      TSHELL_STATE_DIR: stateDir,
+      TEMPORAL_ADDRESS: address,
+      UV_PYTHON_DOWNLOADS: 'never',
+      NO_COLOR: '1',
+      TEMPORAL_CONFIG_FILE: join(stateDir, 'no-such-temporal.toml'),
+    },
+  };
+}
+
+export async function tshell(
+  args: string[],
+  opts: { env: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number },
+): Promise<RunResult> {
+  const started = Date.now();
+  const r = await execa(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? HELLO,
+    env: { ...opts.env },
+    extendEnv: true,
+    input: opts.input ?? '',
+    reject: false,
+    timeout: opts.timeoutMs ?? 180_000,
+  });
+  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1, ms: Date.now() - started };
+}
+
+/** Every PID recorded in the state dir's PID files (workers, server, starters). */
+function recordedPids(stateDir: string): number[] {
+  const pids: number[] = [];
+  for (const dir of [join(stateDir, 'pids'), join(stateDir, 'server')]) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.pid'))) {
+      try {
+        pids.push((JSON.parse(readFileSync(join(dir, f), 'utf8')) as { pid: number }).pid);
+      } catch {
+        // ignore unreadable files
+      }
+    }
+  }
+  return pids;
+}
+
+/** Stops workers and the server through tshell, then SIGKILLs any recorded PID group still alive. */
+export async function cleanup(env: Env, extraPids: number[] = []): Promise<void> {
+  const pids = [...recordedPids(env.stateDir), ...extraPids];
+  await tshell(['kill-all-workers', '--include-server'], { env: env.env, timeoutMs: 30_000 });
+  for (const pid of pids) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+  rmSync(env.stateDir, { recursive: true, force: true });
+}
+
+export function noStackTrace(text: string): boolean {
+  return !/\n\s+at .+\(.+:\d+:\d+\)/.test(text) && !text.includes('node:internal');
+}

@@ -1,0 +1,51 @@
+// Workflows that close badly: an error-shaped COMPLETED result, a FAILED workflow, and a starter
+// that prints no id (found on the server instead).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cleanup, FIXTURES, makeEnv, tshell, type Env } from '../helpers/tshell.js';
+
+const PROJECT = join(FIXTURES, 'outcomes');
+
+describe('workflow outcomes', () => {
+  let env: Env;
+  const run = (args: string[]) => tshell(args, { env: env.env, cwd: PROJECT });
+  before(async () => {
+    env = await makeEnv();
+    assert.equal((await run(['ensure-server', '--headless'])).exitCode, 0);
+    const w = await run(['ensure-worker']);
+    assert.equal(w.exitCode, 0, w.stderr);
+  });
+  after(async () => cleanup(env));
+
+  it('finds the workflow on the server when the starter prints no id', async () => {
+    const r = await run(['start', '--json']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { workflowId: string; source: string };
+    assert.match(data.workflowId, /^quiet-[0-9a-f]{8}$/);
+    assert.equal(data.source, 'server');
+  });
+
+  it('warns about an error-shaped result, and exits 1 with --strict', async () => {
+    assert.equal((await run(['wait', '--status', 'COMPLETED'])).exitCode, 0);
+    const warn = await run(['result']);
+    assert.equal(warn.exitCode, 0);
+    assert.match(warn.stdout, /warning: the result looks like an error \("status" is "error"\)/);
+    const strict = await run(['result', '--strict', '--json']);
+    assert.equal(strict.exitCode, 1);
+    const data = JSON.parse(strict.stdout) as { result: { message: string }; errorShaped: string };
+    assert.equal(data.result.message, 'card declined');
+    assert.equal(data.errorShaped, '"status" is "error"');
+  });
+
+  it('reports a FAILED workflow: wait exits 1 naming the status, result shows the failure', async () => {
+    const started = await run(['start', '--type', 'FailingWorkflow', '--task-queue', 'outcomes']);
+    assert.equal(started.exitCode, 0, started.stderr);
+    const wait = await run(['wait', '--status', 'COMPLETED', '--timeout', '30']);
+    assert.equal(wait.exitCode, 1);
+    assert.match(wait.stdout, /closed as FAILED, not COMPLETED: InvalidOrder: order 42 is invalid/);
+    const result = await run(['result']);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stdout, /FAILED\nInvalidOrder: order 42 is invalid/);
+  });
+});

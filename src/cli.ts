@@ -1,6 +1,7 @@
 // Entry point: argv → one-shot command, REPL (stdin is a terminal, or -i) or script (stdin is not a
 // terminal, or --file).
 import { readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { parseArgs } from 'node:util';
 import { SETTINGS, type SettingKey } from './config/settings.js';
 import { GLOBAL_FLAGS } from './commands/option-sets.js';
@@ -20,10 +21,15 @@ const LAUNCH_FLAGS = {
 
 function baseRuntime(): ShellRuntime {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Getters so that the streams are only created when written to (start-up time).
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     env: process.env,
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    interactive: isatty(0) && isatty(1),
     overrides: {},
     launchFlags: {},
   };
@@ -65,13 +71,13 @@ export async function main(argv: string[]): Promise<void> {
     }
     shell.launchFlags = { json: Boolean(values.json), yes: Boolean(values.yes), noColor: Boolean(values['no-color']) };
     const file = values.file as string | undefined;
-    if (file || (!process.stdin.isTTY && !values.interactive)) {
+    if (file || (!isatty(0) && !values.interactive)) {
       shell.interactive = false;
       const text = file ? readFileSync(file === '-' ? 0 : file, 'utf8') : readFileSync(0, 'utf8');
       return finish(await runScript(text, shell, { keepGoing: Boolean(values['keep-going']) }));
     }
     const { runRepl } = await import('./shell/repl.js');
-    const code = await runRepl({ input: process.stdin, output: process.stdout, shell, terminal: Boolean(process.stdin.isTTY) });
+    const code = await runRepl({ input: process.stdin, output: process.stdout, shell, terminal: isatty(0) });
     return finish(code);
   } catch (err) {
     const te = toTshellError(err);

@@ -2,7 +2,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { execa } from 'execa';
 import { SETTINGS } from '../config/settings.js';
 import { ExitCode, ToolMissingError, ProcessError } from '../errors.js';
 import { findTool, installedPins, searchPath, TOOL_PINS, toolsDir } from '../processes/tools.js';
@@ -21,6 +20,7 @@ interface SetupResult {
 }
 
 async function version(path: string, args: string[] = ['--version']): Promise<string> {
+  const { execa } = await import('execa');
   const r = await execa(path, args, { reject: false, timeout: 10_000 });
   return r.exitCode === 0 ? String(r.stdout).split('\n')[0]?.trim() ?? '' : '';
 }
@@ -47,6 +47,7 @@ export const setupCommand = defineCommand<SetupResult>({
         [join(bin, 'python'), ['-m', 'pip', 'install', '--quiet', ...Object.entries(TOOL_PINS).map(([k, v]) => `${k}==${v}`)]],
       ];
       for (const [file, argv] of steps) {
+        const { execa } = await import('execa');
         const r = await execa(file, argv, { reject: false, all: true, cancelSignal: ctx.signal });
         if (r.exitCode !== 0) {
           throw new ProcessError(`setup failed: ${[file, ...argv].join(' ')}`, String(r.all ?? '').split('\n').slice(-10), 'check the network access to PyPI and rerun `tshell setup`', 2);

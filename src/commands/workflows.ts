@@ -51,7 +51,7 @@ export const startCommand = defineCommand<StartResult>({
       throw new UsageError('--input and --execution-timeout go with --type', 'start --type T --task-queue Q --input JSON');
     }
     const h = await ctx.temporal(); // fail fast when the server is down, before running the starter
-    const run = launchStarter(ctx.settings);
+    const run = await launchStarter(ctx.settings);
     ctx.progress(`running starter: ${ctx.settings.starterCmd} (pid ${run.pid})…`);
     const taskQueue = projectTaskQueue(ctx);
     const found = await captureWorkflowId(

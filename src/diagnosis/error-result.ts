@@ -30,5 +30,14 @@ export function errorShapedReason(value: unknown, depth = 0): string | undefined
     if ((k === 'success' || k === 'ok') && v === false) return `"${key}" is false`;
     if (k === 'failed' && v === true) return `"${key}" is true`;
   }
+  // A top-level status that says all is well settles it; otherwise look one level down.
+  const says = Object.entries(obj).find(([k]) => ['status', 'state', 'outcome'].includes(k.toLowerCase()))?.[1];
+  if (typeof says === 'string') return undefined;
+  for (const [key, v] of Object.entries(obj)) {
+    if (v && typeof v === 'object') {
+      const inner = errorShapedReason(v, depth + 1);
+      if (inner) return `${key}: ${inner}`;
+    }
+  }
   return undefined;
 }

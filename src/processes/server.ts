@@ -118,7 +118,7 @@ export async function ensureServer(
     ...(opts.headless ? ['--headless'] : ['--ui-port', String(ui)]),
   ];
   opts.progress?.(`starting temporal server start-dev on ${settings.address}…`);
-  const proc = spawnDetached(argv, {
+  const proc = await spawnDetached(argv, {
     cwd: settings.stateDir,
     env: childEnv(),
     logFile: files.logFile,

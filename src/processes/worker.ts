@@ -198,7 +198,7 @@ export async function ensureWorker(
   const stopped = await stopWorkers(found.workers);
   const { pidFile, logFile } = workerFiles(settings);
   const started = Date.now();
-  const proc = spawnDetached(argv, {
+  const proc = await spawnDetached(argv, {
     cwd: settings.projectDir,
     env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace }),
     logFile,

@@ -1,8 +1,9 @@
 // Small text formatters shared by renderers.
-import Table from 'cli-table3';
+import { lazy } from '../lazy.js';
 import type { Style } from './style.js';
 
 export function table(style: Style, head: string[], rows: (string | number)[][]): string {
+  const Table = lazy.table();
   const t = new Table({
     head: head.map((h) => style.c.bold(h)),
     style: { head: [], border: [], compact: true },

@@ -1,18 +1,39 @@
 // Colour policy in one place: off for NO_COLOR, --no-color, JSON output and non-TTY output.
-import { Chalk, type ChalkInstance } from 'chalk';
+// chalk is only loaded when colour is on (start-up time matters for one-shot commands).
+
+export interface Paint {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
 
 export interface Style {
   color: boolean;
-  c: ChalkInstance;
+  c: Paint;
   ok: string;
   fail: string;
   warn: string;
   info: string;
 }
 
+const same = (text: string): string => text;
+const PLAIN: Paint = { bold: same, dim: same, red: same, green: same, yellow: same, cyan: same };
+let colored: Paint | undefined;
+
+/** Loads chalk when colour is wanted; call before makeStyle(true). */
+export async function loadColors(color: boolean): Promise<void> {
+  if (!color || colored) return;
+  const { Chalk } = await import('chalk');
+  const c = new Chalk({ level: 1 });
+  colored = { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan };
+}
+
 export function makeStyle(color: boolean): Style {
-  const c = new Chalk({ level: color ? 1 : 0 });
-  return { color, c, ok: c.green('✓'), fail: c.red('✗'), warn: c.yellow('!'), info: c.cyan('…') };
+  const c = color && colored ? colored : PLAIN;
+  return { color: c !== PLAIN, c, ok: c.green('✓'), fail: c.red('✗'), warn: c.yellow('!'), info: c.cyan('…') };
 }
 
 export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, noColorFlag: boolean): boolean {

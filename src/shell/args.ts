@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { GLOBAL_FLAGS } from '../commands/option-sets.js';
 import type { Command, FlagSpec, ParsedArgs } from '../commands/types.js';
 import { bestMatches } from './suggest.js';
+import { jsonErrorPosition } from './json-position.js';
 
 export function allFlags(command: Command): FlagSpec[] {
   const own = new Set(command.flags.map((f) => f.name));
@@ -87,9 +88,10 @@ export function parseJsonFlag(flag: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof Error ? err.message.replace(/^.*?JSON[^:]*:\s*/, '') : String(err);
-    const pos = /position (\d+)/.exec(detail)?.[1];
-    const where = pos !== undefined ? ` at position ${pos}` : '';
+    const detail = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    const found = jsonErrorPosition(text);
+    const pos = found >= 0 ? found : Number(/position (\d+)/.exec(detail)?.[1] ?? -1);
+    const where = pos >= 0 ? ` at position ${pos}` : '';
     throw new UsageError(
       `${flag} is not valid JSON${where}: ${detail}`,
       `quote the value, e.g. ${flag} '{"name": "Ada"}' or ${flag} '"text"'`,

@@ -7,7 +7,7 @@ import { commandNames, findCommand } from '../commands/registry.js';
 import type { CommandContext, Confirmer } from '../commands/types.js';
 import { errorJson, formatError } from '../render/errors.js';
 import { toJson } from '../render/format.js';
-import { colorWanted, makeStyle } from '../render/style.js';
+import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { connectTemporal } from '../temporal/connection.js';
 import { parseCommandArgs } from './args.js';
 import { SessionStore } from './context.js';
@@ -40,7 +40,9 @@ export interface LineOutcome {
 
 export async function executeWords(words: string[], shell: ShellRuntime, signal: AbortSignal): Promise<LineOutcome> {
   const noColorEarly = shell.launchFlags.noColor || words.includes('--no-color') || words.includes('--json') || Boolean(shell.launchFlags.json);
-  let style = makeStyle(colorWanted(shell.stdout, shell.env, noColorEarly));
+  const colorEarly = colorWanted(shell.stdout, shell.env, noColorEarly);
+  await loadColors(colorEarly);
+  let style = makeStyle(colorEarly);
   let json = Boolean(shell.launchFlags.json);
   try {
     const [name, ...rest] = words;

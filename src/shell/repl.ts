@@ -9,7 +9,7 @@ import { resolveSettings } from '../config/settings.js';
 import { ensurePrivateDir } from '../config/state-dir.js';
 import { findProjectWorkers } from '../processes/worker.js';
 import { formatError } from '../render/errors.js';
-import { colorWanted, makeStyle } from '../render/style.js';
+import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { toTshellError } from '../errors.js';
 import { complete } from './completion.js';
 import { executeWords, type ShellRuntime } from './execute.js';
@@ -40,7 +40,9 @@ function loadHistory(file: string): string[] {
 
 export async function runRepl(opts: ReplOptions): Promise<number> {
   const { shell } = opts;
-  const style = makeStyle(colorWanted(opts.output, shell.env, Boolean(shell.launchFlags.noColor)));
+  const color = colorWanted(opts.output, shell.env, Boolean(shell.launchFlags.noColor));
+  await loadColors(color);
+  const style = makeStyle(color);
   const histFile = historyFile(shell);
   const rl = createInterface({
     input: opts.input,

@@ -3,12 +3,14 @@
 // with its exit code (--keep-going runs on), one session context across lines.
 import { ExitCode, toTshellError, type ExitCodeValue } from '../errors.js';
 import { formatError } from '../render/errors.js';
-import { colorWanted, makeStyle } from '../render/style.js';
+import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { executeWords, type ShellRuntime } from './execute.js';
 import { splitLine } from './line.js';
 
 export async function runScript(text: string, shell: ShellRuntime, opts: { keepGoing: boolean }): Promise<ExitCodeValue> {
-  const style = makeStyle(colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || shell.launchFlags.json)));
+  const color = colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || shell.launchFlags.json));
+  await loadColors(color);
+  const style = makeStyle(color);
   let ran = 0;
   let failed = 0;
   let firstFailure: ExitCodeValue = ExitCode.ok;

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// tshell benchmarks (not part of CI): start-up against the `node -e ''` floor, server-down
+// latency, and how fast `wait` notices a close compared with a 1 s describe polling loop.
+// Prints one table and exits non-zero when a target is missed.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const BIN = join(ROOT, 'bin', 'tshell.js');
+const HELLO = join(ROOT, 'examples', 'hello');
+const stateDir = mkdtempSync(join(tmpdir(), 'tshell-bench-'));
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function timeRun(args, env = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, out: String(r.stdout) + String(r.stderr) };
+}
+
+function timeToPrompt(env) {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const child = spawn(process.execPath, [BIN, '-i'], { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let measured;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (measured === undefined && out.includes('›')) {
+        measured = Number(process.hrtime.bigint() - t) / 1e6;
+        child.stdin.end('exit\n');
+      }
+    });
+    child.on('exit', () => (measured === undefined ? reject(new Error(`no prompt: ${out}`)) : resolve(measured)));
+  });
+}
+
+const rows = [];
+function row(name, value, baselineName, baseline, target, ok) {
+  rows.push({ name, value, baselineName, baseline, target, ok });
+}
+
+const env = { TSHELL_STATE_DIR: stateDir, NO_COLOR: '1', UV_PYTHON_DOWNLOADS: 'never' };
+
+// Interleave the floor and the measured command so machine noise hits both alike.
+const floor = [];
+const listWorkers = [];
+const prompt = [];
+for (let i = 0; i < RUNS; i++) {
+  floor.push(timeRun(['-e', '']).ms);
+  listWorkers.push(timeRun([BIN, 'list-workers'], env).ms);
+  prompt.push(await timeToPrompt(env));
+}
+const floorMs = median(floor);
+row("one-shot `list-workers`", median(listWorkers), "node -e ''", floorMs, '≤ 1.3×', median(listWorkers) <= 1.3 * floorMs);
+row('cold start to first prompt', median(prompt), "node -e ''", floorMs, '≤ 1.3× and ≤ 250 ms', median(prompt) <= 1.3 * floorMs && median(prompt) <= 250);
+
+const deadPort = await freePort();
+const down = [];
+for (let i = 0; i < 5; i++) {
+  const r = timeRun([BIN, 'describe', '--id', 'x', '--address', `127.0.0.1:${deadPort}`], env);
+  if (r.code !== 2) throw new Error(`expected exit 2 with the server down: ${r.out}`);
+  down.push(r.ms);
+}
+row('server down → one-line error', median(down), '', undefined, '≤ 2000 ms', median(down) <= 2000);
+
+// wait close detection against a real dev server and worker.
+const port = await freePort();
+const address = `127.0.0.1:${port}`;
+const srvEnv = { ...env, TEMPORAL_ADDRESS: address };
+try {
+  for (const step of [['ensure-server', '--headless'], ['ensure-worker']]) {
+    const r = timeRun([BIN, ...step], srvEnv);
+    if (r.code !== 0) throw new Error(`${step.join(' ')} failed: ${r.out}`);
+  }
+  const { Connection, Client } = await import('@temporalio/client');
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const temporalBin = join(ROOT, '.tools', 'venv', 'bin', 'temporal');
+  const waitLat = [];
+  const pollLat = [];
+  for (let i = 0; i < 5; i++) {
+    const id = `bench-wait-${Date.now()}-${i}`;
+    const handle = await client.workflow.start('ApprovalWorkflow', { taskQueue: 'hello-tasks', workflowId: id, args: ['bench'] });
+    let waitDoneAt;
+    const waiter = spawn(process.execPath, [BIN, 'wait', '--id', id, '--status', 'COMPLETED', '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, stdio: ['ignore', 'pipe', 'ignore'] });
+    waiter.stdout.once('data', () => (waitDoneAt = Date.now()));
+    const waiterExit = new Promise((r) => waiter.on('exit', r));
+    // Baseline: the seed's way, one `temporal workflow describe` process per second.
+    let pollDoneAt;
+    const poll = (async () => {
+      for (;;) {
+        const r = spawnSync(temporalBin, ['workflow', 'describe', '-w', id, '--address', address, '-o', 'json'], { encoding: 'utf8' });
+        if (r.status === 0 && !/"status":\s*"WORKFLOW_EXECUTION_STATUS_RUNNING"/.test(r.stdout)) return (pollDoneAt = Date.now());
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1500 + Math.random() * 1000));
+    await handle.signal('approve', 'bench');
+    await handle.result();
+    await waiterExit;
+    await poll;
+    const history = await handle.fetchHistory();
+    const close = history.events.at(-1);
+    const closeMs = Number(close.eventTime.seconds) * 1000 + Math.floor(close.eventTime.nanos / 1e6);
+    waitLat.push(waitDoneAt - closeMs);
+    pollLat.push(pollDoneAt - closeMs);
+  }
+  await connection.close();
+  row('`wait` notices a close', median(waitLat), '1 s describe polling', median(pollLat), '≤ 50 ms', median(waitLat) <= 50);
+} finally {
+  spawnSync(process.execPath, [BIN, 'kill-all-workers', '--include-server'], { env: { ...process.env, ...srvEnv }, stdio: 'ignore' });
+  rmSync(stateDir, { recursive: true, force: true });
+}
+
+const fmt = (v) => (v === undefined ? '' : `${v.toFixed(1)} ms`);
+const lines = [['benchmark', 'tshell', 'baseline', 'baseline value', 'ratio', 'target', 'ok']];
+for (const r of rows) {
+  lines.push([r.name, fmt(r.value), r.baselineName, fmt(r.baseline), r.baseline ? `${(r.value / r.baseline).toFixed(2)}×` : '', r.target, r.ok ? 'yes' : 'NO']);
+}
+const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+for (const l of lines) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
+process.exit(rows.every((r) => r.ok) ? 0 : 1);

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCommandArgs, parseJsonFlag } from '../../src/shell/args.js';
+import { findCommand } from '../../src/commands/registry.js';
+import { splitLine } from '../../src/shell/line.js';
+import { splitCommand } from '../../src/processes/spawn.js';
+import { parseDuration } from '../../src/commands/resolve.js';
+import { TshellError } from '../../src/errors.js';
+
+const wait = findCommand('wait')!;
+const start = findCommand('start')!;
+
+describe('flag parsing from the registry', () => {
+  it('applies defaults and converts types', () => {
+    const a = parseCommandArgs(wait, []);
+    assert.equal(a.flags.status, 'COMPLETED');
+    assert.equal(a.flags.timeout, 60);
+    const b = parseCommandArgs(wait, ['--timeout', '5', '--status', 'running']);
+    assert.equal(b.flags.timeout, 5);
+    assert.equal(b.flags.status, 'RUNNING');
+  });
+
+  it('accepts the Temporal CLI spellings of a workflow id', () => {
+    for (const words of [['--id', 'a'], ['-w', 'a'], ['--workflow-id', 'a'], ['--workflow-id=a']]) {
+      assert.equal(parseCommandArgs(wait, words).flags.id, 'a', words.join(' '));
+    }
+  });
+
+  it('takes global flags on every command', () => {
+    const a = parseCommandArgs(wait, ['--json', '--namespace', 'ns', '--project-dir', '/tmp', '-y']);
+    assert.equal(a.flags.json, true);
+    assert.equal(a.flags.namespace, 'ns');
+    assert.equal(a.flags['project-dir'], '/tmp');
+    assert.equal(a.flags.yes, true);
+  });
+
+  it('rejects unknown flags with a suggestion', () => {
+    assert.throws(() => parseCommandArgs(wait, ['--stat', 'X']), (e: TshellError) => /unknown flag --stat/.test(e.message) && /--status/.test(e.hint ?? ''));
+  });
+
+  it('rejects a value outside the choices, and a non-number', () => {
+    assert.throws(() => parseCommandArgs(wait, ['--status', 'DONE']), /must be one of/);
+    assert.throws(() => parseCommandArgs(wait, ['--timeout', 'x']), /needs a number/);
+    assert.throws(() => parseCommandArgs(wait, ['--timeout']), /needs a value/);
+  });
+
+  it('parses repeated JSON inputs and rejects malformed JSON with the position', () => {
+    const a = parseCommandArgs(start, ['--input', '"Ada"', '--input', '{"n": 1}']);
+    assert.deepEqual(a.flags.input, ['Ada', { n: 1 }]);
+    assert.throws(() => parseJsonFlag('--input', '{"a": }'), (e: TshellError) => e.exitCode === 2 && /not valid JSON at position 6/.test(e.message));
+    assert.throws(() => parseJsonFlag('--input', '[1, 2'), /at position 5/);
+    assert.throws(() => parseJsonFlag('--input', '{"a": 1} x'), /at position 9/);
+    assert.throws(() => parseJsonFlag('--input', "{'a': 1}"), /at position 1/);
+  });
+
+  it('refuses extra positionals', () => {
+    assert.throws(() => parseCommandArgs(wait, ['extra']), /unexpected argument "extra"/);
+  });
+});
+
+describe('line and command splitting (no shell involved)', () => {
+  it('keeps quoted JSON together', () => {
+    assert.deepEqual(splitLine(`start --input '{"a": "b c"}'`), ['start', '--input', '{"a": "b c"}']);
+    assert.deepEqual(splitLine('wait   --status COMPLETED # comment'), ['wait', '--status', 'COMPLETED']);
+  });
+  it('refuses shell operators instead of running them', () => {
+    assert.throws(() => splitLine('result | rm -rf /'), /shell operators are not supported/);
+    assert.throws(() => splitCommand('uv run worker && rm -rf ~', 'worker command'), /must be a plain command/);
+  });
+  it('splits worker commands with quotes', () => {
+    assert.deepEqual(splitCommand(`uv run python -m "my app"`, 'w'), ['uv', 'run', 'python', '-m', 'my app']);
+  });
+  it('parses durations', () => {
+    assert.equal(parseDuration('30s', '--t'), 30_000);
+    assert.equal(parseDuration('5m', '--t'), 300_000);
+    assert.equal(parseDuration('250ms', '--t'), 250);
+    assert.equal(parseDuration('2', '--t'), 2000);
+    assert.throws(() => parseDuration('soon', '--t'), /needs a duration/);
+  });
+});

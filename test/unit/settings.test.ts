@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { resolveSettings } from '../../src/config/settings.js';
+
+describe('settings precedence: flags > session > env > profile > defaults', () => {
+  it('uses defaults when nothing is set', () => {
+    const r = resolveSettings({ flags: {}, env: { HOME: '/home/u' }, profileValues: {} });
+    assert.equal(r.values.address, 'localhost:7233');
+    assert.equal(r.values.namespace, 'default');
+    assert.equal(r.values.workerCmd, 'uv run worker');
+    assert.equal(r.values.starterCmd, 'uv run starter');
+    assert.equal(r.sources.address.source, 'default');
+  });
+
+  it('prefers a flag over the environment over the profile', () => {
+    const env = { TEMPORAL_ADDRESS: 'env:1' };
+    const profileValues = { address: 'profile:1', namespace: 'prof-ns' };
+    assert.equal(resolveSettings({ flags: { address: 'flag:1' }, env, profileValues }).values.address, 'flag:1');
+    const fromEnv = resolveSettings({ flags: {}, env, profileValues });
+    assert.equal(fromEnv.values.address, 'env:1');
+    assert.equal(fromEnv.sources.address.source, 'env TEMPORAL_ADDRESS');
+    assert.equal(fromEnv.values.namespace, 'prof-ns');
+    assert.equal(fromEnv.sources.namespace.source, 'profile default');
+  });
+
+  it('accepts the older variable names as aliases, the new name winning', () => {
+    const old = resolveSettings({ flags: {}, env: { CLAUDE_TEMPORAL_PROJECT_NAME: 'legacy', TEMPORAL_WORKER_CMD: 'python w.py', CLAUDE_TEMPORAL_NAMESPACE: 'old-ns' }, profileValues: {} });
+    assert.equal(old.values.projectName, 'legacy');
+    assert.equal(old.values.workerCmd, 'python w.py');
+    assert.equal(old.values.namespace, 'old-ns');
+    const both = resolveSettings({ flags: {}, env: { TSHELL_PROJECT_NAME: 'new', CLAUDE_TEMPORAL_PROJECT_NAME: 'legacy' }, profileValues: {} });
+    assert.equal(both.values.projectName, 'new');
+  });
+
+  it('derives the project name, log and PID dirs from what was resolved before', () => {
+    const r = resolveSettings({ flags: { 'projectDir': '/srv/orders' }, env: { TSHELL_STATE_DIR: '/tmp/st' }, profileValues: {} });
+    assert.equal(r.values.projectName, 'orders');
+    assert.equal(r.values.logDir, '/tmp/st/logs');
+    assert.equal(r.values.pidDir, '/tmp/st/pids');
+  });
+
+  it('lets the session (REPL `project DIR`) beat the environment but not a flag', () => {
+    const env = { TSHELL_PROJECT_DIR: '/env/p' };
+    assert.equal(resolveSettings({ flags: {}, session: { projectDir: '/session/p' }, env, profileValues: {} }).values.projectDir, '/session/p');
+    assert.equal(resolveSettings({ flags: { projectDir: '/flag/p' }, session: { projectDir: '/session/p' }, env, profileValues: {} }).values.projectDir, '/flag/p');
+  });
+
+  it('reads address and namespace from the Temporal CLI profile file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tshell-profile-'));
+    const file = join(dir, 'temporal.toml');
+    writeFileSync(file, '[profile.default]\naddress = "prof.example:7233"\nnamespace = "prof-ns"\n\n[profile.other]\naddress = "other:7233"\n');
+    const r = resolveSettings({ flags: {}, env: { TEMPORAL_CONFIG_FILE: file } });
+    assert.equal(r.values.address, 'prof.example:7233');
+    assert.equal(r.values.namespace, 'prof-ns');
+    const other = resolveSettings({ flags: { profile: 'other' }, env: { TEMPORAL_CONFIG_FILE: file } });
+    assert.equal(other.values.address, 'other:7233');
+    assert.equal(other.sources.address.source, 'profile other');
+  });
+});

@@ -3,6 +3,8 @@
 import { ensureServerCommand, serverCommand } from './server.js';
 import { ensureWorkerCommand, killAllWorkersCommand, killWorkerCommand, listWorkersCommand } from './workers.js';
 import { describeCommand, resultCommand, startCommand, waitCommand } from './workflows.js';
+import { errorsCommand, healthCommand, historyCommand, logsCommand, recentCommand, stackCommand, stalledCommand, taskQueueCommand } from './monitor.js';
+import { bulkCancelCommand, cancelCommand, queryCommand, signalCommand, terminateCommand, uiCommand, updateCommand, useCommand } from './act.js';
 import { configCommand, doctorCommand, setupCommand } from './setup.js';
 import { exitCommand, helpCommand, projectCommand } from './shell.js';
 import type { Command, CommandGroup } from './types.js';
@@ -11,6 +13,7 @@ export const GROUP_TITLES: Record<CommandGroup, string> = {
   server: 'Server',
   workers: 'Workers',
   workflows: 'Workflows',
+  monitoring: 'Monitoring',
   setup: 'Setup',
   shell: 'Shell',
 };
@@ -29,6 +32,22 @@ export function allCommands(): Command[] {
     waitCommand,
     resultCommand,
     describeCommand,
+    signalCommand,
+    updateCommand,
+    queryCommand,
+    cancelCommand,
+    terminateCommand,
+    bulkCancelCommand,
+    useCommand,
+    uiCommand,
+    recentCommand,
+    stalledCommand,
+    healthCommand,
+    logsCommand,
+    errorsCommand,
+    historyCommand,
+    stackCommand,
+    taskQueueCommand,
     setupCommand,
     doctorCommand,
     configCommand,

@@ -30,7 +30,7 @@ export interface PositionalSpec {
   choices?: readonly string[];
 }
 
-export type CommandGroup = 'server' | 'workers' | 'workflows' | 'setup' | 'shell';
+export type CommandGroup = 'server' | 'workers' | 'workflows' | 'monitoring' | 'setup' | 'shell';
 
 export type FlagValue = string | number | boolean | unknown[] | undefined | unknown;
 
@@ -78,6 +78,8 @@ export interface Command<D = unknown> {
   hidden?: boolean;
   run(ctx: CommandContext, args: ParsedArgs): Promise<D>;
   render(data: D, style: Style, args: ParsedArgs): string;
+  /** The top-level fields of the --json output, with a line on each (documented in README.md). */
+  fields?: Record<string, string>;
   /** 0 unless the data says the answer is a failure. */
   exitCode?(data: D, args: ParsedArgs): ExitCodeValue;
 }

@@ -23,3 +23,38 @@ export async function pollersOf(
       : undefined,
   }));
 }
+
+/** A poller counts as live when it polled recently and, if it names a local pid, that pid is alive. */
+export function isLivePoller(p: PollerInfo, opts: { now: number; hostname: string; pidAlive: (pid: number) => boolean }): boolean {
+  if (p.lastAccessTime && opts.now - Date.parse(p.lastAccessTime) > 90_000) return false;
+  const m = /^(\d+)@(.+)$/.exec(p.identity);
+  if (m && m[2] === opts.hostname && !opts.pidAlive(Number(m[1]))) return false;
+  return true;
+}
+
+export interface QueueInfo {
+  name: string;
+  workflowPollers: PollerInfo[];
+  activityPollers: PollerInfo[];
+  backlog?: { workflow?: number; activity?: number };
+}
+
+export async function describeQueue(handle: TemporalHandle, name: string): Promise<QueueInfo> {
+  const [workflowPollers, activityPollers] = await Promise.all([pollersOf(handle, name, 'workflow'), pollersOf(handle, name, 'activity')]);
+  const backlog: { workflow?: number; activity?: number } = {};
+  for (const [type, key] of [[1, 'workflow'], [2, 'activity']] as const) {
+    try {
+      const res = await handle.connection.workflowService.describeTaskQueue({
+        namespace: handle.namespace,
+        taskQueue: { name, kind: 1 },
+        taskQueueType: type,
+        reportStats: true,
+      });
+      const count = res.stats?.approximateBacklogCount;
+      if (count !== undefined && count !== null) backlog[key] = Number(String(count));
+    } catch {
+      // older servers: no stats
+    }
+  }
+  return { name, workflowPollers, activityPollers, backlog };
+}

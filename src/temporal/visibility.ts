@@ -13,6 +13,7 @@ export interface ExecutionSummary {
   status: string;
   taskQueue: string;
   startTime: string;
+  closeTime?: string;
 }
 
 export async function listExecutions(h: TemporalHandle, query: string, limit: number): Promise<ExecutionSummary[]> {
@@ -26,6 +27,7 @@ export async function listExecutions(h: TemporalHandle, query: string, limit: nu
         status: wf.status.name === 'CANCELLED' ? 'CANCELED' : wf.status.name,
         taskQueue: wf.taskQueue,
         startTime: wf.startTime.toISOString(),
+        closeTime: wf.closeTime?.toISOString(),
       });
       if (out.length >= limit) break; // list() pages forever otherwise
     }

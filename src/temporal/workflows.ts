@@ -23,6 +23,9 @@ export interface PendingActivity {
   maximumAttempts: number;
   lastFailure?: string;
   lastWorkerIdentity?: string;
+  scheduledTime?: string;
+  lastStartedTime?: string;
+  taskQueue?: string;
 }
 
 export interface WorkflowDescription {
@@ -120,6 +123,9 @@ export async function describeWorkflow(h: TemporalHandle, workflowId: string, ru
         maximumAttempts: a.maximumAttempts ?? 0,
         lastFailure: failureText(a.lastFailure),
         lastWorkerIdentity: a.lastWorkerIdentity || undefined,
+        scheduledTime: tsToIso(a.scheduledTime),
+        lastStartedTime: tsToIso(a.lastStartedTime),
+        taskQueue: a.activityOptions?.taskQueue?.name || undefined,
       })),
       pendingWorkflowTask: pwt ? { state: enumName(pwt.state, 'PENDING_WORKFLOW_TASK_STATE_'), attempt: pwt.attempt ?? 0 } : undefined,
     };

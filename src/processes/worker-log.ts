@@ -1,0 +1,63 @@
+// Reading a worker's log: whole error/traceback blocks (not single grep lines), and the latest
+// workflow-task failure for a run (the SDK logs every failed attempt; history keeps only the first).
+
+export interface LogBlock {
+  /** 1-based line number of the block's first line. */
+  line: number;
+  text: string[];
+}
+
+const ERROR_LINE = /\b(ERROR|CRITICAL|FATAL)\b|\bWARN(ING)?\b|^\w*(Error|Exception)\b|Failed (handling )?activation|Completing activity as failed|Failing workflow task/;
+// The SDK's words: "Failed activation on workflow T with ID X and run ID R" (temporalio 1.35) and the
+// older "Failed handling activation on workflow with run ID R".
+const ACTIVATION_FAILED = /Failed (handling )?activation on workflow/;
+const CHAIN = /^(The above exception was the direct cause|During handling of the above exception)/;
+
+/** Error lines and whole tracebacks (with their chained causes), in order. */
+export function errorBlocks(lines: string[], firstLineNo = 1): LogBlock[] {
+  const blocks: LogBlock[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i] ?? '';
+    if (line.startsWith('Traceback (most recent call last):')) {
+      // The log message just before a traceback belongs to it ("Failed activation on workflow …").
+      const start = i > 0 && ERROR_LINE.test(lines[i - 1] ?? '') ? i - 1 : i;
+      let j = i + 1;
+      for (;;) {
+        while (j < lines.length && /^\s/.test(lines[j] ?? '')) j++;
+        // j is the exception line ("ValueError: boom"); a chained traceback may follow.
+        const after = lines[j + 1] ?? '';
+        const afterNext = lines[j + 2] ?? '';
+        if (CHAIN.test(after.trim()) || (after.trim() === '' && CHAIN.test(afterNext.trim()))) {
+          j = lines.findIndex((l, k) => k > j && l.startsWith('Traceback (most recent call last):'));
+          if (j < 0) {
+            j = lines.length - 1;
+            break;
+          }
+          j++;
+          continue;
+        }
+        break;
+      }
+      const end = Math.min(j, lines.length - 1);
+      if (blocks.at(-1)?.line === start + firstLineNo) blocks.pop();
+      blocks.push({ line: start + firstLineNo, text: lines.slice(start, end + 1) });
+      i = end + 1;
+      continue;
+    }
+    if (ERROR_LINE.test(line)) blocks.push({ line: i + firstLineNo, text: [line] });
+    i++;
+  }
+  return blocks;
+}
+
+/** The exception line of the latest failed-activation traceback for this run. */
+export function latestActivationFailure(lines: string[], runId: string): string | undefined {
+  let found: string | undefined;
+  for (const block of errorBlocks(lines)) {
+    if (!block.text.some((l) => ACTIVATION_FAILED.test(l) && l.includes(runId))) continue;
+    const exceptionLine = [...block.text].reverse().find((l) => /^[\w.]+(Error|Exception|Warning)?\b.*:/.test(l) && !/^\s/.test(l) && !ACTIVATION_FAILED.test(l));
+    if (exceptionLine) found = exceptionLine.trim();
+  }
+  return found;
+}

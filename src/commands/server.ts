@@ -14,6 +14,7 @@ export const ensureServerCommand = defineCommand<EnsureServerResult>({
     { name: 'headless', type: 'boolean', description: 'start the dev server without the Web UI' },
     { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the server to answer' },
   ],
+  fields: { action: 'reused or started', address: 'gRPC address', namespace: 'namespace', pid: 'server pid when tshell started it', startedByTshell: 'tshell started it (PID file verified)', tookMs: 'how long it took', uiUrl: 'Web UI', logFile: 'server log', dbFile: 'database file' },
   async run(ctx, args) {
     return ensureServer(ctx.settings, {
       headless: Boolean(args.flags.headless),
@@ -40,6 +41,7 @@ export const serverCommand = defineCommand<ServerActionResult>({
   examples: ['server status', 'server stop'],
   flags: [],
   positionals: [{ name: 'action', description: 'status or stop', choices: ['status', 'stop'] }],
+  fields: { action: 'status or stop', address: 'gRPC address', reachable: 'status: the server answers', managed: 'status: {pid, uptimeMs, logFile, dbFile} of the server tshell started', uiUrl: 'status: Web UI', stopped: 'stop: it was stopped', pid: 'stop: its pid', reason: 'stop: what happened' },
   async run(ctx, args) {
     const action = args.positionals[0] ?? 'status';
     if (action === 'stop') return { action: 'stop', ...(await stopServer(ctx.settings)) };

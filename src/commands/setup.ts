@@ -30,6 +30,7 @@ export const setupCommand = defineCommand<SetupResult>({
   group: 'setup',
   summary: 'Install the pinned temporal CLI and uv into the git-ignored tools folder',
   flags: [{ name: 'force', type: 'boolean', description: 'reinstall even when the pins match' }],
+  fields: { toolsDir: 'the tools folder', action: 'installed or up to date', pins: 'pinned versions', temporal: 'temporal --version', uv: 'uv --version', tookMs: 'time taken' },
   async run(ctx, args) {
     const started = Date.now();
     const dir = toolsDir();
@@ -81,6 +82,7 @@ export const doctorCommand = defineCommand<{ checks: DoctorCheck[] }>({
   group: 'setup',
   summary: 'Check node, python, uv, temporal, the server, the state dir and the project',
   flags: [],
+  fields: { checks: '[{name, ok, detail, fix}]' },
   async run(ctx) {
     const s = ctx.settings;
     const checks: DoctorCheck[] = [];
@@ -130,6 +132,7 @@ export const configCommand = defineCommand<{ settings: { name: string; flag: str
   group: 'setup',
   summary: 'Every setting, its value and where it came from (flag, env, profile, default)',
   flags: [],
+  fields: { settings: '[{name, flag, value, source}]' },
   async run(ctx) {
     return {
       settings: SETTINGS.map((spec) => ({

@@ -25,6 +25,7 @@ export const helpCommand = defineCommand<HelpData>({
   examples: ['help', 'help wait'],
   flags: [],
   positionals: [{ name: 'command', description: 'the command to explain' }],
+  fields: { command: 'help <command>: {name, aliases, summary, usage, flags[], globalFlags[], examples[]}', groups: 'help: [{group, title, commands[]}]' },
   async run(_ctx, args) {
     const name = args.positionals[0];
     if (name) {
@@ -87,6 +88,7 @@ export const projectCommand = defineCommand<{ projectDir: string; projectName: s
   examples: ['project', 'project ../orders-service'],
   flags: [],
   positionals: [{ name: 'dir', description: 'the project dir to switch to' }],
+  fields: { projectDir: 'project dir', projectName: 'project name' },
   async run(ctx, args) {
     const dir = args.positionals[0];
     if (!dir) return { projectDir: ctx.settings.projectDir, projectName: ctx.settings.projectName };

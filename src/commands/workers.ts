@@ -24,6 +24,7 @@ export const ensureWorkerCommand = defineCommand<EnsureWorkerResult>({
   summary: "Stop this project's workers and start one fresh worker, ready when it polls",
   examples: ['ensure-worker', 'ensure-worker --worker-cmd "uv run python -m app.worker" --task-queue orders'],
   flags: [{ name: 'timeout', type: 'number', default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' }],
+  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
   async run(ctx, args) {
     return ensureWorker(ctx.settings, { timeoutMs: Number(args.flags.timeout) * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) });
   },
@@ -57,6 +58,7 @@ export const killWorkerCommand = defineCommand<KillResult>({
   group: 'workers',
   summary: "Stop this project's workers (started by tshell or found running in the project)",
   flags: [],
+  fields: { project: 'project name', stopped: 'workers stopped: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
   async run(ctx) {
     const found = findProjectWorkers(ctx.settings);
     return { project: ctx.settings.projectName, stopped: await stopWorkers(found.workers), stalePidFiles: found.stale };
@@ -69,6 +71,7 @@ export const killAllWorkersCommand = defineCommand<KillResult>({
   group: 'workers',
   summary: 'Stop the workers of every project tshell started (and optionally its server)',
   flags: [{ name: 'include-server', type: 'boolean', description: 'also stop the dev server tshell started' }],
+  fields: { project: 'any project', stopped: 'workers stopped', stalePidFiles: 'stale PID files removed', server: 'with --include-server: {address, stopped, pid, reason}' },
   async run(ctx, args) {
     const toStop = findProjectWorkers(ctx.settings);
     const stale = [...toStop.stale];
@@ -109,6 +112,7 @@ export const listWorkersCommand = defineCommand<ListWorkersResult>({
   group: 'workers',
   summary: 'Table of live workers: project, pid, uptime, command, log file',
   flags: [],
+  fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
   async run(ctx) {
     const { workers, stale } = listAllWorkers(ctx.settings);
     return { workers, stalePidFiles: stale };

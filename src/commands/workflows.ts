@@ -44,6 +44,7 @@ export const startCommand = defineCommand<StartResult>({
     { name: 'execution-timeout', type: 'string', metavar: 'DURATION', description: 'execution timeout for --type, e.g. 30s' },
     { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the starter to start a workflow' },
   ],
+  fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log' },
   async run(ctx, args) {
     const type = args.flags.type as string | undefined;
     if (type) return startDirect(ctx, type, args.flags);
@@ -132,6 +133,7 @@ export const waitCommand = defineCommand<WaitResult>({
     { name: 'status', type: 'string', default: 'COMPLETED', choices: WORKFLOW_STATUSES, description: 'the status to wait for' },
     { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'give up after this many seconds (exit 1)' },
   ],
+  fields: { workflowId: 'workflow id', runId: 'run id', targetStatus: 'the status waited for', status: 'the status seen', reached: 'target reached', timedOut: 'gave up at --timeout', waitedMs: 'time waited', close: 'the close event: {status, eventId, closeTime, result, failure[], reason, identity, newRunId}' },
   async run(ctx, args) {
     const ref = workflowRef(ctx, args);
     const target = normalizeStatus(String(args.flags.status));
@@ -202,6 +204,7 @@ export const resultCommand = defineCommand<ResultData>({
     { name: 'raw', type: 'boolean', description: 'print only the result value as JSON' },
     { name: 'strict', type: 'boolean', description: 'exit 1 when a COMPLETED result looks like an error' },
   ],
+  fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', result: 'decoded result (COMPLETED)', undecodable: 'why the payload could not be decoded', failure: 'failure chain [{message, type, nonRetryable}]', reason: 'termination or cancel reason', terminatedBy: 'identity that terminated it', errorShaped: 'why a COMPLETED result looks like an error' },
   async run(ctx, args) {
     const ref = workflowRef(ctx, args);
     const h = await ctx.temporal();
@@ -269,6 +272,7 @@ export const describeCommand = defineCommand<DescribeData>({
   summary: 'Status, type, task queue, times, history length and pending work of the workflow',
   examples: ['describe', 'describe --id YourWorkflowId --json'],
   flags: [...WORKFLOW_REF],
+  fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', taskQueue: 'task queue', startTime: 'start', closeTime: 'close', durationMs: 'duration so far', historyLength: 'events', pendingActivities: '[{activityId, activityType, state, attempt, maximumAttempts, lastFailure, lastWorkerIdentity, scheduledTime, lastStartedTime, taskQueue}]', pendingWorkflowTask: '{state, attempt}', uiUrl: 'Web UI link' },
   async run(ctx, args) {
     const ref = workflowRef(ctx, args);
     const h = await ctx.temporal();

@@ -16,12 +16,13 @@ const CHAIN = /^(The above exception was the direct cause|During handling of the
 /** Error lines and whole tracebacks (with their chained causes), in order. */
 export function errorBlocks(lines: string[], firstLineNo = 1): LogBlock[] {
   const blocks: LogBlock[] = [];
+  let lastEnd = -1; // index of the last line already inside a traceback block
   let i = 0;
   while (i < lines.length) {
     const line = lines[i] ?? '';
     if (line.startsWith('Traceback (most recent call last):')) {
       // The log message just before a traceback belongs to it ("Failed activation on workflow …").
-      const start = i > 0 && ERROR_LINE.test(lines[i - 1] ?? '') ? i - 1 : i;
+      const start = i > 0 && i - 1 > lastEnd && ERROR_LINE.test(lines[i - 1] ?? '') ? i - 1 : i;
       let j = i + 1;
       for (;;) {
         while (j < lines.length && /^\s/.test(lines[j] ?? '')) j++;
@@ -42,6 +43,7 @@ export function errorBlocks(lines: string[], firstLineNo = 1): LogBlock[] {
       const end = Math.min(j, lines.length - 1);
       if (blocks.at(-1)?.line === start + firstLineNo) blocks.pop();
       blocks.push({ line: start + firstLineNo, text: lines.slice(start, end + 1) });
+      lastEnd = end;
       i = end + 1;
       continue;
     }

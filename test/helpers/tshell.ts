@@ -106,3 +106,31 @@ export async function cleanup(env: Env, extraPids: number[] = []): Promise<void>
 export function noStackTrace(text: string): boolean {
   return !/\n\s+at .+\(.+:\d+:\d+\)/.test(text) && !text.includes('node:internal');
 }
+
+/** Parses a command's --json output and checks every field against the registry's declaration. */
+export async function declaredJson<T = Record<string, unknown>>(command: string, r: RunResult): Promise<T> {
+  const { findCommand } = await import('../../src/commands/registry.js');
+  const spec = findCommand(command);
+  if (!spec?.fields) throw new Error(`${command} declares no --json fields`);
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(r.stdout) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${command} --json printed invalid JSON (exit ${r.exitCode}): ${r.stdout}${r.stderr}`);
+  }
+  for (const key of Object.keys(data)) {
+    if (!(key in spec.fields)) throw new Error(`${command} --json printed undeclared field "${key}"`);
+  }
+  return data as T;
+}
+
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < until) {
+    last = await fn();
+    if (last !== undefined) return last;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

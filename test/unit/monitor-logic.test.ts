@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { stallReasons, type StallEvidence } from '../../src/temporal/stalled.js';
+import { errorBlocks, latestActivationFailure } from '../../src/processes/worker-log.js';
+import { globToQuery } from '../../src/commands/act.js';
+import { userFrames } from '../../src/temporal/history.js';
+import { isLivePoller } from '../../src/temporal/task-queue.js';
+import type { WorkflowDescription } from '../../src/temporal/workflows.js';
+
+const NOW = Date.parse('2026-11-29T10:00:00Z');
+function desc(extra: Partial<WorkflowDescription>): WorkflowDescription {
+  return { workflowId: 'w', runId: 'r', type: 'T', status: 'RUNNING', taskQueue: 'q', startTime: '', durationMs: 0, historyLength: 5, pendingActivities: [], ...extra };
+}
+function ev(d: WorkflowDescription, extra: Partial<StallEvidence> = {}): StallEvidence {
+  return { desc: d, workflowPollers: 1, activityPollers: () => 1, now: NOW, ...extra };
+}
+
+describe('stall reasons', () => {
+  it('a workflow waiting with a live poller is not stalled, however quiet', () => {
+    assert.deepEqual(stallReasons(ev(desc({}))), []);
+  });
+  it('a failing workflow task, with the log reason when there is one', () => {
+    const d = desc({ pendingWorkflowTask: { state: 'SCHEDULED', attempt: 4 } });
+    const first = { eventId: 4, cause: 'WORKFLOW_WORKER_UNHANDLED_FAILURE', message: 'old bug' };
+    assert.match(stallReasons(ev(d, { firstTaskFailure: first }))[0]!.text, /attempt 4: WORKFLOW_WORKER_UNHANDLED_FAILURE: old bug \(event 4; first recorded failure, possibly outdated\)/);
+    assert.match(stallReasons(ev(d, { firstTaskFailure: first, currentTaskFailure: 'KeyError: x (worker log)' }))[0]!.text, /attempt 4: KeyError: x \(worker log\)/);
+  });
+  it('an activity failing more than twice', () => {
+    const d = desc({ pendingActivities: [{ activityId: '1', activityType: 'charge', state: 'SCHEDULED', attempt: 3, maximumAttempts: 0, lastFailure: 'boom' }] });
+    assert.deepEqual(stallReasons(ev(d)).map((r) => r.kind), ['activity-failing']);
+    const early = desc({ pendingActivities: [{ activityId: '1', activityType: 'charge', state: 'SCHEDULED', attempt: 2, maximumAttempts: 0, lastFailure: 'boom' }] });
+    assert.deepEqual(stallReasons(ev(early)), []);
+  });
+  it('no poller on the task queue', () => {
+    assert.deepEqual(stallReasons(ev(desc({}), { workflowPollers: 0 })).map((r) => r.kind), ['no-poller']);
+  });
+  it('an activity scheduled but never started', () => {
+    const a = { activityId: '1', activityType: 'greet', state: 'SCHEDULED', attempt: 1, maximumAttempts: 0, scheduledTime: new Date(NOW - 60_000).toISOString(), taskQueue: 'other' };
+    const r = stallReasons(ev(desc({ pendingActivities: [a] }), { activityPollers: (q) => (q === 'other' ? 0 : 1) }));
+    assert.match(r[0]!.text, /activity greet scheduled 60s ago, never started \(no worker polls activity task queue other\)/);
+    const fresh = { ...a, scheduledTime: new Date(NOW - 1000).toISOString() };
+    assert.deepEqual(stallReasons(ev(desc({ pendingActivities: [fresh] }))), []);
+  });
+  it('closed workflows are never stalled', () => {
+    assert.deepEqual(stallReasons(ev(desc({ status: 'COMPLETED' }), { workflowPollers: 0 })), []);
+  });
+});
+
+const LOG = `Worker started, listening on task queue: q
+WARNING:temporalio.worker._workflow_instance:Failed activation on workflow BrokenWorkflow with ID b-1 and run ID run-1
+Traceback (most recent call last):
+  File "/p/.venv/lib/python3.11/site-packages/temporalio/worker/_workflow_instance.py", line 2846, in _run
+    await coro
+  File "/p/src/app/workflows.py", line 66, in run
+    raise ValueError("first bug")
+ValueError: first bug
+some info line
+WARNING:temporalio.worker._workflow_instance:Failed activation on workflow BrokenWorkflow with ID b-1 and run ID run-1
+Traceback (most recent call last):
+  File "/p/src/app/workflows.py", line 66, in run
+    raise KeyError("second bug")
+KeyError: 'second bug'
+Traceback (most recent call last):
+  File "/p/src/app/worker.py", line 3, in <module>
+    import app.workflows
+ImportError: cannot import name x
+
+The above exception was the direct cause of the following exception:
+
+Traceback (most recent call last):
+  File "/p/src/app/worker.py", line 9, in main
+RuntimeError: Failed validating workflow BrokenWorkflow`;
+
+describe('worker log reading', () => {
+  const lines = LOG.split('\n');
+  it('keeps tracebacks whole, with the message line before them and chained causes', () => {
+    const blocks = errorBlocks(lines);
+    assert.equal(blocks.length, 3);
+    assert.equal(blocks[0]!.line, 2);
+    assert.equal(blocks[0]!.text.at(-1), 'ValueError: first bug');
+    assert.equal(blocks[2]!.text[0], 'Traceback (most recent call last):');
+    assert.equal(blocks[2]!.text.at(-1), 'RuntimeError: Failed validating workflow BrokenWorkflow');
+    assert.ok(blocks[2]!.text.includes('ImportError: cannot import name x'));
+  });
+  it('finds the latest failure of a run', () => {
+    assert.equal(latestActivationFailure(lines, 'run-1'), "KeyError: 'second bug'");
+    assert.equal(latestActivationFailure(lines, 'run-2'), undefined);
+  });
+  it('keeps only user frames of a stack trace', () => {
+    const stack = '  File "/p/.venv/lib/python3.11/site-packages/temporalio/worker/_workflow_instance.py", line 1, in a\n    x\n  File "/p/src/app/workflows.py", line 66, in run\n    raise ValueError("boom")\n';
+    assert.deepEqual(userFrames(stack, '/p'), ['/p/src/app/workflows.py:66 in run: raise ValueError("boom")']);
+  });
+});
+
+describe('globs and pollers', () => {
+  it('sends a prefix glob to the server and matches anything else locally', () => {
+    assert.equal(globToQuery('order-*').prefix, 'order-');
+    assert.equal(globToQuery('*-retry').prefix, undefined);
+    assert.ok(globToQuery('*-retry').regex.test('a-retry'));
+    assert.ok(!globToQuery('order-?').regex.test('order-12'));
+    assert.ok(globToQuery('a.b*').regex.test('a.bc') && !globToQuery('a.b*').regex.test('axbc'));
+  });
+  it('a dead local poller or a stale one is not live', () => {
+    const opts = { now: NOW, hostname: 'h', pidAlive: (pid: number) => pid === 1 };
+    assert.ok(isLivePoller({ identity: '1@h', lastAccessTime: new Date(NOW - 5000).toISOString() }, opts));
+    assert.ok(!isLivePoller({ identity: '2@h', lastAccessTime: new Date(NOW - 5000).toISOString() }, opts));
+    assert.ok(!isLivePoller({ identity: '1@h', lastAccessTime: new Date(NOW - 600_000).toISOString() }, opts));
+    assert.ok(isLivePoller({ identity: '2@other-host' }, opts));
+  });
+});

@@ -95,14 +95,22 @@ interface StalledData {
   checked: number;
   stalled: StalledWorkflow[];
   waiting: number;
+  /** Workflows the server flags with TemporalReportedProblems (undefined: the server cannot say). */
+  reportedByServer?: string[];
 }
+
+const REPORTED_PROBLEMS = 'TemporalReportedProblems IN ("category=WorkflowTaskFailed", "category=WorkflowTaskTimedOut")';
 
 /** Finds the RUNNING workflows that are not progressing (shared by `stalled` and `bulk-cancel --stalled`). */
 export async function findStalled(ctx: CommandContext, h: TemporalHandle, opts: { query?: string; minutes?: number; limit?: number }): Promise<StalledData> {
   const parts = [statusClause('RUNNING')];
   if (opts.minutes) parts.push(`StartTime > ${quoteValue(new Date(Date.now() - opts.minutes * 60_000).toISOString())}`);
   if (opts.query) parts.push(`(${opts.query})`);
-  const running = await listExecutions(h, parts.join(' AND '), opts.limit ?? 1000);
+  const [running, reported] = await Promise.all([
+    listExecutions(h, parts.join(' AND '), opts.limit ?? 1000),
+    // One query finds repeated workflow-task failures when the server sets the attribute.
+    listExecutions(h, `${parts.join(' AND ')} AND ${REPORTED_PROBLEMS}`, opts.limit ?? 1000).then((r) => new Set(r.map((x) => x.runId))).catch(() => undefined),
+  ]);
   const pollerCache = new Map<string, Promise<PollerInfo[]>>();
   const live = (queue: string, type: 'workflow' | 'activity') => {
     const key = `${type}:${queue}`;
@@ -132,11 +140,15 @@ export async function findStalled(ctx: CommandContext, h: TemporalHandle, opts: 
       if (fromLog) currentTaskFailure = `${fromLog} (worker log)`;
     }
     const reasons = stallReasons({ desc, workflowPollers, activityPollers: (q) => activityCounts.get(q) ?? 0, firstTaskFailure, currentTaskFailure, now: Date.now() });
+    if (reported?.has(desc.runId) && !reasons.some((r) => r.kind === 'workflow-task-failing')) {
+      reasons.push({ kind: 'workflow-task-failing', text: 'the server reports repeated workflow task failures (TemporalReportedProblems)' });
+    }
     return { workflowId: desc.workflowId, runId: desc.runId, type: desc.type, taskQueue: desc.taskQueue, startTime: desc.startTime, reasons };
   });
   const checked = results.filter((r): r is StalledWorkflow => r !== undefined);
   const stalled = checked.filter((r) => r.reasons.length > 0);
-  return { checked: checked.length, stalled, waiting: checked.length - stalled.length };
+  const reportedByServer = reported ? checked.filter((c) => reported.has(c.runId)).map((c) => c.workflowId) : undefined;
+  return { checked: checked.length, stalled, waiting: checked.length - stalled.length, reportedByServer };
 }
 
 export const stalledCommand = defineCommand<StalledData>({
@@ -149,7 +161,7 @@ export const stalledCommand = defineCommand<StalledData>({
     { name: 'minutes', type: 'number', description: 'only workflows started in the last N minutes' },
     { name: 'limit', type: 'number', default: 1000, description: 'check at most this many running workflows' },
   ],
-  fields: { checked: 'running workflows examined', stalled: 'stalled workflows: workflowId, runId, type, taskQueue, startTime, reasons[{kind, text}]', waiting: 'running workflows that are waiting (timer, signal, update), not stalled' },
+  fields: { checked: 'running workflows examined', stalled: 'stalled workflows: workflowId, runId, type, taskQueue, startTime, reasons[{kind, text}]', waiting: 'running workflows that are waiting (timer, signal, update), not stalled', reportedByServer: 'ids the server flags with TemporalReportedProblems (absent when the server cannot say)' },
   async run(ctx, args) {
     const h = await ctx.temporal();
     return findStalled(ctx, h, { query: args.flags.query as string | undefined, minutes: args.flags.minutes as number | undefined, limit: Number(args.flags.limit) });

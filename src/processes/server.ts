@@ -116,6 +116,9 @@ export async function ensureServer(
     '--port', String(port),
     '--db-filename', files.dbFile,
     ...(opts.headless ? ['--headless'] : ['--ui-port', String(ui)]),
+    // Flag workflows whose workflow task keeps failing in the TemporalReportedProblems search
+    // attribute (off by default on a self-hosted server); `stalled` queries it.
+    '--dynamic-config-value', 'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute=2',
   ];
   opts.progress?.(`starting temporal server start-dev on ${settings.address}…`);
   const proc = await spawnDetached(argv, {

@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cleanup, freePort, makeEnv, noStackTrace, tshell, type Env } from '../helpers/tshell.js';
 
-const NEEDS_SERVER = [['start'], ['wait', '--id', 'x'], ['result', '--id', 'x'], ['describe', '--id', 'x'], ['start', '--type', 'T', '--task-queue', 'q']];
+const NEEDS_SERVER = [
+  ['start'], ['wait', '--id', 'x'], ['result', '--id', 'x'], ['describe', '--id', 'x'], ['start', '--type', 'T', '--task-queue', 'q'],
+  ['recent'], ['stalled'], ['errors', '--id', 'x'], ['history', '--id', 'x'], ['stack', '--id', 'x'], ['task-queue', 'q'],
+  ['signal', 'go', '--id', 'x'], ['update', 'go', '--id', 'x'], ['query', 'go', '--id', 'x'], ['cancel', '--id', 'x', '--yes'],
+  ['terminate', '--id', 'x', '--yes'], ['bulk-cancel', '--pattern', 'a*', '--yes'], ['use', 'x'],
+];
 
 describe('errors', () => {
   let env: Env;
@@ -22,6 +27,12 @@ describe('errors', () => {
       assert.ok(noStackTrace(r.stderr), r.stderr);
       assert.ok(r.ms < 5000, `${args.join(' ')} took ${r.ms} ms`);
     }
+  });
+
+  it('reports the server as unreachable in health and doctor (exit 1: the answer is a problem)', async () => {
+    const r = await tshell(['health'], { env: env.env });
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stdout, /✗ server .* not reachable \(ensure-server\)/);
   });
 
   it('suggests the closest commands for an unknown one', async () => {

@@ -47,6 +47,11 @@ describe('monitoring and acting on workflows', () => {
     assert.match(byId.get(ids.broken)?.[0]?.text ?? '', /workflow task failing, attempt \d+: ValueError: fixture: bug in workflow code \(worker log\)/);
     assert.match(byId.get(ids.unpolled)?.[0]?.text ?? '', /activity greet scheduled \d+s ago, never started \(no worker polls activity task queue monitor-nobody-polls\)/);
     assert.equal(data.waiting, 1);
+    // The dev server tshell starts flags repeated workflow-task failures in TemporalReportedProblems.
+    await eventually(async () => {
+      const d = await declaredJson<Stalled & { reportedByServer?: string[] }>('stalled', await run(['stalled', '--json']));
+      return d.reportedByServer?.includes(ids.broken) ? true : undefined;
+    }, 40_000, 'the server to report the failing workflow task');
     const text = await run(['stalled']);
     assert.equal(text.exitCode, 1);
     assert.match(text.stdout, /3 stalled of 4 running \(1 waiting\)/);

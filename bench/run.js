@@ -123,8 +123,40 @@ try {
     waitLat.push(waitDoneAt - closeMs);
     pollLat.push(pollDoneAt - closeMs);
   }
-  await connection.close();
   row('`wait` notices a close', median(waitLat), '1 s describe polling', median(pollLat), '≤ 50 ms', median(waitLat) <= 50);
+
+  // `stalled` over 500 running workflows against the seed's way: list, then one
+  // `temporal workflow describe` process per workflow.
+  const MONITOR = join(ROOT, 'test', 'fixtures', 'monitor');
+  const monEnv = { ...srvEnv, TSHELL_PROJECT_DIR: MONITOR };
+  const w = spawnSync(process.execPath, [BIN, 'ensure-worker'], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8' });
+  if (w.status !== 0) throw new Error(`monitor worker: ${w.stderr}`);
+  const N = Number(process.env.BENCH_STALLED ?? 500);
+  const FAILING = 20;
+  const starts = [];
+  for (let i = 0; i < N; i++) {
+    const type = i === 0 ? 'BrokenWorkflow' : i <= FAILING ? 'FailingActivityWorkflow' : 'ApprovalWorkflow';
+    starts.push(() => client.workflow.start(type, { taskQueue: 'monitor', workflowId: `bench-stalled-${i}`, args: type === 'FailingActivityWorkflow' ? [`o-${i}`] : [] }));
+  }
+  for (let i = 0; i < starts.length; i += 50) await Promise.all(starts.slice(i, i + 50).map((f) => f()));
+  await new Promise((r) => setTimeout(r, 4000)); // failing activities pass attempt 2, the broken task fails
+  const t0 = Date.now();
+  const st = spawnSync(process.execPath, [BIN, 'stalled', '--json', '--limit', String(N + 10)], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const stalledMs = Date.now() - t0;
+  const ours = new Set(JSON.parse(st.stdout).stalled.map((x) => x.workflowId));
+  const t1 = Date.now();
+  const list = spawnSync(temporalBin, ['workflow', 'list', '--query', 'ExecutionStatus="Running"', '--address', address, '-o', 'json', '--limit', String(N + 10)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ids = JSON.parse(list.stdout).map((x) => x.execution.workflowId);
+  const seed = new Set();
+  for (const id of ids) {
+    const d = JSON.parse(spawnSync(temporalBin, ['workflow', 'describe', '-w', id, '--address', address, '-o', 'json'], { encoding: 'utf8' }).stdout);
+    const wft = d.pendingWorkflowTask;
+    if ((wft && wft.attempt > 1) || (d.pendingActivities ?? []).some((a) => (a.attempt ?? 1) > 2)) seed.add(id);
+  }
+  const seedMs = Date.now() - t1;
+  const same = ours.size === seed.size && [...seed].every((id) => ours.has(id));
+  row(`\`stalled\` over ${N} running (same verdicts: ${same ? 'yes' : 'NO'}, ${ours.size} stalled)`, stalledMs, 'list + describe per workflow', seedMs, '≥ 20× faster', same && seedMs / stalledMs >= 20);
+  await connection.close();
 } finally {
   spawnSync(process.execPath, [BIN, 'kill-all-workers', '--include-server'], { env: { ...process.env, ...srvEnv }, stdio: 'ignore' });
   rmSync(stateDir, { recursive: true, force: true });

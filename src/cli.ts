@@ -11,6 +11,7 @@ import { makeStyle, colorWanted } from './render/style.js';
 import { closeConnections } from './temporal/connection.js';
 import { executeWords, type ShellRuntime } from './shell/execute.js';
 import { runScript } from './shell/script.js';
+import { fdSink, streamsInUse } from './shell/sink.js';
 
 const LAUNCH_FLAGS = {
   file: { type: 'string', short: 'f' },
@@ -21,13 +22,8 @@ const LAUNCH_FLAGS = {
 
 function baseRuntime(): ShellRuntime {
   return {
-    // Getters so that the streams are only created when written to (start-up time).
-    get stdout() {
-      return process.stdout;
-    },
-    get stderr() {
-      return process.stderr;
-    },
+    stdout: fdSink(1),
+    stderr: fdSink(2),
     env: process.env,
     interactive: isatty(0) && isatty(1),
     overrides: {},
@@ -35,10 +31,12 @@ function baseRuntime(): ShellRuntime {
   };
 }
 
-async function finish(code: number): Promise<never> {
+async function finish(code: number, flush = streamsInUse()): Promise<never> {
   await closeConnections();
-  // Flush stdout before leaving (pipes are asynchronous).
+  if (!flush) process.exit(code);
+  // Flush anything written through the streams (pipes are asynchronous there).
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
   process.exit(code);
 }
 
@@ -61,7 +59,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (values.version) {
       const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-      process.stdout.write(`tshell ${pkg.version}\n`);
+      shell.stdout.write(`tshell ${pkg.version}\n`);
       return finish(0);
     }
     if (values.help) return finish((await executeWords(['help'], shell, new AbortController().signal)).exitCode);
@@ -78,7 +76,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     const { runRepl } = await import('./shell/repl.js');
     const code = await runRepl({ input: process.stdin, output: process.stdout, shell, terminal: isatty(0) });
-    return finish(code);
+    return finish(code, true);
   } catch (err) {
     const te = toTshellError(err);
     const style = makeStyle(colorWanted(process.stderr, process.env, false));

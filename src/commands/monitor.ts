@@ -119,7 +119,7 @@ export async function findStalled(ctx: CommandContext, h: TemporalHandle, opts: 
   };
   const ownWorker = findProjectWorkers(ctx.settings).workers.find((w) => w.startedByTshell);
   const logLines = ownWorker?.logFile && existsSync(ownWorker.logFile) ? readLogSinceStart(ctx).lines : undefined;
-  const results = await mapLimit(running, 16, async (wf) => {
+  const results = await mapLimit(running, 32, async (wf) => {
     let desc;
     try {
       desc = await describeWorkflow(h, wf.workflowId, wf.runId);
@@ -296,7 +296,7 @@ export const logsCommand = defineCommand<LogsData>({
     }
     if (args.flags.follow) {
       // Print what we have, then stream appended lines (text mode only makes sense here).
-      const print = (l: { line: number; text: string }) => process.stdout.write(`${l.text}\n`);
+      const print = (l: { line: number; text: string }) => ctx.print(`${l.text}\n`);
       data.lines.forEach(print);
       let size = statSync(file).size;
       let lineNo = all.length;
@@ -392,9 +392,9 @@ export const historyCommand = defineCommand<{ workflowId: string; runId: string;
     const rows = events.map((e) => ({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) }));
     if (args.flags.follow) {
       const line = (r: HistoryRow) => (ctx.json ? JSON.stringify(r) : `${String(r.eventId).padStart(4)}  ${r.time.slice(11, 23)}  ${r.type.padEnd(36)} ${r.detail}`);
-      for (const r of rows) process.stdout.write(`${line(r)}\n`);
+      for (const r of rows) ctx.print(`${line(r)}\n`);
       const deadline = args.flags.for !== undefined ? Date.now() + Number(args.flags.for) * 1000 : Number.POSITIVE_INFINITY;
-      await followHistory(h, desc.workflowId, desc.runId, rows.at(-1)?.eventId ?? 0, (e) => process.stdout.write(`${line({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) })}\n`), { signal: ctx.signal, deadline });
+      await followHistory(h, desc.workflowId, desc.runId, rows.at(-1)?.eventId ?? 0, (e) => ctx.print(`${line({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) })}\n`), { signal: ctx.signal, deadline });
       return { workflowId: desc.workflowId, runId: desc.runId, events: [] };
     }
     return { workflowId: desc.workflowId, runId: desc.runId, events: rows };

@@ -56,6 +56,8 @@ export interface CommandContext {
   /** stdin and stdout are a terminal: prompts and spinners are allowed. */
   interactive: boolean;
   signal: AbortSignal;
+  /** Writes output as it happens (streaming commands such as `logs --follow`). */
+  print(text: string): void;
   /** A progress line for humans (stderr; silent with --json). */
   progress(line: string): void;
   /** Connects on first use, fails fast with a ConnectionError when the server is down. */

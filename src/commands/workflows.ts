@@ -1,5 +1,4 @@
 // Workflow commands of the local loop: start, wait, result, describe.
-import { randomBytes } from 'node:crypto';
 import { ExitCode, UsageError } from '../errors.js';
 import { workflowUiUrl } from '../processes/server.js';
 import { captureWorkflowId, launchStarter } from '../processes/starter.js';
@@ -90,7 +89,7 @@ async function startDirect(ctx: CommandContext, type: string, flags: Record<stri
   if (!taskQueue) throw new UsageError('start --type needs a task queue', 'pass --task-queue Q (or set TSHELL_TASK_QUEUE)');
   const timeout = flags['execution-timeout'] as string | undefined;
   const workflowExecutionTimeout = timeout ? parseDuration(timeout, '--execution-timeout') : undefined;
-  const workflowId = (flags.id as string | undefined) ?? `${type}-${randomBytes(4).toString('hex')}`;
+  const workflowId = (flags.id as string | undefined) ?? `${type}-${Math.random().toString(16).slice(2, 10)}`;
   const h = await ctx.temporal();
   try {
     const handle = await h.client.workflow.start(type, {

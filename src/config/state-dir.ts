@@ -1,6 +1,5 @@
 // The state dir and the dirs tshell creates for logs and PID files: always 0700, files 0600.
 import { chmodSync, mkdirSync, existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Settings } from './settings.js';
 
@@ -10,6 +9,16 @@ export function ensurePrivateDir(dir: string): string {
     chmodSync(dir, 0o700);
   }
   return dir;
+}
+
+/** A short stable hash of a path (FNV-1a; node:crypto costs start-up time for no gain here). */
+export function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
 export interface StatePaths {
@@ -22,7 +31,7 @@ export interface StatePaths {
 
 /** Paths only; directories are created by whoever writes into them. */
 export function statePaths(settings: Settings): StatePaths {
-  const projectKey = `${settings.projectName}-${createHash('sha1').update(settings.projectDir).digest('hex').slice(0, 8)}`;
+  const projectKey = `${settings.projectName}-${fnv1a(settings.projectDir)}`;
   return {
     stateDir: settings.stateDir,
     logDir: settings.logDir,

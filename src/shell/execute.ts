@@ -75,6 +75,9 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       yes,
       interactive: shell.interactive,
       signal,
+      print: (text) => {
+        shell.stdout.write(text);
+      },
       progress: (line) => {
         if (!json) shell.stderr.write(`${style.c.dim(`… ${line}`)}\n`);
       },

@@ -3,7 +3,6 @@
 // not the shell; Ctrl-D or `exit` leaves and says what still runs.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { resolveSettings } from '../config/settings.js';
 import { ensurePrivateDir } from '../config/state-dir.js';
@@ -44,6 +43,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   await loadColors(color);
   const style = makeStyle(color);
   const histFile = historyFile(shell);
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({
     input: opts.input,
     output: opts.output,

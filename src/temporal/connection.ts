@@ -1,7 +1,6 @@
 // The one way to reach Temporal: @temporalio/client loaded lazily (commands that need no server do
 // not pay ~300 ms for it), a TCP probe first so "server down" is reported in milliseconds, and few
 // gRPC retries so a server that dies mid-session is reported in seconds, not after 20.
-import { Socket } from 'node:net';
 import type { Client, Connection } from '@temporalio/client';
 import { ConnectionError, UsageError } from '../errors.js';
 
@@ -28,8 +27,9 @@ export function isLocalHost(host: string): boolean {
 }
 
 /** Resolves true when something accepts TCP connections at the address. */
-export function tcpProbe(address: string, timeoutMs = 1000): Promise<boolean> {
+export async function tcpProbe(address: string, timeoutMs = 1000): Promise<boolean> {
   const { host, port } = parseAddress(address);
+  const { Socket } = await import('node:net');
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {

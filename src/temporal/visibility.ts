@@ -16,21 +16,39 @@ export interface ExecutionSummary {
   closeTime?: string;
 }
 
+let statusTable: Record<number, string> | undefined;
+async function loadStatusNames(): Promise<Record<number, string>> {
+  statusTable ??= (await import('@temporalio/proto')).default.temporal.api.enums.v1.WorkflowExecutionStatus as unknown as Record<number, string>;
+  return statusTable;
+}
+
+function isoOf(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined {
+  if (!ts?.seconds) return undefined;
+  return new Date(Number(String(ts.seconds)) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+
 export async function listExecutions(h: TemporalHandle, query: string, limit: number): Promise<ExecutionSummary[]> {
   const out: ExecutionSummary[] = [];
+  const statusNames = await loadStatusNames();
+  let nextPageToken: Uint8Array | undefined;
   try {
-    for await (const wf of h.client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
-      out.push({
-        workflowId: wf.workflowId,
-        runId: wf.runId,
-        type: wf.type,
-        status: wf.status.name === 'CANCELLED' ? 'CANCELED' : wf.status.name,
-        taskQueue: wf.taskQueue,
-        startTime: wf.startTime.toISOString(),
-        closeTime: wf.closeTime?.toISOString(),
-      });
-      if (out.length >= limit) break; // list() pages forever otherwise
-    }
+    // Raw pages (the SDK's list() decodes memo and search attributes of every row, and pages forever).
+    do {
+      const res = await h.connection.workflowService.listWorkflowExecutions({ namespace: h.namespace, query, pageSize: Math.min(limit - out.length, 1000), nextPageToken });
+      for (const wf of res.executions ?? []) {
+        if (out.length >= limit) break;
+        out.push({
+          workflowId: wf.execution?.workflowId ?? '',
+          runId: wf.execution?.runId ?? '',
+          type: wf.type?.name ?? '',
+          status: (statusNames[wf.status ?? 0] ?? 'UNKNOWN').replace('WORKFLOW_EXECUTION_STATUS_', '').replace('CANCELLED', 'CANCELED'),
+          taskQueue: wf.taskQueue ?? '',
+          startTime: isoOf(wf.startTime) ?? '',
+          closeTime: isoOf(wf.closeTime),
+        });
+      }
+      nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
+    } while (nextPageToken && out.length < limit);
   } catch (err) {
     throw mapTemporalError(err, { address: h.address, namespace: h.namespace });
   }

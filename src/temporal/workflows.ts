@@ -100,21 +100,23 @@ function enumName(value: unknown, prefix: string): string {
 export async function describeWorkflow(h: TemporalHandle, workflowId: string, runId?: string): Promise<WorkflowDescription> {
   await loadEnums();
   try {
-    const d = await h.client.workflow.getHandle(workflowId, runId).describe();
-    const raw = d.raw;
-    const start = d.startTime.getTime();
-    const end = d.closeTime?.getTime() ?? Date.now();
+    // The raw call: the SDK's describe() also decodes memo and search attributes, which costs
+    // real time when `stalled` describes hundreds of workflows.
+    const raw = await h.connection.workflowService.describeWorkflowExecution({ namespace: h.namespace, execution: { workflowId, runId: runId ?? '' } });
+    const info = raw.workflowExecutionInfo ?? {};
+    const startTime = tsToIso(info.startTime) ?? new Date(0).toISOString();
+    const closeTime = tsToIso(info.closeTime);
     const pwt = raw.pendingWorkflowTask;
     return {
-      workflowId: d.workflowId,
-      runId: d.runId,
-      type: d.type,
-      status: normalizeStatus(d.status.name),
-      taskQueue: d.taskQueue,
-      startTime: d.startTime.toISOString(),
-      closeTime: d.closeTime?.toISOString(),
-      durationMs: end - start,
-      historyLength: d.historyLength,
+      workflowId: info.execution?.workflowId ?? workflowId,
+      runId: info.execution?.runId ?? '',
+      type: info.type?.name ?? '',
+      status: normalizeStatus(enumName(info.status, 'WORKFLOW_EXECUTION_STATUS_')),
+      taskQueue: info.taskQueue ?? '',
+      startTime,
+      closeTime,
+      durationMs: (closeTime ? Date.parse(closeTime) : Date.now()) - Date.parse(startTime),
+      historyLength: Number(String(info.historyLength ?? 0)),
       pendingActivities: (raw.pendingActivities ?? []).map((a) => ({
         activityId: a.activityId ?? '',
         activityType: a.activityType?.name ?? '',

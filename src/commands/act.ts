@@ -7,7 +7,7 @@ import { searchPath } from '../processes/tools.js';
 import { shortId, toJson } from '../render/format.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { mapTemporalError } from '../temporal/errors.js';
-import { listExecutions, quoteValue } from '../temporal/visibility.js';
+import { listExecutions, quoteValue, safePrefix } from '../temporal/visibility.js';
 import { describeWorkflow, type WorkflowDescription } from '../temporal/workflows.js';
 import { findStalled, queryWithDeadline, statusClause } from './monitor.js';
 import { WORKFLOW_REF } from './option-sets.js';
@@ -206,8 +206,10 @@ export const terminateCommand = closeCommand('terminate');
 export function globToQuery(glob: string): { prefix?: string; regex: RegExp } {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   const regex = new RegExp(`^${body}$`);
-  const m = /^([^*?[\]]*)\*$/.exec(glob);
-  return m && m[1] ? { prefix: m[1], regex } : { regex };
+  // The literal start of the glob goes to the server (up to any character it cannot take); the
+  // regular expression decides. So the server narrows, and never widens or breaks, the match.
+  const literal = safePrefix(/^[^*?[\]]*/.exec(glob)?.[0] ?? '');
+  return literal ? { prefix: literal, regex } : { regex };
 }
 
 interface BulkData {
@@ -248,7 +250,7 @@ export const bulkCancelCommand = defineCommand<BulkData>({
       const { prefix, regex } = globToQuery(glob);
       selector = `pattern ${glob}`;
       const q = [statusClause('RUNNING'), ...(prefix ? [`WorkflowId STARTS_WITH ${quoteValue(prefix)}`] : [])].join(' AND ');
-      matched = (await listExecutions(h, q, prefix ? limit : 10_000)).filter((w) => regex.test(w.workflowId)).slice(0, limit);
+      matched = (await listExecutions(h, q, 10_000)).filter((w) => regex.test(w.workflowId)).slice(0, limit);
     } else {
       selector = `query ${String(args.flags.query)}`;
       matched = await listExecutions(h, `${statusClause('RUNNING')} AND (${String(args.flags.query)})`, limit);

@@ -199,6 +199,7 @@ interface HealthData {
   worker?: { pid: number; alive: boolean; uptimeMs: number; rssBytes?: number; startedByTshell: boolean; taskQueue?: string; logFile?: string };
   pollers: { taskQueue?: string; workflow: PollerInfo[]; activity: PollerInfo[] };
   logErrors: LogBlock[];
+  deadWorker?: { pid: number; pidFile: string };
 }
 
 export const healthCommand = defineCommand<HealthData>({
@@ -206,10 +207,12 @@ export const healthCommand = defineCommand<HealthData>({
   group: 'monitoring',
   summary: "This project's worker (alive, uptime, memory), its pollers, the errors in its log, the server",
   flags: [],
-  fields: { project: 'project name', server: '{address, reachable}', worker: 'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)', pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime', logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}' },
+  fields: { project: 'project name', server: '{address, reachable}', worker: 'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)', pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime', logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}', deadWorker: '{pid, pidFile} of a tshell worker found dead (killed or crashed)' },
   async run(ctx) {
     const reachable = await serverHealthy(ctx.settings.address);
-    const w = findProjectWorkers(ctx.settings).workers[0];
+    const found = findProjectWorkers(ctx.settings);
+    const w = found.workers[0];
+    const dead = found.stale.find((s) => s.reason === 'process is gone');
     const taskQueue = w?.taskQueue ?? (ctx.settings.taskQueue || undefined);
     const pollers: HealthData['pollers'] = { taskQueue, workflow: [], activity: [] };
     if (reachable && taskQueue) {
@@ -224,11 +227,13 @@ export const healthCommand = defineCommand<HealthData>({
       worker: w ? { pid: w.pid, alive: w.alive, uptimeMs: w.uptimeMs, rssBytes: rssBytes(w.pid), startedByTshell: w.startedByTshell, taskQueue, logFile: w.logFile } : undefined,
       pollers,
       logErrors: log ? errorBlocks(log.lines, log.firstLine) : [],
+      deadWorker: !w && dead ? { pid: dead.pid, pidFile: dead.file } : undefined,
     };
   },
   render(d, s) {
     const lines = [`${d.server.reachable ? s.ok : s.fail} server ${d.server.address} ${d.server.reachable ? 'reachable' : 'not reachable (ensure-server)'}`];
-    if (!d.worker) lines.push(`${s.fail} no worker running for ${d.project} (ensure-worker)`);
+    if (d.deadWorker) lines.push(`${s.fail} worker pid ${d.deadWorker.pid} is dead (killed or crashed); its PID file was removed (ensure-worker)`);
+    else if (!d.worker) lines.push(`${s.fail} no worker running for ${d.project} (ensure-worker)`);
     else {
       lines.push(`${s.ok} worker pid ${d.worker.pid} up ${formatDuration(d.worker.uptimeMs)}${d.worker.rssBytes ? `, ${Math.round(d.worker.rssBytes / 1048576)} MB` : ''}${d.worker.startedByTshell ? '' : ' (not started by tshell)'}`);
     }

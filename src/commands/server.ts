@@ -1,6 +1,7 @@
 // Server commands: ensure-server, server status|stop.
 import { ensureServer, serverState, stopServer, type EnsureServerResult, type ServerState, type StopServerResult } from '../processes/server.js';
 import { card, formatDuration } from '../render/format.js';
+import { withLock } from '../processes/lock.js';
 import { ExitCode } from '../errors.js';
 import { defineCommand } from './types.js';
 
@@ -16,12 +17,12 @@ export const ensureServerCommand = defineCommand<EnsureServerResult>({
   ],
   fields: { action: 'reused or started', address: 'gRPC address', namespace: 'namespace', pid: 'server pid when tshell started it', startedByTshell: 'tshell started it (PID file verified)', tookMs: 'how long it took', uiUrl: 'Web UI', logFile: 'server log', dbFile: 'database file' },
   async run(ctx, args) {
-    return ensureServer(ctx.settings, {
+    return withLock(ctx.settings.stateDir, 'server', 'ensure-server', () => ensureServer(ctx.settings, {
       headless: Boolean(args.flags.headless),
       timeoutMs: Number(args.flags.timeout) * 1000,
       signal: ctx.signal,
       progress: (l) => ctx.progress(l),
-    });
+    }), { signal: ctx.signal });
   },
   render(d, s) {
     const head =

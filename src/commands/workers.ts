@@ -4,6 +4,7 @@ import { ensureWorker, findProjectWorkers, listAllWorkers, stopWorkers, type Ens
 import { stopServer, type StopServerResult } from '../processes/server.js';
 import { checkPidFile, pidFilesIn, removePidFile } from '../processes/pidfile.js';
 import { card, formatDuration, shortId, table } from '../render/format.js';
+import { withLock } from '../processes/lock.js';
 import type { Style } from '../render/style.js';
 import { defineCommand } from './types.js';
 
@@ -26,7 +27,11 @@ export const ensureWorkerCommand = defineCommand<EnsureWorkerResult>({
   flags: [{ name: 'timeout', type: 'number', default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' }],
   fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
   async run(ctx, args) {
-    return ensureWorker(ctx.settings, { timeoutMs: Number(args.flags.timeout) * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) });
+    // One supervisor per project at a time: a second ensure-worker waits, then replaces the first's worker.
+    return withLock(ctx.settings.stateDir, `worker-${ctx.settings.projectName}`, 'ensure-worker', () =>
+      ensureWorker(ctx.settings, { timeoutMs: Number(args.flags.timeout) * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) }),
+      { signal: ctx.signal, onWait: (pid) => ctx.progress(`waiting for tshell pid ${pid}, which is starting this project's worker…`) },
+    );
   },
   render(d, s) {
     return [
@@ -60,8 +65,10 @@ export const killWorkerCommand = defineCommand<KillResult>({
   flags: [],
   fields: { project: 'project name', stopped: 'workers stopped: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
   async run(ctx) {
-    const found = findProjectWorkers(ctx.settings);
-    return { project: ctx.settings.projectName, stopped: await stopWorkers(found.workers), stalePidFiles: found.stale };
+    return withLock(ctx.settings.stateDir, `worker-${ctx.settings.projectName}`, 'kill-worker', async () => {
+      const found = findProjectWorkers(ctx.settings);
+      return { project: ctx.settings.projectName, stopped: await stopWorkers(found.workers), stalePidFiles: found.stale };
+    }, { signal: ctx.signal });
   },
   render: renderKill,
 });

@@ -122,3 +122,40 @@ function abortError(): Error {
   err.name = 'AbortError';
   return err;
 }
+
+/** The process listening on a local TCP port, when /proc lets us see it. */
+export function listeningProcess(port: number): ProcInfo | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      const local = cols[1];
+      if (!local || cols[3] !== '0A') continue; // 0A = LISTEN
+      if (parseInt(local.split(':')[1] ?? '', 16) === port && cols[9]) inodes.add(cols[9]);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of listPids()) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m && inodes.has(m[1] as string)) return readProc(pid);
+      } catch {
+        // fd closed meanwhile
+      }
+    }
+  }
+  return undefined;
+}

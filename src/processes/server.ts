@@ -1,12 +1,13 @@
 // Supervision of `temporal server start-dev`: reuse a server that answers, otherwise start one
 // detached with its database in the state dir (workflows survive a restart), a PID file and a log.
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../config/state-dir.js';
 import type { Settings } from '../config/settings.js';
 import { ConnectionError, ProcessError, ToolMissingError, TshellError, ErrorCodes } from '../errors.js';
 import { isLocalHost, parseAddress, serverHealthy, tcpProbe } from '../temporal/connection.js';
 import { checkPidFile, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
-import { readProc, sleep, startedAtMs } from './proc.js';
+import { listeningProcess, readProc, sleep, startedAtMs } from './proc.js';
 import { childEnv, findTool } from './tools.js';
 import { logTail, release, spawnDetached } from './spawn.js';
 import { stopProcessTree } from './terminate.js';
@@ -98,8 +99,10 @@ export async function ensureServer(
     throw new ConnectionError(settings.address, 'not a local address, so tshell will not start a server there');
   }
   if (await tcpProbe(settings.address, 500)) {
+    const owner = listeningProcess(port);
+    const who = owner ? ` (pid ${owner.pid}: ${owner.argv.join(' ').slice(0, 80)})` : '';
     throw new TshellError(
-      `port ${port} is taken by a program that is not a Temporal server`,
+      `port ${port} is taken by a program that is not a Temporal server${who}`,
       ErrorCodes.server,
       'stop that program or pass --address localhost:<free port>',
     );
@@ -154,6 +157,8 @@ export async function ensureServer(
     }
     if (await serverHealthy(settings.address)) {
       release(proc);
+      // The server creates its database with the default mode; keep it private (the dir is 0700 too).
+      for (const f of [files.dbFile, `${files.dbFile}-wal`, `${files.dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
       return {
         action: 'started',
         address: settings.address,

@@ -141,6 +141,10 @@ export function listAllWorkers(settings: Settings): { workers: WorkerProcess[]; 
       );
     } else if (check.state === 'dead' || check.state === 'reused') {
       stale.push({ file, pid: check.record.pid, reason: check.state === 'dead' ? 'process is gone' : 'pid reused by another program' });
+      if (check.state === 'dead') {
+        // Shown once as dead (killed or crashed), then forgotten with its PID file.
+        workers.push({ project: check.record.project ?? basename(file), pid: check.record.pid, alive: false, uptimeMs: 0, command: check.record.argv.join(' '), startedByTshell: true, logFile: check.record.logFile, pidFile: file });
+      }
       removePidFile(file);
     }
   }

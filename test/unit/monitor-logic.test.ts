@@ -96,6 +96,10 @@ describe('globs and pollers', () => {
   it('sends a prefix glob to the server and matches anything else locally', () => {
     assert.equal(globToQuery('order-*').prefix, 'order-');
     assert.equal(globToQuery('*-retry').prefix, undefined);
+    assert.equal(globToQuery('q"uote-*').prefix, 'q');
+    assert.equal(globToQuery('x" OR WorkflowId STARTS_WITH "*').prefix, 'x');
+    assert.ok(globToQuery('q"uote-*').regex.test('q"uote-1'));
+    assert.equal(globToQuery('a-?-b*').prefix, 'a-');
     assert.ok(globToQuery('*-retry').regex.test('a-retry'));
     assert.ok(!globToQuery('order-?').regex.test('order-12'));
     assert.ok(globToQuery('a.b*').regex.test('a.bc') && !globToQuery('a.b*').regex.test('axbc'));

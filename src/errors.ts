@@ -88,6 +88,14 @@ export function toTshellError(err: unknown): TshellError {
   if (err instanceof TshellError) return err;
   if (isAbortError(err)) return new InterruptedError();
   const message = err instanceof Error ? err.message : String(err);
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    // A system error (a path too long, a dir not writable…): the user's setting, not a tshell bug.
+    return new TshellError(message.split('\n')[0] ?? code, ErrorCodes.process, 'check the paths in `config` (state, log and PID dirs, project dir)');
+  }
+  if (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE') {
+    return new TshellError((message.split('\n')[0] ?? code).replace(/\0/g, '\\0'), ErrorCodes.usage, 'a value holds characters a path cannot take');
+  }
   return new TshellError(
     message.split('\n')[0] ?? 'unknown error',
     ErrorCodes.internal,

@@ -254,6 +254,11 @@ export const healthCommand = defineCommand<HealthData>({
   exitCode: (d) => (d.server.reachable && d.worker && d.logErrors.length === 0 ? ExitCode.ok : ExitCode.failure),
 });
 
+/** A script must never hang: following without an end needs --for there. */
+function requireForInScripts(ctx: CommandContext, seconds: unknown): void {
+  if (!ctx.interactive && seconds === undefined) throw new UsageError('--follow in a script needs --for SECONDS', 'e.g. --follow --for 30 (Ctrl-C ends it in the shell)');
+}
+
 // ---- logs -----------------------------------------------------------------------------------
 
 interface LogsData {
@@ -300,6 +305,7 @@ export const logsCommand = defineCommand<LogsData>({
       data.lines = numbered.filter((l) => !re || re.test(l.text)).slice(-n);
     }
     if (args.flags.follow) {
+      requireForInScripts(ctx, args.flags.for);
       // Print what we have, then stream appended lines (text mode only makes sense here).
       const print = (l: { line: number; text: string }) => ctx.print(`${l.text}\n`);
       data.lines.forEach(print);
@@ -396,6 +402,7 @@ export const historyCommand = defineCommand<{ workflowId: string; runId: string;
     const events = await fetchHistory(h, desc.workflowId, desc.runId, ctx.signal);
     const rows = events.map((e) => ({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) }));
     if (args.flags.follow) {
+      requireForInScripts(ctx, args.flags.for);
       const line = (r: HistoryRow) => (ctx.json ? JSON.stringify(r) : `${String(r.eventId).padStart(4)}  ${r.time.slice(11, 23)}  ${r.type.padEnd(36)} ${r.detail}`);
       for (const r of rows) ctx.print(`${line(r)}\n`);
       const deadline = args.flags.for !== undefined ? Date.now() + Number(args.flags.for) * 1000 : Number.POSITIVE_INFINITY;

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { validateSettings } from '../config/settings.js';
 import { allFlags, usageLine } from '../shell/args.js';
 import { bestMatches } from '../shell/suggest.js';
 import { GROUP_TITLES, commandNames, findCommand, visibleCommands } from './registry.js';
@@ -94,6 +95,8 @@ export const projectCommand = defineCommand<{ projectDir: string; projectName: s
     if (!dir) return { projectDir: ctx.settings.projectDir, projectName: ctx.settings.projectName };
     const full = resolve(ctx.settings.projectDir, dir);
     if (!existsSync(full) || !statSync(full).isDirectory()) throw new UsageError(`no such directory: ${full}`);
+    const name = ctx.resolved.sources.projectName.source === 'default' ? basename(full) : ctx.settings.projectName;
+    validateSettings({ ...ctx.settings, projectDir: full, projectName: name }); // refuse before switching
     ctx.setSessionOverride('projectDir', full);
     ctx.setSessionOverride('projectName', undefined);
     return { projectDir: full, projectName: ctx.resolved.sources.projectName.source === 'default' ? basename(full) : ctx.settings.projectName };

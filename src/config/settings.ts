@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { readTemporalProfile } from './profile.js';
+import { UsageError } from '../errors.js';
 
 export type SettingKey =
   | 'address'
@@ -101,6 +102,18 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
     sources[spec.key] = found;
   }
   return { values: values as Settings, sources };
+}
+
+/** Rejects values that cannot name files: they would fail later with an obscure system error. */
+export function validateSettings(values: Settings): void {
+  for (const spec of SETTINGS) {
+    const v = values[spec.key];
+    if (v.includes('\0')) throw new UsageError(`--${spec.flag} contains a NUL character`);
+  }
+  const name = values.projectName;
+  if (!name.trim() || name.includes('/') || name.length > 100 || /[\x00-\x1f]/.test(name) || name === '.' || name === '..') {
+    throw new UsageError(`project name ${JSON.stringify(name.slice(0, 40))} cannot name log and PID files`, 'use letters, digits, dots, dashes (at most 100), via --project-name or TSHELL_PROJECT_NAME');
+  }
 }
 
 export function settingByFlag(flag: string): SettingSpec | undefined {

@@ -94,7 +94,12 @@ export function splitCommand(command: string, settingName: string): string[] {
     if (words.length === 0) throw new UsageError(`${settingName} is empty`);
     return words;
   }
-  const parts = lazy.shellQuote().parse(command);
+  let parts: ReturnType<ReturnType<typeof lazy.shellQuote>['parse']>;
+  try {
+    parts = lazy.shellQuote().parse(command);
+  } catch (err) {
+    throw new UsageError(`${settingName} cannot be read: ${err instanceof Error ? err.message : String(err)}`, 'check the quotes');
+  }
   const argv: string[] = [];
   for (const part of parts) {
     if (typeof part !== 'string') {

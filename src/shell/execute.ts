@@ -1,6 +1,6 @@
 // The single execution path shared by one-shot, REPL and script mode: words → command → flags →
 // settings → run → render (text or JSON) → exit code. Errors end here as one line plus a hint.
-import { SETTINGS, resolveSettings, type SettingKey } from '../config/settings.js';
+import { SETTINGS, resolveSettings, validateSettings, type SettingKey } from '../config/settings.js';
 import { statePaths } from '../config/state-dir.js';
 import { ExitCode, UsageError, toTshellError, type ExitCodeValue } from '../errors.js';
 import { commandNames, findCommand } from '../commands/registry.js';
@@ -63,6 +63,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     }
     const resolved = resolveSettings({ flags: flagSettings, session: shell.overrides, env: shell.env });
     const settings = resolved.values;
+    validateSettings(settings);
     const paths = statePaths(settings);
     const yes = Boolean(shell.launchFlags.yes || args.flags.yes);
     const ctx: CommandContext = {

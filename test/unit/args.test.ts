@@ -78,3 +78,12 @@ describe('line and command splitting (no shell involved)', () => {
     assert.throws(() => parseDuration('soon', '--t'), /needs a duration/);
   });
 });
+
+describe('line errors', () => {
+  it('reports unterminated quotes and lines with nothing to run', () => {
+    assert.throws(() => splitLine(`start --input '{"a": 1}`), /unterminated single quote/);
+    assert.throws(() => splitLine(`"#abc`), /unterminated double quote/);
+    assert.deepEqual(splitLine(`wait # it's fine`), ['wait']);
+    assert.deepEqual(splitLine(`signal x --input 'it"s'`), ['signal', 'x', '--input', 'it"s']);
+  });
+});

@@ -111,15 +111,18 @@ export async function findStalled(ctx: CommandContext, h: TemporalHandle, opts: 
     // One query finds repeated workflow-task failures when the server sets the attribute.
     listExecutions(h, `${parts.join(' AND ')} AND ${REPORTED_PROBLEMS}`, opts.limit ?? 1000).then((r) => new Set(r.map((x) => x.runId))).catch(() => undefined),
   ]);
-  const pollerCache = new Map<string, Promise<PollerInfo[]>>();
-  const live = (queue: string, type: 'workflow' | 'activity') => {
+  // Live poller counts per queue, asked once per queue however many workflows share it.
+  const pollerCache = new Map<string, Promise<number>>();
+  const live = (queue: string, type: 'workflow' | 'activity'): Promise<number> => {
     const key = `${type}:${queue}`;
-    if (!pollerCache.has(key)) pollerCache.set(key, pollersOf(h, queue, type).catch(() => []));
-    return pollerCache.get(key) as Promise<PollerInfo[]>;
+    if (!pollerCache.has(key)) {
+      pollerCache.set(key, pollersOf(h, queue, type).then((ps) => ps.filter((p) => isLivePoller(p, liveOpts())).length).catch(() => 0));
+    }
+    return pollerCache.get(key) as Promise<number>;
   };
   const ownWorker = findProjectWorkers(ctx.settings).workers.find((w) => w.startedByTshell);
   const logLines = ownWorker?.logFile && existsSync(ownWorker.logFile) ? readLogSinceStart(ctx).lines : undefined;
-  const results = await mapLimit(running, 32, async (wf) => {
+  const results = await mapLimit(running, 64, async (wf) => {
     let desc;
     try {
       desc = await describeWorkflow(h, wf.workflowId, wf.runId);
@@ -129,8 +132,8 @@ export async function findStalled(ctx: CommandContext, h: TemporalHandle, opts: 
     }
     const queues = new Set([desc.taskQueue, ...desc.pendingActivities.map((a) => a.taskQueue ?? desc.taskQueue)]);
     const activityCounts = new Map<string, number>();
-    for (const q of queues) activityCounts.set(q, (await live(q, 'activity')).filter((p) => isLivePoller(p, liveOpts())).length);
-    const workflowPollers = (await live(desc.taskQueue, 'workflow')).filter((p) => isLivePoller(p, liveOpts())).length;
+    for (const q of queues) activityCounts.set(q, await live(q, 'activity'));
+    const workflowPollers = await live(desc.taskQueue, 'workflow');
     let firstTaskFailure: { eventId: number; cause: string; message: string } | undefined;
     let currentTaskFailure: string | undefined;
     if (desc.pendingWorkflowTask && desc.pendingWorkflowTask.attempt > 1) {

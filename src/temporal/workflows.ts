@@ -84,9 +84,20 @@ async function loadEnums(): Promise<void> {
   }
 }
 
+const enumCache = new Map<string, string>();
+
 function enumName(value: unknown, prefix: string): string {
   const tables = protoEnums as unknown as Record<string, Record<number, string>> | undefined;
   if (typeof value === 'string') return value.replace(prefix, '');
+  const key = `${prefix}${String(value)}`;
+  const cached = enumCache.get(key);
+  if (cached !== undefined) return cached;
+  const name = lookupEnum(tables, value, prefix);
+  if (tables) enumCache.set(key, name);
+  return name;
+}
+
+function lookupEnum(tables: Record<string, Record<number, string>> | undefined, value: unknown, prefix: string): string {
   if (tables && typeof value === 'number') {
     for (const table of Object.values(tables)) {
       if (!table || typeof table !== 'object') continue;

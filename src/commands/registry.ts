@@ -7,6 +7,7 @@ import { errorsCommand, healthCommand, historyCommand, logsCommand, recentComman
 import { bulkCancelCommand, cancelCommand, queryCommand, signalCommand, terminateCommand, uiCommand, updateCommand, useCommand } from './act.js';
 import { configCommand, doctorCommand, setupCommand } from './setup.js';
 import { exitCommand, helpCommand, projectCommand } from './shell.js';
+import { completeCommand, completionsCommand } from './completions.js';
 import type { Command, CommandGroup } from './types.js';
 
 export const GROUP_TITLES: Record<CommandGroup, string> = {
@@ -54,6 +55,8 @@ export function allCommands(): Command[] {
     helpCommand,
     projectCommand,
     exitCommand,
+    completionsCommand,
+    completeCommand,
   ];
   return commands;
 }

@@ -1,27 +1,56 @@
-// Tab completion from the registry: commands and aliases, then the flags of the command on the
-// line, tolerant of typos (fuse.js) as well as prefixes.
+// Completion from the registry, shared by the REPL's Tab and the shell scripts' `tshell __complete`:
+// commands and aliases, the command's flags, flag values with known sets (statuses, choices,
+// workflow ids from recent executions), tolerant of typos (fuse.js) as well as prefixes.
 import { allFlags } from './args.js';
 import { commandNames, findCommand } from '../commands/registry.js';
 import { bestMatches } from './suggest.js';
 
-export function complete(line: string): [string[], string] {
-  const endsWithSpace = /\s$/.test(line);
-  const words = line.trim().split(/\s+/).filter(Boolean);
-  const current = endsWithSpace ? '' : (words[words.length - 1] ?? '');
-  if (words.length === 0 || (words.length === 1 && !endsWithSpace)) {
-    const names = commandNames();
+/** Supplies workflow ids for `--id` and `use` (recent executions, cached briefly). */
+export type IdSource = () => Promise<string[]>;
+
+const ID_FLAGS = new Set(['--id', '-w', '--workflow-id']);
+
+function match(current: string, candidates: string[], limit = 20): string[] {
+  const prefix = candidates.filter((c) => c.startsWith(current));
+  if (prefix.length || !current) return prefix.slice(0, current ? limit : 200);
+  return bestMatches(current, candidates, 5);
+}
+
+/** Candidates for the last word of `words` (which may be '' for "after a space"). */
+export async function completeWords(words: string[], ids?: IdSource): Promise<string[]> {
+  const current = words[words.length - 1] ?? '';
+  const before = words.slice(0, -1);
+  if (before.length === 0) return match(current, commandNames());
+  const command = findCommand(before[0] ?? '');
+  if (!command) return [];
+  const flags = allFlags(command);
+  const prev = before[before.length - 1] ?? '';
+  if (prev.startsWith('-') && before.length > 1) {
+    const spec = flags.find((f) => `--${f.name}` === prev || (f.short && `-${f.short}` === prev) || (f.aliases ?? []).some((a) => `--${a}` === prev));
+    if (spec && spec.type !== 'boolean') {
+      if (spec.choices) return match(current.toUpperCase() === current ? current : current.toUpperCase(), [...spec.choices]);
+      if (ID_FLAGS.has(prev) && ids) return match(current, await ids().catch(() => []));
+      return [];
+    }
+  }
+  if (current.startsWith('-')) {
+    const names = flags.flatMap((f) => [`--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)]);
     const prefix = names.filter((n) => n.startsWith(current));
-    return [prefix.length ? prefix : bestMatches(current, names, 5), current];
+    if (prefix.length) return prefix;
+    return bestMatches(current.replace(/^-+/, ''), names.map((n) => n.slice(2)), 5).map((n) => `--${n}`);
   }
-  const command = findCommand(words[0] ?? '');
-  if (!command) return [[], current];
-  const flags = allFlags(command).map((f) => `--${f.name}`);
-  if (current.startsWith('-') || current === '') {
-    const needle = current.replace(/^-+/, '');
-    const prefix = flags.filter((f) => f.startsWith(current || '--'));
-    const hits = prefix.length ? prefix : bestMatches(needle, flags.map((f) => f.slice(2)), 5).map((f) => `--${f}`);
-    return [current === '' ? command.flags.map((f) => `--${f.name}`) : hits, current];
-  }
-  const choices = command.positionals?.flatMap((p) => p.choices ?? []) ?? [];
-  return [choices.filter((c) => c.startsWith(current)), current];
+  const positionalIndex = before.slice(1).filter((w, i, all) => !w.startsWith('-') && !(all[i - 1]?.startsWith('--') && flags.find((f) => `--${f.name}` === all[i - 1])?.type !== 'boolean')).length;
+  const positional = command.positionals?.[positionalIndex];
+  if (positional?.choices) return match(current, [...positional.choices]);
+  if (command.name === 'use' && positionalIndex === 0 && ids) return match(current, ['-', ...(await ids().catch(() => []))]);
+  if (!current) return command.flags.map((f) => `--${f.name}`);
+  return [];
+}
+
+/** Readline's completer: [candidates, the substring they replace]. */
+export async function complete(line: string, ids?: IdSource): Promise<[string[], string]> {
+  const words = line.trim() === '' ? [''] : line.trimStart().split(/\s+/);
+  if (/\s$/.test(line) && line.trim() !== '') words.push('');
+  const current = words[words.length - 1] ?? '';
+  return [await completeWords(words, ids), current];
 }

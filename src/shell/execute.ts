@@ -38,6 +38,16 @@ export interface LineOutcome {
   exit?: boolean;
 }
 
+/** Completion candidates for a line, through the same path as `tshell __complete`. */
+export async function completeLine(line: string, shell: ShellRuntime): Promise<[string[], string]> {
+  const words = line.trim() === '' ? [''] : line.trimStart().split(/\s+/);
+  if (/\s$/.test(line) && line.trim() !== '') words.push('');
+  let out = '';
+  const quiet: ShellRuntime = { ...shell, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, launchFlags: {} };
+  await executeWords(['__complete', ...words], quiet, new AbortController().signal);
+  return [out.split('\n').filter(Boolean), words[words.length - 1] ?? ''];
+}
+
 export async function executeWords(words: string[], shell: ShellRuntime, signal: AbortSignal): Promise<LineOutcome> {
   const noColorEarly = shell.launchFlags.noColor || words.includes('--no-color') || words.includes('--json') || Boolean(shell.launchFlags.json);
   const colorEarly = colorWanted(shell.stdout, shell.env, noColorEarly);
@@ -52,7 +62,8 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       const near = bestMatches(name, commandNames());
       throw new UsageError(`unknown command: ${name}`, near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list of commands');
     }
-    const args = parseCommandArgs(command, rest);
+    // `__complete` receives the line being completed: its words are data, not flags.
+    const args = command.name === '__complete' ? { flags: {}, positionals: rest } : parseCommandArgs(command, rest);
     json = json || Boolean(args.flags.json);
     style = makeStyle(!json && colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || args.flags['no-color'])));
     if (args.flags.help && command.name !== 'help') return executeWords(['help', command.name, ...(json ? ['--json'] : [])], shell, signal);

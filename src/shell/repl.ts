@@ -10,8 +10,7 @@ import { findProjectWorkers } from '../processes/worker.js';
 import { formatError } from '../render/errors.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { toTshellError } from '../errors.js';
-import { complete } from './completion.js';
-import { executeWords, type ShellRuntime } from './execute.js';
+import { completeLine, executeWords, type ShellRuntime } from './execute.js';
 import { splitLine } from './line.js';
 import { promptText } from './prompt.js';
 
@@ -48,7 +47,9 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
     input: opts.input,
     output: opts.output,
     terminal: opts.terminal,
-    completer: (line: string) => complete(line),
+    completer: (line: string, done: (err: null, result: [string[], string]) => void) => {
+      completeLine(line, shell).then((r) => done(null, r), () => done(null, [[], line]));
+    },
     history: loadHistory(histFile),
     historySize: 1000,
   });

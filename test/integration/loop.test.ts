@@ -2,7 +2,7 @@
 // from a stdin script, from one-shot commands and from the REPL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, makeEnv, noStackTrace, tshell, type Env } from '../helpers/tshell.js';
+import { cleanup, HELLO as HELLO_DIR, makeEnv, noStackTrace, tshell, type Env } from '../helpers/tshell.js';
 
 describe('the local loop on examples/hello', () => {
   let env: Env;
@@ -63,5 +63,30 @@ describe('the local loop on examples/hello', () => {
     const describe = await tshell(['describe', '-w', id, '--json'], { env: env.env });
     assert.equal((JSON.parse(describe.stdout) as { type: string }).type, 'ApprovalWorkflow');
     await tshell(['kill-worker'], { env: env.env });
+  });
+
+  it('bash completion from completions/tshell.bash completes commands, flags and workflow ids', async () => {
+    const { mkdtempSync, writeFileSync, chmodSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { execa } = await import('execa');
+    const { BIN, ROOT } = await import('../helpers/tshell.js');
+    const bin = mkdtempSync(join(tmpdir(), 'tshell-bin-'));
+    writeFileSync(join(bin, 'tshell'), `#!/bin/sh\nexec ${process.execPath} ${BIN} "$@"\n`);
+    chmodSync(join(bin, 'tshell'), 0o755);
+    const started = JSON.parse((await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Di"', '--id', 'completion-target-1', '--json'], { env: env.env })).stdout) as { workflowId: string };
+    const complete = async (words: string[]) => {
+      const script = `source ${join(ROOT, 'completions', 'tshell.bash')}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _tshell; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const r = await execa('bash', ['-c', script], { env: { ...process.env, ...env.env, PATH: `${bin}:${process.env.PATH}` }, cwd: HELLO_DIR, reject: false });
+      return String(r.stdout).split('\n').filter(Boolean);
+    };
+    const { readFileSync } = await import('node:fs');
+    const printed = await tshell(['completions', 'bash'], { env: env.env });
+    assert.equal(printed.stdout.trimEnd(), readFileSync(join(ROOT, 'completions', 'tshell.bash'), 'utf8').trimEnd());
+    assert.deepEqual(await complete(['tshell', 'ensure-s']), ['ensure-server']);
+    assert.ok((await complete(['tshell', 'stld'])).includes('stalled'));
+    assert.deepEqual(await complete(['tshell', 'wait', '--stat']), ['--status', '--state-dir']);
+    assert.ok((await complete(['tshell', 'result', '--id', 'completion-t'])).includes(started.workflowId));
+    await tshell(['terminate', '--id', started.workflowId, '--yes'], { env: env.env });
   });
 });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allCommands } from '../../src/commands/registry.js';
 import { allFlags } from '../../src/shell/args.js';
-import { complete } from '../../src/shell/completion.js';
+import { completeWords } from '../../src/shell/completion.js';
+import { completionScript } from '../../src/commands/completions.js';
 import { bestMatches } from '../../src/shell/suggest.js';
 
 describe('the command registry', () => {
@@ -23,18 +24,30 @@ describe('the command registry', () => {
 });
 
 describe('completion and suggestions', () => {
-  it('completes command prefixes and typos', () => {
-    assert.deepEqual(complete('ensure-s')[0], ['ensure-server']);
-    assert.ok(complete('ensr')[0].includes('ensure-server'));
-    assert.ok(complete('wiat')[0].includes('wait'));
+  it('completes command prefixes and typos', async () => {
+    assert.deepEqual(await completeWords(['ensure-s']), ['ensure-server']);
+    assert.ok((await completeWords(['ensr'])).includes('ensure-server'));
+    assert.ok((await completeWords(['stld'])).includes('stalled'));
+    assert.ok((await completeWords(['wiat'])).includes('wait'));
   });
-  it("completes the command's flags", () => {
-    assert.deepEqual(complete('wait --stat')[0], ['--status', '--state-dir']);
-    assert.ok(complete('wait --timout')[0].includes('--timeout'));
+  it("completes the command's flags and their known values", async () => {
+    assert.deepEqual(await completeWords(['wait', '--stat']), ['--status', '--state-dir']);
+    assert.ok((await completeWords(['wait', '--timout'])).includes('--timeout'));
+    assert.deepEqual(await completeWords(['wait', '--status', 'CO']), ['COMPLETED', 'CONTINUED_AS_NEW']);
+    assert.deepEqual(await completeWords(['server', '']), ['status', 'stop']);
+    assert.deepEqual(await completeWords(['use', 'gr'], async () => ['greeting-1', 'other']), ['greeting-1']);
+    assert.deepEqual(await completeWords(['result', '-w', ''], async () => ['a-1', 'b-2']), ['a-1', 'b-2']);
   });
   it('suggests commands for an unknown one', () => {
     assert.equal(bestMatches('descrbe', ['describe', 'result', 'wait'])[0], 'describe');
     assert.deepEqual(bestMatches('zzzzzz', ['describe', 'wait']), []);
+  });
+  it('keeps the checked-in completion scripts in step with the registry', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const [shell, file] of [['bash', 'tshell.bash'], ['zsh', '_tshell'], ['fish', 'tshell.fish']] as const) {
+      const checkedIn = readFileSync(new URL(`../../completions/${file}`, import.meta.url), 'utf8');
+      assert.equal(checkedIn.trimEnd(), completionScript(shell).trimEnd(), `completions/${file} is stale: run \`npm run completions\``);
+    }
   });
 });
 

@@ -1,0 +1,106 @@
+// Shell completion scripts, generated from the registry. They stay small: they call back the hidden
+// `tshell __complete <words…>`, which answers from the same registry and session (workflow ids too),
+// the way the Temporal CLI's completions work. `tshell completions bash|zsh|fish` prints them.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { statusClause } from './monitor.js';
+import { completeWords } from '../shell/completion.js';
+import { listExecutions } from '../temporal/visibility.js';
+import { tcpProbe } from '../temporal/connection.js';
+import { visibleCommands } from './registry.js';
+import { defineCommand, type CommandContext } from './types.js';
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+export function completionScript(shell: (typeof SHELLS)[number]): string {
+  const names = visibleCommands().flatMap((c) => [c.name, ...(c.aliases ?? [])]).join(' ');
+  const header = `# tshell completion for ${shell}, generated from the command registry by \`tshell completions ${shell}\`.\n# Candidates come from \`tshell __complete\` (commands, flags, statuses, workflow ids).\n`;
+  if (shell === 'bash') {
+    return `${header}_tshell() {
+  local IFS=$'\\n'
+  local out
+  out=$(tshell __complete "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null) || out=""
+  if [ -z "$out" ] && [ "$COMP_CWORD" -eq 1 ]; then
+    out=$(compgen -W "${names}" -- "\${COMP_WORDS[COMP_CWORD]}" | tr ' ' '\\n')
+  fi
+  COMPREPLY=($out)
+}
+complete -o default -F _tshell tshell
+`;
+  }
+  if (shell === 'zsh') {
+    return `#compdef tshell
+${header}_tshell() {
+  local -a candidates
+  candidates=("\${(@f)$(tshell __complete "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  [[ -z "\${candidates[*]}" && CURRENT -eq 2 ]] && candidates=(${names})
+  compadd -U -Q -a candidates
+}
+compdef _tshell tshell
+`;
+  }
+  return `${header}function __tshell_complete
+  set -l words (commandline -opc) (commandline -ct)
+  tshell __complete $words[2..-1] 2>/dev/null
+end
+complete -c tshell -f -a '(__tshell_complete)'
+`;
+}
+
+/** Recent workflow ids for completion: from a short-lived cache, else one quick visibility query. */
+async function recentIds(ctx: CommandContext): Promise<string[]> {
+  const cache = join(ctx.settings.stateDir, 'completion-ids.json');
+  try {
+    if (existsSync(cache)) {
+      const data = JSON.parse(readFileSync(cache, 'utf8')) as { at: number; address: string; ids: string[] };
+      if (Date.now() - data.at < 10_000 && data.address === ctx.settings.address) return data.ids;
+    }
+  } catch {
+    // rebuild below
+  }
+  const current = ctx.session.current.workflowId;
+  if (!(await tcpProbe(ctx.settings.address, 300))) return current ? [current] : [];
+  const h = await ctx.temporal();
+  const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
+  const rows = await h.connection.withDeadline(Date.now() + 1500, () => listExecutions(h, `StartTime > "${since}"`, 200)).catch(() => []);
+  const running = new Set((await listExecutions(h, statusClause('RUNNING'), 200).catch(() => [])).map((r) => r.workflowId));
+  const ids = [...new Set([...(current ? [current] : []), ...[...running], ...rows.map((r) => r.workflowId)])];
+  try {
+    writeFileSync(cache, JSON.stringify({ at: Date.now(), address: ctx.settings.address, ids }), { mode: 0o600 });
+  } catch {
+    // a cache is optional
+  }
+  return ids;
+}
+
+export const completionsCommand = defineCommand<{ shell: string; script: string }>({
+  name: 'completions',
+  group: 'shell',
+  summary: 'Print the bash, zsh or fish completion script (generated from the registry)',
+  examples: ['completions bash > ~/.local/share/bash-completion/completions/tshell', 'completions fish > ~/.config/fish/completions/tshell.fish'],
+  flags: [],
+  positionals: [{ name: 'shell', description: 'bash, zsh or fish', required: true, choices: SHELLS }],
+  fields: { shell: 'the shell', script: 'the completion script' },
+  async run(_ctx, args) {
+    const shell = args.positionals[0] as (typeof SHELLS)[number];
+    return { shell, script: completionScript(shell) };
+  },
+  render: (d) => d.script.trimEnd(),
+});
+
+export const completeCommand = defineCommand<{ candidates: string[] }>({
+  name: '__complete',
+  group: 'shell',
+  hidden: true,
+  summary: 'Completion candidates for the words after `tshell` (used by the shell scripts)',
+  flags: [],
+  async run(ctx, args) {
+    return { candidates: await runComplete(ctx, args.positionals) };
+  },
+  render: (d) => d.candidates.join('\n'),
+});
+
+/** `tshell __complete …`: the words are not parsed as flags (they are the line being completed). */
+export async function runComplete(ctx: CommandContext, words: string[]): Promise<string[]> {
+  return completeWords(words.length ? words : [''], () => recentIds(ctx));
+}

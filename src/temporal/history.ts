@@ -3,6 +3,7 @@
 import type { temporal } from '@temporalio/proto';
 import type { TemporalHandle } from './connection.js';
 import { mapTemporalError } from './errors.js';
+import { tsToIso } from './time.js';
 import { failureChain, type FailureLink } from './workflows.js';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -58,9 +59,7 @@ export function eventId(event: HistoryEvent): number {
 }
 
 export function eventTimeIso(event: HistoryEvent): string {
-  const t = event.eventTime;
-  if (!t?.seconds) return '';
-  return new Date(Number(String(t.seconds)) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
+  return tsToIso(event.eventTime) ?? '';
 }
 
 /** Every event of a run, following pages. */

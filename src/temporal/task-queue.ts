@@ -1,5 +1,6 @@
 // Pollers of a task queue (DescribeTaskQueue), for the workflow and the activity task queue types.
 import type { TemporalHandle } from './connection.js';
+import { tsToIso } from './time.js';
 
 export interface PollerInfo {
   identity: string;
@@ -18,9 +19,7 @@ export async function pollersOf(
   });
   return (res.pollers ?? []).map((p) => ({
     identity: p.identity ?? '',
-    lastAccessTime: p.lastAccessTime?.seconds
-      ? new Date(Number(p.lastAccessTime.seconds) * 1000 + Math.floor((p.lastAccessTime.nanos ?? 0) / 1e6)).toISOString()
-      : undefined,
+    lastAccessTime: tsToIso(p.lastAccessTime),
   }));
 }
 

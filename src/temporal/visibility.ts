@@ -1,6 +1,7 @@
 // Visibility queries. Every user value is quoted and escaped, never pasted into a query raw.
 import type { TemporalHandle } from './connection.js';
 import { mapTemporalError } from './errors.js';
+import { tsToIso } from './time.js';
 
 /**
  * Characters the server's query parser does not round-trip (checked on the dev server: an escaped
@@ -34,10 +35,6 @@ async function loadStatusNames(): Promise<Record<number, string>> {
   return statusTable;
 }
 
-function isoOf(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined {
-  if (!ts?.seconds) return undefined;
-  return new Date(Number(String(ts.seconds)) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
-}
 
 export async function listExecutions(h: TemporalHandle, query: string, limit: number): Promise<ExecutionSummary[]> {
   const out: ExecutionSummary[] = [];
@@ -55,8 +52,8 @@ export async function listExecutions(h: TemporalHandle, query: string, limit: nu
           type: wf.type?.name ?? '',
           status: (statusNames[wf.status ?? 0] ?? 'UNKNOWN').replace('WORKFLOW_EXECUTION_STATUS_', '').replace('CANCELLED', 'CANCELED'),
           taskQueue: wf.taskQueue ?? '',
-          startTime: isoOf(wf.startTime) ?? '',
-          closeTime: isoOf(wf.closeTime),
+          startTime: tsToIso(wf.startTime) ?? '',
+          closeTime: tsToIso(wf.closeTime),
         });
       }
       nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;

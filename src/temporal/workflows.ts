@@ -4,6 +4,8 @@ import type { temporal } from '@temporalio/proto';
 import { TshellError, ErrorCodes } from '../errors.js';
 import type { TemporalHandle } from './connection.js';
 import { mapTemporalError } from './errors.js';
+import { tsToIso } from './time.js';
+import type { ExecutionSummary } from './visibility.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
@@ -28,25 +30,14 @@ export interface PendingActivity {
   taskQueue?: string;
 }
 
-export interface WorkflowDescription {
-  workflowId: string;
-  runId: string;
-  type: string;
-  status: string;
-  taskQueue: string;
-  startTime: string;
-  closeTime?: string;
+/** What describe adds to a listed execution: duration, history length and pending work. */
+export interface WorkflowDescription extends ExecutionSummary {
   durationMs: number;
   historyLength: number;
   pendingActivities: PendingActivity[];
   pendingWorkflowTask?: { state: string; attempt: number };
 }
 
-function tsToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined {
-  if (!ts || ts.seconds === undefined || ts.seconds === null) return undefined;
-  const ms = Number(String(ts.seconds)) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
-  return new Date(ms).toISOString();
-}
 
 export function failureText(failure: Failure | null | undefined): string | undefined {
   if (!failure) return undefined;

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { validateSettings } from '../config/settings.js';
+import { findProjectWorkers, stopWorkers } from '../processes/worker.js';
 import { allFlags, usageLine } from '../shell/args.js';
 import { bestMatches } from '../shell/suggest.js';
 import { GROUP_TITLES, commandNames, findCommand, visibleCommands } from './registry.js';
@@ -106,14 +107,17 @@ export const projectCommand = defineCommand<{ projectDir: string; projectName: s
   },
 });
 
-export const exitCommand = defineCommand<{ exit: true }>({
+export const exitCommand = defineCommand<{ exit: true; stopped: number[] }>({
   name: 'exit',
   aliases: ['quit'],
   group: 'shell',
-  summary: 'Leave the shell (workers and server keep running)',
-  flags: [],
-  async run() {
-    return { exit: true };
+  summary: "Leave the shell (workers and server keep running; --cleanup stops this project's workers)",
+  flags: [{ name: 'cleanup', type: 'boolean', description: "stop this project's workers first" }],
+  fields: { exit: 'always true', stopped: 'pids of the workers stopped by --cleanup' },
+  async run(ctx, args) {
+    if (!args.flags.cleanup) return { exit: true, stopped: [] };
+    const stopped = await stopWorkers(findProjectWorkers(ctx.settings).workers);
+    return { exit: true, stopped: stopped.map((w) => w.pid) };
   },
-  render: () => '',
+  render: (d, s) => d.stopped.map((pid) => `${s.ok} stopped worker pid ${pid}`).join('\n'),
 });

@@ -105,13 +105,12 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       },
     };
     const data = await command.run(ctx, args);
-    if (command.name === 'exit') return { exitCode: ExitCode.ok, exit: true };
     if (json) shell.stdout.write(`${toJson(data)}\n`);
     else {
       const text = command.render(data, style, args);
       if (text) shell.stdout.write(`${text}\n`);
     }
-    return { exitCode: command.exitCode?.(data, args) ?? ExitCode.ok };
+    return { exitCode: command.exitCode?.(data, args) ?? ExitCode.ok, exit: command.name === 'exit' };
   } catch (err) {
     const te = toTshellError(err);
     shell.stderr.write(`${formatError(te, style, err)}\n`);

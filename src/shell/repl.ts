@@ -98,6 +98,6 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   rl.close();
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
   const workers = findProjectWorkers(settings).workers.length;
-  if (workers > 0) opts.output.write(`${workers} worker${workers > 1 ? 's' : ''} still running for ${settings.projectName}: \`tshell kill-worker\` stops ${workers > 1 ? 'them' : 'it'}\n`);
+  if (workers > 0) opts.output.write(`${workers} worker${workers > 1 ? 's' : ''} still running for ${settings.projectName}: \`exit --cleanup\` (or \`tshell kill-worker\`) stops ${workers > 1 ? 'them' : 'it'}\n`);
   return 0;
 }

@@ -38,12 +38,16 @@ describe('the local loop on examples/hello', () => {
   });
 
   it('runs in the REPL, whose prompt shows the workflow and the worker', async () => {
-    const lines = 'ensure-worker\nstart\nwait --status COMPLETED\nresult\nkill-worker\nexit\n';
+    const lines = 'ensure-worker\nstart\nwait --status COMPLETED\nresult\nexit --cleanup\n';
     const r = await tshell(['-i'], { env: env.env, input: lines });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout, /Hello, Temporal!/);
     assert.match(r.stdout, /worker ▲/, 'prompt shows the worker up after ensure-worker');
     assert.match(r.stdout, /greeting-[0-9a-f]+ completed/, 'prompt shows the current workflow and its status');
+    assert.match(r.stdout, /✓ stopped worker pid \d+/, 'exit --cleanup stopped the worker');
+    const left = await tshell(['-i'], { env: env.env, input: 'ensure-worker\nexit\n' });
+    assert.match(left.stdout, /1 worker still running for hello: `exit --cleanup`/);
+    await tshell(['kill-worker'], { env: env.env });
     assert.ok(noStackTrace(r.stdout + r.stderr));
   });
 

@@ -27,7 +27,7 @@ const SKIP = new Set(['setup', 'exit', 'quit']);
 export function fuzzLines(count: number, seed = 1337): string[] {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  const commands = allCommands().filter((c) => !SKIP.has(c.name));
+  const commands = allCommands().filter((c) => !SKIP.has(c.name) && !c.hidden); // __complete is a machine protocol: an empty answer is valid there
   const valid: string[] = [];
   const quote = (v: string) => (rnd() < 0.5 ? `'${v.replace(/'/g, '')}'` : `"${v.replace(/"/g, '\\"')}"`);
   const randomText = (n: number) => Array.from({ length: n }, () => String.fromCodePoint(rnd() < 0.8 ? 32 + Math.floor(rnd() * 95) : Math.floor(rnd() * 0x2fff))).join('');

@@ -8,6 +8,7 @@ import { bulkCancelCommand, cancelCommand, queryCommand, signalCommand, terminat
 import { configCommand, doctorCommand, setupCommand } from './setup.js';
 import { exitCommand, helpCommand, projectCommand } from './shell.js';
 import { completeCommand, completionsCommand } from './completions.js';
+import { diagnoseCommand } from './diagnose.js';
 import type { Command, CommandGroup } from './types.js';
 
 export const GROUP_TITLES: Record<CommandGroup, string> = {
@@ -49,6 +50,7 @@ export function allCommands(): Command[] {
     historyCommand,
     stackCommand,
     taskQueueCommand,
+    diagnoseCommand,
     setupCommand,
     doctorCommand,
     configCommand,

@@ -8,7 +8,7 @@ const NEEDS_SERVER = [
   ['start'], ['wait', '--id', 'x'], ['result', '--id', 'x'], ['describe', '--id', 'x'], ['start', '--type', 'T', '--task-queue', 'q'],
   ['recent'], ['stalled'], ['errors', '--id', 'x'], ['history', '--id', 'x'], ['stack', '--id', 'x'], ['task-queue', 'q'],
   ['signal', 'go', '--id', 'x'], ['update', 'go', '--id', 'x'], ['query', 'go', '--id', 'x'], ['cancel', '--id', 'x', '--yes'],
-  ['terminate', '--id', 'x', '--yes'], ['bulk-cancel', '--pattern', 'a*', '--yes'], ['use', 'x'],
+  ['terminate', '--id', 'x', '--yes'], ['bulk-cancel', '--pattern', 'a*', '--yes'], ['use', 'x'], ['diagnose', '--id', 'x'], ['diagnose', '--all'],
 ];
 
 describe('errors', () => {

@@ -72,6 +72,27 @@ describe('monitoring and acting on workflows', () => {
     assert.match(text.stdout, new RegExp(`event ${f?.eventId} .*WorkflowTaskFailed`));
   });
 
+  it('diagnose names the class, cites the failing event and gives the procedure', async () => {
+    type D = { status: string; findings: { class: string; evidence: { source: string; eventId?: number; text: string }[]; procedure: { id: string; steps: string[] } }[] };
+    const broken = await run(['diagnose', '--id', ids.broken, '--json']);
+    assert.equal(broken.exitCode, 1);
+    const b = await declaredJson<D>('diagnose', broken);
+    const errs = await declaredJson<{ failures: { eventId: number }[] }>('errors', await run(['errors', '--id', ids.broken, '--json']));
+    assert.equal(b.findings[0]?.class, 'workflow-code-bug');
+    assert.equal(b.findings[0]?.procedure.id, 'fix-restart-resume');
+    assert.equal(b.findings[0]?.evidence[0]?.eventId, errs.failures[0]?.eventId);
+    const failing = await declaredJson<D>('diagnose', await run(['diagnose', '--id', ids.failing, '--json']));
+    assert.deepEqual([failing.findings[0]?.class, failing.findings[0]?.procedure.id], ['activity-failing', 'fix-activity-restart']);
+    const unpolled = await declaredJson<D>('diagnose', await run(['diagnose', '--id', ids.unpolled, '--json']));
+    assert.equal(unpolled.findings[0]?.class, 'no-worker');
+    assert.match(unpolled.findings[0]?.evidence.map((e) => e.text).join(' ') ?? '', /monitor-nobody-polls/);
+    const waiting = await run(['diagnose', '--id', ids.approval]);
+    assert.equal(waiting.exitCode, 0);
+    assert.match(waiting.stdout, /waiting \(info\)/);
+    const all = await declaredJson<{ diagnoses: D[] }>('diagnose', await run(['diagnose', '--all', '--json']));
+    assert.equal(all.diagnoses.length, 3);
+  });
+
   it('query, update and signal the waiting workflow; a signal nothing handles needs --yes in a script', async () => {
     assert.equal((await run(['use', ids.approval])).exitCode, 0);
     const q = await run(['query', 'status', '--json']);

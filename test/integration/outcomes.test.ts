@@ -36,6 +36,8 @@ describe('workflow outcomes', () => {
     const data = JSON.parse(strict.stdout) as { result: { message: string }; errorShaped: string };
     assert.equal(data.result.message, 'card declined');
     assert.equal(data.errorShaped, '"status" is "error"');
+    const diag = JSON.parse((await run(['diagnose', '--json'])).stdout) as { findings: { class: string; procedure: { id: string } }[] };
+    assert.deepEqual(diag.findings.map((f) => [f.class, f.procedure.id]), [['error-result', 'inspect-result']]);
   });
 
   it('reports a FAILED workflow: wait exits 1 naming the status, result shows the failure', async () => {
@@ -45,6 +47,10 @@ describe('workflow outcomes', () => {
     assert.equal(wait.exitCode, 1);
     assert.match(wait.stdout, /closed as FAILED, not COMPLETED: InvalidOrder: order 42 is invalid/);
     const result = await run(['result']);
+    const diag = await run(['diagnose', '--json']);
+    assert.equal(diag.exitCode, 1);
+    const d = JSON.parse(diag.stdout) as { findings: { class: string; procedure: { id: string } }[] };
+    assert.deepEqual([d.findings[0]?.class, d.findings[0]?.procedure.id], ['workflow-failed', 'fix-restart-new']);
     assert.equal(result.exitCode, 1);
     assert.match(result.stdout, /FAILED\nInvalidOrder: order 42 is invalid/);
   });

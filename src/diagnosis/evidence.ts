@@ -1,0 +1,63 @@
+// Evidence about one workflow, gathered the same way whether tshell started the worker or not:
+// describe, the history's failures, pollers, the project's worker processes and the result.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+import { failuresIn, fetchHistory, type FailureRecord } from '../temporal/history.js';
+import { isLivePoller, pollersOf } from '../temporal/task-queue.js';
+import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
+import { findProjectWorkers } from '../processes/worker.js';
+import { isAlive } from '../processes/proc.js';
+import { hostname } from 'node:os';
+
+export interface Evidence {
+  desc: WorkflowDescription;
+  failures: FailureRecord[];
+  close?: CloseInfo;
+  workflowPollers: number;
+  /** Live activity pollers per activity task queue of the pending activities. */
+  activityPollers: Record<string, number>;
+  workers: { pid: number; startedAtMs: number; taskQueue?: string; startedByTshell: boolean }[];
+  /** Newest modification time of the project's *.py files outside virtual envs. */
+  newestSourceMs?: number;
+}
+
+function newestPy(dir: string, depth = 0): number | undefined {
+  if (depth > 6) return undefined;
+  let newest: number | undefined;
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  for (const name of entries) {
+    if (name.startsWith('.') || name === 'node_modules' || name === '__pycache__' || name === 'venv' || name === 'site-packages') continue;
+    const full = join(dir, name);
+    let st;
+    try {
+      st = statSync(full);
+    } catch {
+      continue;
+    }
+    const t = st.isDirectory() ? newestPy(full, depth + 1) : name.endsWith('.py') ? st.mtimeMs : undefined;
+    if (t !== undefined && (newest === undefined || t > newest)) newest = t;
+  }
+  return newest;
+}
+
+export async function gatherEvidence(h: TemporalHandle, settings: Settings, workflowId: string, runId?: string): Promise<Evidence> {
+  const desc = await describeWorkflow(h, workflowId, runId);
+  const events = await fetchHistory(h, desc.workflowId, desc.runId);
+  const failures = failuresIn(events, settings.projectDir);
+  const close = desc.status !== 'RUNNING' ? await fetchCloseEvent(h, desc.workflowId, desc.runId) : undefined;
+  const opts = { now: Date.now(), hostname: hostname(), pidAlive: isAlive };
+  const workflowPollers = (await pollersOf(h, desc.taskQueue, 'workflow')).filter((p) => isLivePoller(p, opts)).length;
+  const activityPollers: Record<string, number> = {};
+  for (const q of new Set(desc.pendingActivities.map((a) => a.taskQueue ?? desc.taskQueue))) {
+    activityPollers[q] = (await pollersOf(h, q, 'activity')).filter((p) => isLivePoller(p, opts)).length;
+  }
+  const workers = findProjectWorkers(settings).workers.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
+  return { desc, failures, close, workflowPollers, activityPollers, workers, newestSourceMs: newestPy(settings.projectDir) };
+}

@@ -1,0 +1,218 @@
+// The classifier as data: one row per class, read top to bottom. Each rule says which evidence it
+// needs, how it matches (on the SDK's real messages and failure types, not loose words), and which
+// procedure fixes it. Adding a class is adding a row (and a fixture that reproduces it).
+import { errorShapedReason } from './error-result.js';
+import type { Evidence } from './evidence.js';
+import type { ProcedureId } from './procedures.js';
+import type { FailureRecord } from '../temporal/history.js';
+
+export type Severity = 'critical' | 'error' | 'warning' | 'info';
+export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process';
+
+export interface EvidenceItem {
+  source: Source;
+  eventId?: number;
+  line?: number;
+  text: string;
+}
+
+export interface Match {
+  summary: string;
+  evidence: EvidenceItem[];
+}
+
+export interface Rule {
+  class: string;
+  severity: Severity;
+  procedure: ProcedureId;
+  /** Problems that stop the workflow; when one matches, the "healthy/waiting" rows do not. */
+  problem: boolean;
+  match(ev: Evidence): Match | undefined;
+}
+
+const NOT_REGISTERED_WF = /^Workflow class (\S+) is not registered on this worker/;
+const NOT_REGISTERED_ACT = /Activity function (\S+) (?:for workflow \S+ )?is not registered on this worker/;
+const SANDBOX = /Cannot access .* from inside a workflow/;
+
+function taskFailure(ev: Evidence, test: (f: FailureRecord) => boolean): FailureRecord | undefined {
+  // Only a workflow that is still RUNNING is stuck on its workflow task.
+  if (ev.desc.status !== 'RUNNING') return undefined;
+  return ev.failures.find((f) => f.kind === 'WorkflowTaskFailed' && test(f));
+}
+
+function fromHistory(f: FailureRecord): EvidenceItem {
+  const type = f.failure?.[0]?.type;
+  return { source: 'history', eventId: f.eventId, text: `${f.kind}${f.cause ? ` (${f.cause})` : ''}: ${type ? `${type}: ` : ''}${f.message.split('\n')[0]}` };
+}
+
+function attemptsItem(ev: Evidence): EvidenceItem[] {
+  const wft = ev.desc.pendingWorkflowTask;
+  return wft ? [{ source: 'describe', text: `pending workflow task, attempt ${wft.attempt}` }] : [];
+}
+
+const isNondeterminism = (f: FailureRecord) => f.cause === 'NON_DETERMINISTIC_ERROR' || f.message.includes('[TMPRL1100]');
+const isSandbox = (f: FailureRecord) => f.failure?.[0]?.type === 'RestrictedWorkflowAccessError' || SANDBOX.test(f.message);
+const isDeadlock = (f: FailureRecord) => f.message.includes('[TMPRL1101]');
+const isWfNotRegistered = (f: FailureRecord) => NOT_REGISTERED_WF.test(f.message);
+
+export const RULES: Rule[] = [
+  {
+    class: 'sandbox-violation', severity: 'error', procedure: 'fix-restart-resume', problem: true,
+    // Checked before non-determinism: the SDK's sandbox error is a subclass of its non-determinism error.
+    match: (ev) => {
+      const f = taskFailure(ev, isSandbox);
+      return f && { summary: `the workflow code makes a call the sandbox forbids: ${f.message.split('.')[0]}`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
+    },
+  },
+  {
+    class: 'nondeterminism', severity: 'critical', procedure: 'terminate-fix-restart-new', problem: true,
+    match: (ev) => {
+      const f = taskFailure(ev, isNondeterminism);
+      return f && { summary: `the workflow code no longer matches its history (event ${f.eventId}); this run cannot recover`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
+    },
+  },
+  {
+    class: 'deadlock', severity: 'error', procedure: 'fix-restart-resume', problem: true,
+    match: (ev) => {
+      const f = taskFailure(ev, isDeadlock);
+      return f && { summary: 'the workflow code blocked the worker for more than 2 s (a blocking call in workflow code)', evidence: [fromHistory(f), ...attemptsItem(ev)] };
+    },
+  },
+  {
+    class: 'workflow-not-registered', severity: 'error', procedure: 'register-and-restart', problem: true,
+    match: (ev) => {
+      const f = taskFailure(ev, isWfNotRegistered);
+      return f && { summary: `the worker does not register workflow ${NOT_REGISTERED_WF.exec(f.message)?.[1] ?? ev.desc.type}`, evidence: [fromHistory(f)] };
+    },
+  },
+  {
+    class: 'workflow-code-bug', severity: 'error', procedure: 'fix-restart-resume', problem: true,
+    match: (ev) => {
+      const f = taskFailure(ev, (x) => !isNondeterminism(x) && !isSandbox(x) && !isDeadlock(x) && !isWfNotRegistered(x));
+      return f && { summary: `the workflow code raised ${f.failure?.[0]?.type ?? 'an exception'}: ${f.message.split('\n')[0]} (the workflow waits; it resumes once fixed)`, evidence: [fromHistory(f), ...(f.frames ?? []).map((fr) => ({ source: 'history' as const, eventId: f.eventId, text: `at ${fr}` })), ...attemptsItem(ev)] };
+    },
+  },
+  {
+    class: 'activity-not-registered', severity: 'error', procedure: 'register-and-restart', problem: true,
+    match: (ev) => {
+      const pending = ev.desc.pendingActivities.find((a) => NOT_REGISTERED_ACT.test(a.lastFailure ?? ''));
+      if (pending) return { summary: `the worker does not register activity ${pending.activityType} (retried until it is)`, evidence: [{ source: 'describe', text: `activity ${pending.activityType}, attempt ${pending.attempt}: ${pending.lastFailure}` }] };
+      const f = ev.failures.find((x) => x.kind === 'ActivityTaskFailed' && NOT_REGISTERED_ACT.test(x.message));
+      return f && { summary: `the worker does not register activity ${f.activityType ?? ''}`, evidence: [fromHistory(f)] };
+    },
+  },
+  {
+    class: 'activity-timeout', severity: 'error', procedure: 'raise-timeout', problem: true,
+    match: (ev) => {
+      const f = ev.failures.find((x) => x.kind === 'ActivityTaskTimedOut');
+      if (f) return { summary: `activity ${f.activityType ?? ''} timed out (${f.timeoutType ?? 'timeout'}) and was not retried further`, evidence: [fromHistory(f)] };
+      const a = ev.desc.pendingActivities.find((x) => x.attempt > 1 && /^Timeout\(/.test(x.lastFailure ?? ''));
+      return a && { summary: `activity ${a.activityType} keeps timing out (attempt ${a.attempt})`, evidence: [{ source: 'describe', text: `${a.activityType}: ${a.lastFailure}` }] };
+    },
+  },
+  {
+    class: 'activity-retries-exhausted', severity: 'error', procedure: 'fix-restart-new', problem: true,
+    match: (ev) => {
+      const f = ev.failures.find((x) => x.kind === 'ActivityTaskFailed' && (x.retryState === 'MAXIMUM_ATTEMPTS_REACHED' || x.retryState === 'NON_RETRYABLE_FAILURE'));
+      return f && { summary: `activity ${f.activityType ?? ''} failed for good (${f.retryState}): ${f.message.split('\n')[0]}`, evidence: [fromHistory(f)] };
+    },
+  },
+  {
+    class: 'activity-failing', severity: 'error', procedure: 'fix-activity-restart', problem: true,
+    match: (ev) => {
+      const a = ev.desc.pendingActivities.find((x) => x.attempt > 2 && x.lastFailure);
+      return a && { summary: `activity ${a.activityType} keeps failing (attempt ${a.attempt}): ${a.lastFailure}`, evidence: [{ source: 'describe', text: `${a.activityType} attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}: ${a.lastFailure}` }] };
+    },
+  },
+  {
+    class: 'task-queue-mismatch', severity: 'error', procedure: 'align-task-queue', problem: true,
+    match: (ev) => {
+      if (ev.desc.status !== 'RUNNING' || ev.workflowPollers > 0) return undefined;
+      const w = ev.workers.find((x) => x.taskQueue && x.taskQueue !== ev.desc.taskQueue);
+      return w && { summary: `the workflow waits on task queue ${ev.desc.taskQueue}, the project's worker polls ${w.taskQueue}`, evidence: [{ source: 'pollers', text: `no poller on ${ev.desc.taskQueue}` }, { source: 'process', text: `worker pid ${w.pid} polls ${w.taskQueue}` }] };
+    },
+  },
+  {
+    class: 'no-worker', severity: 'error', procedure: 'start-worker', problem: true,
+    match: (ev) => {
+      if (ev.desc.status !== 'RUNNING') return undefined;
+      if (ev.workflowPollers === 0 && !ev.workers.some((w) => w.taskQueue && w.taskQueue !== ev.desc.taskQueue)) {
+        return { summary: `no worker polls task queue ${ev.desc.taskQueue}`, evidence: [{ source: 'pollers', text: `0 live workflow pollers on ${ev.desc.taskQueue}` }] };
+      }
+      const a = ev.desc.pendingActivities.find((x) => x.state === 'SCHEDULED' && x.attempt <= 1 && !x.lastFailure && (ev.activityPollers[x.taskQueue ?? ev.desc.taskQueue] ?? 0) === 0);
+      return a && { summary: `activity ${a.activityType} waits on task queue ${a.taskQueue ?? ev.desc.taskQueue}, which no worker polls for activities`, evidence: [{ source: 'describe', text: `${a.activityType} scheduled, never started` }, { source: 'pollers', text: `0 activity pollers on ${a.taskQueue ?? ev.desc.taskQueue}` }] };
+    },
+  },
+  {
+    class: 'stale-worker', severity: 'warning', procedure: 'restart-worker', problem: true,
+    match: (ev) => {
+      if (ev.workers.length > 1) return { summary: `${ev.workers.length} workers of this project are running`, evidence: ev.workers.map((w) => ({ source: 'process' as const, text: `worker pid ${w.pid}` })) };
+      const w = ev.workers[0];
+      return w && ev.newestSourceMs && ev.newestSourceMs > w.startedAtMs + 1000
+        ? { summary: `the worker (pid ${w.pid}) runs code older than the project's newest .py file`, evidence: [{ source: 'process', text: `worker started ${new Date(w.startedAtMs).toISOString()}, source changed ${new Date(ev.newestSourceMs).toISOString()}` }] }
+        : undefined;
+    },
+  },
+  {
+    class: 'workflow-timeout', severity: 'error', procedure: 'raise-timeout', problem: true,
+    match: (ev) => (ev.desc.status === 'TIMED_OUT' ? { summary: 'the workflow ran out of time (execution or run timeout)', evidence: [{ source: 'history', eventId: ev.close?.eventId, text: 'WorkflowExecutionTimedOut' }] } : undefined),
+  },
+  {
+    class: 'workflow-failed', severity: 'error', procedure: 'fix-restart-new', problem: true,
+    match: (ev) => {
+      if (ev.desc.status !== 'FAILED') return undefined;
+      const chain = ev.close?.failure ?? [];
+      return { summary: `the workflow failed: ${chain.map((f) => (f.type ? `${f.type}: ${f.message}` : f.message)).join(' ← ')}`, evidence: [{ source: 'history', eventId: ev.close?.eventId, text: `WorkflowExecutionFailed: ${chain[0]?.message ?? ''}` }] };
+    },
+  },
+  {
+    class: 'error-result', severity: 'warning', procedure: 'inspect-result', problem: true,
+    match: (ev) => {
+      if (ev.desc.status !== 'COMPLETED') return undefined;
+      const why = errorShapedReason(ev.close?.result);
+      return why ? { summary: `the workflow COMPLETED but its result looks like an error (${why})`, evidence: [{ source: 'result', eventId: ev.close?.eventId, text: JSON.stringify(ev.close?.result).slice(0, 200) }] } : undefined;
+    },
+  },
+  {
+    class: 'canceled', severity: 'info', procedure: 'review-reason', problem: true,
+    match: (ev) => (ev.desc.status === 'CANCELED' ? { summary: `the workflow was canceled${ev.close?.reason ? `: ${ev.close.reason}` : ''}`, evidence: [{ source: 'history', eventId: ev.close?.eventId, text: 'WorkflowExecutionCanceled' }] } : undefined),
+  },
+  {
+    class: 'terminated', severity: 'info', procedure: 'review-reason', problem: true,
+    match: (ev) => (ev.desc.status === 'TERMINATED' ? { summary: `terminated${ev.close?.identity ? ` by ${ev.close.identity}` : ''}${ev.close?.reason ? `: ${ev.close.reason}` : ''}`, evidence: [{ source: 'history', eventId: ev.close?.eventId, text: `WorkflowExecutionTerminated: ${ev.close?.reason ?? ''}` }] } : undefined),
+  },
+  {
+    class: 'waiting', severity: 'info', procedure: 'send-interaction', problem: false,
+    match: (ev) => (ev.desc.status === 'RUNNING' ? { summary: 'running and healthy: waiting for a signal, update, timer or activity', evidence: [{ source: 'pollers', text: `${ev.workflowPollers} live poller(s) on ${ev.desc.taskQueue}` }] } : undefined),
+  },
+  {
+    class: 'healthy', severity: 'info', procedure: 'none', problem: false,
+    match: (ev) => (ev.desc.status === 'COMPLETED' ? { summary: 'completed with a plausible result', evidence: [{ source: 'result', eventId: ev.close?.eventId, text: JSON.stringify(ev.close?.result ?? null).slice(0, 200) }] } : undefined),
+  },
+];
+
+export interface Finding extends Match {
+  class: string;
+  severity: Severity;
+  procedure: { id: ProcedureId; steps: string[] };
+}
+
+const ORDER: Severity[] = ['critical', 'error', 'warning', 'info'];
+
+/** Every matching row; the healthy rows only when no problem matched. Ordered by severity. */
+export function classify(ev: Evidence, steps: (id: ProcedureId) => string[]): Finding[] {
+  const found: Finding[] = [];
+  const seen = new Set<string>();
+  for (const rule of RULES) {
+    const m = rule.match(ev);
+    if (!m) continue;
+    // Retries of an unregistered activity are "not registered", never "failing" or "exhausted".
+    if ((rule.class === 'activity-failing' || rule.class === 'activity-retries-exhausted') && seen.has('activity-not-registered')) continue;
+    if (rule.class === 'activity-retries-exhausted' && seen.has('activity-timeout')) continue;
+    if (rule.class === 'workflow-failed' && (seen.has('activity-retries-exhausted') || seen.has('activity-timeout') || seen.has('activity-not-registered'))) continue;
+    if (!rule.problem && found.some((f) => RULES.find((r) => r.class === f.class)?.problem)) continue;
+    seen.add(rule.class);
+    found.push({ class: rule.class, severity: rule.severity, ...m, procedure: { id: rule.procedure, steps: steps(rule.procedure) } });
+  }
+  return found.sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
+}

@@ -1,0 +1,77 @@
+// The classifier on recorded evidence: the traps a naive classifier falls into.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { classify } from '../../src/diagnosis/rules.js';
+import type { Evidence } from '../../src/diagnosis/evidence.js';
+import type { FailureRecord } from '../../src/temporal/history.js';
+import type { PendingActivity, WorkflowDescription } from '../../src/temporal/workflows.js';
+
+function ev(desc: Partial<WorkflowDescription>, failures: FailureRecord[] = [], extra: Partial<Evidence> = {}): Evidence {
+  return {
+    desc: { workflowId: 'w', runId: 'r', type: 'T', status: 'RUNNING', taskQueue: 'q', startTime: '', durationMs: 0, historyLength: 9, pendingActivities: [], ...desc },
+    failures,
+    workflowPollers: 1,
+    activityPollers: { q: 1 },
+    workers: [],
+    ...extra,
+  };
+}
+const classes = (e: Evidence) => classify(e, () => []).map((f) => f.class);
+const wtf = (message: string, cause = 'WORKFLOW_WORKER_UNHANDLED_FAILURE', type?: string): FailureRecord => ({ eventId: 14, time: '', kind: 'WorkflowTaskFailed', cause, message, failure: [{ message, type }] });
+const act = (a: Partial<PendingActivity>): PendingActivity => ({ activityId: '1', activityType: 'charge', state: 'SCHEDULED', attempt: 1, maximumAttempts: 0, ...a });
+
+describe('classification of recorded evidence', () => {
+  it('a sandbox violation is not non-determinism, though its error subclasses it', () => {
+    const msg = 'Cannot access datetime.datetime.now.__call__ from inside a workflow. If this is code from a module not used in a workflow or known to only be used deterministically from a workflow, mark the import as pass through.';
+    assert.deepEqual(classes(ev({}, [wtf(msg, 'WORKFLOW_WORKER_UNHANDLED_FAILURE', 'RestrictedWorkflowAccessError')])), ['sandbox-violation']);
+  });
+  it('non-determinism from the core message or cause', () => {
+    const f = wtf('[TMPRL1100] Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: 5, ActivityTaskScheduled)', 'NON_DETERMINISTIC_ERROR');
+    const found = classify(ev({}, [f]), () => []);
+    assert.equal(found[0]?.class, 'nondeterminism');
+    assert.equal(found[0]?.procedure.id, 'terminate-fix-restart-new');
+    assert.equal(found[0]?.evidence[0]?.eventId, 14);
+  });
+  it('deadlock, unregistered workflow, plain bug', () => {
+    assert.deepEqual(classes(ev({}, [wtf("[TMPRL1101] Potential deadlock detected: workflow didn't yield within 2 second(s).")])), ['deadlock']);
+    assert.deepEqual(classes(ev({}, [wtf('Workflow class Missing is not registered on this worker, available workflows: A, B', 'WORKFLOW_WORKER_UNHANDLED_FAILURE', 'NotFoundError')])), ['workflow-not-registered']);
+    assert.deepEqual(classes(ev({}, [wtf('boom', 'WORKFLOW_WORKER_UNHANDLED_FAILURE', 'ValueError')])), ['workflow-code-bug']);
+  });
+  it('a workflow-task failure of a closed workflow is history, not the current problem', () => {
+    assert.deepEqual(classes(ev({ status: 'COMPLETED' }, [wtf('boom')], { close: { status: 'COMPLETED', eventId: 20, result: 'ok' } })), ['healthy']);
+  });
+  it('an unregistered activity that retries is not-registered, never merely failing', () => {
+    const a = act({ attempt: 7, lastFailure: 'NotFoundError: Activity function charge for workflow w is not registered on this worker, available activities: greet' });
+    assert.deepEqual(classes(ev({ pendingActivities: [a] })), ['activity-not-registered']);
+  });
+  it('retries exhausted by a timeout are a timeout', () => {
+    const timedOut: FailureRecord = { eventId: 9, time: '', kind: 'ActivityTaskTimedOut', activityType: 'slow', timeoutType: 'START_TO_CLOSE', retryState: 'MAXIMUM_ATTEMPTS_REACHED', message: 'activity StartToClose timeout' };
+    const e = ev({ status: 'FAILED' }, [timedOut], { close: { status: 'FAILED', eventId: 12, failure: [{ message: 'Activity task timed out' }] } });
+    assert.deepEqual(classes(e), ['activity-timeout']);
+  });
+  it('an activity with maximum attempts reached fails the workflow as retries-exhausted', () => {
+    const failed: FailureRecord = { eventId: 9, time: '', kind: 'ActivityTaskFailed', activityType: 'charge', retryState: 'MAXIMUM_ATTEMPTS_REACHED', message: 'declined' };
+    const e = ev({ status: 'FAILED' }, [failed], { close: { status: 'FAILED', eventId: 12, failure: [{ message: 'Activity task failed' }] } });
+    assert.deepEqual(classes(e), ['activity-retries-exhausted']);
+  });
+  it('a worker with no activities never polls: the pending activity never starts', () => {
+    const e = ev({ pendingActivities: [act({ taskQueue: 'q' })] }, [], { activityPollers: { q: 0 } });
+    assert.deepEqual(classes(e), ['no-worker']);
+  });
+  it('worker on another queue is a task-queue mismatch naming both queues', () => {
+    const e = ev({ taskQueue: 'A' }, [], { workflowPollers: 0, workers: [{ pid: 1, startedAtMs: 0, taskQueue: 'B', startedByTshell: true }] });
+    const f = classify(e, () => []);
+    assert.equal(f[0]?.class, 'task-queue-mismatch');
+    assert.match(f[0]?.summary ?? '', /task queue A.*polls B/);
+  });
+  it('a stale worker, and healthy waiting', () => {
+    const stale = ev({}, [], { workers: [{ pid: 1, startedAtMs: 1000, startedByTshell: true }], newestSourceMs: 99_999 });
+    assert.deepEqual(classes(stale), ['stale-worker']);
+    assert.deepEqual(classes(ev({})), ['waiting']);
+  });
+  it('closed statuses', () => {
+    assert.deepEqual(classes(ev({ status: 'TIMED_OUT' })), ['workflow-timeout']);
+    assert.deepEqual(classes(ev({ status: 'TERMINATED' }, [], { close: { status: 'TERMINATED', eventId: 5, reason: 'bad deploy', identity: 'ada@host' } })), ['terminated']);
+    assert.deepEqual(classes(ev({ status: 'COMPLETED' }, [], { close: { status: 'COMPLETED', eventId: 5, result: { status: 'error' } } })), ['error-result']);
+  });
+});

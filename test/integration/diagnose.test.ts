@@ -1,0 +1,100 @@
+// Each diagnosis class that a running worker can produce, reproduced for real on the `monitor`
+// fixture: the class, the procedure, and the evidence that cites the right event.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cleanup, declaredJson, eventually, FIXTURES, makeEnv, tshell, type Env, type RunResult } from '../helpers/tshell.js';
+
+const PROJECT = join(FIXTURES, 'monitor');
+
+type Finding = { class: string; summary: string; evidence: { source: string; eventId?: number; text: string }[]; procedure: { id: string } };
+type Diagnosis = { status: string; findings: Finding[] };
+
+describe('diagnose, class by class', () => {
+  let env: Env;
+  const run = (args: string[]): Promise<RunResult> => tshell(args, { env: env.env, cwd: PROJECT });
+  const start = async (type: string, ...extra: string[]): Promise<string> => {
+    const r = await run(['start', '--type', type, '--task-queue', 'monitor', '--json', ...extra]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { workflowId: string }).workflowId;
+  };
+  const diagnoseUntil = (id: string, cls: string): Promise<Diagnosis> =>
+    eventually(async () => {
+      const d = await declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
+      return d.findings[0]?.class === cls ? d : undefined;
+    }, 40_000, `${id} to be diagnosed ${cls}`);
+
+  before(async () => {
+    env = await makeEnv();
+    assert.equal((await run(['ensure-server', '--headless'])).exitCode, 0);
+    assert.equal((await run(['ensure-worker'])).exitCode, 0);
+  });
+  after(async () => cleanup(env));
+
+  it('sandbox-violation (not non-determinism)', async () => {
+    const d = await diagnoseUntil(await start('SandboxWorkflow'), 'sandbox-violation');
+    assert.equal(d.status, 'RUNNING');
+    assert.equal(d.findings[0]?.procedure.id, 'fix-restart-resume');
+    assert.match(d.findings[0]?.evidence[0]?.text ?? '', /RestrictedWorkflowAccessError: Cannot access datetime\.datetime\.now/);
+    assert.ok((d.findings[0]?.evidence[0]?.eventId ?? 0) > 0);
+  });
+
+  it('workflow-not-registered', async () => {
+    const d = await diagnoseUntil(await start('NoSuchWorkflow'), 'workflow-not-registered');
+    assert.equal(d.findings[0]?.procedure.id, 'register-and-restart');
+    assert.match(d.findings[0]?.summary ?? '', /does not register workflow NoSuchWorkflow/);
+  });
+
+  it('activity-not-registered while it retries', async () => {
+    const d = await diagnoseUntil(await start('MissingActivityWorkflow'), 'activity-not-registered');
+    assert.equal(d.findings[0]?.procedure.id, 'register-and-restart');
+    assert.ok(!d.findings.some((f) => f.class === 'activity-failing'));
+  });
+
+  it('activity-retries-exhausted', async () => {
+    const d = await diagnoseUntil(await start('ExhaustedActivityWorkflow'), 'activity-retries-exhausted');
+    assert.equal(d.status, 'FAILED');
+    assert.equal(d.findings[0]?.procedure.id, 'fix-restart-new');
+    assert.ok(!d.findings.some((f) => f.class === 'workflow-failed'));
+  });
+
+  it('activity-timeout, even when it ends the retries', async () => {
+    const d = await diagnoseUntil(await start('SlowActivityWorkflow'), 'activity-timeout');
+    assert.equal(d.findings[0]?.procedure.id, 'raise-timeout');
+    assert.ok(!d.findings.some((f) => f.class === 'activity-retries-exhausted'));
+  });
+
+  it('workflow-timeout', async () => {
+    const d = await diagnoseUntil(await start('ApprovalWorkflow', '--execution-timeout', '2s'), 'workflow-timeout');
+    assert.equal(d.status, 'TIMED_OUT');
+    assert.equal(d.findings[0]?.procedure.id, 'raise-timeout');
+  });
+
+  it('task-queue-mismatch names both queues', async () => {
+    const r = await run(['start', '--type', 'QuickWorkflow', '--task-queue', 'elsewhere', '--input', '"x"', '--json']);
+    const id = (JSON.parse(r.stdout) as { workflowId: string }).workflowId;
+    const d = await diagnoseUntil(id, 'task-queue-mismatch');
+    assert.match(d.findings[0]?.summary ?? '', /task queue elsewhere, the project's worker polls monitor/);
+    assert.equal(d.findings[0]?.procedure.id, 'align-task-queue');
+  });
+
+  it('terminated, with who and why; healthy', async () => {
+    const id = await start('ApprovalWorkflow');
+    await run(['terminate', '--id', id, '--reason', 'wrong input', '--yes']);
+    const d = await diagnoseUntil(id, 'terminated');
+    assert.match(d.findings[0]?.summary ?? '', /terminated .*: wrong input/);
+    const ok = await run(['start', '--type', 'QuickWorkflow', '--task-queue', 'monitor', '--input', '"Al"']);
+    assert.equal(ok.exitCode, 0);
+    await run(['wait']);
+    const h = await run(['diagnose']);
+    assert.equal(h.exitCode, 0);
+    assert.match(h.stdout, /healthy \(info\)/);
+  });
+
+  it('no-worker once the worker is gone', async () => {
+    const id = await start('ApprovalWorkflow');
+    await run(['kill-worker']);
+    const d = await diagnoseUntil(id, 'no-worker');
+    assert.equal(d.findings[0]?.procedure.id, 'start-worker');
+  });
+});

@@ -125,6 +125,30 @@ try {
   }
   row('`wait` notices a close', median(waitLat), '1 s describe polling', median(pollLat), '≤ 50 ms', median(waitLat) <= 50);
 
+  // diagnose a workflow with a 10,000-event history (signals nothing handles: each adds events).
+  const big = await client.workflow.start('ApprovalWorkflow', { taskQueue: 'hello-tasks', workflowId: `bench-big-${Date.now()}`, args: ['big'] });
+  for (let i = 0; i < 5000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => big.signal('ping', i + k)));
+  let events = 0;
+  for (let i = 0; i < 60 && events < 10_000; i++) {
+    events = (await big.describe()).historyLength;
+    if (events < 10_000) await Promise.all(Array.from({ length: 100 }, (_, k) => big.signal('ping', k)));
+  }
+  const dRuns = [];
+  let rssKb = 0;
+  for (let i = 0; i < 3; i++) {
+    const t0 = Date.now();
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'diagnose', '--id', big.workflowId, '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
+    dRuns.push(Date.now() - t0);
+    rssKb = Math.max(rssKb, Number(r.stderr.trim().split('\n').at(-1)));
+  }
+  row(`\`diagnose\` at ${events} events (peak RSS ${Math.round(rssKb / 1024)} MB, target ≤ 200 MB)`, median(dRuns), '', undefined, '≤ 1000 ms', median(dRuns) <= 1000 && rssKb / 1024 <= 200);
+  await big.terminate('bench over');
+
+  // Completion latency for a 2-letter prefix (`tshell __complete st`, what the shell scripts run).
+  const compl = [];
+  for (let i = 0; i < 9; i++) compl.push(timeRun([BIN, '__complete', 'st'], srvEnv).ms);
+  row('completions for a 2-letter prefix', median(compl), "node -e ''", floorMs, '≤ 1.3×', median(compl) <= 1.3 * floorMs);
+
   // A worker killed with SIGKILL: how long until `list-workers` reports it dead.
   const lw = JSON.parse(spawnSync(process.execPath, [BIN, 'list-workers', '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, encoding: 'utf8' }).stdout);
   const victim = lw.workers.find((x) => x.alive);

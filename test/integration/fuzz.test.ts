@@ -55,7 +55,7 @@ describe('fuzzing the parser, the REPL and script mode (server down)', () => {
     const lines = fuzzLines(COUNT, 11);
     const outFile = join(dir, 'script.out');
     const fd = openSync(outFile, 'w');
-    const child = spawn(process.execPath, [BIN, '--keep-going'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['pipe', fd, fd] });
+    const child = spawn(process.execPath, [BIN, '--keep-going'], { cwd: dir, env: { ...process.env, ...env, PATH: join(dir, 'no-bin'), TSHELL_TOOLS_DIR: join(dir, 'no-tools') }, stdio: ['pipe', fd, fd] });
     closeSync(fd);
     child.stdin.end(`${lines.join('\n')}\n`);
     const code = await new Promise<number | null>((r) => child.on('exit', r));
@@ -74,9 +74,13 @@ describe('fuzzing the parser, the REPL and script mode (server down)', () => {
   });
 
   it(`the REPL answers ${COUNT} lines and stays alive`, async () => {
-    // Relative paths in the fuzzed flags resolve inside the temp dir.
+    // Relative paths in the fuzzed flags resolve inside the temp dir, and no real tool can be found
+    // (a fuzzed `--temporal-cli ''` must not fall back to a real temporal binary and start a server).
     const cwd = process.cwd();
+    const saved = { PATH: process.env.PATH, TSHELL_TOOLS_DIR: process.env.TSHELL_TOOLS_DIR };
     process.chdir(dir);
+    process.env.PATH = join(dir, 'no-bin');
+    process.env.TSHELL_TOOLS_DIR = join(dir, 'no-tools');
     try {
     const input = new PassThrough();
     const output = new PassThrough();
@@ -92,6 +96,9 @@ describe('fuzzing the parser, the REPL and script mode (server down)', () => {
     assert.match(text.slice(-3000), /Monitoring\n/, 'help still answered after the fuzz');
     } finally {
       process.chdir(cwd);
+      process.env.PATH = saved.PATH;
+      if (saved.TSHELL_TOOLS_DIR === undefined) delete process.env.TSHELL_TOOLS_DIR;
+      else process.env.TSHELL_TOOLS_DIR = saved.TSHELL_TOOLS_DIR;
     }
   });
 });

@@ -48,7 +48,18 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
     output: opts.output,
     terminal: opts.terminal,
     completer: (line: string, done: (err: null, result: [string[], string]) => void) => {
-      completeLine(line, shell).then((r) => done(null, r), () => done(null, [[], line]));
+      completeLine(line, shell).then(([hits, current]) => {
+        // readline only extends prefixes; a typo or abbreviation (`stld`) is replaced by the best match here.
+        if (current && hits.length && !hits.some((h) => h.startsWith(current))) {
+          done(null, [[], current]);
+          setImmediate(() => {
+            for (let i = 0; i < [...current].length; i++) rl.write(null, { name: 'backspace' });
+            rl.write(hits[0] as string);
+          });
+          return;
+        }
+        done(null, [hits, current]);
+      }, () => done(null, [[], line]));
     },
     history: loadHistory(histFile),
     historySize: 1000,

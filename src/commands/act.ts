@@ -11,7 +11,7 @@ import { listExecutions, quoteValue, safePrefix } from '../temporal/visibility.j
 import { describeWorkflow, type WorkflowDescription } from '../temporal/workflows.js';
 import { findStalled, queryWithDeadline, statusClause } from './monitor.js';
 import { WORKFLOW_REF } from './option-sets.js';
-import { workflowRef } from './resolve.js';
+import { describeTarget, workflowRef } from './resolve.js';
 import { defineCommand, type CommandContext, type FlagSpec } from './types.js';
 
 const INPUT: FlagSpec = { name: 'input', type: 'json', multiple: true, description: 'a JSON argument (repeat for more)' };
@@ -55,11 +55,6 @@ async function checkHandler(ctx: CommandContext, kind: 'signal' | 'update', name
   return `nothing declares ${kind} "${name}" (declared: ${list}); sent anyway`;
 }
 
-async function target(ctx: CommandContext, args: { flags: Record<string, unknown>; positionals: string[] }): Promise<{ h: TemporalHandle; desc: WorkflowDescription }> {
-  const ref = workflowRef(ctx, args);
-  const h = await ctx.temporal();
-  return { h, desc: await describeWorkflow(h, ref.workflowId, ref.runId) };
-}
 
 interface InteractionData {
   workflowId: string;
@@ -79,7 +74,7 @@ export const signalCommand = defineCommand<InteractionData>({
   fields: { workflowId: 'workflow id', runId: 'run id', name: 'signal name', warning: 'set when the name could not be checked or no handler declares it' },
   async run(ctx, args) {
     const name = args.positionals[0] as string;
-    const { h, desc } = await target(ctx, args);
+    const { h, desc } = await describeTarget(ctx, args);
     if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is ${desc.status}: it takes no more signals`, ErrorCodes.usage, 'start a new one with `start`');
     const warning = await checkHandler(ctx, 'signal', name, (await workflowHandlers(h, desc.workflowId, desc.runId))?.signals);
     try {
@@ -102,7 +97,7 @@ export const updateCommand = defineCommand<InteractionData>({
   fields: { workflowId: 'workflow id', runId: 'run id', name: 'update name', result: 'the update result', warning: 'set when the name could not be checked or no handler declares it' },
   async run(ctx, args) {
     const name = args.positionals[0] as string;
-    const { h, desc } = await target(ctx, args);
+    const { h, desc } = await describeTarget(ctx, args);
     if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is ${desc.status}: it takes no updates`, ErrorCodes.usage);
     const handlers = await workflowHandlers(h, desc.workflowId, desc.runId);
     if (!handlers) throw new TshellError(`no worker answered for ${desc.workflowId} within 3 s: an update needs a running worker`, ErrorCodes.process, `is a worker polling task queue ${desc.taskQueue}? (\`ensure-worker\`)`);
@@ -135,7 +130,7 @@ export const queryCommand = defineCommand<InteractionData>({
   fields: { workflowId: 'workflow id', runId: 'run id', name: 'query name', result: 'the answer' },
   async run(ctx, args) {
     const name = args.positionals[0] as string;
-    const { h, desc } = await target(ctx, args);
+    const { h, desc } = await describeTarget(ctx, args);
     const result = await queryWithDeadline(ctx, h, desc.workflowId, desc.runId, desc.taskQueue, name, (args.flags.input as unknown[] | undefined) ?? [], Number(args.flags.timeout));
     return { workflowId: desc.workflowId, runId: desc.runId, name, result };
   },
@@ -176,7 +171,7 @@ function closeCommand(action: 'cancel' | 'terminate') {
     flags: [...WORKFLOW_REF, ...(action === 'terminate' ? [{ name: 'reason', type: 'string', default: 'terminated from tshell', description: 'recorded in history' } as FlagSpec] : [])],
     fields: { action: 'cancel or terminate', workflowId: 'workflow id', runId: 'run id', type: 'workflow type', before: 'status before', after: 'status after', reason: 'termination reason' },
     async run(ctx, args) {
-      const { h, desc } = await target(ctx, args);
+      const { h, desc } = await describeTarget(ctx, args);
       if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is already ${desc.status}`, ErrorCodes.usage, undefined, ExitCode.failure);
       if (!(await ctx.confirm(`${action} ${previewLine(desc)}?`))) throw new UsageError(`${action} aborted: nothing was changed`);
       const handle = h.client.workflow.getHandle(desc.workflowId, desc.runId);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { statusClause } from './monitor.js';
 import { completeWords } from '../shell/completion.js';
-import { listExecutions } from '../temporal/visibility.js';
+import { listExecutions, quoteValue } from '../temporal/visibility.js';
 import { tcpProbe } from '../temporal/connection.js';
 import { visibleCommands } from './registry.js';
 import { defineCommand, type CommandContext } from './types.js';
@@ -62,7 +62,7 @@ async function recentIds(ctx: CommandContext): Promise<string[]> {
   if (!(await tcpProbe(ctx.settings.address, 300))) return current ? [current] : [];
   const h = await ctx.temporal();
   const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
-  const rows = await h.connection.withDeadline(Date.now() + 1500, () => listExecutions(h, `StartTime > "${since}"`, 200)).catch(() => []);
+  const rows = await h.connection.withDeadline(Date.now() + 1500, () => listExecutions(h, `StartTime > ${quoteValue(since)}`, 200)).catch(() => []);
   const running = new Set((await listExecutions(h, statusClause('RUNNING'), 200).catch(() => [])).map((r) => r.workflowId));
   const ids = [...new Set([...(current ? [current] : []), ...[...running], ...rows.map((r) => r.workflowId)])];
   try {

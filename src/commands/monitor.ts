@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { ExitCode, NotFoundError, TshellError, ErrorCodes, UsageError } from '../errors.js';
 import { mapLimit } from '../concurrency.js';
 import { checkPidFile } from '../processes/pidfile.js';
-import { isAlive, rssBytes, sleep } from '../processes/proc.js';
+import { isAlive, processTree, rssBytes, sleep } from '../processes/proc.js';
 import { serverHealthy } from '../temporal/connection.js';
 import { errorBlocks, latestActivationFailure, type LogBlock } from '../processes/worker-log.js';
 import { findProjectWorkers, workerFiles } from '../processes/worker.js';
@@ -12,13 +12,13 @@ import { formatDuration, shortId, table } from '../render/format.js';
 import type { Style } from '../render/style.js';
 import { mapTemporalError } from '../temporal/errors.js';
 import { eventDetail, eventId, eventTimeIso, eventTypeName, failuresIn, fetchHistory, followHistory, type FailureRecord } from '../temporal/history.js';
-import { describeQueue, isLivePoller, pollersOf, type PollerInfo } from '../temporal/task-queue.js';
+import { describeQueue, isLiveNow, livePollerCount, pollersOf, type PollerInfo } from '../temporal/task-queue.js';
 import { stallReasons, type StallReason } from '../temporal/stalled.js';
 import { listExecutions, quoteValue, type ExecutionSummary } from '../temporal/visibility.js';
 import { describeWorkflow } from '../temporal/workflows.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { WORKFLOW_REF, WORKFLOW_STATUSES } from './option-sets.js';
-import { workflowRef } from './resolve.js';
+import { describeTarget } from './resolve.js';
 import { defineCommand, type CommandContext } from './types.js';
 
 const STATUS_QUERY: Record<string, string> = {
@@ -29,7 +29,6 @@ export function statusClause(status: string): string {
   return `ExecutionStatus = ${quoteValue(STATUS_QUERY[status] ?? status)}`;
 }
 
-const liveOpts = () => ({ now: Date.now(), hostname: hostname(), pidAlive: isAlive });
 
 // ---- recent ---------------------------------------------------------------------------------
 
@@ -115,9 +114,7 @@ export async function findStalled(ctx: CommandContext, h: TemporalHandle, opts: 
   const pollerCache = new Map<string, Promise<number>>();
   const live = (queue: string, type: 'workflow' | 'activity'): Promise<number> => {
     const key = `${type}:${queue}`;
-    if (!pollerCache.has(key)) {
-      pollerCache.set(key, pollersOf(h, queue, type).then((ps) => ps.filter((p) => isLivePoller(p, liveOpts())).length).catch(() => 0));
-    }
+    if (!pollerCache.has(key)) pollerCache.set(key, livePollerCount(h, queue, type).catch(() => 0));
     return pollerCache.get(key) as Promise<number>;
   };
   const ownWorker = findProjectWorkers(ctx.settings).workers.find((w) => w.startedByTshell);
@@ -361,9 +358,7 @@ export const errorsCommand = defineCommand<ErrorsData>({
   flags: [...WORKFLOW_REF],
   fields: { workflowId: 'workflow id', runId: 'run id', status: 'current status', failures: 'failures in order: {eventId, time, kind, message, cause, failure[], activityType, attempt, retryState, timeoutType, frames[], identity}' },
   async run(ctx, args) {
-    const ref = workflowRef(ctx, args);
-    const h = await ctx.temporal();
-    const desc = await describeWorkflow(h, ref.workflowId, ref.runId);
+    const { h, desc } = await describeTarget(ctx, args);
     const events = await fetchHistory(h, desc.workflowId, desc.runId, ctx.signal);
     return { workflowId: desc.workflowId, runId: desc.runId, status: desc.status, failures: failuresIn(events, ctx.settings.projectDir) };
   },
@@ -399,9 +394,7 @@ export const historyCommand = defineCommand<{ workflowId: string; runId: string;
   flags: [...WORKFLOW_REF, { name: 'follow', type: 'boolean', short: 'f', description: 'stream new events until the workflow closes or Ctrl-C' }, { name: 'for', type: 'number', metavar: 'SECONDS', description: 'with --follow: stop after this many seconds' }],
   fields: { workflowId: 'workflow id', runId: 'run id', events: '{eventId, time, type, detail}' },
   async run(ctx, args) {
-    const ref = workflowRef(ctx, args);
-    const h = await ctx.temporal();
-    const desc = await describeWorkflow(h, ref.workflowId, ref.runId);
+    const { h, desc } = await describeTarget(ctx, args);
     const events = await fetchHistory(h, desc.workflowId, desc.runId, ctx.signal);
     const rows = events.map((e) => ({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) }));
     if (args.flags.follow) {
@@ -429,9 +422,7 @@ export const stackCommand = defineCommand<{ workflowId: string; stack: string }>
   flags: [...WORKFLOW_REF, { name: 'timeout', type: 'number', default: 5, metavar: 'SECONDS', description: 'how long to wait for a worker to answer' }],
   fields: { workflowId: 'workflow id', stack: 'the stack trace text' },
   async run(ctx, args) {
-    const ref = workflowRef(ctx, args);
-    const h = await ctx.temporal();
-    const desc = await describeWorkflow(h, ref.workflowId, ref.runId);
+    const { h, desc } = await describeTarget(ctx, args);
     if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is ${desc.status}: a closed workflow has no stack`, ErrorCodes.usage, '`errors` shows why it closed');
     const stack = await queryWithDeadline(ctx, h, desc.workflowId, desc.runId, desc.taskQueue, '__stack_trace', [], Number(args.flags.timeout));
     return { workflowId: desc.workflowId, stack: String(stack) };
@@ -445,7 +436,7 @@ export async function queryWithDeadline(ctx: CommandContext, h: TemporalHandle, 
     new TshellError(`no worker answered the ${name} query within ${seconds} s`, ErrorCodes.process, `is a worker polling task queue ${taskQueue}? (\`ensure-worker\`, \`task-queue ${taskQueue}\`)`);
   // Without a live poller nothing can answer: say so at once instead of waiting out the deadline.
   const pollers = await pollersOf(h, taskQueue, 'workflow').catch(() => undefined);
-  if (pollers && !pollers.some((p) => isLivePoller(p, liveOpts()))) {
+  if (pollers && !pollers.some(isLiveNow)) {
     throw new TshellError(`no worker polls task queue ${taskQueue}: nothing can answer the ${name} query`, ErrorCodes.process, 'start one with `ensure-worker`');
   }
   const handle = h.client.workflow.getHandle(workflowId, runId);
@@ -495,13 +486,14 @@ export const taskQueueCommand = defineCommand<{ taskQueue: string; pollers: Queu
       if (!m || m[2] !== host) return undefined;
       const pid = Number(m[1]);
       if (!isAlive(pid)) return 'dead local process';
-      const w = workers.find((x) => x.pid === pid || (x.proc && readTreeHas(x.proc.pid, pid)));
+      // uv's python child polls: its tree leads back to the worker we know.
+      const w = workers.find((x) => processTree(x.pid).some((p) => p.pid === pid));
       return w ? `worker of ${w.project} (pid ${w.pid})` : `local pid ${pid}`;
     };
     const pollers: QueuePoller[] = [
       ...info.workflowPollers.map((p) => ({ ...p, type: 'workflow' as const })),
       ...info.activityPollers.map((p) => ({ ...p, type: 'activity' as const })),
-    ].map((p) => ({ ...p, live: isLivePoller(p, liveOpts()), localProcess: describePid(p.identity) }));
+    ].map((p) => ({ ...p, live: isLiveNow(p), localProcess: describePid(p.identity) }));
     return { taskQueue: name, pollers, backlog: info.backlog };
   },
   render(d, s) {
@@ -513,18 +505,4 @@ export const taskQueueCommand = defineCommand<{ taskQueue: string; pollers: Queu
   exitCode: (d) => (d.pollers.some((p) => p.live) ? ExitCode.ok : ExitCode.failure),
 });
 
-function readTreeHas(rootPid: number, pid: number): boolean {
-  // uv's python child polls; its parent chain leads to the worker we started.
-  let cur: number | undefined = pid;
-  for (let i = 0; i < 16 && cur && cur > 1; i++) {
-    if (cur === rootPid) return true;
-    try {
-      const stat: string = readFileSync(`/proc/${cur}/stat`, 'utf8');
-      cur = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      return false;
-    }
-  }
-  return false;
-}
 

@@ -1,5 +1,7 @@
 // Small helpers commands share: which workflow a command is about, and duration parsing.
 import { UsageError } from '../errors.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+import { describeWorkflow, type WorkflowDescription } from '../temporal/workflows.js';
 import type { CommandContext, ParsedArgs } from './types.js';
 
 export interface WorkflowRef {
@@ -15,6 +17,13 @@ export function workflowRef(ctx: CommandContext, args: ParsedArgs): WorkflowRef 
   const current = ctx.session.current.workflowId;
   if (!current) throw new UsageError('no current workflow', 'pass --id, or run `start` first');
   return { workflowId: current, runId };
+}
+
+/** The workflow a command is about, described (so a wrong id fails here, in one line). */
+export async function describeTarget(ctx: CommandContext, args: ParsedArgs): Promise<{ h: TemporalHandle; desc: WorkflowDescription }> {
+  const ref = workflowRef(ctx, args);
+  const h = await ctx.temporal();
+  return { h, desc: await describeWorkflow(h, ref.workflowId, ref.runId) };
 }
 
 /** "30s", "5m", "1h", "250ms" or a plain number of seconds → milliseconds. */

@@ -3,7 +3,6 @@
 import type { ExitCodeValue } from '../errors.js';
 import type { Style } from '../render/style.js';
 import type { Settings, ResolvedSettings } from '../config/settings.js';
-import type { StatePaths } from '../config/state-dir.js';
 import type { SessionStore } from '../shell/context.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 
@@ -47,7 +46,6 @@ export interface Confirmer {
 export interface CommandContext {
   settings: Settings;
   resolved: ResolvedSettings;
-  paths: StatePaths;
   session: SessionStore;
   style: Style;
   json: boolean;

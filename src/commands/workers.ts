@@ -1,8 +1,7 @@
 // Worker commands: ensure-worker, kill-worker, kill-all-workers, list-workers.
 import { basename } from 'node:path';
-import { ensureWorker, findProjectWorkers, listAllWorkers, stopWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
+import { ensureWorker, findProjectWorkers, listAllWorkers, stopWorkers, tshellWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
 import { stopServer, type StopServerResult } from '../processes/server.js';
-import { checkPidFile, pidFilesIn, removePidFile } from '../processes/pidfile.js';
 import { card, formatDuration, shortId, table } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
 import type { Style } from '../render/style.js';
@@ -80,28 +79,11 @@ export const killAllWorkersCommand = defineCommand<KillResult>({
   flags: [{ name: 'include-server', type: 'boolean', description: 'also stop the dev server tshell started' }],
   fields: { project: 'any project', stopped: 'workers stopped', stalePidFiles: 'stale PID files removed', server: 'with --include-server: {address, stopped, pid, reason}' },
   async run(ctx, args) {
-    const toStop = findProjectWorkers(ctx.settings);
-    const stale = [...toStop.stale];
-    for (const file of pidFilesIn(ctx.settings.pidDir, 'worker-')) {
-      const check = checkPidFile(file);
-      if (check.state === 'alive') {
-        if (toStop.workers.some((w) => w.pid === check.record.pid)) continue;
-        toStop.workers.push({
-          project: check.record.project ?? basename(file),
-          pid: check.record.pid,
-          alive: true,
-          uptimeMs: 0,
-          command: check.record.argv.join(' '),
-          startedByTshell: true,
-          pidFile: file,
-          proc: check.proc,
-        });
-      } else if (check.state !== 'unreadable') {
-        stale.push({ file, pid: check.record.pid, reason: check.state === 'dead' ? 'process is gone' : 'pid reused by another program' });
-        removePidFile(file);
-      }
-    }
-    const stopped = await stopWorkers(toStop.workers);
+    // This project's workers (also those started by hand) and every worker tshell started.
+    const own = findProjectWorkers(ctx.settings);
+    const started = tshellWorkers(ctx.settings);
+    const stopped = await stopWorkers([...own.workers, ...started.live.filter((w) => !own.workers.some((o) => o.pid === w.pid))]);
+    const stale = [...own.stale, ...started.stale];
     const server = args.flags['include-server'] ? await stopServer(ctx.settings) : undefined;
     return { project: 'any project', stopped, stalePidFiles: stale, server };
   },

@@ -11,7 +11,7 @@ import { awaitCloseEvent, describeWorkflow, fetchCloseEvent, normalizeStatus, ty
 import { errorShapedReason } from '../diagnosis/error-result.js';
 import { sleep } from '../processes/proc.js';
 import { WORKFLOW_REF, WORKFLOW_STATUSES } from './option-sets.js';
-import { parseDuration, workflowRef } from './resolve.js';
+import { describeTarget, parseDuration, workflowRef } from './resolve.js';
 import { defineCommand, type CommandContext } from './types.js';
 
 interface StartResult {
@@ -205,9 +205,7 @@ export const resultCommand = defineCommand<ResultData>({
   ],
   fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', result: 'decoded result (COMPLETED)', undecodable: 'why the payload could not be decoded', failure: 'failure chain [{message, type, nonRetryable}]', reason: 'termination or cancel reason', terminatedBy: 'identity that terminated it', errorShaped: 'why a COMPLETED result looks like an error' },
   async run(ctx, args) {
-    const ref = workflowRef(ctx, args);
-    const h = await ctx.temporal();
-    const desc = await describeWorkflow(h, ref.workflowId, ref.runId);
+    const { h, desc } = await describeTarget(ctx, args);
     ctx.session.setStatus(desc.status);
     if (desc.status === 'RUNNING') return { workflowId: desc.workflowId, runId: desc.runId, status: desc.status };
     const close = await fetchCloseEvent(h, desc.workflowId, desc.runId);
@@ -273,9 +271,7 @@ export const describeCommand = defineCommand<DescribeData>({
   flags: [...WORKFLOW_REF],
   fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', taskQueue: 'task queue', startTime: 'start', closeTime: 'close', durationMs: 'duration so far', historyLength: 'events', pendingActivities: '[{activityId, activityType, state, attempt, maximumAttempts, lastFailure, lastWorkerIdentity, scheduledTime, lastStartedTime, taskQueue}]', pendingWorkflowTask: '{state, attempt}', uiUrl: 'Web UI link' },
   async run(ctx, args) {
-    const ref = workflowRef(ctx, args);
-    const h = await ctx.temporal();
-    const d = await describeWorkflow(h, ref.workflowId, ref.runId);
+    const { desc: d } = await describeTarget(ctx, args);
     if (d.workflowId === ctx.session.current.workflowId) ctx.session.setStatus(d.status);
     return { ...d, uiUrl: workflowUiUrl(ctx.settings, d.workflowId, d.runId) };
   },

@@ -21,22 +21,7 @@ export function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-export interface StatePaths {
-  stateDir: string;
-  logDir: string;
-  pidDir: string;
-  serverDir: string;
-  contextFile: string;
-}
-
-/** Paths only; directories are created by whoever writes into them. */
-export function statePaths(settings: Settings): StatePaths {
-  const projectKey = `${settings.projectName}-${fnv1a(settings.projectDir)}`;
-  return {
-    stateDir: settings.stateDir,
-    logDir: settings.logDir,
-    pidDir: settings.pidDir,
-    serverDir: join(settings.stateDir, 'server'),
-    contextFile: join(settings.stateDir, 'context', `${projectKey}.json`),
-  };
+/** Where a project's session context (current workflow and the one before) is saved. */
+export function contextFile(settings: Settings): string {
+  return join(settings.stateDir, 'context', `${settings.projectName}-${fnv1a(settings.projectDir)}.json`);
 }

@@ -5,11 +5,9 @@ import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { failuresIn, fetchHistory, type FailureRecord } from '../temporal/history.js';
-import { isLivePoller, pollersOf } from '../temporal/task-queue.js';
+import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
 import { findProjectWorkers } from '../processes/worker.js';
-import { isAlive } from '../processes/proc.js';
-import { hostname } from 'node:os';
 
 export interface Evidence {
   desc: WorkflowDescription;
@@ -52,11 +50,10 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
   const events = await fetchHistory(h, desc.workflowId, desc.runId);
   const failures = failuresIn(events, settings.projectDir);
   const close = desc.status !== 'RUNNING' ? await fetchCloseEvent(h, desc.workflowId, desc.runId) : undefined;
-  const opts = { now: Date.now(), hostname: hostname(), pidAlive: isAlive };
-  const workflowPollers = (await pollersOf(h, desc.taskQueue, 'workflow')).filter((p) => isLivePoller(p, opts)).length;
+  const workflowPollers = await livePollerCount(h, desc.taskQueue, 'workflow');
   const activityPollers: Record<string, number> = {};
   for (const q of new Set(desc.pendingActivities.map((a) => a.taskQueue ?? desc.taskQueue))) {
-    activityPollers[q] = (await pollersOf(h, q, 'activity')).filter((p) => isLivePoller(p, opts)).length;
+    activityPollers[q] = await livePollerCount(h, q, 'activity');
   }
   const workers = findProjectWorkers(settings).workers.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
   return { desc, failures, close, workflowPollers, activityPollers, workers, newestSourceMs: newestPy(settings.projectDir) };

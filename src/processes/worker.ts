@@ -69,6 +69,42 @@ function toWorker(project: string, proc: ProcInfo, extra: Partial<WorkerProcess>
   };
 }
 
+type LiveWorker = WorkerProcess & { proc: ProcInfo };
+
+/**
+ * What one worker PID file says, checked against the process table: a live worker, or a stale file
+ * (removed here; its pid is never signalled) and, when the process is gone, a dead worker to report once.
+ */
+function checkWorkerPidFile(file: string): { live?: LiveWorker; stale?: StalePidFile; dead?: WorkerProcess } {
+  const check = checkPidFile(file);
+  if (check.state === 'alive') {
+    const project = check.record.project ?? basename(file);
+    return { live: { ...toWorker(project, check.proc, { startedByTshell: true, logFile: check.record.logFile, pidFile: file, taskQueue: check.record.taskQueue }), proc: check.proc } };
+  }
+  if (check.state === 'unreadable') return {};
+  removePidFile(file);
+  const project = check.record.project ?? basename(file);
+  if (check.state === 'reused') {
+    return { stale: { file, pid: check.record.pid, reason: `pid now belongs to another program (${basename(check.proc.argv[0] ?? '?')})` } };
+  }
+  return {
+    stale: { file, pid: check.record.pid, reason: 'process is gone' },
+    dead: { project, pid: check.record.pid, alive: false, uptimeMs: 0, command: check.record.argv.join(' '), startedByTshell: true, logFile: check.record.logFile, pidFile: file },
+  };
+}
+
+/** Every worker tshell started, of any project, from the PID dir. */
+export function tshellWorkers(settings: Settings): { live: LiveWorker[]; stale: StalePidFile[]; dead: WorkerProcess[] } {
+  const out = { live: [] as LiveWorker[], stale: [] as StalePidFile[], dead: [] as WorkerProcess[] };
+  for (const file of pidFilesIn(settings.pidDir, 'worker-')) {
+    const r = checkWorkerPidFile(file);
+    if (r.live) out.live.push(r.live);
+    if (r.stale) out.stale.push(r.stale);
+    if (r.dead) out.dead.push(r.dead);
+  }
+  return out;
+}
+
 export interface FoundWorkers {
   workers: (WorkerProcess & { proc: ProcInfo })[];
   stale: StalePidFile[];
@@ -81,26 +117,12 @@ export function findProjectWorkers(settings: Settings): FoundWorkers {
   const stale: StalePidFile[] = [];
   const procs = allProcs();
   const claimed = new Set<number>();
-  const check = checkPidFile(pidFile);
-  if (check.state === 'alive') {
-    workers.push({
-      ...toWorker(settings.projectName, check.proc, {
-        startedByTshell: true,
-        logFile: check.record.logFile,
-        pidFile,
-        taskQueue: check.record.taskQueue,
-      }),
-      proc: check.proc,
-    });
-    for (const p of processTree(check.proc.pid, procs)) claimed.add(p.pid);
-  } else if (check.state === 'dead' || check.state === 'reused') {
-    stale.push({
-      file: pidFile,
-      pid: check.record.pid,
-      reason: check.state === 'dead' ? 'process is gone' : `pid now belongs to another program (${basename(check.proc.argv[0] ?? '?')})`,
-    });
-    removePidFile(pidFile);
+  const own = checkWorkerPidFile(pidFile);
+  if (own.live) {
+    workers.push(own.live);
+    for (const p of processTree(own.live.pid, procs)) claimed.add(p.pid);
   }
+  if (own.stale) stale.push(own.stale);
   let workerArgv: string[] = [];
   try {
     workerArgv = splitCommand(settings.workerCmd, 'worker command');
@@ -126,31 +148,10 @@ export function findProjectWorkers(settings: Settings): FoundWorkers {
 
 /** Workers of every project that has a PID file in the PID dir (stale files removed). */
 export function listAllWorkers(settings: Settings): { workers: WorkerProcess[]; stale: StalePidFile[] } {
-  const workers: WorkerProcess[] = [];
-  const stale: StalePidFile[] = [];
-  for (const file of pidFilesIn(settings.pidDir, 'worker-')) {
-    const check = checkPidFile(file);
-    if (check.state === 'alive') {
-      workers.push(
-        toWorker(check.record.project ?? basename(file), check.proc, {
-          startedByTshell: true,
-          logFile: check.record.logFile,
-          pidFile: file,
-          taskQueue: check.record.taskQueue,
-        }),
-      );
-    } else if (check.state === 'dead' || check.state === 'reused') {
-      stale.push({ file, pid: check.record.pid, reason: check.state === 'dead' ? 'process is gone' : 'pid reused by another program' });
-      if (check.state === 'dead') {
-        // Shown once as dead (killed or crashed), then forgotten with its PID file.
-        workers.push({ project: check.record.project ?? basename(file), pid: check.record.pid, alive: false, uptimeMs: 0, command: check.record.argv.join(' '), startedByTshell: true, logFile: check.record.logFile, pidFile: file });
-      }
-      removePidFile(file);
-    }
-  }
+  const started = tshellWorkers(settings);
   const own = findProjectWorkers(settings);
-  for (const w of own.workers) if (!w.startedByTshell) workers.push(stripProc(w));
-  return { workers, stale: [...stale, ...own.stale] };
+  const byHand = own.workers.filter((w) => !w.startedByTshell);
+  return { workers: [...started.live, ...started.dead, ...byHand].map(stripProc), stale: [...started.stale, ...own.stale] };
 }
 
 function stripProc(w: WorkerProcess & { proc?: ProcInfo }): WorkerProcess {

@@ -47,10 +47,9 @@ export async function completeWords(words: string[], ids?: IdSource): Promise<st
   return [];
 }
 
-/** Readline's completer: [candidates, the substring they replace]. */
-export async function complete(line: string, ids?: IdSource): Promise<[string[], string]> {
+/** The words of a line being typed; the last one is '' right after a space. */
+export function lineWords(line: string): string[] {
   const words = line.trim() === '' ? [''] : line.trimStart().split(/\s+/);
   if (/\s$/.test(line) && line.trim() !== '') words.push('');
-  const current = words[words.length - 1] ?? '';
-  return [await completeWords(words, ids), current];
+  return words;
 }

@@ -1,7 +1,7 @@
 // The single execution path shared by one-shot, REPL and script mode: words → command → flags →
 // settings → run → render (text or JSON) → exit code. Errors end here as one line plus a hint.
 import { SETTINGS, resolveSettings, validateSettings, type SettingKey } from '../config/settings.js';
-import { statePaths } from '../config/state-dir.js';
+import { contextFile } from '../config/state-dir.js';
 import { ExitCode, UsageError, toTshellError, type ExitCodeValue } from '../errors.js';
 import { commandNames, findCommand } from '../commands/registry.js';
 import type { CommandContext, Confirmer } from '../commands/types.js';
@@ -12,6 +12,7 @@ import { connectTemporal } from '../temporal/connection.js';
 import { parseCommandArgs } from './args.js';
 import { SessionStore } from './context.js';
 import { bestMatches } from './suggest.js';
+import { lineWords } from './completion.js';
 
 export interface Sink {
   write(text: string): unknown;
@@ -40,8 +41,7 @@ export interface LineOutcome {
 
 /** Completion candidates for a line, through the same path as `tshell __complete`. */
 export async function completeLine(line: string, shell: ShellRuntime): Promise<[string[], string]> {
-  const words = line.trim() === '' ? [''] : line.trimStart().split(/\s+/);
-  if (/\s$/.test(line) && line.trim() !== '') words.push('');
+  const words = lineWords(line);
   let out = '';
   const quiet: ShellRuntime = { ...shell, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, launchFlags: {} };
   await executeWords(['__complete', ...words], quiet, new AbortController().signal);
@@ -75,13 +75,11 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     const resolved = resolveSettings({ flags: flagSettings, session: shell.overrides, env: shell.env });
     const settings = resolved.values;
     validateSettings(settings);
-    const paths = statePaths(settings);
     const yes = Boolean(shell.launchFlags.yes || args.flags.yes);
     const ctx: CommandContext = {
       settings,
       resolved,
-      paths,
-      session: new SessionStore(paths.contextFile),
+      session: new SessionStore(contextFile(settings)),
       style,
       json,
       yes,

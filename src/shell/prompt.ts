@@ -1,7 +1,7 @@
 // The REPL prompt shows the context: namespace, project, current workflow (short id + last status),
 // worker up/down (from the OS, never from a stale poller).
 import { resolveSettings } from '../config/settings.js';
-import { statePaths } from '../config/state-dir.js';
+import { contextFile } from '../config/state-dir.js';
 import { checkPidFile } from '../processes/pidfile.js';
 import { workerFiles } from '../processes/worker.js';
 import type { Style } from '../render/style.js';
@@ -11,7 +11,7 @@ import type { ShellRuntime } from './execute.js';
 
 export function promptText(shell: ShellRuntime, style: Style): string {
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
-  const session = new SessionStore(statePaths(settings).contextFile).current;
+  const session = new SessionStore(contextFile(settings)).current;
   const workerUp = checkPidFile(workerFiles(settings).pidFile).state === 'alive';
   const parts = [settings.namespace, settings.projectName];
   if (session.workflowId) parts.push(`${shortId(session.workflowId, 18)}${session.lastStatus ? ` ${session.lastStatus.toLowerCase()}` : ''}`);

@@ -4,28 +4,13 @@ import type { temporal } from '@temporalio/proto';
 import type { TemporalHandle } from './connection.js';
 import { mapTemporalError } from './errors.js';
 import { tsToIso } from './time.js';
+import { enumName, loadEnums } from './enums.js';
 import { failureChain, type FailureLink } from './workflows.js';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-let eventTypes: Record<number, string> | undefined;
-let failedCauses: Record<number, string> | undefined;
-let timeoutTypes: Record<number, string> | undefined;
-let retryStates: Record<number, string> | undefined;
-
-export async function loadHistoryEnums(): Promise<void> {
-  if (eventTypes) return;
-  const proto = (await import('@temporalio/proto')).default;
-  const e = proto.temporal.api.enums.v1;
-  eventTypes = e.EventType as unknown as Record<number, string>;
-  failedCauses = e.WorkflowTaskFailedCause as unknown as Record<number, string>;
-  timeoutTypes = e.TimeoutType as unknown as Record<number, string>;
-  retryStates = e.RetryState as unknown as Record<number, string>;
-}
-
-function pascal(name: string, prefix: string): string {
+function pascal(name: string): string {
   return name
-    .replace(prefix, '')
     .toLowerCase()
     .split('_')
     .map((w) => (w ? w[0]!.toUpperCase() + w.slice(1) : w))
@@ -34,25 +19,14 @@ function pascal(name: string, prefix: string): string {
 
 /** "WorkflowTaskFailed" for EVENT_TYPE_WORKFLOW_TASK_FAILED. */
 export function eventTypeName(event: HistoryEvent): string {
-  const raw = event.eventType as unknown;
-  const name = typeof raw === 'string' ? raw : (eventTypes?.[raw as number] ?? String(raw));
-  return pascal(name, 'EVENT_TYPE_');
+  return pascal(enumName(event.eventType, 'EVENT_TYPE_'));
 }
 
-export function causeName(value: unknown): string {
-  const name = typeof value === 'string' ? value : (failedCauses?.[value as number] ?? String(value));
-  return name.replace('WORKFLOW_TASK_FAILED_CAUSE_', '');
-}
+export const causeName = (value: unknown): string => enumName(value, 'WORKFLOW_TASK_FAILED_CAUSE_');
 
-export function timeoutTypeName(value: unknown): string {
-  const name = typeof value === 'string' ? value : (timeoutTypes?.[value as number] ?? String(value));
-  return name.replace('TIMEOUT_TYPE_', '');
-}
+export const timeoutTypeName = (value: unknown): string => enumName(value, 'TIMEOUT_TYPE_');
 
-export function retryStateName(value: unknown): string {
-  const name = typeof value === 'string' ? value : (retryStates?.[value as number] ?? String(value));
-  return name.replace('RETRY_STATE_', '');
-}
+export const retryStateName = (value: unknown): string => enumName(value, 'RETRY_STATE_');
 
 export function eventId(event: HistoryEvent): number {
   return Number(String(event.eventId ?? 0));
@@ -64,7 +38,7 @@ export function eventTimeIso(event: HistoryEvent): string {
 
 /** Every event of a run, following pages. */
 export async function fetchHistory(h: TemporalHandle, workflowId: string, runId?: string, signal?: AbortSignal): Promise<HistoryEvent[]> {
-  await loadHistoryEnums();
+  await loadEnums();
   const events: HistoryEvent[] = [];
   let nextPageToken: Uint8Array | undefined;
   try {
@@ -98,7 +72,7 @@ export async function followHistory(
   onEvent: (e: HistoryEvent) => void,
   opts: { signal: AbortSignal; deadline: number },
 ): Promise<void> {
-  await loadHistoryEnums();
+  await loadEnums();
   let last = afterEventId;
   while (Date.now() < opts.deadline && !opts.signal.aborted) {
     let nextPageToken: Uint8Array | undefined;

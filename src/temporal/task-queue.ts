@@ -1,5 +1,7 @@
 // Pollers of a task queue (DescribeTaskQueue), for the workflow and the activity task queue types.
 import type { TemporalHandle } from './connection.js';
+import { hostname } from 'node:os';
+import { isAlive } from '../processes/proc.js';
 import { tsToIso } from './time.js';
 
 export interface PollerInfo {
@@ -29,6 +31,16 @@ export function isLivePoller(p: PollerInfo, opts: { now: number; hostname: strin
   const m = /^(\d+)@(.+)$/.exec(p.identity);
   if (m && m[2] === opts.hostname && !opts.pidAlive(Number(m[1]))) return false;
   return true;
+}
+
+/** The same check against this machine, now. */
+export function isLiveNow(p: PollerInfo): boolean {
+  return isLivePoller(p, { now: Date.now(), hostname: hostname(), pidAlive: isAlive });
+}
+
+/** How many live pollers serve the queue for this task type. */
+export async function livePollerCount(handle: TemporalHandle, taskQueue: string, type: 'workflow' | 'activity'): Promise<number> {
+  return (await pollersOf(handle, taskQueue, type)).filter(isLiveNow).length;
 }
 
 export interface QueueInfo {

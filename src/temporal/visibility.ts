@@ -2,6 +2,8 @@
 import type { TemporalHandle } from './connection.js';
 import { mapTemporalError } from './errors.js';
 import { tsToIso } from './time.js';
+import { enumName, loadEnums } from './enums.js';
+import { normalizeStatus } from './workflows.js';
 
 /**
  * Characters the server's query parser does not round-trip (checked on the dev server: an escaped
@@ -29,16 +31,9 @@ export interface ExecutionSummary {
   closeTime?: string;
 }
 
-let statusTable: Record<number, string> | undefined;
-async function loadStatusNames(): Promise<Record<number, string>> {
-  statusTable ??= (await import('@temporalio/proto')).default.temporal.api.enums.v1.WorkflowExecutionStatus as unknown as Record<number, string>;
-  return statusTable;
-}
-
-
 export async function listExecutions(h: TemporalHandle, query: string, limit: number): Promise<ExecutionSummary[]> {
   const out: ExecutionSummary[] = [];
-  const statusNames = await loadStatusNames();
+  await loadEnums();
   let nextPageToken: Uint8Array | undefined;
   try {
     // Raw pages (the SDK's list() decodes memo and search attributes of every row, and pages forever).
@@ -50,7 +45,7 @@ export async function listExecutions(h: TemporalHandle, query: string, limit: nu
           workflowId: wf.execution?.workflowId ?? '',
           runId: wf.execution?.runId ?? '',
           type: wf.type?.name ?? '',
-          status: (statusNames[wf.status ?? 0] ?? 'UNKNOWN').replace('WORKFLOW_EXECUTION_STATUS_', '').replace('CANCELLED', 'CANCELED'),
+          status: normalizeStatus(enumName(wf.status, 'WORKFLOW_EXECUTION_STATUS_')),
           taskQueue: wf.taskQueue ?? '',
           startTime: tsToIso(wf.startTime) ?? '',
           closeTime: tsToIso(wf.closeTime),

@@ -5,6 +5,7 @@ import { TshellError, ErrorCodes } from '../errors.js';
 import type { TemporalHandle } from './connection.js';
 import { mapTemporalError } from './errors.js';
 import { tsToIso } from './time.js';
+import { enumName, loadEnums } from './enums.js';
 import type { ExecutionSummary } from './visibility.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -64,39 +65,6 @@ export function failureChain(failure: Failure | null | undefined): FailureLink[]
     out.push({ message: f.message ?? '', type, nonRetryable: f.applicationFailureInfo?.nonRetryable ?? undefined });
   }
   return out;
-}
-
-// Enum values arrive as numbers; the names come from the proto module (loaded with the client).
-let protoEnums: typeof temporal.api.enums.v1 | undefined;
-async function loadEnums(): Promise<void> {
-  if (!protoEnums) {
-    const proto = (await import('@temporalio/proto')).default;
-    protoEnums = proto.temporal.api.enums.v1;
-  }
-}
-
-const enumCache = new Map<string, string>();
-
-function enumName(value: unknown, prefix: string): string {
-  const tables = protoEnums as unknown as Record<string, Record<number, string>> | undefined;
-  if (typeof value === 'string') return value.replace(prefix, '');
-  const key = `${prefix}${String(value)}`;
-  const cached = enumCache.get(key);
-  if (cached !== undefined) return cached;
-  const name = lookupEnum(tables, value, prefix);
-  if (tables) enumCache.set(key, name);
-  return name;
-}
-
-function lookupEnum(tables: Record<string, Record<number, string>> | undefined, value: unknown, prefix: string): string {
-  if (tables && typeof value === 'number') {
-    for (const table of Object.values(tables)) {
-      if (!table || typeof table !== 'object') continue;
-      const name = table[value];
-      if (typeof name === 'string' && name.startsWith(prefix)) return name.slice(prefix.length);
-    }
-  }
-  return String(value ?? '');
 }
 
 export async function describeWorkflow(h: TemporalHandle, workflowId: string, runId?: string): Promise<WorkflowDescription> {

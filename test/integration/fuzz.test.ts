@@ -57,6 +57,7 @@ describe('fuzzing the parser, the REPL and script mode (server down)', () => {
     const fd = openSync(outFile, 'w');
     const child = spawn(process.execPath, [BIN, '--keep-going'], { cwd: dir, env: { ...process.env, ...env, PATH: join(dir, 'no-bin'), TSHELL_TOOLS_DIR: join(dir, 'no-tools') }, stdio: ['pipe', fd, fd] });
     closeSync(fd);
+    setTimeout(() => child.kill('SIGKILL'), 300_000).unref(); // never outlive the test
     child.stdin.end(`${lines.join('\n')}\n`);
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     const out = readFileSync(outFile, 'utf8');

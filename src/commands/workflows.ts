@@ -23,6 +23,7 @@ interface StartResult {
   starterPid?: number;
   starterRunning?: boolean;
   starterLog?: string;
+  starterFailure?: string;
 }
 
 /** The task queue of this project's worker, when tshell knows it. */
@@ -43,7 +44,7 @@ export const startCommand = defineCommand<StartResult>({
     { name: 'execution-timeout', type: 'string', metavar: 'DURATION', description: 'execution timeout for --type, e.g. 30s' },
     { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the starter to start a workflow' },
   ],
-  fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log' },
+  fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log', starterFailure: 'the starter exited non-zero after starting the workflow (a warning)' },
   async run(ctx, args) {
     const type = args.flags.type as string | undefined;
     if (type) return startDirect(ctx, type, args.flags);
@@ -75,11 +76,13 @@ export const startCommand = defineCommand<StartResult>({
       starterPid: run.pid,
       starterRunning: run.exited() === undefined,
       starterLog: run.logFile,
+      ...(found.starterFailure ? { starterFailure: found.starterFailure } : {}),
     };
   },
   render(d, s) {
     const lines = [`${s.ok} started workflow ${s.c.bold(d.workflowId)} (run ${d.runId ?? '?'})`];
     lines.push(card(s, [['web ui', d.uiUrl], ['id from', d.source], ['starter', d.starterRunning ? `still running in the background (pid ${d.starterPid}), log: ${d.starterLog}` : undefined]]));
+    if (d.starterFailure) lines.push(s.c.yellow(`warning: ${d.starterFailure} after the workflow started; log: ${d.starterLog}`));
     return lines.join('\n');
   },
 });

@@ -61,6 +61,21 @@ export async function launchStarter(settings: Settings): Promise<StarterRun> {
   };
 }
 
+export interface CapturedWorkflow {
+  workflowId: string;
+  runId?: string;
+  source: 'starter output' | 'server';
+  /** Set when the starter exited non-zero although the workflow was started. */
+  starterFailure?: string;
+}
+
+function describeExit(exit: { code: number | null; signal: string | null }): string {
+  if (exit.code === null) return `was killed by ${exit.signal}`;
+  // `uv run` reports a child killed by a signal as 128 + the signal number.
+  if (exit.code > 128 && exit.code < 160) return `failed (exit code ${exit.code}: killed by signal ${exit.code - 128})`;
+  return `failed (exit code ${exit.code})`;
+}
+
 /**
  * Waits until the starter printed a workflow id, exited, or the time ran out. `fromServer` asks the
  * server for executions started since the launch; it is tried once the starter exited (or after a
@@ -70,7 +85,7 @@ export async function captureWorkflowId(
   run: StarterRun,
   fromServer: (since: Date) => Promise<{ workflowId: string; runId?: string } | undefined>,
   opts: { timeoutMs: number; signal: AbortSignal },
-): Promise<{ workflowId: string; runId?: string; source: 'starter output' | 'server' }> {
+): Promise<CapturedWorkflow> {
   const started = Date.now();
   let lastServerTry = 0;
   while (Date.now() - started < opts.timeoutMs) {
@@ -78,11 +93,13 @@ export async function captureWorkflowId(
     if (printed) return { ...printed, source: 'starter output' };
     const exit = run.exited();
     if (exit && exit.code !== 0) {
-      throw new ProcessError(
-        `starter failed (${exit.code !== null ? `exit code ${exit.code}` : `signal ${exit.signal}`})`,
-        run.tail(),
-        `full log: ${run.logFile}`,
-      );
+      // A starter that fails *after* starting the workflow (execute_workflow raising for a failed
+      // workflow, or the Python process crashing at teardown) still started it: the workflow is
+      // what the developer wants, the starter's failure becomes a warning.
+      const found = await fromServer(run.launchedAt);
+      const failure = `starter ${describeExit(exit)}`;
+      if (found) return { ...found, source: 'server', starterFailure: failure };
+      throw new ProcessError(`${failure}`, run.tail(), `full log: ${run.logFile}`);
     }
     if (exit || (Date.now() - started > 3000 && Date.now() - lastServerTry > 1000)) {
       lastServerTry = Date.now();

@@ -26,6 +26,16 @@ describe('workflow outcomes', () => {
     assert.equal(data.source, 'server');
   });
 
+  it('keeps the workflow a starter started before failing, and warns about the starter', async () => {
+    const r = await run(['start', '--starter-cmd', 'uv run starter-fails', '--json']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { workflowId: string; starterFailure?: string };
+    assert.match(data.workflowId, /^quiet-[0-9a-f]{8}$/);
+    assert.equal(data.starterFailure, 'starter failed (exit code 1)');
+    const human = await run(['start', '--starter-cmd', 'uv run starter-fails']);
+    assert.match(human.stdout, /warning: starter failed \(exit code 1\) after the workflow started/);
+  });
+
   it('warns about an error-shaped result, and exits 1 with --strict', async () => {
     assert.equal((await run(['wait', '--status', 'COMPLETED'])).exitCode, 0);
     const warn = await run(['result']);

@@ -10,6 +10,7 @@ import { formatError } from './render/errors.js';
 import { makeStyle, colorWanted } from './render/style.js';
 import { closeConnections } from './temporal/connection.js';
 import { executeWords, type ShellRuntime } from './shell/execute.js';
+import { terminalPrompter } from './shell/prompts.js';
 import { runScript } from './shell/script.js';
 import { fdSink, streamsInUse } from './shell/sink.js';
 
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<void> {
     if (argv[0] !== undefined && !argv[0].startsWith('-')) {
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
+      if (shell.interactive) shell.prompter = terminalPrompter(process.stdin, process.stdout);
       const outcome = await executeWords(argv, shell, ac.signal);
       return finish(outcome.exitCode);
     }

@@ -43,6 +43,14 @@ export interface Confirmer {
   (question: string): Promise<boolean>;
 }
 
+/** Questions on a terminal; absent off a TTY (scripts, pipes, CI), where nothing may wait for input. */
+export interface Prompter {
+  confirm(message: string, def?: boolean): Promise<boolean>;
+  select<T extends string>(message: string, choices: { value: T; name: string; description?: string }[]): Promise<T>;
+  /** Waits until the user says a manual step (editing code) is done. */
+  pause(message: string): Promise<void>;
+}
+
 export interface CommandContext {
   settings: Settings;
   resolved: ResolvedSettings;
@@ -61,6 +69,10 @@ export interface CommandContext {
   /** Connects on first use, fails fast with a ConnectionError when the server is down. */
   temporal(): Promise<TemporalHandle>;
   confirm: Confirmer;
+  /** Set only when stdin and stdout are a terminal. */
+  prompter?: Prompter;
+  /** Runs another command line through the shell's one execution path (the wizard's fix steps). */
+  runLine(words: string[]): Promise<number>;
   /** Lets the REPL switch the project for the rest of the session. */
   setSessionOverride(key: 'projectDir' | 'projectName', value: string | undefined): void;
 }

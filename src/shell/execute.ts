@@ -4,7 +4,7 @@ import { SETTINGS, resolveSettings, validateSettings, type SettingKey } from '..
 import { contextFile } from '../config/state-dir.js';
 import { ExitCode, UsageError, toTshellError, type ExitCodeValue } from '../errors.js';
 import { commandNames, findCommand } from '../commands/registry.js';
-import type { CommandContext, Confirmer } from '../commands/types.js';
+import type { CommandContext, Prompter } from '../commands/types.js';
 import { errorJson, formatError } from '../render/errors.js';
 import { toJson } from '../render/format.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
@@ -30,8 +30,8 @@ export interface ShellRuntime {
   overrides: Partial<Record<SettingKey, string>>;
   /** Flags given at launch that apply to every line (--json, --yes, --no-color). */
   launchFlags: { json?: boolean; yes?: boolean; noColor?: boolean };
-  /** Asks a yes/no question on the terminal. */
-  ask?: Confirmer;
+  /** Asks questions on the terminal (only when interactive). */
+  prompter?: Prompter;
 }
 
 export interface LineOutcome {
@@ -94,9 +94,11 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       temporal: () => connectTemporal(settings.address, settings.namespace),
       confirm: async (question) => {
         if (yes) return true;
-        if (!shell.interactive || !shell.ask) throw new UsageError(`${command.name} needs confirmation: ${question}`, 'rerun with --yes');
-        return shell.ask(question);
+        if (!shell.interactive || !shell.prompter) throw new UsageError(`${command.name} needs confirmation: ${question}`, 'rerun with --yes');
+        return shell.prompter.confirm(question);
       },
+      ...(shell.interactive && shell.prompter ? { prompter: shell.prompter } : {}),
+      runLine: async (line) => (await executeWords(line, shell, signal)).exitCode,
       setSessionOverride: (key, value) => {
         if (value === undefined) delete shell.overrides[key];
         else shell.overrides[key] = value;

@@ -3,6 +3,7 @@
 // not the shell; Ctrl-D or `exit` leaves and says what still runs.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { resolveSettings } from '../config/settings.js';
 import { ensurePrivateDir } from '../config/state-dir.js';
@@ -12,6 +13,7 @@ import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { toTshellError } from '../errors.js';
 import { completeLine, executeWords, type ShellRuntime } from './execute.js';
 import { splitLine } from './line.js';
+import { terminalPrompter } from './prompts.js';
 import { promptText } from './prompt.js';
 
 const SECRET = /--api-key|--password|--token|api[_-]?key=/i;
@@ -36,6 +38,80 @@ function loadHistory(file: string): string[] {
   }
 }
 
+/**
+ * The REPL's line source. It can be suspended around a terminal question (inquirer reads stdin with
+ * its own readline) and resumed with the same history, without that close counting as Ctrl-D.
+ */
+class LineReader {
+  private rl?: Interface;
+  private readonly queue: string[] = [];
+  private waiting?: (line: string | null) => void;
+  private ended = false;
+  private suspended = false;
+  private history: string[];
+
+  constructor(
+    private readonly create: (history: string[]) => Interface,
+    history: string[],
+  ) {
+    this.history = history;
+    this.open();
+  }
+
+  get current(): Interface | undefined {
+    return this.rl;
+  }
+
+  private open(): void {
+    const rl = this.create(this.history);
+    rl.on('line', (line) => {
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = undefined;
+        w(line);
+      } else this.queue.push(line);
+    });
+    rl.on('close', () => {
+      if (this.suspended) return;
+      this.ended = true;
+      this.waiting?.(null);
+      this.waiting = undefined;
+    });
+    this.rl = rl;
+  }
+
+  suspend(): void {
+    if (!this.rl || this.suspended) return;
+    this.suspended = true;
+    this.history = [...((this.rl as Interface & { history?: string[] }).history ?? this.history)];
+    this.rl.close();
+    this.rl = undefined;
+  }
+
+  resume(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    this.open();
+  }
+
+  prompt(text: string): void {
+    this.rl?.setPrompt(text);
+    this.rl?.prompt();
+  }
+
+  next(): Promise<string | null> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  close(): void {
+    this.suspended = false;
+    this.rl?.close();
+  }
+}
+
 export async function runRepl(opts: ReplOptions): Promise<number> {
   const { shell } = opts;
   const color = colorWanted(opts.output, shell.env, Boolean(shell.launchFlags.noColor));
@@ -43,43 +119,48 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   const style = makeStyle(color);
   const histFile = historyFile(shell);
   const { createInterface } = await import('node:readline');
-  const rl = createInterface({
-    input: opts.input,
-    output: opts.output,
-    terminal: opts.terminal,
-    completer: (line: string, done: (err: null, result: [string[], string]) => void) => {
-      completeLine(line, shell).then(([hits, current]) => {
-        // readline only extends prefixes; a typo or abbreviation (`stld`) is replaced by the best match here.
-        if (current && hits.length && !hits.some((h) => h.startsWith(current))) {
-          done(null, [[], current]);
-          setImmediate(() => {
-            for (let i = 0; i < [...current].length; i++) rl.write(null, { name: 'backspace' });
-            rl.write(hits[0] as string);
-          });
-          return;
-        }
-        done(null, [hits, current]);
-      }, () => done(null, [[], line]));
-    },
-    history: loadHistory(histFile),
-    historySize: 1000,
-  });
   let running: AbortController | undefined;
-  rl.on('SIGINT', () => {
-    if (running) {
-      running.abort();
-      opts.output.write('\n^C (cancelling)\n');
-    } else {
-      rl.write(null, { ctrl: true, name: 'u' });
-      opts.output.write('\n(Ctrl-D or `exit` leaves)\n');
-      rl.setPrompt(promptText(shell, style));
-      rl.prompt();
-    }
-  });
+  const reader: LineReader = new LineReader((history) => {
+    const rl = createInterface({
+      input: opts.input,
+      output: opts.output,
+      terminal: opts.terminal,
+      completer: (line: string, done: (err: null, result: [string[], string]) => void) => {
+        completeLine(line, shell).then(([hits, current]) => {
+          // readline only extends prefixes; a typo or abbreviation (`stld`) is replaced by the best match here.
+          if (current && hits.length && !hits.some((h) => h.startsWith(current))) {
+            done(null, [[], current]);
+            setImmediate(() => {
+              for (let i = 0; i < [...current].length; i++) rl.write(null, { name: 'backspace' });
+              rl.write(hits[0] as string);
+            });
+            return;
+          }
+          done(null, [hits, current]);
+        }, () => done(null, [[], line]));
+      },
+      history,
+      historySize: 1000,
+    });
+    rl.on('SIGINT', () => {
+      if (running) {
+        running.abort();
+        opts.output.write('\n^C (cancelling)\n');
+      } else {
+        rl.write(null, { ctrl: true, name: 'u' });
+        opts.output.write('\n(Ctrl-D or `exit` leaves)\n');
+        rl.setPrompt(promptText(shell, style));
+        rl.prompt();
+      }
+    });
+    return rl;
+  }, loadHistory(histFile));
+  if (opts.terminal && shell.interactive) {
+    shell.prompter = terminalPrompter(opts.input, opts.output, { before: () => reader.suspend(), after: () => reader.resume() });
+  }
   opts.output.write(`${style.c.bold('tshell')} — the local Temporal loop. \`help\` lists commands, Tab completes, Ctrl-D leaves.\n`);
-  rl.setPrompt(promptText(shell, style));
-  rl.prompt();
-  for await (const raw of rl) {
+  reader.prompt(promptText(shell, style));
+  for (let raw = await reader.next(); raw !== null; raw = await reader.next()) {
     const line = raw.trim();
     if (line && !line.startsWith('#')) {
       if (!SECRET.test(line)) {
@@ -103,10 +184,9 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
         if (outcome.exit) break;
       }
     }
-    rl.setPrompt(promptText(shell, style));
-    rl.prompt();
+    reader.prompt(promptText(shell, style));
   }
-  rl.close();
+  reader.close();
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
   const workers = findProjectWorkers(settings).workers.length;
   if (workers > 0) opts.output.write(`${workers} worker${workers > 1 ? 's' : ''} still running for ${settings.projectName}: \`exit --cleanup\` (or \`tshell kill-worker\`) stops ${workers > 1 ? 'them' : 'it'}\n`);

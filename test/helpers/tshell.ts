@@ -134,3 +134,32 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs:
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+export interface PtyStep {
+  /** A regular expression the output must match (after the previous step's match). */
+  expect: string;
+  /** Text typed once it matched (`\r` is Enter). */
+  send?: string;
+  timeout?: number;
+}
+
+export interface PtyResult {
+  ok: boolean;
+  failedStep: number | null;
+  transcript: string;
+  exitCode: number | null;
+}
+
+/** Runs tshell in a real pseudo-terminal (Python's pty module), typing each step's text on cue. */
+export async function tshellInPty(args: string[], steps: PtyStep[], opts: { env: Record<string, string>; cwd?: string; exitTimeout?: number }): Promise<PtyResult> {
+  const spec = {
+    argv: [process.execPath, BIN, ...args],
+    cwd: opts.cwd ?? HELLO,
+    env: { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1', ...opts.env },
+    steps,
+    exitTimeout: opts.exitTimeout ?? 30,
+  };
+  const r = await execa('python3', [join(ROOT, 'test', 'helpers', 'pty_drive.py')], { input: JSON.stringify(spec), reject: false, timeout: 600_000 });
+  if (r.exitCode !== 0) throw new Error(`pty driver failed: ${String(r.stderr)}`);
+  return JSON.parse(String(r.stdout)) as PtyResult;
+}

@@ -1,0 +1,37 @@
+// The REPL in a real pseudo-terminal: questions asked with @inquirer/prompts (a destructive command
+// asks, "no" changes nothing, "yes" acts), and the shell keeps its prompt, history and Tab afterwards.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { cleanup, declaredJson, makeEnv, tshell, tshellInPty, type Env } from '../helpers/tshell.js';
+
+describe('the REPL in a terminal', () => {
+  let env: Env;
+  before(async () => {
+    env = await makeEnv();
+    assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
+  });
+  after(async () => cleanup(env));
+
+  it('asks before terminating, keeps the workflow on "no", terminates on "yes", and the REPL goes on', async () => {
+    const started = await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--json'], { env: env.env });
+    assert.equal(started.exitCode, 0, started.stderr);
+    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
+    const r = await tshellInPty([], [
+      { expect: 'Ctrl-D leaves' },
+      { expect: '› $', send: 'terminate\r' },
+      { expect: `terminate ${id}.*\\?.*\\(y/N\\)`, send: 'n\r' },
+      { expect: 'terminate aborted: nothing was changed' },
+      { expect: '› $', send: 'terminate --reason "from the pty"\r' },
+      { expect: `terminate ${id}.*\\(y/N\\)`, send: 'y\r' },
+      { expect: 'TERMINATED' },
+      // Tab still completes after the questions (a fresh readline took over again).
+      { expect: '› $', send: 'descr\t' },
+      { expect: 'describe', send: '\r' },
+      { expect: 'TERMINATED.*› $', send: 'exit\r' },
+    ], { env: env.env });
+    assert.ok(r.ok, `step ${r.failedStep} failed:\n${r.transcript}`);
+    assert.equal(r.exitCode, 0);
+    const d = await declaredJson<{ status: string }>('describe', await tshell(['describe', '--id', id, '--json'], { env: env.env }));
+    assert.equal(d.status, 'TERMINATED');
+  });
+});

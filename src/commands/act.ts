@@ -147,7 +147,7 @@ interface CloseActionData {
   reason?: string;
 }
 
-function previewLine(d: WorkflowDescription): string {
+export function previewLine(d: WorkflowDescription): string {
   return `${d.workflowId} (${d.type}, ${d.status}, started ${d.startTime}, run ${d.runId})`;
 }
 

@@ -9,6 +9,7 @@ import { configCommand, doctorCommand, setupCommand } from './setup.js';
 import { exitCommand, helpCommand, projectCommand } from './shell.js';
 import { completeCommand, completionsCommand } from './completions.js';
 import { diagnoseCommand } from './diagnose.js';
+import { replayCommand, resetCommand } from './replay.js';
 import type { Command, CommandGroup } from './types.js';
 
 export const GROUP_TITLES: Record<CommandGroup, string> = {
@@ -16,6 +17,7 @@ export const GROUP_TITLES: Record<CommandGroup, string> = {
   workers: 'Workers',
   workflows: 'Workflows',
   monitoring: 'Monitoring',
+  troubleshooting: 'Troubleshooting',
   setup: 'Setup',
   shell: 'Shell',
 };
@@ -51,6 +53,8 @@ export function allCommands(): Command[] {
     stackCommand,
     taskQueueCommand,
     diagnoseCommand,
+    replayCommand,
+    resetCommand,
     setupCommand,
     doctorCommand,
     configCommand,

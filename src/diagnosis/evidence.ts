@@ -4,7 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { TemporalHandle } from '../temporal/connection.js';
-import { failuresIn, fetchHistory, type FailureRecord } from '../temporal/history.js';
+import { eventId, eventTypeName, failuresIn, fetchHistory, type FailureRecord } from '../temporal/history.js';
 import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
 import { findProjectWorkers } from '../processes/worker.js';
@@ -12,6 +12,8 @@ import { findProjectWorkers } from '../processes/worker.js';
 export interface Evidence {
   desc: WorkflowDescription;
   failures: FailureRecord[];
+  /** The last WorkflowTaskCompleted: a workflow-task failure before it has since been fixed. */
+  lastTaskCompletedEventId?: number;
   close?: CloseInfo;
   workflowPollers: number;
   /** Live activity pollers per activity task queue of the pending activities. */
@@ -49,6 +51,7 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
   const desc = await describeWorkflow(h, workflowId, runId);
   const events = await fetchHistory(h, desc.workflowId, desc.runId);
   const failures = failuresIn(events, settings.projectDir);
+  const lastTaskCompletedEventId = events.reduce<number | undefined>((last, e) => (eventTypeName(e) === 'WorkflowTaskCompleted' ? eventId(e) : last), undefined);
   const close = desc.status !== 'RUNNING' ? await fetchCloseEvent(h, desc.workflowId, desc.runId) : undefined;
   const workflowPollers = await livePollerCount(h, desc.taskQueue, 'workflow');
   const activityPollers: Record<string, number> = {};
@@ -56,5 +59,5 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
     activityPollers[q] = await livePollerCount(h, q, 'activity');
   }
   const workers = findProjectWorkers(settings).workers.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
-  return { desc, failures, close, workflowPollers, activityPollers, workers, newestSourceMs: newestPy(settings.projectDir) };
+  return { desc, failures, lastTaskCompletedEventId, close, workflowPollers, activityPollers, workers, newestSourceMs: newestPy(settings.projectDir) };
 }

@@ -35,9 +35,10 @@ const NOT_REGISTERED_ACT = /Activity function (\S+) (?:for workflow \S+ )?is not
 const SANDBOX = /Cannot access .* from inside a workflow/;
 
 function taskFailure(ev: Evidence, test: (f: FailureRecord) => boolean): FailureRecord | undefined {
-  // Only a workflow that is still RUNNING is stuck on its workflow task.
+  // Only a workflow that is still RUNNING is stuck on its workflow task, and only when no workflow
+  // task has completed since (a fixed worker resumed it).
   if (ev.desc.status !== 'RUNNING') return undefined;
-  return ev.failures.find((f) => f.kind === 'WorkflowTaskFailed' && test(f));
+  return ev.failures.find((f) => f.kind === 'WorkflowTaskFailed' && f.eventId > (ev.lastTaskCompletedEventId ?? 0) && test(f));
 }
 
 function fromHistory(f: FailureRecord): EvidenceItem {

@@ -155,7 +155,7 @@ export function failuresIn(events: HistoryEvent[], projectDir?: string): Failure
     const wtf = e.workflowTaskFailedEventAttributes;
     if (wtf) {
       const cause = causeName(wtf.cause);
-      if (cause === 'UNHANDLED_COMMAND' || cause === 'RESET_STICKY_TASK_QUEUE') continue; // routine, not a fault
+      if (cause === 'UNHANDLED_COMMAND' || cause === 'RESET_STICKY_TASK_QUEUE' || cause === 'RESET_WORKFLOW') continue; // routine, not a fault
       out.push({ ...base, cause, message: wtf.failure?.message ?? '', failure: failureChain(wtf.failure), frames: userFrames(wtf.failure?.stackTrace, projectDir), identity: wtf.identity ?? undefined });
     }
     const wtt = e.workflowTaskTimedOutEventAttributes;

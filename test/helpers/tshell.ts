@@ -1,6 +1,6 @@
 // Test helpers: run the real tshell binary, start a real dev server on free ports in a temp state
 // dir, and clean up every process a test started, by PID.
-import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -162,4 +162,21 @@ export async function tshellInPty(args: string[], steps: PtyStep[], opts: { env:
   const r = await execa('python3', [join(ROOT, 'test', 'helpers', 'pty_drive.py')], { input: JSON.stringify(spec), reject: false, timeout: 600_000 });
   if (r.exitCode !== 0) throw new Error(`pty driver failed: ${String(r.stderr)}`);
   return JSON.parse(String(r.stdout)) as PtyResult;
+}
+
+/** A copy of a fixture project in the test's state dir, for tests that edit its code. */
+export function copyProject(name: string, env: Env): string {
+  const dest = join(env.stateDir, 'projects', name);
+  cpSync(join(FIXTURES, name), dest, { recursive: true, filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src) });
+  return dest;
+}
+
+/** Replaces one marked line of a file (the test's "code edit"). */
+export function editLine(file: string, marker: string, replacement: string): void {
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => l.includes(marker));
+  if (i < 0) throw new Error(`no line with ${marker} in ${file}`);
+  lines.splice(i, 1, ...replacement.split('\n'));
+  writeFileSync(file, lines.join('\n'));
 }

@@ -40,6 +40,10 @@ describe('classification of recorded evidence', () => {
   it('a workflow-task failure of a closed workflow is history, not the current problem', () => {
     assert.deepEqual(classes(ev({ status: 'COMPLETED' }, [wtf('boom')], { close: { status: 'COMPLETED', eventId: 20, result: 'ok' } })), ['healthy']);
   });
+  it('a workflow-task failure followed by a completed workflow task was fixed: the workflow runs on', () => {
+    assert.deepEqual(classes(ev({}, [wtf('boom', 'WORKFLOW_WORKER_UNHANDLED_FAILURE', 'ValueError')], { lastTaskCompletedEventId: 20 })), ['waiting']);
+    assert.deepEqual(classes(ev({}, [wtf('boom', 'WORKFLOW_WORKER_UNHANDLED_FAILURE', 'ValueError')], { lastTaskCompletedEventId: 4 })), ['workflow-code-bug']);
+  });
   it('an unregistered activity that retries is not-registered, never merely failing', () => {
     const a = act({ attempt: 7, lastFailure: 'NotFoundError: Activity function charge for workflow w is not registered on this worker, available activities: greet' });
     assert.deepEqual(classes(ev({ pendingActivities: [a] })), ['activity-not-registered']);

@@ -1,0 +1,101 @@
+// History repair: `replay` proves (or rules out) non-determinism against the project's current code;
+// `reset` moves a workflow back to a workflow task so the new code redoes what follows.
+import { randomUUID } from 'node:crypto';
+import Long from 'long';
+import { ExitCode, UsageError } from '../errors.js';
+import { replayWorkflow, type ReplayOutcome } from '../diagnosis/replay.js';
+import { card } from '../render/format.js';
+import { mapTemporalError } from '../temporal/errors.js';
+import { describeWorkflow } from '../temporal/workflows.js';
+import { previewLine } from './act.js';
+import { WORKFLOW_REF } from './option-sets.js';
+import { describeTarget } from './resolve.js';
+import { defineCommand } from './types.js';
+
+export const replayCommand = defineCommand<ReplayOutcome>({
+  name: 'replay',
+  group: 'troubleshooting',
+  summary: "Replay the workflow's history against the project's current code (proves non-determinism)",
+  examples: ['replay', 'replay --id YourWorkflowId --workflows app.workflows:OrderWorkflow'],
+  flags: [
+    ...WORKFLOW_REF,
+    { name: 'workflows', type: 'string', multiple: true, metavar: 'MODULE:CLASS', description: 'workflow classes to replay with (default: every @workflow.defn in the project)' },
+  ],
+  fields: {
+    workflowId: 'workflow id', runId: 'run id', workflowType: 'its type', ok: 'true when the current code replays the history',
+    kind: 'nondeterminism | failure | no-class', reason: "the SDK's reason", eventId: 'the history event where code and history part',
+    eventType: 'that event\'s type', message: 'the full replayer error', errorType: 'the Python exception type', classes: 'workflow classes found in the project',
+    problems: 'modules that could not be imported', resetTo: '{eventId, keeps, redoes}: the workflow task a reset would go back to', events: 'history length',
+  },
+  async run(ctx, args) {
+    const { h, desc } = await describeTarget(ctx, args);
+    ctx.progress(`replaying ${desc.workflowId} against the code in ${ctx.settings.projectDir}…`);
+    const outcome = await replayWorkflow(h, ctx.settings, desc.workflowId, desc.runId, (args.flags.workflows as string[] | undefined) ?? [], ctx.signal);
+    return { workflowId: desc.workflowId, runId: desc.runId, ...outcome };
+  },
+  render(d, s) {
+    if (d.ok) return `${s.ok} the current code replays ${d.workflowId} (${d.workflowType}, ${d.events} events): deterministic`;
+    if (d.kind === 'no-class') {
+      return `${s.fail} no workflow class named ${d.workflowType} in the project (found: ${d.classes.join(', ') || 'none'})${d.problems.length ? `\n  could not import: ${d.problems.join('; ')}` : ''}\n  hint: name it with --workflows module:Class`;
+    }
+    const head = d.kind === 'nondeterminism'
+      ? `${s.fail} non-deterministic: the current code and the history of ${d.workflowId} part${d.eventId ? ` at event ${d.eventId} (${d.eventType})` : ''}`
+      : `${s.fail} the replay failed (not non-determinism): ${d.errorType ?? ''}`;
+    const lines = [head, card(s, [['reason', d.reason ?? d.message?.split('\n')[0]], ['workflow type', d.workflowType]])];
+    if (d.resetTo) lines.push(`  ${s.c.bold('reset')} --event ${d.resetTo.eventId} would keep ${d.resetTo.keeps} and redo ${d.resetTo.redoes}`);
+    return lines.join('\n');
+  },
+  exitCode: (d) => (d.ok ? ExitCode.ok : ExitCode.failure),
+});
+
+interface ResetData {
+  workflowId: string;
+  runId: string;
+  eventId: number;
+  newRunId: string;
+  keeps?: string;
+}
+
+export const resetCommand = defineCommand<ResetData>({
+  name: 'reset',
+  group: 'workflows',
+  summary: 'Reset the workflow to a workflow task (default: the one before the point replay says the code diverges)',
+  examples: ['reset', 'reset --event 10 --yes'],
+  flags: [
+    ...WORKFLOW_REF,
+    { name: 'event', type: 'number', metavar: 'EVENT_ID', description: 'a WorkflowTaskCompleted event id (default: from `replay`)' },
+    { name: 'reason', type: 'string', default: 'reset from tshell', description: 'recorded in history' },
+  ],
+  fields: { workflowId: 'workflow id', runId: 'the run that was reset', eventId: 'the workflow task event reset to', newRunId: 'the new run', keeps: 'what the new run keeps' },
+  async run(ctx, args) {
+    const { h, desc } = await describeTarget(ctx, args);
+    let eventId = args.flags.event as number | undefined;
+    let keeps: string | undefined;
+    if (eventId === undefined) {
+      const replay = await replayWorkflow(h, ctx.settings, desc.workflowId, desc.runId, [], ctx.signal);
+      if (replay.ok) throw new UsageError(`the current code replays ${desc.workflowId}: nothing to reset to`, 'pass --event N to reset anyway');
+      if (!replay.resetTo) throw new UsageError('no workflow task with progress before the divergence: a reset would keep nothing', 'terminate it and start a new workflow instead');
+      eventId = replay.resetTo.eventId;
+      keeps = replay.resetTo.keeps;
+    }
+    if (!(await ctx.confirm(`reset ${previewLine(desc)} to event ${eventId}${keeps ? ` (keeps ${keeps})` : ''}? The current run is terminated.`))) {
+      throw new UsageError('reset aborted: nothing was changed');
+    }
+    try {
+      const r: { runId?: string | null } = await h.client.workflowService.resetWorkflowExecution({
+        namespace: h.namespace,
+        workflowExecution: { workflowId: desc.workflowId, runId: desc.runId },
+        reason: String(args.flags.reason),
+        workflowTaskFinishEventId: Long.fromNumber(eventId),
+        requestId: randomUUID(),
+      });
+      const newRunId = r.runId ?? '';
+      await describeWorkflow(h, desc.workflowId, newRunId);
+      ctx.session.setWorkflow(desc.workflowId, newRunId, ctx.settings.namespace);
+      return { workflowId: desc.workflowId, runId: desc.runId, eventId, newRunId, ...(keeps ? { keeps } : {}) };
+    } catch (err) {
+      throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId: desc.workflowId });
+    }
+  },
+  render: (d, s) => `${s.ok} reset ${d.workflowId} to event ${d.eventId}: new run ${d.newRunId}${d.keeps ? ` (kept ${d.keeps})` : ''}`,
+});

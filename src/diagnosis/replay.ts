@@ -1,0 +1,100 @@
+// Replaying a workflow's history against the project's current code with the Python SDK's Replayer,
+// run in the project's own environment (python/tshell_replay.py). It proves non-determinism before
+// anything is terminated, and names the history event where code and history part.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { ensurePrivateDir } from '../config/state-dir.js';
+import { ProcessError, ToolMissingError } from '../errors.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+import { eventId, eventTypeName, fetchHistory, type HistoryEvent } from '../temporal/history.js';
+import { childEnv, findTool, packageRoot } from '../processes/tools.js';
+import { splitCommand } from '../processes/spawn.js';
+
+export interface ReplayOutcome {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  /** The workflow classes the replayer found in the project. */
+  classes: string[];
+  /** Modules that could not be imported (or --workflows entries that were not workflows). */
+  problems: string[];
+  ok: boolean;
+  kind?: 'nondeterminism' | 'failure' | 'no-class';
+  /** The core's reason, e.g. "Activity machine does not handle this event: …". */
+  reason?: string;
+  /** The history event where the code and the history part, when the replayer names it. */
+  eventId?: number;
+  eventType?: string;
+  message?: string;
+  /** The Python exception type when the replay failed. */
+  errorType?: string;
+  /** The workflow task to reset to (the last completed one before the divergence), if any progress would be kept. */
+  resetTo?: { eventId: number; keeps: string; redoes: string };
+  events: number;
+}
+
+/** `uv run python` for a `uv run …` worker, the worker's own interpreter when it names one. */
+export function pythonCommand(workerCmd: string): string[] {
+  const argv = splitCommand(workerCmd, 'worker command');
+  const first = argv[0] ?? '';
+  if (/(^|\/)python3?(\.\d+)?$/.test(first)) return [first];
+  if (first.endsWith('uv') && argv[1] === 'run') return [first, 'run', 'python'];
+  return ['uv', 'run', 'python'];
+}
+
+/**
+ * The reset point for a divergence at `divergedAt`: the last WorkflowTaskCompleted before it. Resetting
+ * there keeps every event up to that task's start and re-runs the task with the new code.
+ */
+export function resetPoint(events: HistoryEvent[], divergedAt: number): ReplayOutcome['resetTo'] {
+  let point: number | undefined;
+  for (const e of events) {
+    const id = eventId(e);
+    if (id >= divergedAt) break;
+    if (eventTypeName(e) === 'WorkflowTaskCompleted') point = id;
+  }
+  if (point === undefined) return undefined;
+  const kept = events.filter((e) => eventId(e) < point && /^(ActivityTaskCompleted|TimerFired|WorkflowExecutionSignaled|ChildWorkflowExecutionCompleted|MarkerRecorded)$/.test(eventTypeName(e)));
+  // The first workflow task completes before anything has happened: resetting there keeps nothing.
+  if (kept.length === 0) return undefined;
+  const keeps = kept.map((e) => `${eventTypeName(e)} (event ${eventId(e)})`).join(', ');
+  return { eventId: point, keeps, redoes: `everything from event ${point} on, run by the new code` };
+}
+
+export async function replayWorkflow(h: TemporalHandle, settings: Settings, workflowId: string, runId: string, workflows: string[], signal?: AbortSignal): Promise<Omit<ReplayOutcome, 'workflowId' | 'runId'>> {
+  const events = await fetchHistory(h, workflowId, runId, signal);
+  const { historyToJSON } = await import('@temporalio/common/lib/proto-utils.js');
+  const argv = pythonCommand(settings.workerCmd);
+  if ((argv[0] === 'uv' || argv[0]?.endsWith('/uv')) && !findTool('uv', argv[0] === 'uv' ? undefined : argv[0], childEnv())) {
+    throw new ToolMissingError('uv', 'run `tshell setup` (installs it into the tools folder)');
+  }
+  const dir = mkdtempSync(join(ensurePrivateDir(join(settings.stateDir, 'tmp')), 'replay-'));
+  try {
+    const historyFile = join(dir, 'history.json');
+    const history = JSON.parse(historyToJSON({ events } as Parameters<typeof historyToJSON>[0])) as unknown;
+    writeFileSync(historyFile, JSON.stringify({ workflowId, history }), { mode: 0o600 });
+    const script = join(packageRoot(), 'python', 'tshell_replay.py');
+    const { execa } = await import('execa');
+    const [file, ...pre] = argv;
+    const r = await execa(file as string, [...pre, script, '--history', historyFile, '--project', settings.projectDir, ...workflows.flatMap((w) => ['--workflows', w])], {
+      cwd: settings.projectDir,
+      env: childEnv({ TEMPORAL_ADDRESS: settings.address }),
+      extendEnv: false,
+      reject: false,
+      cancelSignal: signal,
+      timeout: 300_000,
+    });
+    const lastLine = String(r.stdout).trim().split('\n').pop() ?? '';
+    let parsed: Omit<ReplayOutcome, 'workflowId' | 'runId' | 'events' | 'resetTo'>;
+    try {
+      parsed = JSON.parse(lastLine) as typeof parsed;
+    } catch {
+      throw new ProcessError(`the replayer did not run (exit code ${r.exitCode ?? '?'})`, String(r.stderr).trim().split('\n').slice(-12), 'is the project environment set up? try `uv sync` in the project');
+    }
+    const resetTo = parsed.kind === 'nondeterminism' && parsed.eventId ? resetPoint(events, parsed.eventId) : undefined;
+    return { ...parsed, events: events.length, ...(resetTo ? { resetTo } : {}) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

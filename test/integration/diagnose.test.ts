@@ -39,6 +39,13 @@ describe('diagnose, class by class', () => {
     assert.ok((d.findings[0]?.evidence[0]?.eventId ?? 0) > 0);
   });
 
+  it('deadlock: workflow code that blocks for more than 2 s', async () => {
+    const d = await diagnoseUntil(await start('DeadlockWorkflow'), 'deadlock');
+    assert.equal(d.findings[0]?.procedure.id, 'fix-restart-resume');
+    assert.match(d.findings[0]?.evidence[0]?.text ?? '', /WorkflowTaskFailed .*\[TMPRL1101\] Potential deadlock detected/);
+    assert.ok((d.findings[0]?.evidence[0]?.eventId ?? 0) > 0);
+  });
+
   it('workflow-not-registered', async () => {
     const d = await diagnoseUntil(await start('NoSuchWorkflow'), 'workflow-not-registered');
     assert.equal(d.findings[0]?.procedure.id, 'register-and-restart');

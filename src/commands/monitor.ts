@@ -3,10 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ExitCode, NotFoundError, TshellError, ErrorCodes, UsageError } from '../errors.js';
 import { mapLimit } from '../concurrency.js';
-import { checkPidFile } from '../processes/pidfile.js';
 import { isAlive, processTree, rssBytes, sleep } from '../processes/proc.js';
 import { serverHealthy } from '../temporal/connection.js';
-import { errorBlocks, latestActivationFailure, type LogBlock } from '../processes/worker-log.js';
+import { errorBlocks, latestActivationFailure, readWorkerLogSinceStart, type LogBlock } from '../processes/worker-log.js';
 import { findProjectWorkers, workerFiles } from '../processes/worker.js';
 import { formatDuration, shortId, table } from '../render/format.js';
 import type { Style } from '../render/style.js';
@@ -118,7 +117,7 @@ export async function findStalled(ctx: CommandContext, h: TemporalHandle, opts: 
     return pollerCache.get(key) as Promise<number>;
   };
   const ownWorker = findProjectWorkers(ctx.settings).workers.find((w) => w.startedByTshell);
-  const logLines = ownWorker?.logFile && existsSync(ownWorker.logFile) ? readLogSinceStart(ctx).lines : undefined;
+  const logLines = ownWorker?.logFile && existsSync(ownWorker.logFile) ? readWorkerLogSinceStart(ctx.settings).lines : undefined;
   const results = await mapLimit(running, 64, async (wf) => {
     let desc;
     try {
@@ -181,18 +180,6 @@ export const stalledCommand = defineCommand<StalledData>({
 
 // ---- health ---------------------------------------------------------------------------------
 
-function readLogSinceStart(ctx: CommandContext): { file: string; lines: string[]; firstLine: number } {
-  const { pidFile, logFile } = workerFiles(ctx.settings);
-  const check = checkPidFile(pidFile);
-  const file = check.state === 'alive' ? check.record.logFile : logFile;
-  if (!existsSync(file)) return { file, lines: [], firstLine: 1 };
-  const buf = readFileSync(file);
-  const offset = check.state === 'alive' ? Math.min(check.record.logOffset, buf.length) : 0;
-  const before = buf.subarray(0, offset).toString('utf8');
-  const firstLine = offset === 0 ? 1 : before.split('\n').length;
-  return { file, lines: buf.subarray(offset).toString('utf8').split('\n'), firstLine };
-}
-
 interface HealthData {
   project: string;
   server: { address: string; reachable: boolean };
@@ -220,7 +207,7 @@ export const healthCommand = defineCommand<HealthData>({
       pollers.workflow = await pollersOf(h, taskQueue, 'workflow');
       pollers.activity = await pollersOf(h, taskQueue, 'activity');
     }
-    const log = w?.startedByTshell ? readLogSinceStart(ctx) : undefined;
+    const log = w?.startedByTshell ? readWorkerLogSinceStart(ctx.settings) : undefined;
     return {
       project: ctx.settings.projectName,
       server: { address: ctx.settings.address, reachable },

@@ -8,6 +8,7 @@ import { eventId, eventTypeName, failuresIn, fetchHistory, type FailureRecord } 
 import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
 import { findProjectWorkers } from '../processes/worker.js';
+import { latestActivationFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
 
 export interface Evidence {
   desc: WorkflowDescription;
@@ -19,6 +20,8 @@ export interface Evidence {
   /** Live activity pollers per activity task queue of the pending activities. */
   activityPollers: Record<string, number>;
   workers: { pid: number; startedAtMs: number; taskQueue?: string; startedByTshell: boolean }[];
+  /** The latest failed activation of this run in the project's worker log (the current reason). */
+  workerLog?: { file: string; line: number; text: string };
   /** Newest modification time of the project's *.py files outside virtual envs. */
   newestSourceMs?: number;
 }
@@ -59,5 +62,11 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
     activityPollers[q] = await livePollerCount(h, q, 'activity');
   }
   const workers = findProjectWorkers(settings).workers.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
-  return { desc, failures, lastTaskCompletedEventId, close, workflowPollers, activityPollers, workers, newestSourceMs: newestPy(settings.projectDir) };
+  let workerLog: Evidence['workerLog'];
+  if (desc.status === 'RUNNING' && failures.some((f) => f.kind === 'WorkflowTaskFailed')) {
+    const log = readWorkerLogSinceStart(settings);
+    const at = latestActivationFailureAt(log.lines, desc.runId, log.firstLine);
+    if (at) workerLog = { file: log.file, ...at };
+  }
+  return { desc, failures, lastTaskCompletedEventId, workerLog, close, workflowPollers, activityPollers, workers, newestSourceMs: newestPy(settings.projectDir) };
 }

@@ -46,9 +46,12 @@ function fromHistory(f: FailureRecord): EvidenceItem {
   return { source: 'history', eventId: f.eventId, text: `${f.kind}${f.cause ? ` (${f.cause})` : ''}: ${type ? `${type}: ` : ''}${f.message.split('\n')[0]}` };
 }
 
+/** The retry count (describe) and the current reason (worker log): history keeps only the first failure. */
 function attemptsItem(ev: Evidence): EvidenceItem[] {
   const wft = ev.desc.pendingWorkflowTask;
-  return wft ? [{ source: 'describe', text: `pending workflow task, attempt ${wft.attempt}` }] : [];
+  const items: EvidenceItem[] = wft ? [{ source: 'describe', text: `pending workflow task, attempt ${wft.attempt}` }] : [];
+  if (ev.workerLog) items.push({ source: 'worker-log', line: ev.workerLog.line, text: `${ev.workerLog.text} (${ev.workerLog.file})` });
+  return items;
 }
 
 const isNondeterminism = (f: FailureRecord) => f.cause === 'NON_DETERMINISTIC_ERROR' || f.message.includes('[TMPRL1100]');
@@ -83,7 +86,7 @@ export const RULES: Rule[] = [
     class: 'workflow-not-registered', severity: 'error', procedure: 'register-and-restart', problem: true,
     match: (ev) => {
       const f = taskFailure(ev, isWfNotRegistered);
-      return f && { summary: `the worker does not register workflow ${NOT_REGISTERED_WF.exec(f.message)?.[1] ?? ev.desc.type}`, evidence: [fromHistory(f)] };
+      return f && { summary: `the worker does not register workflow ${NOT_REGISTERED_WF.exec(f.message)?.[1] ?? ev.desc.type}`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
     },
   },
   {

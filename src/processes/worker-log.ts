@@ -1,5 +1,9 @@
 // Reading a worker's log: whole error/traceback blocks (not single grep lines), and the latest
 // workflow-task failure for a run (the SDK logs every failed attempt; history keeps only the first).
+import { existsSync, readFileSync } from 'node:fs';
+import type { Settings } from '../config/settings.js';
+import { checkPidFile } from './pidfile.js';
+import { workerFiles } from './worker.js';
 
 export interface LogBlock {
   /** 1-based line number of the block's first line. */
@@ -53,13 +57,33 @@ export function errorBlocks(lines: string[], firstLineNo = 1): LogBlock[] {
   return blocks;
 }
 
-/** The exception line of the latest failed-activation traceback for this run. */
-export function latestActivationFailure(lines: string[], runId: string): string | undefined {
-  let found: string | undefined;
-  for (const block of errorBlocks(lines)) {
+/** The exception line (and its line number) of the latest failed-activation traceback for this run. */
+export function latestActivationFailureAt(lines: string[], runId: string, firstLineNo = 1): { line: number; text: string } | undefined {
+  let found: { line: number; text: string } | undefined;
+  for (const block of errorBlocks(lines, firstLineNo)) {
     if (!block.text.some((l) => ACTIVATION_FAILED.test(l) && l.includes(runId))) continue;
-    const exceptionLine = [...block.text].reverse().find((l) => /^[\w.]+(Error|Exception|Warning)?\b.*:/.test(l) && !/^\s/.test(l) && !ACTIVATION_FAILED.test(l));
-    if (exceptionLine) found = exceptionLine.trim();
+    const idx = block.text.map((l, i) => [l, i] as const).reverse().find(([l]) => /^[\w.]+(Error|Exception|Warning)?\b.*:/.test(l) && !/^\s/.test(l) && !ACTIVATION_FAILED.test(l));
+    if (idx) found = { line: block.line + idx[1], text: idx[0].trim() };
   }
   return found;
+}
+
+export function latestActivationFailure(lines: string[], runId: string): string | undefined {
+  return latestActivationFailureAt(lines, runId)?.text;
+}
+
+/**
+ * The project's worker log since the running worker started (the whole file when none runs), with
+ * the number of its first line so evidence can cite real line numbers.
+ */
+export function readWorkerLogSinceStart(settings: Settings): { file: string; lines: string[]; firstLine: number } {
+  const { pidFile, logFile } = workerFiles(settings);
+  const check = checkPidFile(pidFile);
+  const file = check.state === 'alive' ? check.record.logFile : logFile;
+  if (!existsSync(file)) return { file, lines: [], firstLine: 1 };
+  const buf = readFileSync(file);
+  const offset = check.state === 'alive' ? Math.min(check.record.logOffset, buf.length) : 0;
+  const before = buf.subarray(0, offset).toString('utf8');
+  const firstLine = offset === 0 ? 1 : before.split('\n').length;
+  return { file, lines: buf.subarray(offset).toString('utf8').split('\n'), firstLine };
 }

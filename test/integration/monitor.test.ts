@@ -2,6 +2,7 @@
 // a workflow waiting for a signal, a failing activity, a failing workflow task, an activity that no
 // worker polls, and one that completes.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanup, declaredJson, eventually, FIXTURES, makeEnv, noStackTrace, tshell, type Env, type RunResult } from '../helpers/tshell.js';
@@ -81,6 +82,11 @@ describe('monitoring and acting on workflows', () => {
     assert.equal(b.findings[0]?.class, 'workflow-code-bug');
     assert.equal(b.findings[0]?.procedure.id, 'fix-restart-resume');
     assert.equal(b.findings[0]?.evidence[0]?.eventId, errs.failures[0]?.eventId);
+    // The current reason from the worker log, with the line it is on.
+    const logItem = b.findings[0]?.evidence.find((e) => e.source === 'worker-log') as { line?: number; text: string } | undefined;
+    assert.match(logItem?.text ?? '', /^ValueError: .*worker-monitor\.log\)$/);
+    const [, exception, file] = /^(.*) \((.*)\)$/.exec(logItem?.text ?? '') ?? [];
+    assert.equal(readFileSync(file as string, 'utf8').split('\n')[(logItem?.line ?? 0) - 1]?.trim(), exception, 'the cited line holds the exception');
     const failing = await declaredJson<D>('diagnose', await run(['diagnose', '--id', ids.failing, '--json']));
     assert.deepEqual([failing.findings[0]?.class, failing.findings[0]?.procedure.id], ['activity-failing', 'fix-activity-restart']);
     const unpolled = await declaredJson<D>('diagnose', await run(['diagnose', '--id', ids.unpolled, '--json']));

@@ -1,5 +1,6 @@
 // Entry point: argv → one-shot command, REPL (stdin is a terminal, or -i) or script (stdin is not a
 // terminal, or --file).
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { parseArgs } from 'node:util';
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (argv[0] !== undefined && !argv[0].startsWith('-')) {
       const ac = new AbortController();
+      setMaxListeners(0, ac.signal); // a command may make many cancellable calls
       process.once('SIGINT', () => ac.abort());
       if (shell.interactive) shell.prompter = terminalPrompter(process.stdin, process.stdout);
       const outcome = await executeWords(argv, shell, ac.signal);

@@ -10,6 +10,7 @@ import { exitCommand, helpCommand, projectCommand } from './shell.js';
 import { completeCommand, completionsCommand } from './completions.js';
 import { diagnoseCommand } from './diagnose.js';
 import { replayCommand, resetCommand } from './replay.js';
+import { wizardCommand } from './wizard.js';
 import type { Command, CommandGroup } from './types.js';
 
 export const GROUP_TITLES: Record<CommandGroup, string> = {
@@ -53,6 +54,7 @@ export function allCommands(): Command[] {
     stackCommand,
     taskQueueCommand,
     diagnoseCommand,
+    wizardCommand,
     replayCommand,
     resetCommand,
     setupCommand,

@@ -49,6 +49,7 @@ export interface Prompter {
   select<T extends string>(message: string, choices: { value: T; name: string; description?: string }[]): Promise<T>;
   /** Waits until the user says a manual step (editing code) is done. */
   pause(message: string): Promise<void>;
+  input(message: string, def?: string): Promise<string>;
 }
 
 export interface CommandContext {
@@ -71,8 +72,11 @@ export interface CommandContext {
   confirm: Confirmer;
   /** Set only when stdin and stdout are a terminal. */
   prompter?: Prompter;
-  /** Runs another command line through the shell's one execution path (the wizard's fix steps). */
-  runLine(words: string[]): Promise<number>;
+  /**
+   * Runs another command line through the shell's one execution path (the wizard's fix steps);
+   * `quiet` captures its output instead of printing it.
+   */
+  runLine(words: string[], opts?: { quiet?: boolean }): Promise<{ exitCode: number; output: string }>;
   /** Lets the REPL switch the project for the rest of the session. */
   setSessionOverride(key: 'projectDir' | 'projectName', value: string | undefined): void;
 }

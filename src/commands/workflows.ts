@@ -7,7 +7,7 @@ import { card, formatDuration, table, toJson } from '../render/format.js';
 import type { Style } from '../render/style.js';
 import { mapTemporalError } from '../temporal/errors.js';
 import { newestStartedSince } from '../temporal/visibility.js';
-import { awaitCloseEvent, describeWorkflow, fetchCloseEvent, normalizeStatus, type CloseInfo, type FailureLink, type WorkflowDescription } from '../temporal/workflows.js';
+import { awaitCloseEvent, describeWorkflow, fetchCloseEvent, startedWith, normalizeStatus, type CloseInfo, type FailureLink, type WorkflowDescription } from '../temporal/workflows.js';
 import { errorShapedReason } from '../diagnosis/error-result.js';
 import { sleep } from '../processes/proc.js';
 import { WORKFLOW_REF, WORKFLOW_STATUSES } from './option-sets.js';
@@ -36,9 +36,10 @@ export const startCommand = defineCommand<StartResult>({
   name: 'start',
   group: 'workflows',
   summary: "Start a workflow with the project's starter (or directly with --type) and make it current",
-  examples: ['start', 'start --type GreetingWorkflow --task-queue hello-tasks --input \'"Ada"\' --execution-timeout 30s'],
+  examples: ['start', 'start --like YourWorkflowId', 'start --type GreetingWorkflow --task-queue hello-tasks --input \'"Ada"\' --execution-timeout 30s'],
   flags: [
     { name: 'type', type: 'string', description: 'workflow type: start directly via the client, no starter' },
+    { name: 'like', type: 'string', metavar: 'WORKFLOW_ID', description: 'start a new workflow with the type, task queue and input of this one' },
     { name: 'input', type: 'json', multiple: true, description: 'a JSON argument for --type (repeat for more)' },
     { name: 'id', type: 'string', short: 'w', aliases: ['workflow-id'], description: 'workflow id for --type (default: <type>-<random>)' },
     { name: 'execution-timeout', type: 'string', metavar: 'DURATION', description: 'execution timeout for --type, e.g. 30s' },
@@ -46,6 +47,16 @@ export const startCommand = defineCommand<StartResult>({
   ],
   fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log', starterFailure: 'the starter exited non-zero after starting the workflow (a warning)' },
   async run(ctx, args) {
+    const like = args.flags.like as string | undefined;
+    if (like) {
+      const h = await ctx.temporal();
+      const was = await startedWith(h, like);
+      return startDirect(ctx, was.type, {
+        ...args.flags,
+        input: args.flags.input ?? was.input,
+        ...(was.executionTimeoutMs && !args.flags['execution-timeout'] ? { 'execution-timeout': `${was.executionTimeoutMs}ms` } : {}),
+      }, was.taskQueue, `like ${like}`);
+    }
     const type = args.flags.type as string | undefined;
     if (type) return startDirect(ctx, type, args.flags);
     if (args.flags.input !== undefined || args.flags['execution-timeout'] !== undefined) {
@@ -87,8 +98,8 @@ export const startCommand = defineCommand<StartResult>({
   },
 });
 
-async function startDirect(ctx: CommandContext, type: string, flags: Record<string, unknown>): Promise<StartResult> {
-  const taskQueue = projectTaskQueue(ctx);
+async function startDirect(ctx: CommandContext, type: string, flags: Record<string, unknown>, queue?: string, how?: string): Promise<StartResult> {
+  const taskQueue = ctx.settings.taskQueue || queue || projectTaskQueue(ctx);
   if (!taskQueue) throw new UsageError('start --type needs a task queue', 'pass --task-queue Q (or set TSHELL_TASK_QUEUE)');
   const timeout = flags['execution-timeout'] as string | undefined;
   const workflowExecutionTimeout = timeout ? parseDuration(timeout, '--execution-timeout') : undefined;
@@ -106,7 +117,7 @@ async function startDirect(ctx: CommandContext, type: string, flags: Record<stri
       workflowId: handle.workflowId,
       runId: handle.firstExecutionRunId,
       via: 'client',
-      source: `client (task queue ${taskQueue})`,
+      source: `client (${how ? `${how}, ` : ''}task queue ${taskQueue})`,
       uiUrl: workflowUiUrl(ctx.settings, handle.workflowId, handle.firstExecutionRunId),
     };
   } catch (err) {

@@ -31,6 +31,11 @@ export class SessionStore {
     }
   }
 
+  /** Re-reads the file (another command of the same session may have changed it). */
+  reload(): void {
+    this.state = SessionStore.load(this.file);
+  }
+
   get current(): Readonly<SessionState> {
     return this.state;
   }

@@ -98,7 +98,12 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
         return shell.prompter.confirm(question);
       },
       ...(shell.interactive && shell.prompter ? { prompter: shell.prompter } : {}),
-      runLine: async (line) => (await executeWords(line, shell, signal)).exitCode,
+      runLine: async (line, opts = {}) => {
+        let output = '';
+        const capture = { write: (t: string) => (output += t) };
+        const target = opts.quiet ? { ...shell, stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false } } : shell;
+        return { exitCode: (await executeWords(line, target, signal)).exitCode, output };
+      },
       setSessionOverride: (key, value) => {
         if (value === undefined) delete shell.overrides[key];
         else shell.overrides[key] = value;

@@ -1,6 +1,7 @@
 // The interactive shell: readline on injected streams (so tests can drive it), one command per
 // line through the same execution path as one-shot and scripts. Ctrl-C cancels the running command,
 // not the shell; Ctrl-D or `exit` leaves and says what still runs.
+import { setMaxListeners } from 'node:events';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Interface } from 'node:readline';
@@ -179,6 +180,8 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
       }
       if (words.length) {
         running = new AbortController();
+        // One command may make many cancellable calls (the wizard runs whole procedures).
+        setMaxListeners(0, running.signal);
         const outcome = await executeWords(words, shell, running.signal);
         running = undefined;
         if (outcome.exit) break;

@@ -1,6 +1,7 @@
 // Script mode (stdin that is not a terminal, or --file): one command per line, blank lines and
 // # comments skipped, each command echoed before its output, stop at the first failing command
 // with its exit code (--keep-going runs on), one session context across lines.
+import { setMaxListeners } from 'node:events';
 import { ExitCode, toTshellError, type ExitCodeValue } from '../errors.js';
 import { formatError } from '../render/errors.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
@@ -31,7 +32,9 @@ export async function runScript(text: string, shell: ShellRuntime, opts: { keepG
       if (!opts.keepGoing) return finish(ExitCode.error, index);
       continue;
     }
-    const outcome = await executeWords(words, shell, new AbortController().signal);
+    const ac = new AbortController();
+    setMaxListeners(0, ac.signal); // a command may make many cancellable calls
+    const outcome = await executeWords(words, shell, ac.signal);
     if (outcome.exit) break;
     if (outcome.exitCode !== ExitCode.ok) {
       failed++;

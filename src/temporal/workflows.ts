@@ -1,7 +1,7 @@
 // Workflow reads that replace polling and text scraping: describe, wait for a status (long-poll the
 // history for the close event), and the decoded result or failure of a closed workflow.
 import type { temporal } from '@temporalio/proto';
-import { TshellError, ErrorCodes } from '../errors.js';
+import { NotFoundError, TshellError, ErrorCodes } from '../errors.js';
 import type { TemporalHandle } from './connection.js';
 import { mapTemporalError } from './errors.js';
 import { tsToIso } from './time.js';
@@ -204,4 +204,28 @@ export async function awaitCloseEvent(
 /** The close event of a closed workflow (no waiting). */
 export async function fetchCloseEvent(h: TemporalHandle, workflowId: string, runId?: string): Promise<CloseInfo | undefined> {
   return awaitCloseEvent(h, workflowId, runId, Date.now() + 5000, new AbortController().signal);
+}
+
+export interface StartedWith {
+  type: string;
+  taskQueue: string;
+  input: unknown[];
+  executionTimeoutMs?: number;
+}
+
+/** How a workflow was started (type, task queue, decoded input): what `start --like` repeats. */
+export async function startedWith(h: TemporalHandle, workflowId: string, runId?: string): Promise<StartedWith> {
+  let first;
+  try {
+    const res = await h.connection.workflowService.getWorkflowExecutionHistory({ namespace: h.namespace, execution: { workflowId, runId: runId ?? '' }, maximumPageSize: 1 });
+    first = res.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  } catch (err) {
+    throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
+  }
+  if (!first) throw new NotFoundError(`no start event for ${workflowId}`);
+  const { defaultPayloadConverter } = await import('@temporalio/common');
+  const input = (first.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p as never));
+  const timeout = first.workflowExecutionTimeout;
+  const executionTimeoutMs = timeout?.seconds ? Number(String(timeout.seconds)) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6) : undefined;
+  return { type: first.workflowType?.name ?? '', taskQueue: first.taskQueue?.name ?? '', input, ...(executionTimeoutMs ? { executionTimeoutMs } : {}) };
 }

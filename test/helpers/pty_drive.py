@@ -1,7 +1,7 @@
 """Drives a command in a pseudo-terminal for REPL and wizard tests (no native Node module needed).
 
 Reads a JSON spec on stdin: {"argv": [...], "cwd": "...", "env": {...}, "steps": [{"expect": regex,
-"send": text, "timeout": seconds}], "exitTimeout": seconds}. Each step waits until the cleaned
+"exec": argv, "send": text, "timeout": seconds}], "exitTimeout": seconds}. Each step waits until the cleaned
 output (ANSI escapes removed) after the previous match matches `expect`, then types `send`.
 Prints JSON: {"ok", "failedStep", "transcript", "exitCode", "pid"}.
 """
@@ -13,6 +13,7 @@ import re
 import select
 import signal
 import struct
+import subprocess
 import sys
 import termios
 import time
@@ -64,6 +65,9 @@ def main() -> None:
             alive = pump(0.1)
         if failed is not None:
             break
+        if "exec" in step:
+            # The developer's part of a scripted session (editing code), run without a shell.
+            subprocess.run(step["exec"], check=True)
         if "send" in step:
             time.sleep(step.get("delay", 0.15))
             os.write(fd, step["send"].encode())

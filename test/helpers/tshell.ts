@@ -138,6 +138,8 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs:
 export interface PtyStep {
   /** A regular expression the output must match (after the previous step's match). */
   expect: string;
+  /** A program run once it matched, before `send` (the developer editing code), no shell. */
+  exec?: string[];
   /** Text typed once it matched (`\r` is Enter). */
   send?: string;
   timeout?: number;

@@ -197,6 +197,31 @@ try {
   const seedMs = Date.now() - t1;
   const same = ours.size === seed.size && [...seed].every((id) => ours.has(id));
   row(`\`stalled\` over ${N} running (same verdicts: ${same ? 'yes' : 'NO'}, ${ours.size} stalled)`, stalledMs, 'list + describe per workflow', seedMs, '≥ 20× faster', same && seedMs / stalledMs >= 20);
+
+  // `diagnose --all` over 200 more stalled workflows (each waits on an activity nobody polls),
+  // against diagnosing them one by one (20 one-shot `diagnose --id` runs, scaled to the count).
+  const M = Number(process.env.BENCH_DIAGNOSE_ALL ?? 200);
+  const more = [];
+  for (let i = 0; i < M; i++) more.push(() => client.workflow.start('UnpolledActivityWorkflow', { taskQueue: 'monitor', workflowId: `bench-unpolled-${i}` }));
+  for (let i = 0; i < more.length; i += 50) await Promise.all(more.slice(i, i + 50).map((f) => f()));
+  await new Promise((r) => setTimeout(r, 2000));
+  const allRuns = [];
+  let all;
+  for (let i = 0; i < 3; i++) {
+    const t0 = Date.now();
+    all = spawnSync(process.execPath, [BIN, 'diagnose', '--all', '--json'], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
+    allRuns.push(Date.now() - t0);
+  }
+  const diagnosed = JSON.parse(all.stdout).diagnoses;
+  const oneByOne = [];
+  for (const d of diagnosed.slice(0, 20)) {
+    const t0 = Date.now();
+    spawnSync(process.execPath, [BIN, 'diagnose', '--id', d.workflowId, '--json'], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8' });
+    oneByOne.push(Date.now() - t0);
+  }
+  const oneByOneMs = (oneByOne.reduce((a, b) => a + b, 0) / oneByOne.length) * diagnosed.length;
+  const classes = new Set(diagnosed.flatMap((d) => d.findings.map((f) => f.class)));
+  row(`\`diagnose --all\` over ${diagnosed.length} stalled (classes: ${[...classes].join(', ')})`, median(allRuns), `${diagnosed.length} × one-shot diagnose (20 sampled)`, oneByOneMs, '≤ 5000 ms', median(allRuns) <= 5000);
   await connection.close();
 } finally {
   spawnSync(process.execPath, [BIN, 'kill-all-workers', '--include-server'], { env: { ...process.env, ...srvEnv }, stdio: 'ignore' });

@@ -1,7 +1,7 @@
 // diagnose: evidence → findings, each with its fix procedure as tshell commands.
 import { ExitCode } from '../errors.js';
 import { mapLimit } from '../concurrency.js';
-import { gatherEvidence } from '../diagnosis/evidence.js';
+import { EvidenceCache, gatherEvidence } from '../diagnosis/evidence.js';
 import { procedureSteps } from '../diagnosis/procedures.js';
 import { classify, RULES, type Finding } from '../diagnosis/rules.js';
 import { findStalled } from './monitor.js';
@@ -28,8 +28,9 @@ export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagno
   fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', findings: '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}}]', diagnoses: 'with --all: one {workflowId, runId, status, findings} per stalled workflow' },
   async run(ctx, args) {
     const h = await ctx.temporal();
+    const cache = new EvidenceCache(ctx.settings);
     const one = async (workflowId: string, runId?: string): Promise<Diagnosis> => {
-      const ev = await gatherEvidence(h, ctx.settings, workflowId, runId);
+      const ev = await gatherEvidence(h, ctx.settings, workflowId, runId, cache);
       return { workflowId: ev.desc.workflowId, runId: ev.desc.runId, status: ev.desc.status, findings: classify(ev, (id) => procedureSteps(id, ev.desc.workflowId)) };
     };
     if (args.flags.all) {

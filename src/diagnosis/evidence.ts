@@ -50,23 +50,54 @@ function newestPy(dir: string, depth = 0): number | undefined {
   return newest;
 }
 
-export async function gatherEvidence(h: TemporalHandle, settings: Settings, workflowId: string, runId?: string): Promise<Evidence> {
+/**
+ * What several diagnoses share (poller counts per queue, the project's workers, the newest source
+ * file): `diagnose --all` asks each once, however many workflows it looks at.
+ */
+export class EvidenceCache {
+  private readonly pollers = new Map<string, Promise<number>>();
+  private workers?: Evidence['workers'];
+  private newest?: { value?: number };
+
+  constructor(private readonly settings: Settings) {}
+
+  pollerCount(h: TemporalHandle, queue: string, kind: 'workflow' | 'activity'): Promise<number> {
+    const key = `${kind}\0${queue}`;
+    let hit = this.pollers.get(key);
+    if (!hit) {
+      hit = livePollerCount(h, queue, kind);
+      this.pollers.set(key, hit);
+    }
+    return hit;
+  }
+
+  projectWorkers(): Evidence['workers'] {
+    this.workers ??= findProjectWorkers(this.settings).workers.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
+    return this.workers;
+  }
+
+  newestSourceMs(): number | undefined {
+    this.newest ??= { value: newestPy(this.settings.projectDir) };
+    return this.newest.value;
+  }
+}
+
+export async function gatherEvidence(h: TemporalHandle, settings: Settings, workflowId: string, runId?: string, cache = new EvidenceCache(settings)): Promise<Evidence> {
   const desc = await describeWorkflow(h, workflowId, runId);
   const events = await fetchHistory(h, desc.workflowId, desc.runId);
   const failures = failuresIn(events, settings.projectDir);
   const lastTaskCompletedEventId = events.reduce<number | undefined>((last, e) => (eventTypeName(e) === 'WorkflowTaskCompleted' ? eventId(e) : last), undefined);
   const close = desc.status !== 'RUNNING' ? await fetchCloseEvent(h, desc.workflowId, desc.runId) : undefined;
-  const workflowPollers = await livePollerCount(h, desc.taskQueue, 'workflow');
+  const workflowPollers = await cache.pollerCount(h, desc.taskQueue, 'workflow');
   const activityPollers: Record<string, number> = {};
   for (const q of new Set(desc.pendingActivities.map((a) => a.taskQueue ?? desc.taskQueue))) {
-    activityPollers[q] = await livePollerCount(h, q, 'activity');
+    activityPollers[q] = await cache.pollerCount(h, q, 'activity');
   }
-  const workers = findProjectWorkers(settings).workers.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
   let workerLog: Evidence['workerLog'];
   if (desc.status === 'RUNNING' && failures.some((f) => f.kind === 'WorkflowTaskFailed')) {
     const log = readWorkerLogSinceStart(settings);
     const at = latestActivationFailureAt(log.lines, desc.runId, log.firstLine);
     if (at) workerLog = { file: log.file, ...at };
   }
-  return { desc, failures, lastTaskCompletedEventId, workerLog, close, workflowPollers, activityPollers, workers, newestSourceMs: newestPy(settings.projectDir) };
+  return { desc, failures, lastTaskCompletedEventId, workerLog, close, workflowPollers, activityPollers, workers: cache.projectWorkers(), newestSourceMs: cache.newestSourceMs() };
 }

@@ -79,3 +79,55 @@ describe('classification of recorded evidence', () => {
     assert.deepEqual(classes(ev({ status: 'COMPLETED' }, [], { close: { status: 'COMPLETED', eventId: 5, result: { status: 'error' } } })), ['error-result']);
   });
 });
+
+describe('the decision tree', async () => {
+  const { walkTree } = await import('../../src/diagnosis/tree.js');
+  const { EXPLANATIONS, WIZARD_CLASSES } = await import('../../src/diagnosis/explanations.js');
+  const { RULES } = await import('../../src/diagnosis/rules.js');
+  const walk = (e: Evidence, answer?: (q: { message: string }) => Promise<string>) => walkTree({ ev: e, findings: classify(e, () => []) }, answer);
+
+  it('answers from the evidence alone down to a workflow-task class, citing the event', async () => {
+    const asked: string[] = [];
+    const r = await walk(ev({}, [wtf('[TMPRL1100] Nondeterminism error: x', 'NON_DETERMINISTIC_ERROR')]), async (q) => {
+      asked.push(q.message);
+      return 'yes';
+    });
+    assert.equal(r.land, 'nondeterminism');
+    assert.deepEqual(asked, [], 'nothing asked: the evidence answers');
+    assert.equal(r.path.at(-1)?.evidence[0]?.eventId, 14);
+    assert.ok(r.path.every((p) => p.by === 'evidence'));
+  });
+  it('asks whether a quiet workflow is meant to wait; off a terminal it assumes so and says it did', async () => {
+    const quiet = ev({});
+    assert.equal((await walk(quiet, async () => 'no')).land, 'stuck-unknown');
+    const assumed = await walk(quiet);
+    assert.equal(assumed.land, 'waiting');
+    assert.equal(assumed.path.at(-1)?.by, 'assumed');
+  });
+  it('asks whether a plausible result is right; an error-shaped one needs no question', async () => {
+    const done = ev({ status: 'COMPLETED' }, [], { close: { status: 'COMPLETED', eventId: 9, result: { total: 3 } } });
+    assert.equal((await walk(done, async () => 'no')).land, 'wrong-result');
+    assert.equal((await walk(done, async () => 'yes')).land, 'healthy');
+    const bad = ev({ status: 'COMPLETED' }, [], { close: { status: 'COMPLETED', eventId: 9, result: { status: 'error', message: 'x' } } });
+    let asked = false;
+    assert.equal((await walk(bad, async () => ((asked = true), 'yes'))).land, 'error-result');
+    assert.equal(asked, false);
+  });
+  it('goes to the worker before the code: no poller is no-worker, a poller on another queue a mismatch', async () => {
+    assert.equal((await walk(ev({}, [], { workflowPollers: 0 }))).land, 'no-worker');
+    const other = ev({}, [], { workflowPollers: 0, workers: [{ pid: 1, startedAtMs: 0, taskQueue: 'other', startedByTshell: true }] });
+    assert.equal((await walk(other)).land, 'task-queue-mismatch');
+  });
+  it('lands a FAILED workflow on what failed it', async () => {
+    const failed: FailureRecord = { eventId: 9, time: '', kind: 'ActivityTaskFailed', activityType: 'charge', retryState: 'MAXIMUM_ATTEMPTS_REACHED', message: 'declined' };
+    const e = ev({ status: 'FAILED' }, [failed], { close: { status: 'FAILED', eventId: 12, failure: [{ message: 'Activity task failed' }] } });
+    assert.equal((await walk(e)).land, 'activity-retries-exhausted');
+  });
+  it('explains every class it can land on', () => {
+    for (const c of [...RULES.map((r) => r.class), ...Object.keys(WIZARD_CLASSES)]) {
+      const text = EXPLANATIONS[c] ?? '';
+      const sentences = text.split(/(?<=[.!?])\s+/).filter(Boolean).length;
+      assert.ok(sentences >= 1 && sentences <= 4, `${c}: ${sentences} sentences`);
+    }
+  });
+});

@@ -85,6 +85,16 @@ describe('diagnose, class by class', () => {
     assert.equal(d.findings[0]?.procedure.id, 'align-task-queue');
   });
 
+  it('canceled, with the procedure that reviews the reason', async () => {
+    const id = await start('ApprovalWorkflow');
+    assert.equal((await run(['cancel', '--id', id, '--yes'])).exitCode, 0);
+    const d = await diagnoseUntil(id, 'canceled');
+    assert.equal(d.status, 'CANCELED');
+    assert.equal(d.findings[0]?.procedure.id, 'review-reason');
+    assert.match(d.findings[0]?.evidence[0]?.text ?? '', /WorkflowExecutionCanceled/);
+    assert.ok((d.findings[0]?.evidence[0]?.eventId ?? 0) > 0);
+  });
+
   it('terminated, with who and why; healthy', async () => {
     const id = await start('ApprovalWorkflow');
     await run(['terminate', '--id', id, '--reason', 'wrong input', '--yes']);

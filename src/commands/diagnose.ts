@@ -21,7 +21,7 @@ const problem = (f: Finding) => RULES.find((r) => r.class === f.class)?.problem 
 export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagnosis>({
   name: 'diagnose',
   aliases: ['why'],
-  group: 'troubleshooting',
+  group: 'diagnosis',
   summary: 'What is wrong with the workflow, the evidence, and the procedure that fixes it',
   examples: ['diagnose', 'diagnose --id YourWorkflowId --json', 'diagnose --all'],
   flags: [...WORKFLOW_REF, { name: 'all', type: 'boolean', description: 'every stalled workflow' }],

@@ -11,6 +11,7 @@ import { completeCommand, completionsCommand } from './completions.js';
 import { diagnoseCommand } from './diagnose.js';
 import { replayCommand, resetCommand } from './replay.js';
 import { wizardCommand } from './wizard.js';
+import { recipeCommand } from './recipes.js';
 import type { Command, CommandGroup } from './types.js';
 
 export const GROUP_TITLES: Record<CommandGroup, string> = {
@@ -18,7 +19,8 @@ export const GROUP_TITLES: Record<CommandGroup, string> = {
   workers: 'Workers',
   workflows: 'Workflows',
   monitoring: 'Monitoring',
-  troubleshooting: 'Troubleshooting',
+  diagnosis: 'Diagnosis',
+  recipes: 'Recipes',
   setup: 'Setup',
   shell: 'Shell',
 };
@@ -55,6 +57,7 @@ export function allCommands(): Command[] {
     taskQueueCommand,
     diagnoseCommand,
     wizardCommand,
+    recipeCommand,
     replayCommand,
     resetCommand,
     setupCommand,

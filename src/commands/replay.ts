@@ -14,7 +14,7 @@ import { defineCommand } from './types.js';
 
 export const replayCommand = defineCommand<ReplayOutcome>({
   name: 'replay',
-  group: 'troubleshooting',
+  group: 'diagnosis',
   summary: "Replay the workflow's history against the project's current code (proves non-determinism)",
   examples: ['replay', 'replay --id YourWorkflowId --workflows app.workflows:OrderWorkflow'],
   flags: [

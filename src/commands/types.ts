@@ -29,7 +29,7 @@ export interface PositionalSpec {
   choices?: readonly string[];
 }
 
-export type CommandGroup = 'server' | 'workers' | 'workflows' | 'monitoring' | 'troubleshooting' | 'setup' | 'shell';
+export type CommandGroup = 'server' | 'workers' | 'workflows' | 'monitoring' | 'diagnosis' | 'recipes' | 'setup' | 'shell';
 
 export type FlagValue = string | number | boolean | unknown[] | undefined | unknown;
 

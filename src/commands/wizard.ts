@@ -80,7 +80,7 @@ async function interactionStep(ctx: CommandContext, ev: Evidence, handlers: { si
 export const wizardCommand = defineCommand<WizardData>({
   name: 'wizard',
   aliases: ['fix'],
-  group: 'troubleshooting',
+  group: 'diagnosis',
   summary: 'Walk the troubleshooting tree with the evidence, explain the cause, and run the fix with your consent',
   examples: ['wizard', 'wizard --id YourWorkflowId', 'wizard --yes   # off a terminal: run the proposed steps'],
   flags: [...WORKFLOW_REF, { name: 'check-timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long the re-check after a fix may wait' }],

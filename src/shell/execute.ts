@@ -102,7 +102,9 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
         let output = '';
         const capture = { write: (t: string) => (output += t) };
         const target = opts.quiet ? { ...shell, stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false } } : shell;
-        return { exitCode: (await executeWords(line, target, signal)).exitCode, output };
+        // Settings given on this line (--project-dir, --starter-cmd, …) hold for the lines it runs.
+        const inherited = SETTINGS.flatMap((spec) => (flagSettings[spec.key] !== undefined && !line.includes(`--${spec.flag}`) ? [`--${spec.flag}`, flagSettings[spec.key] as string] : []));
+        return { exitCode: (await executeWords([...line, ...inherited], target, signal)).exitCode, output };
       },
       setSessionOverride: (key, value) => {
         if (value === undefined) delete shell.overrides[key];

@@ -2,7 +2,7 @@
 // settings → run → render (text or JSON) → exit code. Errors end here as one line plus a hint.
 import { SETTINGS, resolveSettings, validateSettings, type SettingKey } from '../config/settings.js';
 import { contextFile } from '../config/state-dir.js';
-import { ExitCode, UsageError, toTshellError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, InterruptedError, UsageError, toTshellError, type ExitCodeValue } from '../errors.js';
 import { commandNames, findCommand } from '../commands/registry.js';
 import type { CommandContext, Prompter } from '../commands/types.js';
 import { errorJson, formatError } from '../render/errors.js';
@@ -119,7 +119,8 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     }
     return { exitCode: command.exitCode?.(data, args) ?? ExitCode.ok, exit: command.name === 'exit' };
   } catch (err) {
-    const te = toTshellError(err);
+    // Whatever a cancelled call threw (gRPC CANCELLED, an AbortError…), the user pressed Ctrl-C.
+    const te = signal.aborted ? new InterruptedError() : toTshellError(err);
     shell.stderr.write(`${formatError(te, style, err)}\n`);
     if (json) shell.stdout.write(`${errorJson(te)}\n`);
     return { exitCode: te.exitCode };

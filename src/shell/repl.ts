@@ -15,6 +15,7 @@ import { toTshellError } from '../errors.js';
 import { completeLine, executeWords, type ShellRuntime } from './execute.js';
 import { splitLine } from './line.js';
 import { terminalPrompter } from './prompts.js';
+import { installReverseSearch } from './reverse-search.js';
 import { promptText } from './prompt.js';
 
 const SECRET = /--api-key|--password|--token|api[_-]?key=/i;
@@ -143,6 +144,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
       history,
       historySize: 1000,
     });
+    if (opts.terminal) installReverseSearch(rl, opts.output);
     rl.on('SIGINT', () => {
       if (running) {
         running.abort();

@@ -142,6 +142,8 @@ export interface PtyStep {
   exec?: string[];
   /** Text typed once it matched (`\r` is Enter). */
   send?: string;
+  /** Seconds to wait before sending (default 0.15). */
+  delay?: number;
   timeout?: number;
 }
 

@@ -34,4 +34,25 @@ describe('the REPL in a terminal', () => {
     const d = await declaredJson<{ status: string }>('describe', await tshell(['describe', '--id', id, '--json'], { env: env.env }));
     assert.equal(d.status, 'TERMINATED');
   });
+
+  it('Tab fixes a typo, completes a flag and a workflow id; Ctrl-C cancels a wait, not the shell; Ctrl-R finds history', async () => {
+    const started = await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--id', 'approval-tab-1', '--json'], { env: env.env });
+    assert.equal(started.exitCode, 0, started.stderr);
+    const r = await tshellInPty([], [
+      { expect: '› $', send: 'stld\t' },
+      { expect: 'stalled$', send: '\x15' }, // Ctrl-U clears the line
+      { expect: '› $', send: 'wait --statu\t' },
+      { expect: 'wait --status$', send: ' RUNNING --id approval-t\t' },
+      { expect: '--id approval-tab-1 ?$', send: '\r' },
+      { expect: 'approval-tab-1 is RUNNING[\\s\\S]*› $', send: 'wait --id approval-tab-1 --status COMPLETED --timeout 600\r' },
+      { expect: 'wait', delay: 1.0, send: '\x03' },
+      { expect: '\\^C \\(cancelling\\)[\\s\\S]*interrupted[\\s\\S]*› $', send: 'config\r' },
+      { expect: 'TEMPORAL_ADDRESS|address[\\s\\S]*› $', send: '\x12' }, // Ctrl-R
+      { expect: "reverse-i-search\\)`': ", send: 'wait --statu' },
+      { expect: "reverse-i-search\\)`wait --statu': wait --status RUNNING --id approval-tab-1", send: '\r' },
+      { expect: 'approval-tab-1 is RUNNING[\\s\\S]*› $', send: 'exit\r' },
+    ], { env: env.env });
+    assert.ok(r.ok, `step ${r.failedStep} failed:\n${r.transcript}`);
+    assert.equal(r.exitCode, 0);
+  });
 });

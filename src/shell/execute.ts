@@ -7,6 +7,7 @@ import { commandNames, findCommand } from '../commands/registry.js';
 import type { CommandContext, Prompter } from '../commands/types.js';
 import { errorJson, formatError } from '../render/errors.js';
 import { toJson } from '../render/format.js';
+import { startSpinner, type Spinner } from '../render/spinner.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { connectTemporal } from '../temporal/connection.js';
 import { parseCommandArgs } from './args.js';
@@ -48,12 +49,31 @@ export async function completeLine(line: string, shell: ShellRuntime): Promise<[
   return [out.split('\n').filter(Boolean), words[words.length - 1] ?? ''];
 }
 
+/** Questions stop the spinner while they wait for an answer. */
+function pausingPrompter(p: Prompter, spin: Spinner): Prompter {
+  const around = async <T>(ask: () => Promise<T>): Promise<T> => {
+    spin.pause();
+    try {
+      return await ask();
+    } finally {
+      spin.resume();
+    }
+  };
+  return {
+    confirm: (m, d) => around(() => p.confirm(m, d)),
+    select: (m, c) => around(() => p.select(m, c)),
+    input: (m, d) => around(() => p.input(m, d)),
+    pause: (m) => around(() => p.pause(m)),
+  };
+}
+
 export async function executeWords(words: string[], shell: ShellRuntime, signal: AbortSignal): Promise<LineOutcome> {
   const noColorEarly = shell.launchFlags.noColor || words.includes('--no-color') || words.includes('--json') || Boolean(shell.launchFlags.json);
   const colorEarly = colorWanted(shell.stdout, shell.env, noColorEarly);
   await loadColors(colorEarly);
   let style = makeStyle(colorEarly);
   let json = Boolean(shell.launchFlags.json);
+  let spinner: Spinner | undefined;
   try {
     const [name, ...rest] = words;
     if (!name) return { exitCode: ExitCode.ok };
@@ -76,6 +96,9 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     const settings = resolved.values;
     validateSettings(settings);
     const yes = Boolean(shell.launchFlags.yes || args.flags.yes);
+    const spin = startSpinner(shell.stderr, command.name, Boolean(shell.interactive && shell.stderr.isTTY && !json) && command.name !== '__complete');
+    spinner = spin;
+    const prompter = shell.interactive && shell.prompter ? pausingPrompter(shell.prompter, spin) : undefined;
     const ctx: CommandContext = {
       settings,
       resolved,
@@ -86,25 +109,32 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       interactive: shell.interactive,
       signal,
       print: (text) => {
+        spin.clear();
         shell.stdout.write(text);
       },
       progress: (line) => {
+        spin.clear();
         if (!json) shell.stderr.write(`${style.c.dim(`… ${line}`)}\n`);
       },
       temporal: () => connectTemporal(settings.address, settings.namespace),
       confirm: async (question) => {
         if (yes) return true;
-        if (!shell.interactive || !shell.prompter) throw new UsageError(`${command.name} needs confirmation: ${question}`, 'rerun with --yes');
-        return shell.prompter.confirm(question);
+        if (!prompter) throw new UsageError(`${command.name} needs confirmation: ${question}`, 'rerun with --yes');
+        return prompter.confirm(question);
       },
-      ...(shell.interactive && shell.prompter ? { prompter: shell.prompter } : {}),
+      ...(prompter ? { prompter } : {}),
       runLine: async (line, opts = {}) => {
         let output = '';
         const capture = { write: (t: string) => (output += t) };
         const target = opts.quiet ? { ...shell, stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false } } : shell;
         // Settings given on this line (--project-dir, --starter-cmd, …) hold for the lines it runs.
         const inherited = SETTINGS.flatMap((spec) => (flagSettings[spec.key] !== undefined && !line.includes(`--${spec.flag}`) ? [`--${spec.flag}`, flagSettings[spec.key] as string] : []));
-        return { exitCode: (await executeWords([...line, ...inherited], target, signal)).exitCode, output };
+        spin.pause();
+        try {
+          return { exitCode: (await executeWords([...line, ...inherited], target, signal)).exitCode, output };
+        } finally {
+          spin.resume();
+        }
       },
       setSessionOverride: (key, value) => {
         if (value === undefined) delete shell.overrides[key];
@@ -112,6 +142,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       },
     };
     const data = await command.run(ctx, args);
+    spin.stop();
     if (json) shell.stdout.write(`${toJson(data)}\n`);
     else {
       const text = command.render(data, style, args);
@@ -119,6 +150,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     }
     return { exitCode: command.exitCode?.(data, args) ?? ExitCode.ok, exit: command.name === 'exit' };
   } catch (err) {
+    spinner?.stop();
     // Whatever a cancelled call threw (gRPC CANCELLED, an AbortError…), the user pressed Ctrl-C.
     const te = signal.aborted ? new InterruptedError() : toTshellError(err);
     shell.stderr.write(`${formatError(te, style, err)}\n`);

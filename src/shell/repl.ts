@@ -186,6 +186,8 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
         setMaxListeners(0, running.signal);
         const outcome = await executeWords(words, shell, running.signal);
         running = undefined;
+        // Chat-style: each command and its answer form one block, a blank line apart.
+        if (opts.terminal) opts.output.write('\n');
         if (outcome.exit) break;
       }
     }

@@ -45,7 +45,8 @@ describe('the REPL in a terminal', () => {
       { expect: 'wait --status$', send: ' RUNNING --id approval-t\t' },
       { expect: '--id approval-tab-1 ?$', send: '\r' },
       { expect: 'approval-tab-1 is RUNNING[\\s\\S]*› $', send: 'wait --id approval-tab-1 --status COMPLETED --timeout 600\r' },
-      { expect: 'wait', delay: 1.0, send: '\x03' },
+      // A spinner with the elapsed time while it waits, then Ctrl-C.
+      { expect: '[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] wait \\d+\\.\\ds', send: '\x03' },
       { expect: '\\^C \\(cancelling\\)[\\s\\S]*interrupted[\\s\\S]*› $', send: 'config\r' },
       { expect: 'TEMPORAL_ADDRESS|address[\\s\\S]*› $', send: '\x12' }, // Ctrl-R
       { expect: "reverse-i-search\\)`': ", send: 'wait --statu' },

@@ -12,6 +12,7 @@ import { diagnoseCommand } from './diagnose.js';
 import { replayCommand, resetCommand } from './replay.js';
 import { wizardCommand } from './wizard.js';
 import { recipeCommand } from './recipes.js';
+import { tourCommand } from './tour.js';
 import type { Command, CommandGroup } from './types.js';
 
 export const GROUP_TITLES: Record<CommandGroup, string> = {
@@ -66,6 +67,7 @@ export function allCommands(): Command[] {
     helpCommand,
     projectCommand,
     exitCommand,
+    tourCommand,
     completionsCommand,
     completeCommand,
   ];

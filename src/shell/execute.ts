@@ -129,6 +129,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
         const target = opts.quiet ? { ...shell, stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false } } : shell;
         // Settings given on this line (--project-dir, --starter-cmd, …) hold for the lines it runs.
         const inherited = SETTINGS.flatMap((spec) => (flagSettings[spec.key] !== undefined && !line.includes(`--${spec.flag}`) ? [`--${spec.flag}`, flagSettings[spec.key] as string] : []));
+        if (yes && !line.includes('--yes')) inherited.push('--yes'); // consent given to the whole line
         spin.pause();
         try {
           return { exitCode: (await executeWords([...line, ...inherited], target, signal)).exitCode, output };

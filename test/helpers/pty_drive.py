@@ -67,7 +67,11 @@ def main() -> None:
             break
         if "exec" in step:
             # The developer's part of a scripted session (editing code), run without a shell.
-            subprocess.run(step["exec"], check=True)
+            done = subprocess.run(step["exec"], capture_output=True, text=True)
+            if done.returncode != 0:
+                raw += f"\n[pty driver: {step['exec']} failed: {done.stderr.strip()}]\n".encode()
+                failed = i
+                break
         if "send" in step:
             time.sleep(step.get("delay", 0.15))
             os.write(fd, step["send"].encode())

@@ -145,6 +145,36 @@ describe('hardening', () => {
     }
   });
 
+  it('a server that dies in the middle of `recent` or `diagnose`: one clear line within 2 s, then the next command works', async () => {
+    for (const args of [['recent'], ['diagnose']]) {
+      assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
+      const serverPid = (await declaredJson<{ managed: { pid: number } }>('server', await tshell(['server', 'status', '--json'], { env: env.env }))).managed.pid;
+      // Frozen first, so the call is surely in flight (the kernel still accepts the connection), then killed.
+      process.kill(serverPid, 'SIGSTOP');
+      const child = spawn(process.execPath, [join(HELLO, '..', '..', 'bin', 'tshell.js'), ...args], { cwd: HELLO, env: { ...process.env, ...env.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      try {
+        await new Promise((r) => setTimeout(r, 1500));
+        const killedAt = Date.now();
+        process.kill(serverPid, 'SIGKILL');
+        process.kill(serverPid, 'SIGCONT');
+        const code = await exited;
+        const took = Date.now() - killedAt;
+        assert.equal(code, 2, `${args[0]}: ${err}`);
+        assert.ok(took < 2000, `${args[0]} took ${took} ms after the server died`);
+        assert.match(err, /cannot reach Temporal/);
+        assert.equal(err.trim().split('\n').filter((l) => !l.startsWith('  hint:')).length, 1, err);
+        assert.ok(noStackTrace(err), err);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+    assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
+    assert.equal((await tshell(['recent'], { env: env.env })).exitCode, 0);
+  });
+
   it('names the process holding a port', async () => {
     const { createServer } = await import('node:net');
     const srv = createServer().listen(0, '127.0.0.1');

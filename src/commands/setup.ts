@@ -7,7 +7,7 @@ import { ExitCode, ToolMissingError, ProcessError } from '../errors.js';
 import { findTool, installedPins, searchPath, TOOL_PINS, toolsDir } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
 import { card, formatDuration, table } from '../render/format.js';
-import { connectTemporal, tcpProbe } from '../temporal/connection.js';
+import { connectFor, tcpProbe } from '../temporal/connection.js';
 import { defineCommand } from './types.js';
 
 interface SetupResult {
@@ -98,7 +98,7 @@ export const doctorCommand = defineCommand<{ checks: DoctorCheck[] }>({
     let serverDetail = 'not reachable';
     if (await tcpProbe(s.address, 1000)) {
       try {
-        const h = await connectTemporal(s.address, s.namespace);
+        const h = await connectFor(s);
         await h.connection.withDeadline(Date.now() + 2000, () => h.connection.workflowService.describeNamespace({ namespace: s.namespace }));
         serverOk = true;
         serverDetail = `${s.address}, namespace ${s.namespace}, ${Date.now() - t0} ms`;
@@ -138,7 +138,8 @@ export const configCommand = defineCommand<{ settings: { name: string; flag: str
       settings: SETTINGS.map((spec) => ({
         name: spec.key,
         flag: `--${spec.flag}`,
-        value: ctx.resolved.sources[spec.key].value,
+        // A secret is said to be set, never shown.
+        value: spec.key === 'apiKey' && ctx.resolved.sources[spec.key].value ? '(set)' : ctx.resolved.sources[spec.key].value,
         source: ctx.resolved.sources[spec.key].source,
       })),
     };

@@ -1,4 +1,4 @@
-// Reads address and namespace from the Temporal CLI's config profile (temporal.toml), the same file
+// Reads address, namespace, API key and TLS settings from the Temporal CLI's config profile (temporal.toml), the same file
 // `temporal config set` writes. The parser is only loaded when the file exists.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,10 +11,12 @@ export function temporalConfigFile(env: NodeJS.ProcessEnv): string {
   return join(configHome, 'temporalio', 'temporal.toml');
 }
 
-export function readTemporalProfile(
-  profile: string,
-  env: NodeJS.ProcessEnv,
-): Partial<Record<'address' | 'namespace', string>> {
+export type ProfileKey = 'address' | 'namespace' | 'apiKey' | 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName';
+
+const pathOf = (source: unknown): string | undefined =>
+  source && typeof source === 'object' && 'path' in source && typeof source.path === 'string' ? source.path : undefined;
+
+export function readTemporalProfile(profile: string, env: NodeJS.ProcessEnv): Partial<Record<ProfileKey, string>> {
   const file = temporalConfigFile(env);
   if (!existsSync(file)) return {};
   try {
@@ -26,7 +28,18 @@ export function readTemporalProfile(
       configSource: { data: readFileSync(file) },
       disableEnv: true,
     });
-    return { address: loaded.address, namespace: loaded.namespace };
+    const tls = loaded.tls;
+    const out: Partial<Record<ProfileKey, string | undefined>> = {
+      address: loaded.address,
+      namespace: loaded.namespace,
+      apiKey: loaded.apiKey,
+      tls: tls ? String(!tls.disabled) : undefined,
+      tlsCertPath: pathOf(tls?.clientCert),
+      tlsKeyPath: pathOf(tls?.clientKey),
+      tlsCaPath: pathOf(tls?.serverCACert),
+      tlsServerName: tls?.serverName,
+    };
+    return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<Record<ProfileKey, string>>;
   } catch {
     return {};
   }

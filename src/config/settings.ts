@@ -3,7 +3,7 @@
 // flags > environment > Temporal config profile > defaults; `config` shows the winner and its source.
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { readTemporalProfile } from './profile.js';
+import { readTemporalProfile, type ProfileKey } from './profile.js';
 import { UsageError } from '../errors.js';
 
 export type SettingKey =
@@ -19,7 +19,13 @@ export type SettingKey =
   | 'starterCmd'
   | 'taskQueue'
   | 'uiPort'
-  | 'profile';
+  | 'profile'
+  | 'tls'
+  | 'tlsCertPath'
+  | 'tlsKeyPath'
+  | 'tlsCaPath'
+  | 'tlsServerName'
+  | 'apiKey';
 
 export interface SettingSpec {
   key: SettingKey;
@@ -27,7 +33,7 @@ export interface SettingSpec {
   flag: string;
   env: string[];
   /** Key in the Temporal CLI's `temporal.toml` profile, when it has one. */
-  profileKey?: 'address' | 'namespace';
+  profileKey?: ProfileKey;
   description: string;
   /** Default, computed from the settings resolved before it (order of SETTINGS matters). */
   fallback: (resolved: Partial<Record<SettingKey, string>>) => string;
@@ -51,6 +57,13 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'starterCmd', flag: 'starter-cmd', env: ['TSHELL_STARTER_CMD'], description: 'command that starts a workflow', fallback: () => 'uv run starter' },
   { key: 'taskQueue', flag: 'task-queue', env: ['TSHELL_TASK_QUEUE'], description: "the worker's task queue (read from its log when unset)", fallback: () => '' },
   { key: 'uiPort', flag: 'ui-port', env: ['TSHELL_UI_PORT'], description: 'Web UI port of the dev server (gRPC port + 1000 when unset)', fallback: () => '' },
+  // Connection security, in the Temporal CLI's names: TLS turns on with a certificate, a CA or an API key.
+  { key: 'tls', flag: 'tls', env: ['TEMPORAL_TLS'], profileKey: 'tls', description: 'true/false: use TLS (default: on when a client cert, CA or API key is set)', fallback: () => '' },
+  { key: 'tlsCertPath', flag: 'tls-cert-path', env: ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CERT'], profileKey: 'tlsCertPath', description: 'client certificate (PEM) for mTLS', fallback: () => '' },
+  { key: 'tlsKeyPath', flag: 'tls-key-path', env: ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_KEY'], profileKey: 'tlsKeyPath', description: 'client key (PEM) for mTLS', fallback: () => '' },
+  { key: 'tlsCaPath', flag: 'tls-ca-path', env: ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_CA'], profileKey: 'tlsCaPath', description: "CA certificate (PEM) that signed the server's", fallback: () => '' },
+  { key: 'tlsServerName', flag: 'tls-server-name', env: ['TEMPORAL_TLS_SERVER_NAME'], profileKey: 'tlsServerName', description: 'server name to verify the certificate against', fallback: () => '' },
+  { key: 'apiKey', flag: 'api-key', env: ['TEMPORAL_API_KEY'], profileKey: 'apiKey', description: 'API key (Temporal Cloud); never shown or saved in history', fallback: () => '' },
 ];
 
 export type SettingSource = 'flag' | 'session' | `env ${string}` | `profile ${string}` | 'default';
@@ -71,16 +84,16 @@ export interface ResolveInput {
   session?: Partial<Record<SettingKey, string>>;
   env?: NodeJS.ProcessEnv;
   /** Injected for tests; by default the Temporal CLI's profile file is read when it exists. */
-  profileValues?: Partial<Record<'address' | 'namespace', string>>;
+  profileValues?: Partial<Record<ProfileKey, string>>;
 }
 
-const PATH_KEYS: ReadonlySet<SettingKey> = new Set(['projectDir', 'stateDir', 'logDir', 'pidDir']);
+const PATH_KEYS: ReadonlySet<SettingKey> = new Set(['projectDir', 'stateDir', 'logDir', 'pidDir', 'tlsCertPath', 'tlsKeyPath', 'tlsCaPath']);
 
 export function resolveSettings(input: ResolveInput): ResolvedSettings {
   const env = input.env ?? process.env;
   const values: Partial<Settings> = {};
   const sources = {} as Record<SettingKey, ResolvedSetting>;
-  let profile: Partial<Record<'address' | 'namespace', string>> | undefined = input.profileValues;
+  let profile: Partial<Record<ProfileKey, string>> | undefined = input.profileValues;
   for (const spec of SETTINGS) {
     let found: ResolvedSetting | undefined;
     const flagValue = input.flags[spec.key];

@@ -5,7 +5,7 @@
 import { basename, join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { ProcessError, TshellError, ErrorCodes } from '../errors.js';
-import { connectTemporal } from '../temporal/connection.js';
+import { connectFor } from '../temporal/connection.js';
 import { pollersOf, type PollerInfo } from '../temporal/task-queue.js';
 import { checkPidFile, pidFilesIn, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
 import { allProcs, processTree, readProc, sleep, startedAtMs, type ProcInfo } from './proc.js';
@@ -277,7 +277,7 @@ export async function ensureWorker(
 
 /** A poller on the queue whose identity names the process or one of its descendants. */
 async function ownPoller(settings: Settings, taskQueue: string, rootPid: number): Promise<PollerInfo | undefined> {
-  const handle = await connectTemporal(settings.address, settings.namespace);
+  const handle = await connectFor(settings);
   const pollers = await pollersOf(handle, taskQueue, 'workflow');
   const tree = new Set(processTree(rootPid).map((p) => p.pid));
   return pollers.find((p) => {

@@ -9,7 +9,7 @@ import { errorJson, formatError } from '../render/errors.js';
 import { toJson } from '../render/format.js';
 import { startSpinner, type Spinner } from '../render/spinner.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
-import { connectTemporal } from '../temporal/connection.js';
+import { connectFor } from '../temporal/connection.js';
 import { parseCommandArgs } from './args.js';
 import { SessionStore } from './context.js';
 import { bestMatches } from './suggest.js';
@@ -116,7 +116,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
         spin.clear();
         if (!json) shell.stderr.write(`${style.c.dim(`… ${line}`)}\n`);
       },
-      temporal: () => connectTemporal(settings.address, settings.namespace),
+      temporal: () => connectFor(settings),
       confirm: async (question) => {
         if (yes) return true;
         if (!prompter) throw new UsageError(`${command.name} needs confirmation: ${question}`, 'rerun with --yes');

@@ -2,6 +2,8 @@
 // not pay ~300 ms for it), a TCP probe first so "server down" is reported in milliseconds, and few
 // gRPC retries so a server that dies mid-session is reported in seconds, not after 20.
 import type { Client, Connection } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import type { Settings } from '../config/settings.js';
 import { ConnectionError, UsageError } from '../errors.js';
 
 export interface TemporalHandle {
@@ -43,13 +45,42 @@ export async function tcpProbe(address: string, timeoutMs = 1000): Promise<boole
   });
 }
 
+/** TLS and API key, as the Temporal CLI takes them (flags, TEMPORAL_* variables, temporal.toml). */
+export interface Security {
+  tls?: boolean | { serverNameOverride?: string; serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
+  apiKey?: string;
+}
+
+function readPem(path: string, flag: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, `check the path (set by --${flag} or its TEMPORAL_* variable)`);
+  }
+}
+
+/** TLS is on when asked (`tls` true), or when a certificate, a CA or an API key is given and not `tls` false. */
+export function connectionSecurity(s: Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>): Security {
+  const apiKey = s.apiKey ? { apiKey: s.apiKey } : {};
+  const on = s.tls === 'true' || (s.tls !== 'false' && Boolean(s.tlsCertPath || s.tlsCaPath || s.apiKey));
+  if (!on) return apiKey;
+  if (Boolean(s.tlsCertPath) !== Boolean(s.tlsKeyPath)) throw new UsageError('mTLS needs both --tls-cert-path and --tls-key-path');
+  const tls = {
+    ...(s.tlsServerName ? { serverNameOverride: s.tlsServerName } : {}),
+    ...(s.tlsCaPath ? { serverRootCACertificate: readPem(s.tlsCaPath, 'tls-ca-path') } : {}),
+    ...(s.tlsCertPath && s.tlsKeyPath ? { clientCertPair: { crt: readPem(s.tlsCertPath, 'tls-cert-path'), key: readPem(s.tlsKeyPath, 'tls-key-path') } } : {}),
+  };
+  return { tls: Object.keys(tls).length ? tls : true, ...apiKey };
+}
+
 const connections = new Map<string, Promise<Connection>>();
 
-async function openConnection(address: string): Promise<Connection> {
+async function openConnection(address: string, security: Security): Promise<Connection> {
   const { Connection, makeGrpcRetryInterceptor, defaultGrpcRetryOptions } = await import('@temporalio/client');
   try {
     return await Connection.connect({
       address,
+      ...security,
       connectTimeout: 2000,
       interceptors: [
         makeGrpcRetryInterceptor(
@@ -63,16 +94,17 @@ async function openConnection(address: string): Promise<Connection> {
 }
 
 /** Connects (reusing a live connection in the same process), failing fast when nothing listens. */
-export async function connectTemporal(address: string, namespace: string): Promise<TemporalHandle> {
+export async function connectTemporal(address: string, namespace: string, security: Security = {}): Promise<TemporalHandle> {
+  const key = `${address}\0${security.tls ? 'tls' : ''}\0${security.apiKey ?? ''}`;
   if (!(await tcpProbe(address))) {
-    connections.delete(address);
+    connections.delete(key);
     throw new ConnectionError(address, 'connection refused');
   }
-  let pending = connections.get(address);
+  let pending = connections.get(key);
   if (!pending) {
-    pending = openConnection(address);
-    connections.set(address, pending);
-    pending.catch(() => connections.delete(address));
+    pending = openConnection(address, security);
+    connections.set(key, pending);
+    pending.catch(() => connections.delete(key));
   }
   const connection = await pending;
   const { Client } = await import('@temporalio/client');
@@ -98,4 +130,9 @@ export async function closeConnections(): Promise<void> {
   const all = [...connections.values()];
   connections.clear();
   await Promise.allSettled(all.map(async (p) => (await p).close()));
+}
+
+/** The connection the settings describe (address, namespace, TLS, API key). */
+export function connectFor(settings: Settings): Promise<TemporalHandle> {
+  return connectTemporal(settings.address, settings.namespace, connectionSecurity(settings));
 }

@@ -1,0 +1,88 @@
+// Connection security for real: a TLS front (mutual TLS, ALPN h2) before the dev server, reached with
+// the Temporal CLI's settings (--tls-ca-path, --tls-cert-path, --tls-key-path, --tls-server-name).
+// Without the client certificate, or without TLS, the answer is one clear line.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createServer, type Server } from 'node:tls';
+import { execa } from 'execa';
+import { cleanup, declaredJson, makeEnv, noStackTrace, tshell, type Env } from '../helpers/tshell.js';
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  const r = await execa('openssl', args, { cwd, reject: false });
+  if (r.exitCode !== 0) throw new Error(`openssl ${args.join(' ')}: ${String(r.stderr)}`);
+}
+
+/** A CA, a server certificate for localhost and a client certificate, all signed by the CA. */
+async function makeCerts(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=tshell test CA'], dir);
+  for (const who of ['server', 'client']) {
+    await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'tshell-client'}`], dir);
+    if (who === 'server') writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+    const ext = who === 'server' ? ['-extfile', 'san.ext'] : [];
+    await openssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', ...ext], dir);
+  }
+}
+
+describe('TLS and API key settings', () => {
+  let env: Env;
+  let front: Server;
+  let frontAddress: string;
+  let certs: string;
+  before(async () => {
+    env = await makeEnv();
+    assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
+    certs = join(env.stateDir, 'certs');
+    await makeCerts(certs);
+    const [host, port] = env.address.split(':');
+    front = createServer(
+      { key: readFileSync(join(certs, 'server.key')), cert: readFileSync(join(certs, 'server.pem')), ca: readFileSync(join(certs, 'ca.pem')), requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['h2'] },
+      (socket) => {
+        const upstream = connect(Number(port), host);
+        socket.pipe(upstream).pipe(socket);
+        socket.on('error', () => upstream.destroy());
+        upstream.on('error', () => socket.destroy());
+      },
+    );
+    front.on('tlsClientError', () => undefined);
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    frontAddress = `127.0.0.1:${(front.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    front?.close();
+    await cleanup(env);
+  });
+
+  it('talks to a server behind mutual TLS with the CLI-style settings, from flags or TEMPORAL_* variables', async () => {
+    const flags = ['--address', frontAddress, '--tls-ca-path', join(certs, 'ca.pem'), '--tls-cert-path', join(certs, 'client.pem'), '--tls-key-path', join(certs, 'client.key'), '--tls-server-name', 'localhost'];
+    const r = await tshell(['recent', '--json', ...flags], { env: env.env });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.ok(Array.isArray((await declaredJson<{ workflows: unknown[] }>('recent', r)).workflows));
+    const viaEnv = await tshell(['recent'], {
+      env: { ...env.env, TEMPORAL_ADDRESS: frontAddress, TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(certs, 'ca.pem'), TEMPORAL_TLS_CLIENT_CERT_PATH: join(certs, 'client.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: join(certs, 'client.key'), TEMPORAL_TLS_SERVER_NAME: 'localhost' },
+    });
+    assert.equal(viaEnv.exitCode, 0, viaEnv.stderr);
+  });
+
+  it('without the client certificate, or without TLS, says it cannot connect in one line', async () => {
+    for (const extra of [['--tls-ca-path', join(certs, 'ca.pem'), '--tls-server-name', 'localhost'], []]) {
+      const r = await tshell(['recent', '--address', frontAddress, ...extra], { env: env.env, timeoutMs: 30_000 });
+      assert.equal(r.exitCode, 2, r.stderr);
+      assert.match(r.stderr, /cannot reach Temporal at 127\.0\.0\.1:\d+/);
+      assert.ok(noStackTrace(r.stderr), r.stderr);
+    }
+    const missing = await tshell(['recent', '--address', frontAddress, '--tls-ca-path', join(certs, 'nope.pem')], { env: env.env });
+    assert.equal(missing.exitCode, 2);
+    assert.match(missing.stderr, /cannot read tls-ca-path .*nope\.pem: ENOENT/);
+  });
+
+  it('never shows the API key', async () => {
+    const d = await declaredJson<{ settings: { name: string; value: string; source: string }[] }>('config', await tshell(['config', '--json', '--api-key', 'sk-very-secret'], { env: env.env }));
+    const key = d.settings.find((x) => x.name === 'apiKey');
+    assert.deepEqual([key?.value, key?.source], ['(set)', 'flag']);
+    assert.doesNotMatch(JSON.stringify(d), /sk-very-secret/);
+  });
+});

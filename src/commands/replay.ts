@@ -1,7 +1,5 @@
 // History repair: `replay` proves (or rules out) non-determinism against the project's current code;
 // `reset` moves a workflow back to a workflow task so the new code redoes what follows.
-import { randomUUID } from 'node:crypto';
-import Long from 'long';
 import { ExitCode, UsageError } from '../errors.js';
 import { replayWorkflow, type ReplayOutcome } from '../diagnosis/replay.js';
 import { card } from '../render/format.js';
@@ -81,6 +79,8 @@ export const resetCommand = defineCommand<ResetData>({
     if (!(await ctx.confirm(`reset ${previewLine(desc)} to event ${eventId}${keeps ? ` (keeps ${keeps})` : ''}? The current run is terminated.`))) {
       throw new UsageError('reset aborted: nothing was changed');
     }
+    // Loaded here: start-up of every other command does not pay for them.
+    const [{ randomUUID }, { default: Long }] = await Promise.all([import('node:crypto'), import('long')]);
     try {
       const r: { runId?: string | null } = await h.client.workflowService.resetWorkflowExecution({
         namespace: h.namespace,

@@ -36,7 +36,12 @@ ${header}_tshell() {
   [[ -z "\${candidates[*]}" && CURRENT -eq 2 ]] && candidates=(${names})
   compadd -U -Q -a candidates
 }
-compdef _tshell tshell
+# Autoloaded from $fpath by compinit, this file is the function's body: complete now. Sourced: register.
+if [[ "\${zsh_eval_context[-1]}" == loadautofunc ]]; then
+  _tshell "$@"
+else
+  compdef _tshell tshell
+fi
 `;
   }
   return `${header}function __tshell_complete

@@ -41,6 +41,12 @@ interface RecentData {
   counts: Record<string, number>;
 }
 
+/** The start of a look-back window of `minutes` (at most 100 years: a Date has a range). */
+function startedSince(minutes: number): string {
+  if (!(minutes > 0) || minutes > 52_560_000) throw new UsageError(`--minutes must be between 0 and 52560000 (100 years), not ${minutes}`);
+  return new Date(Date.now() - minutes * 60_000).toISOString();
+}
+
 export const recentCommand = defineCommand<RecentData>({
   name: 'recent',
   aliases: ['ls'],
@@ -55,7 +61,7 @@ export const recentCommand = defineCommand<RecentData>({
   fields: { minutes: 'the window', workflows: 'executions: workflowId, runId, type, status, taskQueue, startTime, closeTime, durationMs', counts: 'number of listed executions per status' },
   async run(ctx, args) {
     const minutes = Number(args.flags.minutes);
-    const since = new Date(Date.now() - minutes * 60_000).toISOString();
+    const since = startedSince(minutes);
     const parts = [`StartTime > ${quoteValue(since)}`];
     if (args.flags.status) parts.push(statusClause(String(args.flags.status)));
     const h = await ctx.temporal();
@@ -102,7 +108,7 @@ const REPORTED_PROBLEMS = 'TemporalReportedProblems IN ("category=WorkflowTaskFa
 /** Finds the RUNNING workflows that are not progressing (shared by `stalled` and `bulk-cancel --stalled`). */
 export async function findStalled(ctx: CommandContext, h: TemporalHandle, opts: { query?: string; minutes?: number; limit?: number }): Promise<StalledData> {
   const parts = [statusClause('RUNNING')];
-  if (opts.minutes) parts.push(`StartTime > ${quoteValue(new Date(Date.now() - opts.minutes * 60_000).toISOString())}`);
+  if (opts.minutes) parts.push(`StartTime > ${quoteValue(startedSince(opts.minutes))}`);
   if (opts.query) parts.push(`(${opts.query})`);
   const [running, reported] = await Promise.all([
     listExecutions(h, parts.join(' AND '), opts.limit ?? 1000),

@@ -97,7 +97,7 @@ export const recipeCommand = defineCommand<RecipeData>({
     const done: RecipeData['steps'] = [];
     for (const [i, s] of steps.entries()) {
       const line = s.line.map((w) => (/[\s"'$]/.test(w) ? `'${w.replace(/'/g, "'\\''")}'` : w)).join(' ');
-      if (!ctx.json) ctx.print(`${ctx.style.c.bold(`› [${i + 1}/${steps.length}] ${line}`)}\n`);
+      if (!ctx.json) ctx.print(`${ctx.style.c.bold(`▸ [${i + 1}/${steps.length}] ${line}`)}\n`);
       const r = await ctx.runLine(s.line, { quiet: ctx.json });
       done.push({ line, exitCode: r.exitCode, ...(ctx.json ? { output: r.output.trim() } : {}) });
       if (!(s.ok ?? [0]).includes(r.exitCode)) return { recipe: name, ok: false, steps: done, stoppedAt: line };

@@ -129,7 +129,7 @@ export const tourCommand = defineCommand<TourData>({
       await step.prepare?.(ctx, scratch);
       const codes: number[] = [];
       for (const line of step.lines(scratch)) {
-        say(ctx.style.c.bold(`› ${line.join(' ')}`));
+        say(ctx.style.c.bold(`▸ ${line.join(' ')}`));
         const r = await ctx.runLine(line, { quiet: ctx.json });
         codes.push(r.exitCode);
         if (r.exitCode !== 0) break;

@@ -169,7 +169,7 @@ export const wizardCommand = defineCommand<WizardData>({
         }
         const words = splitLine(step);
         if (DESTRUCTIVE.has(words[0] ?? '')) words.push('--yes'); // consented to above, with the exact line shown
-        say(s.c.bold(`› ${step}`));
+        say(s.c.bold(`▸ ${step}`));
         const r = await ctx.runLine(words, { quiet: ctx.json });
         ran.push({ step, exitCode: r.exitCode, ...(ctx.json ? { output: r.output.trim() } : {}) });
         if (words[0] === 'start' && r.exitCode === 0) {

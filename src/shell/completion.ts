@@ -13,7 +13,8 @@ const ID_FLAGS = new Set(['--id', '-w', '--workflow-id']);
 function match(current: string, candidates: string[], limit = 20): string[] {
   const prefix = candidates.filter((c) => c.startsWith(current));
   if (prefix.length || !current) return prefix.slice(0, current ? limit : 200);
-  return bestMatches(current, candidates, 5);
+  // Not a prefix of anything: a typo or an abbreviation. One best guess, so Tab replaces the word.
+  return bestMatches(current, candidates, 1);
 }
 
 /** Candidates for the last word of `words` (which may be '' for "after a space"). */
@@ -37,7 +38,7 @@ export async function completeWords(words: string[], ids?: IdSource): Promise<st
     const names = flags.flatMap((f) => [`--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)]);
     const prefix = names.filter((n) => n.startsWith(current));
     if (prefix.length) return prefix;
-    return bestMatches(current.replace(/^-+/, ''), names.map((n) => n.slice(2)), 5).map((n) => `--${n}`);
+    return bestMatches(current.replace(/^-+/, ''), names.map((n) => n.slice(2)), 1).map((n) => `--${n}`);
   }
   const positionalIndex = before.slice(1).filter((w, i, all) => !w.startsWith('-') && !(all[i - 1]?.startsWith('--') && flags.find((f) => `--${f.name}` === all[i - 1])?.type !== 'boolean')).length;
   const positional = command.positionals?.[positionalIndex];

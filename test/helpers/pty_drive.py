@@ -21,8 +21,17 @@ import time
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78]|\r")
 
 
+BACKSPACED = re.compile(r"[^\x08\n]\x08")
+
+
 def clean(raw: bytes) -> str:
-    return ANSI.sub("", raw.decode("utf-8", "replace"))
+    text = ANSI.sub("", raw.decode("utf-8", "replace"))
+    # Apply backspaces (line editors move the cursor back and rewrite): "stld\b\balled" is "stalled".
+    while True:
+        applied = BACKSPACED.sub("", text)
+        if applied == text:
+            return applied.replace("\x08", "")
+        text = applied
 
 
 def main() -> None:

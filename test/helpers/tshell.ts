@@ -154,10 +154,10 @@ export interface PtyResult {
   exitCode: number | null;
 }
 
-/** Runs tshell in a real pseudo-terminal (Python's pty module), typing each step's text on cue. */
-export async function tshellInPty(args: string[], steps: PtyStep[], opts: { env: Record<string, string>; cwd?: string; exitTimeout?: number }): Promise<PtyResult> {
+/** Runs a program in a real pseudo-terminal (Python's pty module), typing each step's text on cue. */
+export async function inPty(argv: string[], steps: PtyStep[], opts: { env: Record<string, string>; cwd?: string; exitTimeout?: number }): Promise<PtyResult> {
   const spec = {
-    argv: [process.execPath, BIN, ...args],
+    argv,
     cwd: opts.cwd ?? HELLO,
     env: { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1', ...opts.env },
     steps,
@@ -166,6 +166,18 @@ export async function tshellInPty(args: string[], steps: PtyStep[], opts: { env:
   const r = await execa('python3', [join(ROOT, 'test', 'helpers', 'pty_drive.py')], { input: JSON.stringify(spec), reject: false, timeout: 600_000 });
   if (r.exitCode !== 0) throw new Error(`pty driver failed: ${String(r.stderr)}`);
   return JSON.parse(String(r.stdout)) as PtyResult;
+}
+
+/** tshell itself in a pseudo-terminal. */
+export function tshellInPty(args: string[], steps: PtyStep[], opts: { env: Record<string, string>; cwd?: string; exitTimeout?: number }): Promise<PtyResult> {
+  return inPty([process.execPath, BIN, ...args], steps, opts);
+}
+
+/** A directory holding a `tshell` executable (for shells that call `tshell __complete`). */
+export function tshellOnPath(): string {
+  const bin = mkdtempSync(join(tmpdir(), 'tshell-bin-'));
+  writeFileSync(join(bin, 'tshell'), `#!/bin/sh\nexec ${process.execPath} ${BIN} "$@"\n`, { mode: 0o755 });
+  return bin;
 }
 
 /** A copy of a fixture project in the test's state dir, for tests that edit its code. */

@@ -17,7 +17,7 @@ describe('recipes on examples/hello', () => {
   it('clean-start: kill workers, server, fresh worker, start', async () => {
     const r = await run(['recipe', 'clean-start']);
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.match(r.stdout, /› \[1\/4\] kill-all-workers[\s\S]*› \[4\/4\] start[\s\S]*started workflow greeting-[\s\S]*✓ recipe clean-start: 4 steps ok/);
+    assert.match(r.stdout, /▸ \[1\/4\] kill-all-workers[\s\S]*▸ \[4\/4\] start[\s\S]*started workflow greeting-[\s\S]*✓ recipe clean-start: 4 steps ok/);
     const wait = await run(['wait', '--status', 'COMPLETED']);
     assert.equal(wait.exitCode, 0);
   });

@@ -7,6 +7,9 @@ import { statusClause } from './monitor.js';
 import { completeWords } from '../shell/completion.js';
 import { listExecutions, quoteValue } from '../temporal/visibility.js';
 import { tcpProbe } from '../temporal/connection.js';
+import { fetchHistory } from '../temporal/history.js';
+import { describeWorkflow } from '../temporal/workflows.js';
+import { workflowHandlers } from './act.js';
 import { visibleCommands } from './registry.js';
 import { defineCommand, type CommandContext } from './types.js';
 
@@ -78,6 +81,29 @@ async function recentIds(ctx: CommandContext): Promise<string[]> {
   return ids;
 }
 
+/**
+ * Signal, update or query names for completion: what the workflow declares (asked of its worker,
+ * within a second) and, for signals and updates, the names already seen in its history.
+ */
+async function handlerNames(ctx: CommandContext, kind: 'signal' | 'update' | 'query', id: string | undefined): Promise<string[]> {
+  const workflowId = id ?? ctx.session.current.workflowId;
+  if (!workflowId || !(await tcpProbe(ctx.settings.address, 300))) return [];
+  const h = await ctx.temporal();
+  const desc = await describeWorkflow(h, workflowId).catch(() => undefined);
+  if (!desc) return [];
+  const declared = await workflowHandlers(h, desc.workflowId, desc.runId, 1);
+  const names = new Set<string>(((kind === 'signal' ? declared?.signals : kind === 'update' ? declared?.updates : declared?.queries) ?? []).filter(Boolean));
+  if (kind !== 'query') {
+    const events = await h.connection.withDeadline(Date.now() + 1000, () => fetchHistory(h, desc.workflowId, desc.runId)).catch(() => []);
+    for (const e of events) {
+      const name = kind === 'signal' ? e.workflowExecutionSignaledEventAttributes?.signalName : e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+      if (name) names.add(name);
+    }
+  }
+  if (kind === 'query') names.add('__stack_trace');
+  return [...names];
+}
+
 export const completionsCommand = defineCommand<{ shell: string; script: string }>({
   name: 'completions',
   group: 'shell',
@@ -107,5 +133,5 @@ export const completeCommand = defineCommand<{ candidates: string[] }>({
 
 /** `tshell __complete …`: the words are not parsed as flags (they are the line being completed). */
 export async function runComplete(ctx: CommandContext, words: string[]): Promise<string[]> {
-  return completeWords(words.length ? words : [''], () => recentIds(ctx));
+  return completeWords(words.length ? words : [''], () => recentIds(ctx), (kind, id) => handlerNames(ctx, kind, id));
 }

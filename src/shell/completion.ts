@@ -8,6 +8,11 @@ import { bestMatches } from './suggest.js';
 /** Supplies workflow ids for `--id` and `use` (recent executions, cached briefly). */
 export type IdSource = () => Promise<string[]>;
 
+/** Supplies the signal, update or query names of a workflow (`--id`'s, else the current one). */
+export type HandlerSource = (kind: 'signal' | 'update' | 'query', workflowId: string | undefined) => Promise<string[]>;
+
+const HANDLER_COMMANDS = new Set(['signal', 'update', 'query']);
+
 const ID_FLAGS = new Set(['--id', '-w', '--workflow-id']);
 
 function match(current: string, candidates: string[], limit = 20): string[] {
@@ -18,7 +23,7 @@ function match(current: string, candidates: string[], limit = 20): string[] {
 }
 
 /** Candidates for the last word of `words` (which may be '' for "after a space"). */
-export async function completeWords(words: string[], ids?: IdSource): Promise<string[]> {
+export async function completeWords(words: string[], ids?: IdSource, handlers?: HandlerSource): Promise<string[]> {
   const current = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);
   if (before.length === 0) return match(current, commandNames());
@@ -44,6 +49,11 @@ export async function completeWords(words: string[], ids?: IdSource): Promise<st
   const positional = command.positionals?.[positionalIndex];
   if (positional?.choices) return match(current, [...positional.choices]);
   if (command.name === 'use' && positionalIndex === 0 && ids) return match(current, ['-', ...(await ids().catch(() => []))]);
+  if (HANDLER_COMMANDS.has(command.name) && positionalIndex === 0 && handlers) {
+    const idAt = before.findIndex((w) => ID_FLAGS.has(w));
+    const names = await handlers(command.name as 'signal' | 'update' | 'query', idAt > 0 ? before[idAt + 1] : undefined).catch(() => []);
+    return match(current, names);
+  }
   if (!current) return command.flags.map((f) => `--${f.name}`);
   return [];
 }

@@ -55,5 +55,9 @@ describe('completion scripts in zsh and fish', () => {
     assert.ok((await complete('tshell stld')).includes('stalled'));
     assert.ok((await complete('tshell wait --statu')).includes('--status'));
     assert.ok((await complete('tshell result --id zcompletion-t')).includes(id));
+    // Signal names seen in the workflow's history (no worker runs to declare them), query names too.
+    assert.equal((await tshell(['signal', 'approve', '--id', id, '--input', '"Ed"', '--yes'], { env: env.env })).exitCode, 0);
+    assert.deepEqual(await complete(`tshell signal --id ${id} ap`), ['approve']);
+    assert.deepEqual(await complete(`tshell query --id ${id} __st`), ['__stack_trace']);
   });
 });

@@ -32,6 +32,16 @@ describe('completion and suggestions', () => {
     assert.deepEqual(await completeWords(['wiat']), ['wait']);
     assert.deepEqual(await completeWords(['diangose']), ['diagnose']);
   });
+  it('completes signal, update and query names from the workflow named by --id', async () => {
+    const seen: unknown[] = [];
+    const handlers = async (kind: string, id: string | undefined) => {
+      seen.push([kind, id]);
+      return kind === 'signal' ? ['approve', 'reject'] : ['status'];
+    };
+    assert.deepEqual(await completeWords(['signal', '--id', 'w-1', 'ap'], undefined, handlers), ['approve']);
+    assert.deepEqual(await completeWords(['query', ''], undefined, handlers), ['status']);
+    assert.deepEqual(seen, [['signal', 'w-1'], ['query', undefined]]);
+  });
   it("completes the command's flags and their known values", async () => {
     assert.deepEqual(await completeWords(['wait', '--stat']), ['--status', '--state-dir']);
     assert.deepEqual(await completeWords(['wait', '--timout']), ['--timeout']);

@@ -8,7 +8,7 @@ import { eventId, eventTypeName, failuresIn, fetchHistory, type FailureRecord } 
 import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
 import { findProjectWorkers } from '../processes/worker.js';
-import { latestActivationFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
+import { latestActivationFailureAt, latestActivityFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
 
 export interface Evidence {
   desc: WorkflowDescription;
@@ -22,6 +22,8 @@ export interface Evidence {
   workers: { pid: number; startedAtMs: number; taskQueue?: string; startedByTshell: boolean }[];
   /** The latest failed activation of this run in the project's worker log (the current reason). */
   workerLog?: { file: string; line: number; text: string };
+  /** The latest failed attempt of the first failing pending activity, from the worker log. */
+  activityLog?: { file: string; line: number; text: string; activityId: string };
   /** Newest modification time of the project's *.py files outside virtual envs. */
   newestSourceMs?: number;
 }
@@ -94,10 +96,14 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
     activityPollers[q] = await cache.pollerCount(h, q, 'activity');
   }
   let workerLog: Evidence['workerLog'];
-  if (desc.status === 'RUNNING' && failures.some((f) => f.kind === 'WorkflowTaskFailed')) {
+  let activityLog: Evidence['activityLog'];
+  const failingActivity = desc.pendingActivities.find((a) => a.lastFailure);
+  if (desc.status === 'RUNNING' && (failingActivity || failures.some((f) => f.kind === 'WorkflowTaskFailed'))) {
     const log = readWorkerLogSinceStart(settings);
     const at = latestActivationFailureAt(log.lines, desc.runId, log.firstLine);
     if (at) workerLog = { file: log.file, ...at };
+    const act = failingActivity && latestActivityFailureAt(log.lines, desc.runId, failingActivity.activityId, settings.projectDir, log.firstLine);
+    if (act && failingActivity) activityLog = { file: log.file, ...act, activityId: failingActivity.activityId };
   }
-  return { desc, failures, lastTaskCompletedEventId, workerLog, close, workflowPollers, activityPollers, workers: cache.projectWorkers(), newestSourceMs: cache.newestSourceMs() };
+  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: cache.projectWorkers(), newestSourceMs: cache.newestSourceMs() };
 }

@@ -34,6 +34,12 @@ const NOT_REGISTERED_WF = /^Workflow class (\S+) is not registered on this worke
 const NOT_REGISTERED_ACT = /Activity function (\S+) (?:for workflow \S+ )?is not registered on this worker/;
 const SANDBOX = /Cannot access .* from inside a workflow/;
 
+/** The failing activity's traceback in the worker log, when tshell can read it. */
+function activityLogItem(ev: Evidence, activityId: string): EvidenceItem[] {
+  const a = ev.activityLog;
+  return a && a.activityId === activityId ? [{ source: 'worker-log', line: a.line, text: `${a.text} (${a.file})` }] : [];
+}
+
 function taskFailure(ev: Evidence, test: (f: FailureRecord) => boolean): FailureRecord | undefined {
   // Only a workflow that is still RUNNING is stuck on its workflow task, and only when no workflow
   // task has completed since (a fixed worker resumed it).
@@ -100,7 +106,7 @@ export const RULES: Rule[] = [
     class: 'activity-not-registered', severity: 'error', procedure: 'register-and-restart', problem: true,
     match: (ev) => {
       const pending = ev.desc.pendingActivities.find((a) => NOT_REGISTERED_ACT.test(a.lastFailure ?? ''));
-      if (pending) return { summary: `the worker does not register activity ${pending.activityType} (retried until it is)`, evidence: [{ source: 'describe', text: `activity ${pending.activityType}, attempt ${pending.attempt}: ${pending.lastFailure}` }] };
+      if (pending) return { summary: `the worker does not register activity ${pending.activityType} (retried until it is)`, evidence: [{ source: 'describe', text: `activity ${pending.activityType}, attempt ${pending.attempt}: ${pending.lastFailure}` }, ...activityLogItem(ev, pending.activityId)] };
       const f = ev.failures.find((x) => x.kind === 'ActivityTaskFailed' && NOT_REGISTERED_ACT.test(x.message));
       return f && { summary: `the worker does not register activity ${f.activityType ?? ''}`, evidence: [fromHistory(f)] };
     },
@@ -125,7 +131,7 @@ export const RULES: Rule[] = [
     class: 'activity-failing', severity: 'error', procedure: 'fix-activity-restart', problem: true,
     match: (ev) => {
       const a = ev.desc.pendingActivities.find((x) => x.attempt > 2 && x.lastFailure);
-      return a && { summary: `activity ${a.activityType} keeps failing (attempt ${a.attempt}): ${a.lastFailure}`, evidence: [{ source: 'describe', text: `${a.activityType} attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}: ${a.lastFailure}` }] };
+      return a && { summary: `activity ${a.activityType} keeps failing (attempt ${a.attempt}): ${a.lastFailure}`, evidence: [{ source: 'describe', text: `${a.activityType} attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}: ${a.lastFailure}` }, ...activityLogItem(ev, a.activityId)] };
     },
   },
   {

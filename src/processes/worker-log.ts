@@ -68,6 +68,24 @@ export function latestActivationFailureAt(lines: string[], runId: string, firstL
   return found;
 }
 
+/**
+ * The latest "Completing activity as failed" traceback of this run's activity: its exception line
+ * (with its line number) and the deepest frame in the project's own code.
+ */
+export function latestActivityFailureAt(lines: string[], runId: string, activityId: string, projectDir: string, firstLineNo = 1): { line: number; text: string } | undefined {
+  let found: { line: number; text: string } | undefined;
+  for (const block of errorBlocks(lines, firstLineNo)) {
+    const head = block.text[0] ?? '';
+    if (!head.includes('Completing activity as failed') || !head.includes(`'workflow_run_id': '${runId}'`) || !head.includes(`'activity_id': '${activityId}'`)) continue;
+    const at = block.text.map((l, i) => [l, i] as const).reverse().find(([l]) => /^[\w.]+(Error|Exception|Warning)?\b.*:/.test(l) && !/^\s/.test(l));
+    if (!at) continue;
+    const frame = [...block.text].reverse().map((l) => /^\s*File "([^"]+)", line (\d+), in (\S+)/.exec(l)).find((m) => m && m[1]?.startsWith(projectDir) && !/[\\/](\.venv|site-packages)[\\/]/.test(m[1]));
+    const where = frame ? ` (at ${frame[1]?.slice(projectDir.length + 1)}:${frame[2]} in ${frame[3]})` : '';
+    found = { line: block.line + at[1], text: `${at[0].trim()}${where}` };
+  }
+  return found;
+}
+
 export function latestActivationFailure(lines: string[], runId: string): string | undefined {
   return latestActivationFailureAt(lines, runId)?.text;
 }

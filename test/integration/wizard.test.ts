@@ -3,6 +3,7 @@
 // "developer" (a scripted edit) fixes the code, runs the steps and re-checks. Off a terminal it runs
 // nothing without --yes.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanup, copyProject, declaredJson, editLine, eventually, makeEnv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
@@ -36,7 +37,12 @@ describe('the wizard', () => {
 
   it('off a terminal: prints the path and the proposal, runs nothing without --yes', async () => {
     const id = await start('OrderWorkflow', '"o-1"');
-    await diagnosedAs(id, 'activity-failing');
+    const found = await diagnosedAs(id, 'activity-failing');
+    // The traceback's exception line in the worker log, with the project's own frame.
+    const log = found.evidence.find((e) => (e as { source?: string }).source === 'worker-log') as { line: number; text: string } | undefined;
+    assert.match(log?.text ?? '', /^ValueError: card number missing for order o-1 \(at src\/evolving\/activities\.py:\d+ in charge\) \(.*worker-evolving\.log\)$/);
+    const file = /\(([^()]*worker-evolving\.log)\)$/.exec(log?.text ?? '')?.[1] as string;
+    assert.equal(readFileSync(file, 'utf8').split('\n')[(log?.line ?? 0) - 1], 'ValueError: card number missing for order o-1');
     const r = await run(['wizard', '--id', id]);
     assert.equal(r.exitCode, 1);
     assert.match(r.stdout, /\? Is an activity failing, timing out, or never picked up\?\n {2}→ yes: activity charge keeps failing/);

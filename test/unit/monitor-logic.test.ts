@@ -112,3 +112,21 @@ describe('globs and pollers', () => {
     assert.ok(isLivePoller({ identity: '2@other-host' }, opts));
   });
 });
+
+describe('activity tracebacks in the worker log', async () => {
+  const { latestActivityFailureAt } = await import('../../src/processes/worker-log.js');
+  const block = (attempt: number, msg: string) => [
+    `Completing activity as failed ({'activity_id': '1', 'activity_type': 'charge', 'attempt': ${attempt}, 'namespace': 'default', 'task_queue': 'q', 'workflow_id': 'w', 'workflow_run_id': 'run-1', 'workflow_type': 'T'})`,
+    'Traceback (most recent call last):',
+    '  File "/p/.venv/lib/python3.11/site-packages/temporalio/worker/_activity.py", line 379, in _handle_start_activity_task',
+    '    result = await self._execute_activity(',
+    '  File "/p/src/app/activities.py", line 16, in charge',
+    '    raise ValueError(msg)',
+    `ValueError: ${msg}`,
+  ];
+  it('finds the latest attempt of that run and activity, with the project frame and the line number', () => {
+    const lines = ['Worker started', ...block(1, 'first'), ...block(2, 'second'), "Completing activity as failed ({'activity_id': '1', 'workflow_run_id': 'other-run'})", 'ValueError: not ours'];
+    assert.deepEqual(latestActivityFailureAt(lines, 'run-1', '1', '/p', 10), { line: 10 + 14, text: 'ValueError: second (at src/app/activities.py:16 in charge)' });
+    assert.equal(latestActivityFailureAt(lines, 'run-1', '2', '/p'), undefined);
+  });
+});

@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { splitLine } from '../shell/line.js';
 import type { CommandContext, FlagSpec, ParsedArgs } from './types.js';
 import { defineCommand } from './types.js';
+import { runStep, shownLine } from './steps.js';
 
 interface Step {
   line: string[];
@@ -96,10 +97,9 @@ export const recipeCommand = defineCommand<RecipeData>({
     const steps = await recipe.steps(args, ctx);
     const done: RecipeData['steps'] = [];
     for (const [i, s] of steps.entries()) {
-      const line = s.line.map((w) => (/[\s"'$]/.test(w) ? `'${w.replace(/'/g, "'\\''")}'` : w)).join(' ');
-      if (!ctx.json) ctx.print(`${ctx.style.c.bold(`▸ [${i + 1}/${steps.length}] ${line}`)}\n`);
-      const r = await ctx.runLine(s.line, { quiet: ctx.json });
-      done.push({ line, exitCode: r.exitCode, ...(ctx.json ? { output: r.output.trim() } : {}) });
+      const line = shownLine(s.line);
+      const r = await runStep(ctx, s.line, `[${i + 1}/${steps.length}] ${line}`);
+      done.push({ line, ...r });
       if (!(s.ok ?? [0]).includes(r.exitCode)) return { recipe: name, ok: false, steps: done, stoppedAt: line };
     }
     return { recipe: name, ok: true, steps: done };

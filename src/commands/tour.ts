@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ExitCode } from '../errors.js';
 import { sleep } from '../processes/proc.js';
 import { packageRoot } from '../processes/tools.js';
+import { runStep } from './steps.js';
 import { defineCommand, type CommandContext } from './types.js';
 
 interface TourStep {
@@ -129,8 +130,7 @@ export const tourCommand = defineCommand<TourData>({
       await step.prepare?.(ctx, scratch);
       const codes: number[] = [];
       for (const line of step.lines(scratch)) {
-        say(ctx.style.c.bold(`▸ ${line.join(' ')}`));
-        const r = await ctx.runLine(line, { quiet: ctx.json });
+        const r = await runStep(ctx, line);
         codes.push(r.exitCode);
         if (r.exitCode !== 0) break;
       }

@@ -15,6 +15,7 @@ import { splitLine } from '../shell/line.js';
 import { workflowHandlers } from './act.js';
 import { WORKFLOW_REF } from './option-sets.js';
 import { describeTarget } from './resolve.js';
+import { runStep, shownLine } from './steps.js';
 import { defineCommand, type CommandContext } from './types.js';
 
 interface StepRun {
@@ -74,7 +75,7 @@ async function interactionStep(ctx: CommandContext, ev: Evidence, handlers: { si
   const pick = await ctx.prompter.select('What should it receive?', [...choices, { value: 'none', name: 'nothing now' }]);
   if (pick === 'none') return [];
   const input = await ctx.prompter.input('Input as JSON (empty for none)', '');
-  return [`${pick} --id ${id}${input.trim() ? ` --input '${input.trim().replace(/'/g, "'\\''")}'` : ''}`];
+  return [shownLine([...pick.split(' '), '--id', id, ...(input.trim() ? ['--input', input.trim()] : [])])];
 }
 
 export const wizardCommand = defineCommand<WizardData>({
@@ -169,9 +170,8 @@ export const wizardCommand = defineCommand<WizardData>({
         }
         const words = splitLine(step);
         if (DESTRUCTIVE.has(words[0] ?? '')) words.push('--yes'); // consented to above, with the exact line shown
-        say(s.c.bold(`▸ ${step}`));
-        const r = await ctx.runLine(words, { quiet: ctx.json });
-        ran.push({ step, exitCode: r.exitCode, ...(ctx.json ? { output: r.output.trim() } : {}) });
+        const r = await runStep(ctx, words, step);
+        ran.push({ step, ...r });
         if (words[0] === 'start' && r.exitCode === 0) {
           ctx.session.reload();
           newWorkflowId = ctx.session.current.workflowId;

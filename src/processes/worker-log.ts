@@ -2,6 +2,7 @@
 // workflow-task failure for a run (the SDK logs every failed attempt; history keeps only the first).
 import { existsSync, readFileSync } from 'node:fs';
 import type { Settings } from '../config/settings.js';
+import { userFrames } from '../temporal/history.js';
 import { checkPidFile } from './pidfile.js';
 import { workerFiles } from './worker.js';
 
@@ -57,13 +58,21 @@ export function errorBlocks(lines: string[], firstLineNo = 1): LogBlock[] {
   return blocks;
 }
 
+/** The last exception line of a traceback block ("ValueError: …"), with its line number. */
+function exceptionLine(block: LogBlock, skip?: RegExp): { line: number; text: string } | undefined {
+  for (let i = block.text.length - 1; i >= 0; i--) {
+    const l = block.text[i] ?? '';
+    if (/^[\w.]+(Error|Exception|Warning)?\b.*:/.test(l) && !skip?.test(l)) return { line: block.line + i, text: l.trim() };
+  }
+  return undefined;
+}
+
 /** The exception line (and its line number) of the latest failed-activation traceback for this run. */
 export function latestActivationFailureAt(lines: string[], runId: string, firstLineNo = 1): { line: number; text: string } | undefined {
   let found: { line: number; text: string } | undefined;
   for (const block of errorBlocks(lines, firstLineNo)) {
     if (!block.text.some((l) => ACTIVATION_FAILED.test(l) && l.includes(runId))) continue;
-    const idx = block.text.map((l, i) => [l, i] as const).reverse().find(([l]) => /^[\w.]+(Error|Exception|Warning)?\b.*:/.test(l) && !/^\s/.test(l) && !ACTIVATION_FAILED.test(l));
-    if (idx) found = { line: block.line + idx[1], text: idx[0].trim() };
+    found = exceptionLine(block, ACTIVATION_FAILED) ?? found;
   }
   return found;
 }
@@ -77,11 +86,12 @@ export function latestActivityFailureAt(lines: string[], runId: string, activity
   for (const block of errorBlocks(lines, firstLineNo)) {
     const head = block.text[0] ?? '';
     if (!head.includes('Completing activity as failed') || !head.includes(`'workflow_run_id': '${runId}'`) || !head.includes(`'activity_id': '${activityId}'`)) continue;
-    const at = block.text.map((l, i) => [l, i] as const).reverse().find(([l]) => /^[\w.]+(Error|Exception|Warning)?\b.*:/.test(l) && !/^\s/.test(l));
+    const at = exceptionLine(block);
     if (!at) continue;
-    const frame = [...block.text].reverse().map((l) => /^\s*File "([^"]+)", line (\d+), in (\S+)/.exec(l)).find((m) => m && m[1]?.startsWith(projectDir) && !/[\\/](\.venv|site-packages)[\\/]/.test(m[1]));
-    const where = frame ? ` (at ${frame[1]?.slice(projectDir.length + 1)}:${frame[2]} in ${frame[3]})` : '';
-    found = { line: block.line + at[1], text: `${at[0].trim()}${where}` };
+    // "<file>:<line> in <fn>: <code>" → "<file relative to the project>:<line> in <fn>"
+    const frame = userFrames(block.text.join('\n'), projectDir).at(-1)?.replace(/: .*$/, '');
+    const where = frame ? ` (at ${frame.startsWith(`${projectDir}/`) ? frame.slice(projectDir.length + 1) : frame})` : '';
+    found = { line: at.line, text: `${at.text}${where}` };
   }
   return found;
 }

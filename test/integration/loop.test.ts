@@ -70,14 +70,10 @@ describe('the local loop on examples/hello', () => {
   });
 
   it('bash completion from completions/tshell.bash completes commands, flags and workflow ids', async () => {
-    const { mkdtempSync, writeFileSync, chmodSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { execa } = await import('execa');
-    const { BIN, ROOT } = await import('../helpers/tshell.js');
-    const bin = mkdtempSync(join(tmpdir(), 'tshell-bin-'));
-    writeFileSync(join(bin, 'tshell'), `#!/bin/sh\nexec ${process.execPath} ${BIN} "$@"\n`);
-    chmodSync(join(bin, 'tshell'), 0o755);
+    const { ROOT, tshellOnPath } = await import('../helpers/tshell.js');
+    const bin = tshellOnPath();
     const started = JSON.parse((await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Di"', '--id', 'completion-target-1', '--json'], { env: env.env })).stdout) as { workflowId: string };
     const complete = async (words: string[]) => {
       const script = `source ${join(ROOT, 'completions', 'tshell.bash')}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _tshell; printf '%s\\n' "\${COMPREPLY[@]}"`;

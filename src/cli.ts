@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { parseArgs } from 'node:util';
 import { SETTINGS, type SettingKey } from './config/settings.js';
-import { GLOBAL_FLAGS } from './commands/option-sets.js';
+import { GLOBAL_FLAGS } from './cli-model/option-sets.js';
 import { ExitCode, UsageError, toTshellError } from './errors.js';
 import { formatError } from './render/errors.js';
 import { makeStyle, colorWanted } from './render/style.js';

@@ -3,20 +3,18 @@
 // the way the Temporal CLI's completions work. `tshell completions bash|zsh|fish` prints them.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { statusClause } from './monitor.js';
-import { completeWords } from '../shell/completion.js';
-import { listExecutions, quoteValue } from '../temporal/visibility.js';
+import { completeWords } from '../cli-model/completion.js';
+import { listExecutions, quoteValue, statusClause } from '../temporal/visibility.js';
 import { tcpProbe } from '../temporal/connection.js';
 import { fetchHistory } from '../temporal/history.js';
 import { describeWorkflow } from '../temporal/workflows.js';
-import { workflowHandlers } from './act.js';
-import { visibleCommands } from './registry.js';
-import { defineCommand, type CommandContext } from './types.js';
+import { workflowHandlers } from '../temporal/handlers.js';
+import { defineCommand, type CommandContext, type CommandRegistry } from '../cli-model/types.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
-export function completionScript(shell: (typeof SHELLS)[number]): string {
-  const names = visibleCommands().flatMap((c) => [c.name, ...(c.aliases ?? [])]).join(' ');
+export function completionScript(registry: CommandRegistry, shell: (typeof SHELLS)[number]): string {
+  const names = registry.visible().flatMap((c) => [c.name, ...(c.aliases ?? [])]).join(' ');
   const header = `# tshell completion for ${shell}, generated from the command registry by \`tshell completions ${shell}\`.\n# Candidates come from \`tshell __complete\` (commands, flags, statuses, workflow ids).\n`;
   if (shell === 'bash') {
     return `${header}_tshell() {
@@ -112,9 +110,9 @@ export const completionsCommand = defineCommand<{ shell: string; script: string 
   flags: [],
   positionals: [{ name: 'shell', description: 'bash, zsh or fish', required: true, choices: SHELLS }],
   fields: { shell: 'the shell', script: 'the completion script' },
-  async run(_ctx, args) {
+  async run(ctx, args) {
     const shell = args.positionals[0] as (typeof SHELLS)[number];
-    return { shell, script: completionScript(shell) };
+    return { shell, script: completionScript(ctx.registry, shell) };
   },
   render: (d) => d.script.trimEnd(),
 });
@@ -133,5 +131,5 @@ export const completeCommand = defineCommand<{ candidates: string[] }>({
 
 /** `tshell __complete …`: the words are not parsed as flags (they are the line being completed). */
 export async function runComplete(ctx: CommandContext, words: string[]): Promise<string[]> {
-  return completeWords(words.length ? words : [''], () => recentIds(ctx), (kind, id) => handlerNames(ctx, kind, id));
+  return completeWords(ctx.registry, words.length ? words : [''], () => recentIds(ctx), (kind, id) => handlerNames(ctx, kind, id));
 }

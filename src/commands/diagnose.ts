@@ -4,10 +4,10 @@ import { mapLimit } from '../concurrency.js';
 import { EvidenceCache, gatherEvidence } from '../diagnosis/evidence.js';
 import { procedureSteps } from '../diagnosis/procedures.js';
 import { classify, RULES, type Finding } from '../diagnosis/rules.js';
-import { findStalled } from './monitor.js';
-import { WORKFLOW_REF } from './option-sets.js';
+import { findStalled } from '../diagnosis/stalled.js';
+import { WORKFLOW_REF } from '../cli-model/option-sets.js';
 import { workflowRef } from './resolve.js';
-import { defineCommand } from './types.js';
+import { defineCommand } from '../cli-model/types.js';
 
 export interface Diagnosis {
   workflowId: string;
@@ -34,7 +34,7 @@ export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagno
       return { workflowId: ev.desc.workflowId, runId: ev.desc.runId, status: ev.desc.status, findings: classify(ev, (id) => procedureSteps(id, ev.desc.workflowId)) };
     };
     if (args.flags.all) {
-      const stalled = await findStalled(ctx, h, {});
+      const stalled = await findStalled(ctx.settings, h, {});
       return { diagnoses: await mapLimit(stalled.stalled, 8, (w) => one(w.workflowId, w.runId)) };
     }
     const ref = workflowRef(ctx, args);

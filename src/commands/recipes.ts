@@ -2,9 +2,9 @@
 // commands, run through the one execution path, stopping at the first step that fails (and saying
 // which). A step may accept exit code 1 where "found a problem" is the point (debug-stalled).
 import { ExitCode, UsageError } from '../errors.js';
-import { splitLine } from '../shell/line.js';
-import type { CommandContext, FlagSpec, ParsedArgs } from './types.js';
-import { defineCommand } from './types.js';
+import { splitLine } from '../cli-model/line.js';
+import type { CommandContext, FlagSpec, ParsedArgs } from '../cli-model/types.js';
+import { defineCommand } from '../cli-model/types.js';
 import { runStep, shownLine } from './steps.js';
 
 interface Step {

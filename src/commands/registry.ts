@@ -3,8 +3,12 @@
 import { ensureServerCommand, serverCommand } from './server.js';
 import { ensureWorkerCommand, killAllWorkersCommand, killWorkerCommand, listWorkersCommand } from './workers.js';
 import { describeCommand, resultCommand, startCommand, waitCommand } from './workflows.js';
-import { errorsCommand, healthCommand, historyCommand, logsCommand, recentCommand, stackCommand, stalledCommand, taskQueueCommand } from './monitor.js';
-import { bulkCancelCommand, cancelCommand, queryCommand, signalCommand, terminateCommand, uiCommand, updateCommand, useCommand } from './act.js';
+import { healthCommand, recentCommand, stalledCommand, taskQueueCommand } from './monitor.js';
+import { logsCommand } from './logs.js';
+import { errorsCommand, historyCommand, stackCommand } from './inspect.js';
+import { queryCommand, signalCommand, updateCommand } from './interact.js';
+import { bulkCancelCommand, cancelCommand, terminateCommand } from './close.js';
+import { uiCommand, useCommand } from './navigate.js';
 import { configCommand, doctorCommand, setupCommand } from './setup.js';
 import { exitCommand, helpCommand, projectCommand } from './shell.js';
 import { completeCommand, completionsCommand } from './completions.js';
@@ -13,7 +17,7 @@ import { replayCommand, resetCommand } from './replay.js';
 import { wizardCommand } from './wizard.js';
 import { recipeCommand } from './recipes.js';
 import { tourCommand } from './tour.js';
-import type { Command, CommandGroup } from './types.js';
+import type { Command, CommandGroup, CommandRegistry } from '../cli-model/types.js';
 
 export const GROUP_TITLES: Record<CommandGroup, string> = {
   server: 'Server',
@@ -86,3 +90,12 @@ export function findCommand(name: string): Command | undefined {
 export function commandNames(): string[] {
   return visibleCommands().flatMap((c) => [c.name, ...(c.aliases ?? [])]);
 }
+
+/** The registry as commands see it (through their context, so no command imports this file). */
+export const registry: CommandRegistry = {
+  all: allCommands,
+  visible: visibleCommands,
+  find: findCommand,
+  names: commandNames,
+  groupTitles: GROUP_TITLES,
+};

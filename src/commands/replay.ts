@@ -5,10 +5,9 @@ import { replayWorkflow, type ReplayOutcome } from '../diagnosis/replay.js';
 import { card } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';
 import { describeWorkflow } from '../temporal/workflows.js';
-import { previewLine } from './act.js';
-import { WORKFLOW_REF } from './option-sets.js';
-import { describeTarget } from './resolve.js';
-import { defineCommand } from './types.js';
+import { WORKFLOW_REF } from '../cli-model/option-sets.js';
+import { describeTarget, previewLine } from './resolve.js';
+import { defineCommand } from '../cli-model/types.js';
 
 export const replayCommand = defineCommand<ReplayOutcome>({
   name: 'replay',

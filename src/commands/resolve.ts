@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeWorkflow, type WorkflowDescription } from '../temporal/workflows.js';
-import type { CommandContext, ParsedArgs } from './types.js';
+import type { CommandContext, ParsedArgs } from '../cli-model/types.js';
 
 export interface WorkflowRef {
   workflowId: string;
@@ -34,4 +34,14 @@ export function parseDuration(text: string, flag: string): number {
   const unit = (m[2] ?? 's').toLowerCase();
   const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1000;
   return Math.round(n * factor);
+}
+
+/** One line naming a workflow, shown before anything touches it. */
+export function previewLine(d: WorkflowDescription): string {
+  return `${d.workflowId} (${d.type}, ${d.status}, started ${d.startTime}, run ${d.runId})`;
+}
+
+/** Scripts never hang: a --follow off a terminal needs an end. */
+export function requireForInScripts(ctx: CommandContext, seconds: unknown): void {
+  if (!ctx.interactive && seconds === undefined) throw new UsageError('--follow in a script needs --for SECONDS', 'e.g. --follow --for 30 (Ctrl-C ends it in the shell)');
 }

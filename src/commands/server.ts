@@ -3,7 +3,7 @@ import { ensureServer, serverState, stopServer, type EnsureServerResult, type Se
 import { card, formatDuration } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
 import { ExitCode } from '../errors.js';
-import { defineCommand } from './types.js';
+import { defineCommand } from '../cli-model/types.js';
 
 export const ensureServerCommand = defineCommand<EnsureServerResult>({
   name: 'ensure-server',

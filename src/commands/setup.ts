@@ -8,7 +8,7 @@ import { findTool, installedPins, searchPath, TOOL_PINS, toolsDir } from '../pro
 import { splitCommand } from '../processes/spawn.js';
 import { card, formatDuration, table } from '../render/format.js';
 import { connectFor, tcpProbe } from '../temporal/connection.js';
-import { defineCommand } from './types.js';
+import { defineCommand } from '../cli-model/types.js';
 
 interface SetupResult {
   toolsDir: string;

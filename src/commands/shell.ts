@@ -4,10 +4,9 @@ import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { validateSettings } from '../config/settings.js';
 import { findProjectWorkers, stopWorkers } from '../processes/worker.js';
-import { allFlags, usageLine } from '../shell/args.js';
-import { bestMatches } from '../shell/suggest.js';
-import { GROUP_TITLES, commandNames, findCommand, visibleCommands } from './registry.js';
-import { defineCommand, type Command } from './types.js';
+import { allFlags, usageLine } from '../cli-model/args.js';
+import { bestMatches } from '../cli-model/suggest.js';
+import { defineCommand, type Command } from '../cli-model/types.js';
 
 interface HelpData {
   command?: { name: string; aliases: string[]; summary: string; usage: string; flags: { flag: string; description: string; default?: unknown }[]; globalFlags: string[]; examples: string[] };
@@ -28,12 +27,13 @@ export const helpCommand = defineCommand<HelpData>({
   flags: [],
   positionals: [{ name: 'command', description: 'the command to explain' }],
   fields: { command: 'help <command>: {name, aliases, summary, usage, flags[], globalFlags[], examples[]}', groups: 'help: [{group, title, commands[]}]' },
-  async run(_ctx, args) {
+  async run(ctx, args) {
+    const { find, names, visible, groupTitles } = ctx.registry;
     const name = args.positionals[0];
     if (name) {
-      const cmd = findCommand(name);
+      const cmd = find(name);
       if (!cmd) {
-        const near = bestMatches(name, commandNames());
+        const near = bestMatches(name, names());
         throw new UsageError(`unknown command: ${name}`, near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list');
       }
       const own = new Set(cmd.flags.map((f) => f.name));
@@ -49,10 +49,10 @@ export const helpCommand = defineCommand<HelpData>({
         },
       };
     }
-    const groups = Object.entries(GROUP_TITLES).map(([group, title]) => ({
+    const groups = Object.entries(groupTitles).map(([group, title]) => ({
       group,
       title,
-      commands: visibleCommands()
+      commands: visible()
         .filter((c) => c.group === group)
         .map((c) => ({ name: c.name, aliases: c.aliases ?? [], summary: c.summary })),
     }));

@@ -1,6 +1,6 @@
 // A command line run as one step of a larger command (recipe, wizard, tour): announced as `▸ line`
 // (never `›`, which marks a script's own lines), its output captured instead of printed with --json.
-import type { CommandContext } from './types.js';
+import type { CommandContext } from '../cli-model/types.js';
 
 /** The words as the user would type them (quoted where a word needs it). */
 export function shownLine(words: string[]): string {

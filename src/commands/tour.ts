@@ -8,7 +8,7 @@ import { ExitCode } from '../errors.js';
 import { sleep } from '../processes/proc.js';
 import { packageRoot } from '../processes/tools.js';
 import { runStep } from './steps.js';
-import { defineCommand, type CommandContext } from './types.js';
+import { defineCommand, type CommandContext } from '../cli-model/types.js';
 
 interface TourStep {
   id: string;

@@ -11,12 +11,12 @@ import { replayWorkflow, type ReplayOutcome } from '../diagnosis/replay.js';
 import { classify, RULES, type EvidenceItem, type Finding } from '../diagnosis/rules.js';
 import { walkTree, type PathStep } from '../diagnosis/tree.js';
 import type { Style } from '../render/style.js';
-import { splitLine } from '../shell/line.js';
-import { workflowHandlers } from './act.js';
-import { WORKFLOW_REF } from './option-sets.js';
+import { splitLine } from '../cli-model/line.js';
+import { workflowHandlers } from '../temporal/handlers.js';
+import { WORKFLOW_REF } from '../cli-model/option-sets.js';
 import { describeTarget } from './resolve.js';
 import { runStep, shownLine } from './steps.js';
-import { defineCommand, type CommandContext } from './types.js';
+import { defineCommand, type CommandContext } from '../cli-model/types.js';
 
 interface StepRun {
   step: string;

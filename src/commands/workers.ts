@@ -5,7 +5,7 @@ import { stopServer, type StopServerResult } from '../processes/server.js';
 import { card, formatDuration, shortId, table } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
 import type { Style } from '../render/style.js';
-import { defineCommand } from './types.js';
+import { defineCommand } from '../cli-model/types.js';
 
 function staleLines(s: Style, stale: StalePidFile[]): string[] {
   return stale.map((st) => `${s.warn} removed stale PID file ${basename(st.file)} (pid ${st.pid}: ${st.reason}; not signalled)`);

@@ -10,9 +10,9 @@ import { newestStartedSince } from '../temporal/visibility.js';
 import { awaitCloseEvent, describeWorkflow, fetchCloseEvent, startedWith, normalizeStatus, type CloseInfo, type FailureLink, type WorkflowDescription } from '../temporal/workflows.js';
 import { errorShapedReason } from '../diagnosis/error-result.js';
 import { sleep } from '../processes/proc.js';
-import { WORKFLOW_REF, WORKFLOW_STATUSES } from './option-sets.js';
+import { WORKFLOW_REF, WORKFLOW_STATUSES } from '../cli-model/option-sets.js';
 import { describeTarget, parseDuration, workflowRef } from './resolve.js';
-import { defineCommand, type CommandContext } from './types.js';
+import { defineCommand, type CommandContext } from '../cli-model/types.js';
 
 interface StartResult {
   workflowId: string;

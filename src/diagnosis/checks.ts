@@ -1,6 +1,6 @@
 // The re-checks the wizard runs after a fix: did the workflow task complete, did the activity's next
 // attempt pass, did the new run complete, does a worker poll now. Each waits a bounded time.
-import { sleep } from '../processes/proc.js';
+import { isAlive, sleep } from '../processes/proc.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { eventId, eventTypeName, fetchHistory, type HistoryEvent } from '../temporal/history.js';
 import { livePollerCount } from '../temporal/task-queue.js';
@@ -39,7 +39,7 @@ const scheduledIdOf = (e: HistoryEvent): number =>
 export async function runCheck(kind: CheckKind, h: TemporalHandle, before: Evidence, opts: CheckOptions): Promise<CheckResult> {
   const { workflowId, runId, taskQueue } = before.desc;
   if (kind === 'worker-polls') {
-    const n = await poll(opts, async () => ((await livePollerCount(h, taskQueue, 'workflow')) > 0 ? true : undefined));
+    const n = await poll(opts, async () => ((await livePollerCount(h, taskQueue, 'workflow', isAlive)) > 0 ? true : undefined));
     return { kind, ok: Boolean(n), text: n ? `a worker polls ${taskQueue} now` : `still no worker polls ${taskQueue}` };
   }
   if (kind === 'task-completes') {

@@ -9,6 +9,7 @@ import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
 import { findProjectWorkers } from '../processes/worker.js';
 import { latestActivationFailureAt, latestActivityFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
+import { isAlive } from '../processes/proc.js';
 
 export interface Evidence {
   desc: WorkflowDescription;
@@ -67,7 +68,7 @@ export class EvidenceCache {
     const key = `${kind}\0${queue}`;
     let hit = this.pollers.get(key);
     if (!hit) {
-      hit = livePollerCount(h, queue, kind);
+      hit = livePollerCount(h, queue, kind, isAlive);
       this.pollers.set(key, hit);
     }
     return hit;

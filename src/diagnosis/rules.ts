@@ -5,6 +5,7 @@ import { errorShapedReason } from './error-result.js';
 import type { Evidence } from './evidence.js';
 import type { ProcedureId } from './procedures.js';
 import type { FailureRecord } from '../temporal/history.js';
+import { FAILING_AFTER_ATTEMPT } from './stalled.js';
 
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process';
@@ -130,7 +131,7 @@ export const RULES: Rule[] = [
   {
     class: 'activity-failing', severity: 'error', procedure: 'fix-activity-restart', problem: true,
     match: (ev) => {
-      const a = ev.desc.pendingActivities.find((x) => x.attempt > 2 && x.lastFailure);
+      const a = ev.desc.pendingActivities.find((x) => x.attempt > FAILING_AFTER_ATTEMPT && x.lastFailure);
       return a && { summary: `activity ${a.activityType} keeps failing (attempt ${a.attempt}): ${a.lastFailure}`, evidence: [{ source: 'describe', text: `${a.activityType} attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}: ${a.lastFailure}` }, ...activityLogItem(ev, a.activityId)] };
     },
   },

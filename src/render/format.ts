@@ -54,3 +54,11 @@ export function toJson(value: unknown): string {
     2,
   );
 }
+
+/** A workflow status, coloured: green done, cyan running, red anything else. */
+export function paintStatus(s: Style, status: string): string {
+  if (status === 'COMPLETED') return s.c.green(status);
+  if (status === 'RUNNING') return s.c.cyan(status);
+  return s.c.red(status);
+}
+

@@ -1,6 +1,6 @@
 // A spinner with the elapsed time for commands that take a while, on a terminal only (never in
 // scripts, pipes or --json). Output written while it spins clears its line first, so the two never mix.
-import type { Sink } from '../shell/execute.js';
+import type { Sink } from './sink.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 

@@ -4,23 +4,13 @@
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../config/state-dir.js';
+import type { SessionState, SessionStore } from '../cli-model/types.js';
 
-export interface SessionState {
-  workflowId?: string;
-  runId?: string;
-  namespace?: string;
-  previousWorkflowId?: string;
-  previousRunId?: string;
-  /** Last status seen for the current workflow (for the prompt). */
-  lastStatus?: string;
-  updatedAt?: string;
-}
-
-export class SessionStore {
+export class FileSessionStore implements SessionStore {
   private state: SessionState;
 
   constructor(readonly file: string) {
-    this.state = SessionStore.load(file);
+    this.state = FileSessionStore.load(file);
   }
 
   private static load(file: string): SessionState {
@@ -33,7 +23,7 @@ export class SessionStore {
 
   /** Re-reads the file (another command of the same session may have changed it). */
   reload(): void {
-    this.state = SessionStore.load(this.file);
+    this.state = FileSessionStore.load(this.file);
   }
 
   get current(): Readonly<SessionState> {

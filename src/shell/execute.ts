@@ -3,22 +3,20 @@
 import { SETTINGS, resolveSettings, validateSettings, type SettingKey } from '../config/settings.js';
 import { contextFile } from '../config/state-dir.js';
 import { ExitCode, InterruptedError, UsageError, toTshellError, type ExitCodeValue } from '../errors.js';
-import { commandNames, findCommand } from '../commands/registry.js';
-import type { CommandContext, Prompter } from '../commands/types.js';
+import { commandNames, findCommand, registry } from '../commands/registry.js';
+import type { CommandContext, Prompter } from '../cli-model/types.js';
 import { errorJson, formatError } from '../render/errors.js';
 import { toJson } from '../render/format.js';
 import { startSpinner, type Spinner } from '../render/spinner.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { connectFor } from '../temporal/connection.js';
-import { parseCommandArgs } from './args.js';
-import { SessionStore } from './context.js';
-import { bestMatches } from './suggest.js';
-import { lineWords } from './completion.js';
+import { parseCommandArgs } from '../cli-model/args.js';
+import { FileSessionStore } from './context.js';
+import { bestMatches } from '../cli-model/suggest.js';
+import { lineWords } from '../cli-model/completion.js';
 
-export interface Sink {
-  write(text: string): unknown;
-  isTTY?: boolean;
-}
+export type { Sink } from '../render/sink.js';
+import type { Sink } from '../render/sink.js';
 
 /** What a shell (REPL, script, one-shot) provides to each command line. */
 export interface ShellRuntime {
@@ -102,7 +100,8 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     const ctx: CommandContext = {
       settings,
       resolved,
-      session: new SessionStore(contextFile(settings)),
+      session: new FileSessionStore(contextFile(settings)),
+      registry,
       style,
       json,
       yes,

@@ -6,12 +6,12 @@ import { checkPidFile } from '../processes/pidfile.js';
 import { workerFiles } from '../processes/worker.js';
 import type { Style } from '../render/style.js';
 import { shortId } from '../render/format.js';
-import { SessionStore } from './context.js';
+import { FileSessionStore } from './context.js';
 import type { ShellRuntime } from './execute.js';
 
 export function promptText(shell: ShellRuntime, style: Style): string {
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
-  const session = new SessionStore(contextFile(settings)).current;
+  const session = new FileSessionStore(contextFile(settings)).current;
   const workerUp = checkPidFile(workerFiles(settings).pidFile).state === 'alive';
   const parts = [settings.namespace, settings.projectName];
   if (session.workflowId) parts.push(`${shortId(session.workflowId, 18)}${session.lastStatus ? ` ${session.lastStatus.toLowerCase()}` : ''}`);

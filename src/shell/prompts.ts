@@ -3,7 +3,7 @@
 // stdin, and two readers would both receive the keystrokes (see ../shared/notes/node-stack.md).
 import type { Readable, Writable } from 'node:stream';
 import { InterruptedError } from '../errors.js';
-import type { Prompter } from '../commands/types.js';
+import type { Prompter } from '../cli-model/types.js';
 
 export interface PromptHooks {
   /** Called before a question (the REPL closes its readline here). */

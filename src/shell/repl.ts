@@ -13,7 +13,7 @@ import { formatError } from '../render/errors.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { toTshellError } from '../errors.js';
 import { completeLine, executeWords, type ShellRuntime } from './execute.js';
-import { splitLine } from './line.js';
+import { splitLine } from '../cli-model/line.js';
 import { terminalPrompter } from './prompts.js';
 import { installReverseSearch } from './reverse-search.js';
 import { promptText } from './prompt.js';

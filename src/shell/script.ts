@@ -6,7 +6,7 @@ import { ExitCode, toTshellError, type ExitCodeValue } from '../errors.js';
 import { formatError } from '../render/errors.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { executeWords, type ShellRuntime } from './execute.js';
-import { splitLine } from './line.js';
+import { splitLine } from '../cli-model/line.js';
 
 export async function runScript(text: string, shell: ShellRuntime, opts: { keepGoing: boolean }): Promise<ExitCodeValue> {
   const color = colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || shell.launchFlags.json));

@@ -27,3 +27,9 @@ export function enumName(value: unknown, prefix: string): string {
   }
   return String(value ?? '');
 }
+
+/** Status names as the Temporal CLI spells them (the TS SDK says CANCELLED). */
+export function normalizeStatus(name: string): string {
+  const upper = name.toUpperCase().replace(/^WORKFLOW_EXECUTION_STATUS_/, '');
+  return upper === 'CANCELLED' ? 'CANCELED' : upper;
+}

@@ -2,7 +2,7 @@
 // summaries, and pick out every failure in order.
 import type { temporal } from '@temporalio/proto';
 import type { TemporalHandle } from './connection.js';
-import { mapTemporalError } from './errors.js';
+import { isDeadlineExceeded, mapTemporalError } from './errors.js';
 import { tsToIso } from './time.js';
 import { enumName, loadEnums } from './enums.js';
 import { failureChain, type FailureLink } from './workflows.js';
@@ -92,7 +92,7 @@ export async function followHistory(
           ),
         );
       } catch (err) {
-        if ((err as { code?: number }).code === 4) break;
+        if (isDeadlineExceeded(err)) break;
         if (opts.signal.aborted) return;
         throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
       }

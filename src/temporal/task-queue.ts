@@ -1,7 +1,6 @@
 // Pollers of a task queue (DescribeTaskQueue), for the workflow and the activity task queue types.
 import type { TemporalHandle } from './connection.js';
 import { hostname } from 'node:os';
-import { isAlive } from '../processes/proc.js';
 import { tsToIso } from './time.js';
 
 export interface PollerInfo {
@@ -33,14 +32,17 @@ export function isLivePoller(p: PollerInfo, opts: { now: number; hostname: strin
   return true;
 }
 
+/** Says whether a local pid still runs (the caller knows how: Temporal code does not look at processes). */
+export type PidAlive = (pid: number) => boolean;
+
 /** The same check against this machine, now. */
-export function isLiveNow(p: PollerInfo): boolean {
-  return isLivePoller(p, { now: Date.now(), hostname: hostname(), pidAlive: isAlive });
+export function isLiveNow(p: PollerInfo, pidAlive: PidAlive): boolean {
+  return isLivePoller(p, { now: Date.now(), hostname: hostname(), pidAlive });
 }
 
 /** How many live pollers serve the queue for this task type. */
-export async function livePollerCount(handle: TemporalHandle, taskQueue: string, type: 'workflow' | 'activity'): Promise<number> {
-  return (await pollersOf(handle, taskQueue, type)).filter(isLiveNow).length;
+export async function livePollerCount(handle: TemporalHandle, taskQueue: string, type: 'workflow' | 'activity', pidAlive: PidAlive): Promise<number> {
+  return (await pollersOf(handle, taskQueue, type)).filter((p) => isLiveNow(p, pidAlive)).length;
 }
 
 export interface QueueInfo {

@@ -1,9 +1,9 @@
 // Visibility queries. Every user value is quoted and escaped, never pasted into a query raw.
+import { UsageError } from '../errors.js';
 import type { TemporalHandle } from './connection.js';
 import { mapTemporalError } from './errors.js';
 import { tsToIso } from './time.js';
-import { enumName, loadEnums } from './enums.js';
-import { normalizeStatus } from './workflows.js';
+import { enumName, loadEnums, normalizeStatus } from './enums.js';
 
 /**
  * Characters the server's query parser does not round-trip (checked on the dev server: an escaped
@@ -68,3 +68,29 @@ export async function newestStartedSince(h: TemporalHandle, since: Date, taskQue
   const found = (await listExecutions(h, parts.join(' AND '), 50)).filter((e) => !taskQueue || e.taskQueue === taskQueue);
   return found.sort((a, b) => b.startTime.localeCompare(a.startTime))[0];
 }
+
+const STATUS_QUERY: Record<string, string> = {
+  RUNNING: 'Running', COMPLETED: 'Completed', FAILED: 'Failed', CANCELED: 'Canceled', TERMINATED: 'Terminated', CONTINUED_AS_NEW: 'ContinuedAsNew', TIMED_OUT: 'TimedOut',
+};
+
+/** `ExecutionStatus = "Running"` for a status as the CLI spells it. */
+export function statusClause(status: string): string {
+  return `ExecutionStatus = ${quoteValue(STATUS_QUERY[status] ?? status)}`;
+}
+
+/** The start of a look-back window of `minutes` (at most 100 years: a Date has a range). */
+export function startedSince(minutes: number): string {
+  if (!(minutes > 0) || minutes > 52_560_000) throw new UsageError(`--minutes must be between 0 and 52560000 (100 years), not ${minutes}`);
+  return new Date(Date.now() - minutes * 60_000).toISOString();
+}
+
+/** `prefix*` (no other wildcard) can be asked of the server; anything else is matched here. */
+export function globToQuery(glob: string): { prefix?: string; regex: RegExp } {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = new RegExp(`^${body}$`);
+  // The literal start of the glob goes to the server (up to any character it cannot take); the
+  // regular expression decides. So the server narrows, and never widens or breaks, the match.
+  const literal = safePrefix(/^[^*?[\]]*/.exec(glob)?.[0] ?? '');
+  return literal ? { prefix: literal, regex } : { regex };
+}
+

@@ -3,20 +3,16 @@
 import type { temporal } from '@temporalio/proto';
 import { NotFoundError, TshellError, ErrorCodes } from '../errors.js';
 import type { TemporalHandle } from './connection.js';
-import { mapTemporalError } from './errors.js';
+import { isDeadlineExceeded, mapTemporalError } from './errors.js';
 import { tsToIso } from './time.js';
-import { enumName, loadEnums } from './enums.js';
+import { enumName, loadEnums, normalizeStatus } from './enums.js';
+export { normalizeStatus } from './enums.js';
 import type { ExecutionSummary } from './visibility.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
 type Payloads = temporal.api.common.v1.IPayloads;
 
-/** Status names as the Temporal CLI spells them (the TS SDK says CANCELLED). */
-export function normalizeStatus(name: string): string {
-  const upper = name.toUpperCase().replace(/^WORKFLOW_EXECUTION_STATUS_/, '');
-  return upper === 'CANCELLED' ? 'CANCELED' : upper;
-}
 
 export interface PendingActivity {
   activityId: string;
@@ -189,9 +185,11 @@ export async function awaitCloseEvent(
         ),
       );
     } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code === 4 /* DEADLINE_EXCEEDED */ && Date.now() < deadline) continue;
-      if (code === 4) return undefined;
+      // The long poll's own deadline passed: poll again until the caller's deadline.
+      if (isDeadlineExceeded(err)) {
+        if (Date.now() < deadline) continue;
+        return undefined;
+      }
       throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
     }
     const close = res.history?.events?.[0];

@@ -1,7 +1,7 @@
 // Deterministic generator of hostile command lines (fixed seed): random text, real command names
 // with hostile values, and mutations of valid lines.
 import { allCommands } from '../../src/commands/registry.js';
-import { allFlags } from '../../src/shell/args.js';
+import { allFlags } from '../../src/cli-model/args.js';
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

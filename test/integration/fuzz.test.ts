@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { BIN, freePort, noStackTrace } from '../helpers/tshell.js';
 import { fuzzLines } from '../helpers/fuzz.js';
 import { runRepl } from '../../src/shell/repl.js';
-import { splitLine } from '../../src/shell/line.js';
-import { parseCommandArgs } from '../../src/shell/args.js';
+import { splitLine } from '../../src/cli-model/line.js';
+import { parseCommandArgs } from '../../src/cli-model/args.js';
 import { findCommand } from '../../src/commands/registry.js';
 import { TshellError } from '../../src/errors.js';
 import type { ShellRuntime } from '../../src/shell/execute.js';
@@ -58,7 +58,7 @@ describe('fuzzing the parser, the REPL and script mode (server down)', () => {
     const child = spawn(process.execPath, [BIN, '--keep-going'], { cwd: dir, env: { ...process.env, ...env, PATH: join(dir, 'no-bin'), TSHELL_TOOLS_DIR: join(dir, 'no-tools') }, stdio: ['pipe', fd, fd] });
     closeSync(fd);
     setTimeout(() => child.kill('SIGKILL'), 300_000).unref(); // never outlive the test
-    child.stdin.end(`${lines.join('\n')}\n`);
+    child.stdin!.end(`${lines.join('\n')}\n`);
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     const out = readFileSync(outFile, 'utf8');
     assert.ok(code === 1 || code === 2 || code === 0, `exit ${code}`);

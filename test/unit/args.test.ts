@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCommandArgs, parseJsonFlag } from '../../src/shell/args.js';
+import { parseCommandArgs, parseJsonFlag } from '../../src/cli-model/args.js';
 import { findCommand } from '../../src/commands/registry.js';
-import { splitLine } from '../../src/shell/line.js';
+import { splitLine } from '../../src/cli-model/line.js';
 import { splitCommand } from '../../src/processes/spawn.js';
 import { parseDuration } from '../../src/commands/resolve.js';
 import { TshellError } from '../../src/errors.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { stallReasons, type StallEvidence } from '../../src/temporal/stalled.js';
+import { stallReasons, type StallEvidence } from '../../src/diagnosis/stalled.js';
 import { errorBlocks, latestActivationFailure } from '../../src/processes/worker-log.js';
-import { globToQuery } from '../../src/commands/act.js';
+import { globToQuery } from '../../src/temporal/visibility.js';
 import { userFrames } from '../../src/temporal/history.js';
 import { isLivePoller } from '../../src/temporal/task-queue.js';
 import type { WorkflowDescription } from '../../src/temporal/workflows.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allCommands } from '../../src/commands/registry.js';
-import { allFlags } from '../../src/shell/args.js';
-import { completeWords } from '../../src/shell/completion.js';
+import { allCommands, registry } from '../../src/commands/registry.js';
+import { allFlags } from '../../src/cli-model/args.js';
+import { completeWords } from '../../src/cli-model/completion.js';
 import { completionScript } from '../../src/commands/completions.js';
-import { bestMatches } from '../../src/shell/suggest.js';
+import { bestMatches } from '../../src/cli-model/suggest.js';
 
 describe('the command registry', () => {
   it('has unique names and aliases', () => {
@@ -25,12 +25,12 @@ describe('the command registry', () => {
 
 describe('completion and suggestions', () => {
   it('completes command prefixes and typos', async () => {
-    assert.deepEqual(await completeWords(['ensure-s']), ['ensure-server']);
+    assert.deepEqual(await completeWords(registry, ['ensure-s']), ['ensure-server']);
     // Not a prefix of anything: one best guess, so Tab replaces the word.
-    assert.deepEqual(await completeWords(['ensr']), ['ensure-server']);
-    assert.deepEqual(await completeWords(['stld']), ['stalled']);
-    assert.deepEqual(await completeWords(['wiat']), ['wait']);
-    assert.deepEqual(await completeWords(['diangose']), ['diagnose']);
+    assert.deepEqual(await completeWords(registry, ['ensr']), ['ensure-server']);
+    assert.deepEqual(await completeWords(registry, ['stld']), ['stalled']);
+    assert.deepEqual(await completeWords(registry, ['wiat']), ['wait']);
+    assert.deepEqual(await completeWords(registry, ['diangose']), ['diagnose']);
   });
   it('completes signal, update and query names from the workflow named by --id', async () => {
     const seen: unknown[] = [];
@@ -38,17 +38,17 @@ describe('completion and suggestions', () => {
       seen.push([kind, id]);
       return kind === 'signal' ? ['approve', 'reject'] : ['status'];
     };
-    assert.deepEqual(await completeWords(['signal', '--id', 'w-1', 'ap'], undefined, handlers), ['approve']);
-    assert.deepEqual(await completeWords(['query', ''], undefined, handlers), ['status']);
+    assert.deepEqual(await completeWords(registry, ['signal', '--id', 'w-1', 'ap'], undefined, handlers), ['approve']);
+    assert.deepEqual(await completeWords(registry, ['query', ''], undefined, handlers), ['status']);
     assert.deepEqual(seen, [['signal', 'w-1'], ['query', undefined]]);
   });
   it("completes the command's flags and their known values", async () => {
-    assert.deepEqual(await completeWords(['wait', '--stat']), ['--status', '--state-dir']);
-    assert.deepEqual(await completeWords(['wait', '--timout']), ['--timeout']);
-    assert.deepEqual(await completeWords(['wait', '--status', 'CO']), ['COMPLETED', 'CONTINUED_AS_NEW']);
-    assert.deepEqual(await completeWords(['server', '']), ['status', 'stop']);
-    assert.deepEqual(await completeWords(['use', 'gr'], async () => ['greeting-1', 'other']), ['greeting-1']);
-    assert.deepEqual(await completeWords(['result', '-w', ''], async () => ['a-1', 'b-2']), ['a-1', 'b-2']);
+    assert.deepEqual(await completeWords(registry, ['wait', '--stat']), ['--status', '--state-dir']);
+    assert.deepEqual(await completeWords(registry, ['wait', '--timout']), ['--timeout']);
+    assert.deepEqual(await completeWords(registry, ['wait', '--status', 'CO']), ['COMPLETED', 'CONTINUED_AS_NEW']);
+    assert.deepEqual(await completeWords(registry, ['server', '']), ['status', 'stop']);
+    assert.deepEqual(await completeWords(registry, ['use', 'gr'], async () => ['greeting-1', 'other']), ['greeting-1']);
+    assert.deepEqual(await completeWords(registry, ['result', '-w', ''], async () => ['a-1', 'b-2']), ['a-1', 'b-2']);
   });
   it('suggests commands for an unknown one', () => {
     assert.equal(bestMatches('descrbe', ['describe', 'result', 'wait'])[0], 'describe');
@@ -58,7 +58,7 @@ describe('completion and suggestions', () => {
     const { readFileSync } = await import('node:fs');
     for (const [shell, file] of [['bash', 'tshell.bash'], ['zsh', '_tshell'], ['fish', 'tshell.fish']] as const) {
       const checkedIn = readFileSync(new URL(`../../completions/${file}`, import.meta.url), 'utf8');
-      assert.equal(checkedIn.trimEnd(), completionScript(shell).trimEnd(), `completions/${file} is stale: run \`npm run completions\``);
+      assert.equal(checkedIn.trimEnd(), completionScript(registry, shell).trimEnd(), `completions/${file} is stale: run \`npm run completions\``);
     }
   });
 });

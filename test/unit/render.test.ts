@@ -5,7 +5,7 @@ import { colorWanted, loadColors, makeStyle } from '../../src/render/style.js';
 import { formatError } from '../../src/render/errors.js';
 import { ConnectionError, toTshellError } from '../../src/errors.js';
 import { findCommand } from '../../src/commands/registry.js';
-import { parseCommandArgs } from '../../src/shell/args.js';
+import { parseCommandArgs } from '../../src/cli-model/args.js';
 
 const plain = makeStyle(false);
 

@@ -2,8 +2,8 @@
 // flag specs (Node's util.parseArgs underneath). Errors are UsageErrors with a hint.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
-import { GLOBAL_FLAGS } from '../commands/option-sets.js';
-import type { Command, FlagSpec, ParsedArgs } from '../commands/types.js';
+import { GLOBAL_FLAGS } from './option-sets.js';
+import type { Command, FlagSpec, ParsedArgs } from './types.js';
 import { bestMatches } from './suggest.js';
 import { jsonErrorPosition } from './json-position.js';
 

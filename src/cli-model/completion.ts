@@ -2,8 +2,8 @@
 // commands and aliases, the command's flags, flag values with known sets (statuses, choices,
 // workflow ids from recent executions), tolerant of typos (fuse.js) as well as prefixes.
 import { allFlags } from './args.js';
-import { commandNames, findCommand } from '../commands/registry.js';
 import { bestMatches } from './suggest.js';
+import type { CommandRegistry } from './types.js';
 
 /** Supplies workflow ids for `--id` and `use` (recent executions, cached briefly). */
 export type IdSource = () => Promise<string[]>;
@@ -23,11 +23,11 @@ function match(current: string, candidates: string[], limit = 20): string[] {
 }
 
 /** Candidates for the last word of `words` (which may be '' for "after a space"). */
-export async function completeWords(words: string[], ids?: IdSource, handlers?: HandlerSource): Promise<string[]> {
+export async function completeWords(registry: CommandRegistry, words: string[], ids?: IdSource, handlers?: HandlerSource): Promise<string[]> {
   const current = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);
-  if (before.length === 0) return match(current, commandNames());
-  const command = findCommand(before[0] ?? '');
+  if (before.length === 0) return match(current, registry.names());
+  const command = registry.find(before[0] ?? '');
   if (!command) return [];
   const flags = allFlags(command);
   const prev = before[before.length - 1] ?? '';

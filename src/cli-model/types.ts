@@ -3,7 +3,6 @@
 import type { ExitCodeValue } from '../errors.js';
 import type { Style } from '../render/style.js';
 import type { Settings, ResolvedSettings } from '../config/settings.js';
-import type { SessionStore } from '../shell/context.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 
 export type FlagType = 'string' | 'boolean' | 'number' | 'json';
@@ -39,6 +38,37 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/** The session context of a project: the current workflow and the previous one. */
+export interface SessionState {
+  workflowId?: string;
+  runId?: string;
+  namespace?: string;
+  previousWorkflowId?: string;
+  previousRunId?: string;
+  /** Last status seen for the current workflow (for the prompt). */
+  lastStatus?: string;
+  updatedAt?: string;
+}
+
+/** Where the session context lives; the shell keeps it in a file per project. */
+export interface SessionStore {
+  readonly current: Readonly<SessionState>;
+  /** Re-reads it (another command of the same session may have changed it). */
+  reload(): void;
+  setWorkflow(workflowId: string, runId: string | undefined, namespace: string): void;
+  setStatus(status: string): void;
+}
+
+/** The command list, handed to the commands that talk about commands (help, completion). */
+export interface CommandRegistry {
+  all(): Command[];
+  visible(): Command[];
+  find(name: string): Command | undefined;
+  /** Names and aliases, for "did you mean" and completion. */
+  names(): string[];
+  groupTitles: Record<CommandGroup, string>;
+}
+
 export interface Confirmer {
   (question: string): Promise<boolean>;
 }
@@ -56,6 +86,7 @@ export interface CommandContext {
   settings: Settings;
   resolved: ResolvedSettings;
   session: SessionStore;
+  registry: CommandRegistry;
   style: Style;
   json: boolean;
   /** --yes was given: every confirmation is answered yes. */

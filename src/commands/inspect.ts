@@ -1,0 +1,98 @@
+// One workflow looked into: its failures, its history, its stack.
+import { ExitCode, TshellError, ErrorCodes } from '../errors.js';
+import { isAlive } from '../processes/proc.js';
+import { table } from '../render/format.js';
+import { eventDetail, eventId, eventTimeIso, eventTypeName, failuresIn, fetchHistory, followHistory, type FailureRecord } from '../temporal/history.js';
+import { queryWithDeadline } from '../temporal/handlers.js';
+import { WORKFLOW_REF } from '../cli-model/option-sets.js';
+import { describeTarget, requireForInScripts } from './resolve.js';
+import { defineCommand } from '../cli-model/types.js';
+
+interface ErrorsData {
+  workflowId: string;
+  runId: string;
+  status: string;
+  failures: FailureRecord[];
+}
+
+export const errorsCommand = defineCommand<ErrorsData>({
+  name: 'errors',
+  aliases: ['analyze'],
+  group: 'monitoring',
+  summary: "Every failure in the workflow's history, in order, with the user-code frames",
+  examples: ['errors', 'errors --id YourWorkflowId --json'],
+  flags: [...WORKFLOW_REF],
+  fields: { workflowId: 'workflow id', runId: 'run id', status: 'current status', failures: 'failures in order: {eventId, time, kind, message, cause, failure[], activityType, attempt, retryState, timeoutType, frames[], identity}' },
+  async run(ctx, args) {
+    const { h, desc } = await describeTarget(ctx, args);
+    const events = await fetchHistory(h, desc.workflowId, desc.runId, ctx.signal);
+    return { workflowId: desc.workflowId, runId: desc.runId, status: desc.status, failures: failuresIn(events, ctx.settings.projectDir) };
+  },
+  render(d, s) {
+    if (d.failures.length === 0) return `${s.ok} no failures in the history of ${d.workflowId} (${d.status})`;
+    const lines = [`${s.fail} ${d.failures.length} failure(s) in ${d.workflowId} (${d.status})`];
+    for (const f of d.failures) {
+      const what = [f.kind, f.activityType ? `activity ${f.activityType}` : '', f.attempt ? `attempt ${f.attempt}` : '', f.cause ?? '', f.timeoutType ? `timeout ${f.timeoutType}` : '', f.retryState && f.retryState !== 'UNSPECIFIED' ? f.retryState : ''].filter(Boolean).join(' · ');
+      lines.push(`${s.c.bold(`event ${f.eventId}`)} ${s.c.dim(f.time)} ${what}`);
+      lines.push(`  ${f.failure?.length ? f.failure.map((x) => (x.type ? `${x.type}: ${x.message}` : x.message)).join(' ← ') : f.message}`);
+      for (const fr of f.frames ?? []) lines.push(s.c.dim(`    at ${fr}`));
+    }
+    return lines.join('\n');
+  },
+  exitCode: (d) => (d.failures.length > 0 ? ExitCode.failure : ExitCode.ok),
+});
+
+// ---- history --------------------------------------------------------------------------------
+
+interface HistoryRow {
+  eventId: number;
+  time: string;
+  type: string;
+  detail: string;
+}
+
+export const historyCommand = defineCommand<{ workflowId: string; runId: string; events: HistoryRow[] }>({
+  name: 'history',
+  aliases: ['show'],
+  group: 'monitoring',
+  summary: 'Compact event table of the workflow (id, time, type, detail); --follow streams new events',
+  examples: ['history', 'history --follow', 'history --id YourWorkflowId --json'],
+  flags: [...WORKFLOW_REF, { name: 'follow', type: 'boolean', short: 'f', description: 'stream new events until the workflow closes or Ctrl-C' }, { name: 'for', type: 'number', metavar: 'SECONDS', description: 'with --follow: stop after this many seconds' }],
+  fields: { workflowId: 'workflow id', runId: 'run id', events: '{eventId, time, type, detail}' },
+  async run(ctx, args) {
+    const { h, desc } = await describeTarget(ctx, args);
+    const events = await fetchHistory(h, desc.workflowId, desc.runId, ctx.signal);
+    const rows = events.map((e) => ({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) }));
+    if (args.flags.follow) {
+      requireForInScripts(ctx, args.flags.for);
+      const line = (r: HistoryRow) => (ctx.json ? JSON.stringify(r) : `${String(r.eventId).padStart(4)}  ${r.time.slice(11, 23)}  ${r.type.padEnd(36)} ${r.detail}`);
+      for (const r of rows) ctx.print(`${line(r)}\n`);
+      const deadline = args.flags.for !== undefined ? Date.now() + Number(args.flags.for) * 1000 : Number.POSITIVE_INFINITY;
+      await followHistory(h, desc.workflowId, desc.runId, rows.at(-1)?.eventId ?? 0, (e) => ctx.print(`${line({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) })}\n`), { signal: ctx.signal, deadline });
+      return { workflowId: desc.workflowId, runId: desc.runId, events: [] };
+    }
+    return { workflowId: desc.workflowId, runId: desc.runId, events: rows };
+  },
+  render(d, s, args) {
+    if (args.flags.follow) return '';
+    return table(s, ['id', 'time', 'type', 'detail'], d.events.map((e) => [e.eventId, e.time.slice(11, 23), /Failed|TimedOut|Terminated/.test(e.type) ? s.c.red(e.type) : e.type, e.detail]));
+  },
+});
+
+// ---- stack ----------------------------------------------------------------------------------
+
+export const stackCommand = defineCommand<{ workflowId: string; stack: string }>({
+  name: 'stack',
+  group: 'monitoring',
+  summary: "The workflow's current stack (the built-in __stack_trace query)",
+  flags: [...WORKFLOW_REF, { name: 'timeout', type: 'number', default: 5, metavar: 'SECONDS', description: 'how long to wait for a worker to answer' }],
+  fields: { workflowId: 'workflow id', stack: 'the stack trace text' },
+  async run(ctx, args) {
+    const { h, desc } = await describeTarget(ctx, args);
+    if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is ${desc.status}: a closed workflow has no stack`, ErrorCodes.usage, '`errors` shows why it closed');
+    const stack = await queryWithDeadline(h, desc, '__stack_trace', [], { seconds: Number(args.flags.timeout), signal: ctx.signal, pidAlive: isAlive });
+    return { workflowId: desc.workflowId, stack: String(stack) };
+  },
+  render: (d) => d.stack.trimEnd(),
+});
+

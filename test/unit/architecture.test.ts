@@ -1,0 +1,94 @@
+// The layering of src/, checked on the real import graph (ARCHITECTURE.md says why each rule holds).
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** Relative imports of a file (static, type-only and dynamic), as paths relative to src/. */
+export function importsOf(file: string, text = readFileSync(file, 'utf8')): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)) {
+    const target = resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts'));
+    found.add(relative(SRC, target));
+  }
+  return [...found];
+}
+
+const files = sourceFiles(SRC).map((f) => relative(SRC, f));
+const graph = new Map(files.map((f) => [f, importsOf(join(SRC, f))]));
+const part = (f: string) => (f.includes('/') ? f.split('/')[0]! : f);
+const isCommandFile = (f: string) => part(f) === 'commands' && /\bdefineCommand\s*[<(]/.test(readFileSync(join(SRC, f), 'utf8'));
+
+/** Which parts a part may not import. */
+const FORBIDDEN: Record<string, string[]> = {
+  'cli-model': ['shell', 'commands', 'processes', 'diagnosis', 'project'],
+  commands: ['shell', 'cli.ts', 'mcp'],
+  temporal: ['processes', 'commands', 'shell', 'diagnosis', 'render', 'project'],
+  processes: ['commands', 'shell', 'diagnosis', 'render'],
+  diagnosis: ['shell', 'render', 'commands'],
+  config: ['commands', 'shell', 'temporal', 'processes', 'diagnosis', 'render'],
+  render: ['commands', 'shell', 'temporal', 'processes', 'diagnosis'],
+  project: ['commands', 'shell', 'diagnosis', 'render', 'temporal'],
+};
+
+describe('architecture', () => {
+  it('finds the sources and their imports', () => {
+    assert.ok(files.length > 40, `only ${files.length} files`);
+    assert.ok((graph.get('cli.ts') ?? []).length > 3);
+  });
+
+  it('respects the layering', () => {
+    const violations: string[] = [];
+    for (const [file, imports] of graph) {
+      for (const target of imports) {
+        if ((FORBIDDEN[part(file)] ?? []).includes(part(target))) violations.push(`${file} → ${target}`);
+      }
+    }
+    assert.deepEqual(violations, []);
+  });
+
+  it('has no file-level import cycle', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (f: string): void => {
+      state.set(f, 'open');
+      stack.push(f);
+      for (const t of graph.get(f) ?? []) {
+        if (!graph.has(t)) continue;
+        if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].join(' → '));
+        else if (!state.has(t)) visit(t);
+      }
+      stack.pop();
+      state.set(f, 'done');
+    };
+    for (const f of files) if (!state.has(f)) visit(f);
+    assert.deepEqual(cycles, []);
+  });
+
+  it('has no command file importing another command file', () => {
+    const offenders = files.filter(isCommandFile).flatMap((f) => (graph.get(f) ?? []).filter((t) => graph.has(t) && isCommandFile(t)).map((t) => `${f} → ${t}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('has no source file over 400 lines', () => {
+    const long = files.map((f) => [f, readFileSync(join(SRC, f), 'utf8').split('\n').length] as const).filter(([, n]) => n > 400);
+    assert.deepEqual(long, []);
+  });
+
+  it('the checker itself sees a forbidden import', () => {
+    const text = "import { x } from '../shell/repl.js';\nconst y = await import('./other.js');";
+    assert.deepEqual(importsOf(join(SRC, 'commands/fake.ts'), text), ['shell/repl.ts', 'commands/other.ts']);
+  });
+});

@@ -1,9 +1,10 @@
 // diagnose: evidence → findings, each with its fix procedure as tshell commands.
-import { ExitCode } from '../errors.js';
-import { mapLimit } from '../concurrency.js';
+import { ExitCode, toTshellError } from '../errors.js';
+import { mapSettled } from '../concurrency.js';
 import { EvidenceCache, gatherEvidence } from '../diagnosis/evidence.js';
 import { procedureSteps } from '../diagnosis/procedures.js';
-import { classify, RULES, type Finding } from '../diagnosis/rules.js';
+import { classify, type Finding } from '../diagnosis/rules.js';
+import { classSpec } from '../diagnosis/classes.js';
 import { findStalled } from '../diagnosis/stalled.js';
 import { WORKFLOW_REF } from '../cli-model/option-sets.js';
 import { workflowRef } from './resolve.js';
@@ -14,9 +15,11 @@ export interface Diagnosis {
   runId: string;
   status: string;
   findings: Finding[];
+  /** With --all: this workflow could not be diagnosed (the others still are). */
+  error?: { code: string; message: string };
 }
 
-const problem = (f: Finding) => RULES.find((r) => r.class === f.class)?.problem ?? true;
+const problem = (f: Finding) => classSpec(f.class).problem;
 
 export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagnosis>({
   name: 'diagnose',
@@ -25,7 +28,7 @@ export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagno
   summary: 'What is wrong with the workflow, the evidence, and the procedure that fixes it',
   examples: ['diagnose', 'diagnose --id YourWorkflowId --json', 'diagnose --all'],
   flags: [...WORKFLOW_REF, { name: 'all', type: 'boolean', description: 'every stalled workflow' }],
-  fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', findings: '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}}]', diagnoses: 'with --all: one {workflowId, runId, status, findings} per stalled workflow' },
+  fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', findings: '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}}]', diagnoses: 'with --all: one {workflowId, runId, status, findings, error} per stalled workflow (error: {code, message} when that one could not be diagnosed)' },
   async run(ctx, args) {
     const h = await ctx.temporal();
     const cache = new EvidenceCache(ctx.settings);
@@ -35,7 +38,15 @@ export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagno
     };
     if (args.flags.all) {
       const stalled = await findStalled(ctx.settings, h, {});
-      return { diagnoses: await mapLimit(stalled.stalled, 8, (w) => one(w.workflowId, w.runId)) };
+      const settled = await mapSettled(stalled.stalled, 8, (w) => one(w.workflowId, w.runId));
+      return {
+        diagnoses: settled.map((r, i): Diagnosis => {
+          if (r.ok) return r.value;
+          const w = stalled.stalled[i]!;
+          const e = toTshellError(r.error);
+          return { workflowId: w.workflowId, runId: w.runId, status: 'UNKNOWN', findings: [], error: { code: e.code, message: e.message } };
+        }),
+      };
     }
     const ref = workflowRef(ctx, args);
     return one(ref.workflowId, ref.runId);
@@ -45,6 +56,7 @@ export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagno
     if (list.length === 0) return `${s.ok} nothing stalled to diagnose`;
     return list
       .map((x) => {
+        if (x.error) return `${s.fail} ${s.c.bold(x.workflowId)} could not be diagnosed: ${x.error.message}`;
         const lines = [`${x.findings.some(problem) ? s.fail : s.ok} ${s.c.bold(x.workflowId)} ${x.status}`];
         for (const f of x.findings) {
           lines.push(`${problem(f) ? s.warn : s.ok} ${s.c.bold(f.class)} (${f.severity}): ${f.summary}`);
@@ -55,5 +67,5 @@ export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagno
       })
       .join('\n\n');
   },
-  exitCode: (d) => (('diagnoses' in d ? d.diagnoses : [d]).some((x) => x.findings.some(problem)) ? ExitCode.failure : ExitCode.ok),
+  exitCode: (d) => (('diagnoses' in d ? d.diagnoses : [d]).some((x) => x.error || x.findings.some(problem)) ? ExitCode.failure : ExitCode.ok),
 });

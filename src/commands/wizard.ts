@@ -5,10 +5,10 @@
 import { ExitCode } from '../errors.js';
 import { runCheck, type CheckResult } from '../diagnosis/checks.js';
 import { gatherEvidence, type Evidence } from '../diagnosis/evidence.js';
-import { EXPLANATIONS, WIZARD_CLASSES } from '../diagnosis/explanations.js';
+import { classesAt, classSpec, type DiagnosisClass } from '../diagnosis/classes.js';
 import { procedureCheck, procedureSteps, type CheckKind, type ProcedureId } from '../diagnosis/procedures.js';
 import { replayWorkflow, type ReplayOutcome } from '../diagnosis/replay.js';
-import { classify, RULES, type EvidenceItem, type Finding } from '../diagnosis/rules.js';
+import { classify, type EvidenceItem, type Finding } from '../diagnosis/rules.js';
 import { walkTree, type PathStep } from '../diagnosis/tree.js';
 import type { Style } from '../render/style.js';
 import { splitLine } from '../cli-model/line.js';
@@ -31,7 +31,7 @@ export interface WizardData {
   runId: string;
   status: string;
   path: PathStep[];
-  class: string;
+  class: DiagnosisClass;
   severity: string;
   summary: string;
   explanation: string;
@@ -44,7 +44,7 @@ export interface WizardData {
 }
 
 const DESTRUCTIVE = new Set(['terminate', 'cancel', 'reset', 'bulk-cancel']);
-const HEALTHY = new Set(['healthy', 'waiting']);
+const HEALTHY = new Set<DiagnosisClass>(classesAt('healthy'));
 
 function evidenceLines(items: EvidenceItem[], s: Style): string[] {
   return items.map((e) => s.c.dim(`      ${e.source}${e.eventId ? ` event ${e.eventId}` : ''}${e.line ? ` line ${e.line}` : ''}: ${e.text}`));
@@ -55,13 +55,11 @@ export function renderPathStep(p: PathStep, s: Style): string {
   return [`${s.c.cyan('?')} ${p.question}`, `  ${s.c.bold('→')} ${p.answer}${by}`, ...evidenceLines(p.evidence, s)].join('\n');
 }
 
-function landing(cls: string, findings: Finding[], workflowId: string): { severity: string; summary: string; procedure: ProcedureId } {
+function landing(cls: DiagnosisClass, findings: Finding[], workflowId: string): { severity: string; summary: string; procedure: ProcedureId } {
   const f = findings.find((x) => x.class === cls);
   if (f) return { severity: f.severity, summary: f.summary, procedure: f.procedure.id };
-  const w = WIZARD_CLASSES[cls];
-  if (w) return { severity: w.severity, summary: w.summary, procedure: w.procedure };
-  const rule = RULES.find((r) => r.class === cls);
-  return { severity: rule?.severity ?? 'info', summary: `${cls} (${workflowId})`, procedure: rule?.procedure ?? 'none' };
+  const spec = classSpec(cls);
+  return { severity: spec.severity, summary: spec.userSummary ?? `${cls} (${workflowId})`, procedure: spec.procedure };
 }
 
 /** For a waiting workflow: which signal or update to send, asked (declared handlers first). */
@@ -111,11 +109,11 @@ export const wizardCommand = defineCommand<WizardData>({
     }
     const cls = walked.land;
     const land = landing(cls, findings, ev.desc.workflowId);
-    const explanation = EXPLANATIONS[cls] ?? '';
+    const explanation = classSpec(cls).explanation;
     say(`\n${HEALTHY.has(cls) ? s.ok : s.fail} ${s.c.bold(cls)} (${land.severity}): ${land.summary}\n  ${explanation}`);
 
     let procedure: WizardData['procedure'] = { id: land.procedure, steps: procedureSteps(land.procedure, ev.desc.workflowId) };
-    let check: CheckKind | undefined = cls === 'activity-not-registered' ? 'activity-passes' : procedureCheck(land.procedure);
+    let check: CheckKind | undefined = classSpec(cls).check ?? procedureCheck(land.procedure);
     let replay: WizardData['replay'];
     if (cls === 'nondeterminism') {
       // Prove it before anything is terminated, and see whether a reset could keep the progress.

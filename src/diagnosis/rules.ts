@@ -4,10 +4,12 @@
 import { errorShapedReason } from './error-result.js';
 import type { Evidence } from './evidence.js';
 import type { ProcedureId } from './procedures.js';
+import { classSpec, type DiagnosisClass, type Severity } from './classes.js';
+
+export type { Severity } from './classes.js';
 import type { FailureRecord } from '../temporal/history.js';
 import { FAILING_AFTER_ATTEMPT } from './stalled.js';
 
-export type Severity = 'critical' | 'error' | 'warning' | 'info';
 export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process';
 
 export interface EvidenceItem {
@@ -22,12 +24,9 @@ export interface Match {
   evidence: EvidenceItem[];
 }
 
+/** How one class is recognised; what the class means and how it is fixed is its row in classes.ts. */
 export interface Rule {
-  class: string;
-  severity: Severity;
-  procedure: ProcedureId;
-  /** Problems that stop the workflow; when one matches, the "healthy/waiting" rows do not. */
-  problem: boolean;
+  class: DiagnosisClass;
   match(ev: Evidence): Match | undefined;
 }
 
@@ -68,7 +67,7 @@ const isWfNotRegistered = (f: FailureRecord) => NOT_REGISTERED_WF.test(f.message
 
 export const RULES: Rule[] = [
   {
-    class: 'sandbox-violation', severity: 'error', procedure: 'fix-restart-resume', problem: true,
+    class: 'sandbox-violation',
     // Checked before non-determinism: the SDK's sandbox error is a subclass of its non-determinism error.
     match: (ev) => {
       const f = taskFailure(ev, isSandbox);
@@ -76,35 +75,35 @@ export const RULES: Rule[] = [
     },
   },
   {
-    class: 'nondeterminism', severity: 'critical', procedure: 'terminate-fix-restart-new', problem: true,
+    class: 'nondeterminism',
     match: (ev) => {
       const f = taskFailure(ev, isNondeterminism);
       return f && { summary: `the workflow code no longer matches its history (event ${f.eventId}); this run cannot recover`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
     },
   },
   {
-    class: 'deadlock', severity: 'error', procedure: 'fix-restart-resume', problem: true,
+    class: 'deadlock',
     match: (ev) => {
       const f = taskFailure(ev, isDeadlock);
       return f && { summary: 'the workflow code blocked the worker for more than 2 s (a blocking call in workflow code)', evidence: [fromHistory(f), ...attemptsItem(ev)] };
     },
   },
   {
-    class: 'workflow-not-registered', severity: 'error', procedure: 'register-and-restart', problem: true,
+    class: 'workflow-not-registered',
     match: (ev) => {
       const f = taskFailure(ev, isWfNotRegistered);
       return f && { summary: `the worker does not register workflow ${NOT_REGISTERED_WF.exec(f.message)?.[1] ?? ev.desc.type}`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
     },
   },
   {
-    class: 'workflow-code-bug', severity: 'error', procedure: 'fix-restart-resume', problem: true,
+    class: 'workflow-code-bug',
     match: (ev) => {
       const f = taskFailure(ev, (x) => !isNondeterminism(x) && !isSandbox(x) && !isDeadlock(x) && !isWfNotRegistered(x));
       return f && { summary: `the workflow code raised ${f.failure?.[0]?.type ?? 'an exception'}: ${f.message.split('\n')[0]} (the workflow waits; it resumes once fixed)`, evidence: [fromHistory(f), ...(f.frames ?? []).map((fr) => ({ source: 'history' as const, eventId: f.eventId, text: `at ${fr}` })), ...attemptsItem(ev)] };
     },
   },
   {
-    class: 'activity-not-registered', severity: 'error', procedure: 'register-and-restart', problem: true,
+    class: 'activity-not-registered',
     match: (ev) => {
       const pending = ev.desc.pendingActivities.find((a) => NOT_REGISTERED_ACT.test(a.lastFailure ?? ''));
       if (pending) return { summary: `the worker does not register activity ${pending.activityType} (retried until it is)`, evidence: [{ source: 'describe', text: `activity ${pending.activityType}, attempt ${pending.attempt}: ${pending.lastFailure}` }, ...activityLogItem(ev, pending.activityId)] };
@@ -113,7 +112,7 @@ export const RULES: Rule[] = [
     },
   },
   {
-    class: 'activity-timeout', severity: 'error', procedure: 'raise-timeout', problem: true,
+    class: 'activity-timeout',
     match: (ev) => {
       const f = ev.failures.find((x) => x.kind === 'ActivityTaskTimedOut');
       if (f) return { summary: `activity ${f.activityType ?? ''} timed out (${f.timeoutType ?? 'timeout'}) and was not retried further`, evidence: [fromHistory(f)] };
@@ -122,21 +121,21 @@ export const RULES: Rule[] = [
     },
   },
   {
-    class: 'activity-retries-exhausted', severity: 'error', procedure: 'fix-restart-new', problem: true,
+    class: 'activity-retries-exhausted',
     match: (ev) => {
       const f = ev.failures.find((x) => x.kind === 'ActivityTaskFailed' && (x.retryState === 'MAXIMUM_ATTEMPTS_REACHED' || x.retryState === 'NON_RETRYABLE_FAILURE'));
       return f && { summary: `activity ${f.activityType ?? ''} failed for good (${f.retryState}): ${f.message.split('\n')[0]}`, evidence: [fromHistory(f)] };
     },
   },
   {
-    class: 'activity-failing', severity: 'error', procedure: 'fix-activity-restart', problem: true,
+    class: 'activity-failing',
     match: (ev) => {
       const a = ev.desc.pendingActivities.find((x) => x.attempt > FAILING_AFTER_ATTEMPT && x.lastFailure);
       return a && { summary: `activity ${a.activityType} keeps failing (attempt ${a.attempt}): ${a.lastFailure}`, evidence: [{ source: 'describe', text: `${a.activityType} attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}: ${a.lastFailure}` }, ...activityLogItem(ev, a.activityId)] };
     },
   },
   {
-    class: 'task-queue-mismatch', severity: 'error', procedure: 'align-task-queue', problem: true,
+    class: 'task-queue-mismatch',
     match: (ev) => {
       if (ev.desc.status !== 'RUNNING' || ev.workflowPollers > 0) return undefined;
       const w = ev.workers.find((x) => x.taskQueue && x.taskQueue !== ev.desc.taskQueue);
@@ -144,7 +143,7 @@ export const RULES: Rule[] = [
     },
   },
   {
-    class: 'no-worker', severity: 'error', procedure: 'start-worker', problem: true,
+    class: 'no-worker',
     match: (ev) => {
       if (ev.desc.status !== 'RUNNING') return undefined;
       if (ev.workflowPollers === 0 && !ev.workers.some((w) => w.taskQueue && w.taskQueue !== ev.desc.taskQueue)) {
@@ -155,7 +154,7 @@ export const RULES: Rule[] = [
     },
   },
   {
-    class: 'stale-worker', severity: 'warning', procedure: 'restart-worker', problem: true,
+    class: 'stale-worker',
     match: (ev) => {
       if (ev.workers.length > 1) return { summary: `${ev.workers.length} workers of this project are running`, evidence: ev.workers.map((w) => ({ source: 'process' as const, text: `worker pid ${w.pid}` })) };
       const w = ev.workers[0];
@@ -165,11 +164,11 @@ export const RULES: Rule[] = [
     },
   },
   {
-    class: 'workflow-timeout', severity: 'error', procedure: 'raise-timeout', problem: true,
+    class: 'workflow-timeout',
     match: (ev) => (ev.desc.status === 'TIMED_OUT' ? { summary: 'the workflow ran out of time (execution or run timeout)', evidence: [{ source: 'history', eventId: ev.close?.eventId, text: 'WorkflowExecutionTimedOut' }] } : undefined),
   },
   {
-    class: 'workflow-failed', severity: 'error', procedure: 'fix-restart-new', problem: true,
+    class: 'workflow-failed',
     match: (ev) => {
       if (ev.desc.status !== 'FAILED') return undefined;
       const chain = ev.close?.failure ?? [];
@@ -177,7 +176,7 @@ export const RULES: Rule[] = [
     },
   },
   {
-    class: 'error-result', severity: 'warning', procedure: 'inspect-result', problem: true,
+    class: 'error-result',
     match: (ev) => {
       if (ev.desc.status !== 'COMPLETED') return undefined;
       const why = errorShapedReason(ev.close?.result);
@@ -185,45 +184,48 @@ export const RULES: Rule[] = [
     },
   },
   {
-    class: 'canceled', severity: 'info', procedure: 'review-reason', problem: true,
+    class: 'canceled',
     match: (ev) => (ev.desc.status === 'CANCELED' ? { summary: `the workflow was canceled${ev.close?.reason ? `: ${ev.close.reason}` : ''}`, evidence: [{ source: 'history', eventId: ev.close?.eventId, text: 'WorkflowExecutionCanceled' }] } : undefined),
   },
   {
-    class: 'terminated', severity: 'info', procedure: 'review-reason', problem: true,
+    class: 'terminated',
     match: (ev) => (ev.desc.status === 'TERMINATED' ? { summary: `terminated${ev.close?.identity ? ` by ${ev.close.identity}` : ''}${ev.close?.reason ? `: ${ev.close.reason}` : ''}`, evidence: [{ source: 'history', eventId: ev.close?.eventId, text: `WorkflowExecutionTerminated: ${ev.close?.reason ?? ''}` }] } : undefined),
   },
   {
-    class: 'waiting', severity: 'info', procedure: 'send-interaction', problem: false,
+    class: 'waiting',
     match: (ev) => (ev.desc.status === 'RUNNING' ? { summary: 'running and healthy: waiting for a signal, update, timer or activity', evidence: [{ source: 'pollers', text: `${ev.workflowPollers} live poller(s) on ${ev.desc.taskQueue}` }] } : undefined),
   },
   {
-    class: 'healthy', severity: 'info', procedure: 'none', problem: false,
+    class: 'healthy',
     match: (ev) => (ev.desc.status === 'COMPLETED' ? { summary: 'completed with a plausible result', evidence: [{ source: 'result', eventId: ev.close?.eventId, text: JSON.stringify(ev.close?.result ?? null).slice(0, 200) }] } : undefined),
   },
 ];
 
 export interface Finding extends Match {
-  class: string;
+  class: DiagnosisClass;
   severity: Severity;
   procedure: { id: ProcedureId; steps: string[] };
 }
 
 const ORDER: Severity[] = ['critical', 'error', 'warning', 'info'];
 
-/** Every matching row; the healthy rows only when no problem matched. Ordered by severity. */
+/**
+ * Every matching row, less those another match explains better (`suppresses`); the healthy rows
+ * only when no problem matched. Ordered by severity.
+ */
 export function classify(ev: Evidence, steps: (id: ProcedureId) => string[]): Finding[] {
-  const found: Finding[] = [];
-  const seen = new Set<string>();
-  for (const rule of RULES) {
+  const matched = RULES.flatMap((rule) => {
     const m = rule.match(ev);
-    if (!m) continue;
-    // Retries of an unregistered activity are "not registered", never "failing" or "exhausted".
-    if ((rule.class === 'activity-failing' || rule.class === 'activity-retries-exhausted') && seen.has('activity-not-registered')) continue;
-    if (rule.class === 'activity-retries-exhausted' && seen.has('activity-timeout')) continue;
-    if (rule.class === 'workflow-failed' && (seen.has('activity-retries-exhausted') || seen.has('activity-timeout') || seen.has('activity-not-registered'))) continue;
-    if (!rule.problem && found.some((f) => RULES.find((r) => r.class === f.class)?.problem)) continue;
-    seen.add(rule.class);
-    found.push({ class: rule.class, severity: rule.severity, ...m, procedure: { id: rule.procedure, steps: steps(rule.procedure) } });
-  }
-  return found.sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
+    return m ? [{ cls: rule.class, m }] : [];
+  });
+  const suppressed = new Set<string>(matched.flatMap(({ cls }) => classSpec(cls).suppresses ?? []));
+  const kept = matched.filter(({ cls }) => !suppressed.has(cls));
+  const anyProblem = kept.some(({ cls }) => classSpec(cls).problem);
+  return kept
+    .filter(({ cls }) => classSpec(cls).problem || !anyProblem)
+    .map(({ cls, m }): Finding => {
+      const spec = classSpec(cls);
+      return { class: cls, severity: spec.severity, ...m, procedure: { id: spec.procedure, steps: steps(spec.procedure) } };
+    })
+    .sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
 }

@@ -1,10 +1,11 @@
-// The troubleshooting decision tree (../shared/notes/decision-tree.md) as data. Each node is a
+// The troubleshooting decision tree as data. Each node is a
 // question; it is answered from the evidence when the evidence can answer it (and the answer cites
 // that evidence), and asked of the user only when it cannot (is this workflow meant to wait? is this
 // result right?). Walking the tree lands on a diagnosis class; the classifier's findings supply the
 // facts, so the tree and `diagnose` can never disagree about what the evidence shows.
 import type { Evidence } from './evidence.js';
 import type { EvidenceItem, Finding } from './rules.js';
+import { classesAt, type DiagnosisClass } from './classes.js';
 
 export interface TreeInput {
   ev: Evidence;
@@ -14,7 +15,7 @@ export interface TreeInput {
 }
 
 /** Where an answer leads: another question, or a class. */
-export type Go = { node: NodeId } | { land: string };
+export type Go = { node: NodeId } | { land: DiagnosisClass };
 
 export interface Answered {
   answer: string;
@@ -37,11 +38,11 @@ export interface TreeNode {
   ask?(input: TreeInput): Question;
 }
 
-const has = (input: TreeInput, ...classes: string[]): Finding | undefined => input.findings.find((f) => classes.includes(f.class));
+const has = (input: TreeInput, ...classes: DiagnosisClass[]): Finding | undefined => input.findings.find((f) => classes.includes(f.class));
 const landOn = (f: Finding, answer: string): Answered => ({ answer, evidence: f.evidence, go: { land: f.class } });
 
-const WORKFLOW_TASK_CLASSES = ['nondeterminism', 'sandbox-violation', 'deadlock', 'workflow-not-registered', 'workflow-code-bug'];
-const ACTIVITY_CLASSES = ['activity-not-registered', 'activity-timeout', 'activity-failing', 'activity-retries-exhausted'];
+const WORKFLOW_TASK_CLASSES = classesAt('workflow-task');
+const ACTIVITY_CLASSES = classesAt('activity');
 
 export type NodeId = 'status' | 'stale' | 'polled' | 'workflow-task' | 'activity' | 'meant-to-wait' | 'failed-why' | 'result-shape' | 'result-right';
 
@@ -51,7 +52,7 @@ export const TREE: Record<NodeId, TreeNode> = {
     fromEvidence: ({ ev, findings }) => {
       const s = ev.desc.status;
       const item: EvidenceItem = { source: 'describe', text: `status ${s}, ${ev.desc.historyLength} events, task queue ${ev.desc.taskQueue}` };
-      const closedClass = { TIMED_OUT: 'workflow-timeout', CANCELED: 'canceled', TERMINATED: 'terminated' }[s];
+      const closedClass = ({ TIMED_OUT: 'workflow-timeout', CANCELED: 'canceled', TERMINATED: 'terminated' } as Record<string, DiagnosisClass>)[s];
       if (closedClass) {
         // A timeout of one activity that ended the retries is that activity's timeout, not the workflow's.
         const f = findings.find((x) => x.class === closedClass) ?? findings[0];
@@ -156,7 +157,7 @@ export interface PathStep {
  * Walks the tree from `status`. `answer` asks the user; without it (no terminal) the question's
  * `assume` branch is taken and marked as assumed.
  */
-export async function walkTree(input: TreeInput, answer?: (q: Question) => Promise<string>): Promise<{ path: PathStep[]; land: string }> {
+export async function walkTree(input: TreeInput, answer?: (q: Question) => Promise<string>): Promise<{ path: PathStep[]; land: DiagnosisClass }> {
   const path: PathStep[] = [];
   let id: NodeId = 'status';
   for (let guard = 0; guard < 20; guard++) {

@@ -93,9 +93,14 @@ async function openConnection(address: string, security: Security): Promise<Conn
   }
 }
 
+/** One cached connection per address and security (the same address with and without TLS differ). */
+function connectionKey(address: string, security: Security = {}): string {
+  return `${address}\0${security.tls ? 'tls' : ''}\0${security.apiKey ?? ''}`;
+}
+
 /** Connects (reusing a live connection in the same process), failing fast when nothing listens. */
 export async function connectTemporal(address: string, namespace: string, security: Security = {}): Promise<TemporalHandle> {
-  const key = `${address}\0${security.tls ? 'tls' : ''}\0${security.apiKey ?? ''}`;
+  const key = connectionKey(address, security);
   if (!(await tcpProbe(address))) {
     connections.delete(key);
     throw new ConnectionError(address, 'connection refused');
@@ -121,7 +126,7 @@ export async function serverHealthy(address: string): Promise<boolean> {
     );
     return res.status === 1; // SERVING
   } catch {
-    connections.delete(address);
+    connections.delete(connectionKey(address)); // the one connectTemporal above cached
     return false;
   }
 }

@@ -82,7 +82,7 @@ describe('classification of recorded evidence', () => {
 
 describe('the decision tree', async () => {
   const { walkTree } = await import('../../src/diagnosis/tree.js');
-  const { EXPLANATIONS, WIZARD_CLASSES } = await import('../../src/diagnosis/explanations.js');
+  const { CLASS_NAMES, classSpec } = await import('../../src/diagnosis/classes.js');
   const { RULES } = await import('../../src/diagnosis/rules.js');
   const walk = (e: Evidence, answer?: (q: { message: string }) => Promise<string>) => walkTree({ ev: e, findings: classify(e, () => []) }, answer);
 
@@ -123,9 +123,15 @@ describe('the decision tree', async () => {
     const e = ev({ status: 'FAILED' }, [failed], { close: { status: 'FAILED', eventId: 12, failure: [{ message: 'Activity task failed' }] } });
     assert.equal((await walk(e)).land, 'activity-retries-exhausted');
   });
+  it('has one row per class: every rule names a row, every row but the user-only ones has a rule', () => {
+    const ruled = new Set<string>(RULES.map((r) => r.class));
+    assert.equal(ruled.size, RULES.length, 'one rule per class');
+    for (const c of CLASS_NAMES) assert.equal(ruled.has(c), classSpec(c).stage !== 'user', c);
+    for (const c of CLASS_NAMES) for (const x of classSpec(c).suppresses ?? []) assert.ok((CLASS_NAMES as string[]).includes(x), `${c} suppresses unknown ${x}`);
+  });
   it('explains every class it can land on', () => {
-    for (const c of [...RULES.map((r) => r.class), ...Object.keys(WIZARD_CLASSES)]) {
-      const text = EXPLANATIONS[c] ?? '';
+    for (const c of CLASS_NAMES) {
+      const text = classSpec(c).explanation;
       const sentences = text.split(/(?<=[.!?])\s+/).filter(Boolean).length;
       assert.ok(sentences >= 1 && sentences <= 4, `${c}: ${sentences} sentences`);
     }

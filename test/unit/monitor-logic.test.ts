@@ -130,3 +130,18 @@ describe('activity tracebacks in the worker log', async () => {
     assert.equal(latestActivityFailureAt(lines, 'run-1', '2', '/p'), undefined);
   });
 });
+
+describe('bounded concurrency', async () => {
+  const { mapLimit, mapSettled } = await import('../../src/concurrency.js');
+  it('mapSettled reports each item: one failure does not stop the others', async () => {
+    const out = await mapSettled([1, 2, 3, 4], 2, async (n) => {
+      if (n === 2) throw new Error('bad 2');
+      return n * 10;
+    });
+    assert.deepEqual(out.map((r) => (r.ok ? r.value : (r.error as Error).message)), [10, 'bad 2', 30, 40]);
+  });
+  it('mapLimit keeps order and rethrows the first failure', async () => {
+    assert.deepEqual(await mapLimit([3, 1, 2], 2, async (n) => n + 1), [4, 2, 3]);
+    await assert.rejects(mapLimit([1, 2], 2, async (n) => { if (n === 2) throw new Error('x'); return n; }), /x/);
+  });
+});

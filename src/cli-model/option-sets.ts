@@ -11,10 +11,10 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   ...SETTINGS.map((s): FlagSpec => ({ name: s.flag, type: 'string', description: s.description })),
 ];
 
-export const WORKFLOW_REF: FlagSpec[] = [
+export const WORKFLOW_REF = [
   { name: 'id', type: 'string', short: 'w', aliases: ['workflow-id'], description: 'workflow id (default: the current workflow)' },
   { name: 'run-id', type: 'string', short: 'r', description: 'run id (default: the latest run)' },
-];
+] as const satisfies readonly FlagSpec[];
 
 export const WORKFLOW_STATUSES = [
   'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT',

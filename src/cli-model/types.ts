@@ -12,7 +12,7 @@ export interface FlagSpec {
   type: FlagType;
   description: string;
   short?: string;
-  aliases?: string[];
+  aliases?: readonly string[];
   default?: string | number | boolean;
   /** Allowed values (completion and validation). */
   choices?: readonly string[];
@@ -30,13 +30,39 @@ export interface PositionalSpec {
 
 export type CommandGroup = 'server' | 'workers' | 'workflows' | 'monitoring' | 'diagnosis' | 'recipes' | 'setup' | 'shell';
 
-export type FlagValue = string | number | boolean | unknown[] | undefined | unknown;
+/** The value a flag spec parses to: its type (or one of its choices), a list when repeatable. */
+type ScalarOf<F extends FlagSpec> = F extends { type: 'boolean' }
+  ? boolean
+  : F extends { type: 'number' }
+    ? number
+    : F extends { type: 'json' }
+      ? unknown
+      : F extends { choices: readonly (infer C)[] }
+        ? C
+        : string;
+type ValueOf<F extends FlagSpec> = F extends { multiple: true } ? ScalarOf<F>[] : ScalarOf<F>;
+/** A flag with a default always has a value; any other may be absent. */
+type SlotOf<F extends FlagSpec> = F extends { default: string | number | boolean } ? ValueOf<F> : ValueOf<F> | undefined;
 
-export interface ParsedArgs {
+/** Flags every command line takes (the setting flags are read through `ctx.settings`). */
+export interface GlobalFlagValues {
+  json?: boolean;
+  yes?: boolean;
+  'no-color'?: boolean;
+  help?: boolean;
+}
+
+/** The flag values of a command, typed from its `as const` flag specs. */
+export type FlagValues<Fs extends readonly FlagSpec[]> = { [F in Fs[number] as F['name']]: SlotOf<F> } & GlobalFlagValues;
+
+export interface ParsedArgs<V = Record<string, unknown>> {
   /** Flag values by canonical name, defaults applied. */
-  flags: Record<string, FlagValue>;
+  flags: V;
   positionals: string[];
 }
+
+/** Typed args for a command's own specs; plain ones for the registry's erased commands. */
+export type ArgsOf<Fs extends readonly FlagSpec[]> = readonly FlagSpec[] extends Fs ? ParsedArgs : ParsedArgs<FlagValues<Fs>>;
 
 /** The session context of a project: the current workflow and the previous one. */
 export interface SessionState {
@@ -112,26 +138,30 @@ export interface CommandContext {
   setSessionOverride(key: 'projectDir' | 'projectName', value: string | undefined): void;
 }
 
-export interface Command<D = unknown> {
+export interface Command<D = unknown, Fs extends readonly FlagSpec[] = readonly FlagSpec[]> {
   name: string;
-  aliases?: string[];
+  aliases?: readonly string[];
   group: CommandGroup;
   summary: string;
   /** Lines shown under "Examples" in `help <command>`. */
   examples?: string[];
-  flags: FlagSpec[];
+  flags: Fs;
   positionals?: PositionalSpec[];
   /** Hidden from help and completion (e.g. `__complete`). */
   hidden?: boolean;
-  run(ctx: CommandContext, args: ParsedArgs): Promise<D>;
-  render(data: D, style: Style, args: ParsedArgs): string;
+  run(ctx: CommandContext, args: ArgsOf<Fs>): Promise<D>;
+  render(data: D, style: Style, args: ArgsOf<Fs>): string;
   /** The top-level fields of the --json output, with a line on each (documented in README.md). */
   fields?: Record<string, string>;
   /** 0 unless the data says the answer is a failure. */
-  exitCode?(data: D, args: ParsedArgs): ExitCodeValue;
+  exitCode?(data: D, args: ArgsOf<Fs>): ExitCodeValue;
 }
 
-/** Erases the data type so commands of different shapes live in one registry. */
-export function defineCommand<D>(command: Command<D>): Command {
+/**
+ * Declares a command: the flag values its `run` sees are typed from its flag specs (`const`
+ * inference keeps their names, types and defaults). The types are then erased so commands of
+ * different shapes live in one registry; the parser produces exactly what the specs say.
+ */
+export function defineCommand<D, const Fs extends readonly FlagSpec[]>(command: Command<D, Fs>): Command {
   return command as unknown as Command;
 }

@@ -33,20 +33,22 @@ async function statusAfter(h: TemporalHandle, id: string, runId: string, waitMs:
   return status;
 }
 
+const REASON = { name: 'reason', type: 'string', default: 'terminated from tshell', description: 'recorded in history' } as const satisfies FlagSpec;
+
 function closeCommand(action: 'cancel' | 'terminate') {
-  return defineCommand<CloseActionData>({
+  return defineCommand({
     name: action,
     group: 'workflows',
     summary: action === 'cancel' ? 'Request cancellation of the workflow (shows what it touches, asks first)' : 'Terminate the workflow now (shows what it touches, asks first)',
     examples: action === 'cancel' ? ['cancel', 'cancel --id YourWorkflowId --yes'] : ['terminate --reason "bad deploy"', 'terminate --id YourWorkflowId --yes'],
-    flags: [...WORKFLOW_REF, ...(action === 'terminate' ? [{ name: 'reason', type: 'string', default: 'terminated from tshell', description: 'recorded in history' } as FlagSpec] : [])],
+    flags: action === 'terminate' ? [...WORKFLOW_REF, REASON] : [...WORKFLOW_REF],
     fields: { action: 'cancel or terminate', workflowId: 'workflow id', runId: 'run id', type: 'workflow type', before: 'status before', after: 'status after', reason: 'termination reason' },
-    async run(ctx, args) {
+    async run(ctx, args): Promise<CloseActionData> {
       const { h, desc } = await describeTarget(ctx, args);
       if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is already ${desc.status}`, ErrorCodes.usage, undefined, ExitCode.failure);
       if (!(await ctx.confirm(`${action} ${previewLine(desc)}?`))) throw new UsageError(`${action} aborted: nothing was changed`);
       const handle = h.client.workflow.getHandle(desc.workflowId, desc.runId);
-      const reason = action === 'terminate' ? String(args.flags.reason) : undefined;
+      const reason = action === 'terminate' ? args.flags.reason : undefined;
       try {
         if (action === 'cancel') await handle.cancel();
         else await handle.terminate(reason);
@@ -76,7 +78,7 @@ interface BulkData {
   stillRunning: string[];
 }
 
-export const bulkCancelCommand = defineCommand<BulkData>({
+export const bulkCancelCommand = defineCommand({
   name: 'bulk-cancel',
   group: 'workflows',
   summary: 'Cancel (or --terminate) many running workflows by id glob, query or --stalled',
@@ -90,11 +92,11 @@ export const bulkCancelCommand = defineCommand<BulkData>({
     { name: 'limit', type: 'number', default: 1000, description: 'touch at most this many' },
   ],
   fields: { action: 'cancel or terminate', selector: 'what selected them', matched: '{workflowId, runId} selected', closed: 'ids now closed', stillRunning: 'ids still RUNNING afterwards' },
-  async run(ctx, args) {
-    const chosen = ['pattern', 'query', 'stalled'].filter((k) => args.flags[k] !== undefined && args.flags[k] !== false);
+  async run(ctx, args): Promise<BulkData> {
+    const chosen = [args.flags.pattern !== undefined, args.flags.query !== undefined, Boolean(args.flags.stalled)].filter(Boolean);
     if (chosen.length !== 1) throw new UsageError('bulk-cancel needs exactly one of --pattern, --query, --stalled');
     const action = args.flags.terminate ? 'terminate' : 'cancel';
-    const limit = Number(args.flags.limit);
+    const limit = args.flags.limit;
     const h = await ctx.temporal();
     let matched: { workflowId: string; runId: string }[];
     let selector: string;
@@ -102,14 +104,14 @@ export const bulkCancelCommand = defineCommand<BulkData>({
       selector = 'stalled';
       matched = (await findStalled(ctx.settings, h, { limit })).stalled.map((w) => ({ workflowId: w.workflowId, runId: w.runId }));
     } else if (args.flags.pattern !== undefined) {
-      const glob = String(args.flags.pattern);
+      const glob = args.flags.pattern;
       const { prefix, regex } = globToQuery(glob);
       selector = `pattern ${glob}`;
       const q = [statusClause('RUNNING'), ...(prefix ? [`WorkflowId STARTS_WITH ${quoteValue(prefix)}`] : [])].join(' AND ');
       matched = (await listExecutions(h, q, 10_000)).filter((w) => regex.test(w.workflowId)).slice(0, limit);
     } else {
-      selector = `query ${String(args.flags.query)}`;
-      matched = await listExecutions(h, `${statusClause('RUNNING')} AND (${String(args.flags.query)})`, limit);
+      selector = `query ${args.flags.query}`;
+      matched = await listExecutions(h, `${statusClause('RUNNING')} AND (${args.flags.query})`, limit);
     }
     const data: BulkData = { action, selector, matched: matched.map((m) => ({ workflowId: m.workflowId, runId: m.runId })), closed: [], stillRunning: [] };
     if (matched.length === 0) return data;
@@ -119,7 +121,7 @@ export const bulkCancelCommand = defineCommand<BulkData>({
       const handle = h.client.workflow.getHandle(m.workflowId, m.runId);
       try {
         if (action === 'cancel') await handle.cancel();
-        else await handle.terminate(String(args.flags.reason));
+        else await handle.terminate(args.flags.reason);
       } catch {
         // closed meanwhile: the outcome check below tells
       }

@@ -102,7 +102,7 @@ async function handlerNames(ctx: CommandContext, kind: 'signal' | 'update' | 'qu
   return [...names];
 }
 
-export const completionsCommand = defineCommand<{ shell: string; script: string }>({
+export const completionsCommand = defineCommand({
   name: 'completions',
   group: 'shell',
   summary: 'Print the bash, zsh or fish completion script (generated from the registry)',
@@ -110,20 +110,20 @@ export const completionsCommand = defineCommand<{ shell: string; script: string 
   flags: [],
   positionals: [{ name: 'shell', description: 'bash, zsh or fish', required: true, choices: SHELLS }],
   fields: { shell: 'the shell', script: 'the completion script' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<{ shell: string; script: string }> {
     const shell = args.positionals[0] as (typeof SHELLS)[number];
     return { shell, script: completionScript(ctx.registry, shell) };
   },
   render: (d) => d.script.trimEnd(),
 });
 
-export const completeCommand = defineCommand<{ candidates: string[] }>({
+export const completeCommand = defineCommand({
   name: '__complete',
   group: 'shell',
   hidden: true,
   summary: 'Completion candidates for the words after `tshell` (used by the shell scripts)',
   flags: [],
-  async run(ctx, args) {
+  async run(ctx, args): Promise<{ candidates: string[] }> {
     return { candidates: await runComplete(ctx, args.positionals) };
   },
   render: (d) => d.candidates.join('\n'),

@@ -21,7 +21,7 @@ export interface Diagnosis {
 
 const problem = (f: Finding) => classSpec(f.class).problem;
 
-export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagnosis>({
+export const diagnoseCommand = defineCommand({
   name: 'diagnose',
   aliases: ['why'],
   group: 'diagnosis',
@@ -29,7 +29,7 @@ export const diagnoseCommand = defineCommand<{ diagnoses: Diagnosis[] } | Diagno
   examples: ['diagnose', 'diagnose --id YourWorkflowId --json', 'diagnose --all'],
   flags: [...WORKFLOW_REF, { name: 'all', type: 'boolean', description: 'every stalled workflow' }],
   fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', findings: '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}}]', diagnoses: 'with --all: one {workflowId, runId, status, findings, error} per stalled workflow (error: {code, message} when that one could not be diagnosed)' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<{ diagnoses: Diagnosis[] } | Diagnosis> {
     const h = await ctx.temporal();
     const cache = new EvidenceCache(ctx.settings);
     const one = async (workflowId: string, runId?: string): Promise<Diagnosis> => {

@@ -15,7 +15,7 @@ interface ErrorsData {
   failures: FailureRecord[];
 }
 
-export const errorsCommand = defineCommand<ErrorsData>({
+export const errorsCommand = defineCommand({
   name: 'errors',
   aliases: ['analyze'],
   group: 'monitoring',
@@ -23,7 +23,7 @@ export const errorsCommand = defineCommand<ErrorsData>({
   examples: ['errors', 'errors --id YourWorkflowId --json'],
   flags: [...WORKFLOW_REF],
   fields: { workflowId: 'workflow id', runId: 'run id', status: 'current status', failures: 'failures in order: {eventId, time, kind, message, cause, failure[], activityType, attempt, retryState, timeoutType, frames[], identity}' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<ErrorsData> {
     const { h, desc } = await describeTarget(ctx, args);
     const events = await fetchHistory(h, desc.workflowId, desc.runId, ctx.signal);
     return { workflowId: desc.workflowId, runId: desc.runId, status: desc.status, failures: failuresIn(events, ctx.settings.projectDir) };
@@ -51,7 +51,7 @@ interface HistoryRow {
   detail: string;
 }
 
-export const historyCommand = defineCommand<{ workflowId: string; runId: string; events: HistoryRow[] }>({
+export const historyCommand = defineCommand({
   name: 'history',
   aliases: ['show'],
   group: 'monitoring',
@@ -59,7 +59,7 @@ export const historyCommand = defineCommand<{ workflowId: string; runId: string;
   examples: ['history', 'history --follow', 'history --id YourWorkflowId --json'],
   flags: [...WORKFLOW_REF, { name: 'follow', type: 'boolean', short: 'f', description: 'stream new events until the workflow closes or Ctrl-C' }, { name: 'for', type: 'number', metavar: 'SECONDS', description: 'with --follow: stop after this many seconds' }],
   fields: { workflowId: 'workflow id', runId: 'run id', events: '{eventId, time, type, detail}' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<{ workflowId: string; runId: string; events: HistoryRow[] }> {
     const { h, desc } = await describeTarget(ctx, args);
     const events = await fetchHistory(h, desc.workflowId, desc.runId, ctx.signal);
     const rows = events.map((e) => ({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) }));
@@ -67,7 +67,7 @@ export const historyCommand = defineCommand<{ workflowId: string; runId: string;
       requireForInScripts(ctx, args.flags.for);
       const line = (r: HistoryRow) => (ctx.json ? JSON.stringify(r) : `${String(r.eventId).padStart(4)}  ${r.time.slice(11, 23)}  ${r.type.padEnd(36)} ${r.detail}`);
       for (const r of rows) ctx.print(`${line(r)}\n`);
-      const deadline = args.flags.for !== undefined ? Date.now() + Number(args.flags.for) * 1000 : Number.POSITIVE_INFINITY;
+      const deadline = args.flags.for !== undefined ? Date.now() + args.flags.for * 1000 : Number.POSITIVE_INFINITY;
       await followHistory(h, desc.workflowId, desc.runId, rows.at(-1)?.eventId ?? 0, (e) => ctx.print(`${line({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) })}\n`), { signal: ctx.signal, deadline });
       return { workflowId: desc.workflowId, runId: desc.runId, events: [] };
     }
@@ -81,16 +81,16 @@ export const historyCommand = defineCommand<{ workflowId: string; runId: string;
 
 // ---- stack ----------------------------------------------------------------------------------
 
-export const stackCommand = defineCommand<{ workflowId: string; stack: string }>({
+export const stackCommand = defineCommand({
   name: 'stack',
   group: 'monitoring',
   summary: "The workflow's current stack (the built-in __stack_trace query)",
   flags: [...WORKFLOW_REF, { name: 'timeout', type: 'number', default: 5, metavar: 'SECONDS', description: 'how long to wait for a worker to answer' }],
   fields: { workflowId: 'workflow id', stack: 'the stack trace text' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<{ workflowId: string; stack: string }> {
     const { h, desc } = await describeTarget(ctx, args);
     if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is ${desc.status}: a closed workflow has no stack`, ErrorCodes.usage, '`errors` shows why it closed');
-    const stack = await queryWithDeadline(h, desc, '__stack_trace', [], { seconds: Number(args.flags.timeout), signal: ctx.signal, pidAlive: isAlive });
+    const stack = await queryWithDeadline(h, desc, '__stack_trace', [], { seconds: args.flags.timeout, signal: ctx.signal, pidAlive: isAlive });
     return { workflowId: desc.workflowId, stack: String(stack) };
   },
   render: (d) => d.stack.trimEnd(),

@@ -8,7 +8,7 @@ import { WORKFLOW_REF } from '../cli-model/option-sets.js';
 import { describeTarget } from './resolve.js';
 import { defineCommand, type CommandContext, type FlagSpec } from '../cli-model/types.js';
 
-const INPUT: FlagSpec = { name: 'input', type: 'json', multiple: true, description: 'a JSON argument (repeat for more)' };
+const INPUT = { name: 'input', type: 'json', multiple: true, description: 'a JSON argument (repeat for more)' } as const satisfies FlagSpec;
 
 /** Warns (and asks) before sending a signal or update that no handler declares. */
 async function checkHandler(ctx: CommandContext, kind: 'signal' | 'update', name: string, declared: string[] | undefined): Promise<string | undefined> {
@@ -30,7 +30,7 @@ interface InteractionData {
   warning?: string;
 }
 
-export const signalCommand = defineCommand<InteractionData>({
+export const signalCommand = defineCommand({
   name: 'signal',
   group: 'workflows',
   summary: 'Send a signal to the workflow (checked against the handlers it declares)',
@@ -38,13 +38,13 @@ export const signalCommand = defineCommand<InteractionData>({
   flags: [...WORKFLOW_REF, INPUT],
   positionals: [{ name: 'name', description: 'the signal name', required: true }],
   fields: { workflowId: 'workflow id', runId: 'run id', name: 'signal name', warning: 'set when the name could not be checked or no handler declares it' },
-  async run(ctx, args) {
-    const name = args.positionals[0] as string;
+  async run(ctx, args): Promise<InteractionData> {
+    const name = args.positionals[0] ?? '';
     const { h, desc } = await describeTarget(ctx, args);
     if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is ${desc.status}: it takes no more signals`, ErrorCodes.usage, 'start a new one with `start`');
     const warning = await checkHandler(ctx, 'signal', name, (await workflowHandlers(h, desc.workflowId, desc.runId))?.signals);
     try {
-      await h.client.workflow.getHandle(desc.workflowId, desc.runId).signal(name, ...((args.flags.input as unknown[] | undefined) ?? []));
+      await h.client.workflow.getHandle(desc.workflowId, desc.runId).signal(name, ...(args.flags.input ?? []));
     } catch (err) {
       throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId: desc.workflowId });
     }
@@ -53,7 +53,7 @@ export const signalCommand = defineCommand<InteractionData>({
   render: (d, s) => [d.warning ? `${s.warn} ${d.warning}` : '', `${s.ok} sent signal ${d.name} to ${d.workflowId}`].filter(Boolean).join('\n'),
 });
 
-export const updateCommand = defineCommand<InteractionData>({
+export const updateCommand = defineCommand({
   name: 'update',
   group: 'workflows',
   summary: 'Send an update to the workflow and print its result',
@@ -61,18 +61,18 @@ export const updateCommand = defineCommand<InteractionData>({
   flags: [...WORKFLOW_REF, INPUT, { name: 'timeout', type: 'number', default: 10, metavar: 'SECONDS', description: 'how long to wait for the update result' }],
   positionals: [{ name: 'name', description: 'the update name', required: true }],
   fields: { workflowId: 'workflow id', runId: 'run id', name: 'update name', result: 'the update result', warning: 'set when the name could not be checked or no handler declares it' },
-  async run(ctx, args) {
-    const name = args.positionals[0] as string;
+  async run(ctx, args): Promise<InteractionData> {
+    const name = args.positionals[0] ?? '';
     const { h, desc } = await describeTarget(ctx, args);
     if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is ${desc.status}: it takes no updates`, ErrorCodes.usage);
     const handlers = await workflowHandlers(h, desc.workflowId, desc.runId);
     if (!handlers) throw new TshellError(`no worker answered for ${desc.workflowId} within 3 s: an update needs a running worker`, ErrorCodes.process, `is a worker polling task queue ${desc.taskQueue}? (\`ensure-worker\`)`);
     const warning = await checkHandler(ctx, 'update', name, handlers.updates);
-    const seconds = Number(args.flags.timeout);
+    const seconds = args.flags.timeout;
     try {
       const result = await h.connection.withAbortSignal(ctx.signal, () =>
         h.connection.withDeadline(Date.now() + seconds * 1000, () =>
-          h.client.workflow.getHandle(desc.workflowId, desc.runId).executeUpdate(name, { args: ((args.flags.input as unknown[] | undefined) ?? []) as [unknown] }),
+          h.client.workflow.getHandle(desc.workflowId, desc.runId).executeUpdate(name, { args: (args.flags.input ?? []) as [unknown] }),
         ),
       );
       return { workflowId: desc.workflowId, runId: desc.runId, name, result, warning };
@@ -86,7 +86,7 @@ export const updateCommand = defineCommand<InteractionData>({
   render: (d, s) => [d.warning ? `${s.warn} ${d.warning}` : '', `${s.ok} update ${d.name} → ${typeof d.result === 'string' ? d.result : toJson(d.result)}`].filter(Boolean).join('\n'),
 });
 
-export const queryCommand = defineCommand<InteractionData>({
+export const queryCommand = defineCommand({
   name: 'query',
   group: 'workflows',
   summary: 'Query the workflow and print the answer',
@@ -94,10 +94,10 @@ export const queryCommand = defineCommand<InteractionData>({
   flags: [...WORKFLOW_REF, INPUT, { name: 'timeout', type: 'number', default: 5, metavar: 'SECONDS', description: 'how long to wait for a worker to answer' }],
   positionals: [{ name: 'name', description: 'the query name', required: true }],
   fields: { workflowId: 'workflow id', runId: 'run id', name: 'query name', result: 'the answer' },
-  async run(ctx, args) {
-    const name = args.positionals[0] as string;
+  async run(ctx, args): Promise<InteractionData> {
+    const name = args.positionals[0] ?? '';
     const { h, desc } = await describeTarget(ctx, args);
-    const result = await queryWithDeadline(h, desc, name, (args.flags.input as unknown[] | undefined) ?? [], { seconds: Number(args.flags.timeout), signal: ctx.signal, pidAlive: isAlive });
+    const result = await queryWithDeadline(h, desc, name, args.flags.input ?? [], { seconds: args.flags.timeout, signal: ctx.signal, pidAlive: isAlive });
     return { workflowId: desc.workflowId, runId: desc.runId, name, result };
   },
   render: (d) => (typeof d.result === 'string' ? d.result : toJson(d.result)),

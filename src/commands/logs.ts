@@ -16,7 +16,7 @@ interface LogsData {
   blocks?: LogBlock[];
 }
 
-export const logsCommand = defineCommand<LogsData>({
+export const logsCommand = defineCommand({
   name: 'logs',
   aliases: ['log'],
   group: 'monitoring',
@@ -30,20 +30,20 @@ export const logsCommand = defineCommand<LogsData>({
     { name: 'for', type: 'number', metavar: 'SECONDS', description: 'with --follow: stop after this many seconds' },
   ],
   fields: { file: 'the log file', lines: 'lines shown: {line, text}', blocks: 'with --errors: {line, text[]} blocks' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<LogsData> {
     const file = workerFiles(ctx.settings).logFile;
     if (!existsSync(file)) throw new NotFoundError(`no worker log for project ${ctx.settings.projectName} (${file})`, 'start one with `ensure-worker`, or pass --project-name');
     let re: RegExp | undefined;
     if (args.flags.grep) {
       try {
-        re = new RegExp(String(args.flags.grep), 'i');
+        re = new RegExp(args.flags.grep, 'i');
       } catch (err) {
         throw new UsageError(`--grep: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     const all = readFileSync(file, 'utf8').split('\n');
     if (all.at(-1) === '') all.pop();
-    const n = Number(args.flags.lines);
+    const n = args.flags.lines;
     const numbered = all.map((text, i) => ({ line: i + 1, text }));
     const data: LogsData = { file, lines: [] };
     if (args.flags.errors) {
@@ -60,7 +60,7 @@ export const logsCommand = defineCommand<LogsData>({
       data.lines.forEach(print);
       let size = statSync(file).size;
       let lineNo = all.length;
-      const stopAt = args.flags.for !== undefined ? Date.now() + Number(args.flags.for) * 1000 : Number.POSITIVE_INFINITY;
+      const stopAt = args.flags.for !== undefined ? Date.now() + args.flags.for * 1000 : Number.POSITIVE_INFINITY;
       let partial = '';
       while (Date.now() < stopAt && !ctx.signal.aborted) {
         await sleep(200, ctx.signal).catch(() => undefined);

@@ -25,7 +25,7 @@ interface RecentData {
   counts: Record<string, number>;
 }
 
-export const recentCommand = defineCommand<RecentData>({
+export const recentCommand = defineCommand({
   name: 'recent',
   aliases: ['ls'],
   group: 'monitoring',
@@ -37,13 +37,13 @@ export const recentCommand = defineCommand<RecentData>({
     { name: 'limit', type: 'number', default: 50, description: 'at most this many rows (stops reading pages there)' },
   ],
   fields: { minutes: 'the window', workflows: 'executions: workflowId, runId, type, status, taskQueue, startTime, closeTime, durationMs', counts: 'number of listed executions per status' },
-  async run(ctx, args) {
-    const minutes = Number(args.flags.minutes);
+  async run(ctx, args): Promise<RecentData> {
+    const minutes = args.flags.minutes;
     const since = startedSince(minutes);
     const parts = [`StartTime > ${quoteValue(since)}`];
-    if (args.flags.status) parts.push(statusClause(String(args.flags.status)));
+    if (args.flags.status) parts.push(statusClause(args.flags.status));
     const h = await ctx.temporal();
-    const rows = await listExecutions(h, parts.join(' AND '), Number(args.flags.limit));
+    const rows = await listExecutions(h, parts.join(' AND '), args.flags.limit);
     const counts: Record<string, number> = {};
     for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
     return { minutes, workflows: rows.map((r) => ({ ...r, durationMs: (r.closeTime ? Date.parse(r.closeTime) : Date.now()) - Date.parse(r.startTime) })), counts };
@@ -57,7 +57,7 @@ export const recentCommand = defineCommand<RecentData>({
   },
 });
 
-export const stalledCommand = defineCommand<StalledData>({
+export const stalledCommand = defineCommand({
   name: 'stalled',
   group: 'monitoring',
   summary: 'RUNNING workflows that are not progressing, each with the reason',
@@ -68,9 +68,9 @@ export const stalledCommand = defineCommand<StalledData>({
     { name: 'limit', type: 'number', default: 1000, description: 'check at most this many running workflows' },
   ],
   fields: { checked: 'running workflows examined', stalled: 'stalled workflows: workflowId, runId, type, taskQueue, startTime, reasons[{kind, text}]', waiting: 'running workflows that are waiting (timer, signal, update), not stalled', reportedByServer: 'ids the server flags with TemporalReportedProblems (absent when the server cannot say)' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<StalledData> {
     const h = await ctx.temporal();
-    return findStalled(ctx.settings, h, { query: args.flags.query as string | undefined, minutes: args.flags.minutes as number | undefined, limit: Number(args.flags.limit) });
+    return findStalled(ctx.settings, h, { query: args.flags.query, minutes: args.flags.minutes, limit: args.flags.limit });
   },
   render(d, s) {
     if (d.stalled.length === 0) return `${s.ok} nothing stalled (${d.checked} running, ${d.waiting} waiting)`;
@@ -96,13 +96,13 @@ interface HealthData {
   deadWorker?: { pid: number; pidFile: string };
 }
 
-export const healthCommand = defineCommand<HealthData>({
+export const healthCommand = defineCommand({
   name: 'health',
   group: 'monitoring',
   summary: "This project's worker (alive, uptime, memory), its pollers, the errors in its log, the server",
   flags: [],
   fields: { project: 'project name', server: '{address, reachable}', worker: 'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)', pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime', logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}', deadWorker: '{pid, pidFile} of a tshell worker found dead (killed or crashed)' },
-  async run(ctx) {
+  async run(ctx): Promise<HealthData> {
     const reachable = await serverHealthy(ctx.settings.address);
     const found = findProjectWorkers(ctx.settings);
     const w = found.workers[0];
@@ -157,7 +157,7 @@ interface QueuePoller extends PollerInfo {
   localProcess?: string;
 }
 
-export const taskQueueCommand = defineCommand<{ taskQueue: string; pollers: QueuePoller[]; backlog?: { workflow?: number; activity?: number } }>({
+export const taskQueueCommand = defineCommand({
   name: 'task-queue',
   aliases: ['tq'],
   group: 'monitoring',
@@ -166,7 +166,7 @@ export const taskQueueCommand = defineCommand<{ taskQueue: string; pollers: Queu
   flags: [],
   positionals: [{ name: 'name', description: "the task queue (default: the current workflow's)" }],
   fields: { taskQueue: 'the queue', pollers: '{type, identity, lastAccessTime, live, localProcess}', backlog: '{workflow, activity} approximate backlog counts' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<{ taskQueue: string; pollers: QueuePoller[]; backlog?: { workflow?: number; activity?: number } }> {
     const h = await ctx.temporal();
     let name = args.positionals[0];
     if (!name) {

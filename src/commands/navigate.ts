@@ -7,7 +7,7 @@ import { WORKFLOW_REF } from '../cli-model/option-sets.js';
 import { workflowRef } from './resolve.js';
 import { defineCommand } from '../cli-model/types.js';
 
-export const useCommand = defineCommand<{ workflowId: string; runId: string; status: string; previous?: string }>({
+export const useCommand = defineCommand({
   name: 'use',
   group: 'workflows',
   summary: 'Make a workflow the current one (`use -` goes back to the previous one)',
@@ -15,8 +15,8 @@ export const useCommand = defineCommand<{ workflowId: string; runId: string; sta
   flags: [],
   positionals: [{ name: 'id', description: 'workflow id, or - for the previous one', required: true }],
   fields: { workflowId: 'the current workflow now', runId: 'its run id', status: 'its status', previous: 'the workflow that was current before' },
-  async run(ctx, args) {
-    let id = args.positionals[0] as string;
+  async run(ctx, args): Promise<{ workflowId: string; runId: string; status: string; previous?: string }> {
+    let id = args.positionals[0] ?? '';
     const previous = ctx.session.current.workflowId;
     if (id === '-') {
       id = ctx.session.current.previousWorkflowId ?? '';
@@ -31,13 +31,13 @@ export const useCommand = defineCommand<{ workflowId: string; runId: string; sta
   render: (d, s) => `${s.ok} current workflow: ${s.c.bold(d.workflowId)} (${d.status})`,
 });
 
-export const uiCommand = defineCommand<{ workflowId: string; url: string; opened: boolean }>({
+export const uiCommand = defineCommand({
   name: 'ui',
   group: 'workflows',
   summary: 'The Web UI link of the current workflow (--open opens it in a browser)',
   flags: [...WORKFLOW_REF, { name: 'open', type: 'boolean', description: 'open it with xdg-open / open' }],
   fields: { workflowId: 'workflow id', url: 'Web UI link', opened: 'a browser was asked to open it' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<{ workflowId: string; url: string; opened: boolean }> {
     const ref = workflowRef(ctx, args);
     const url = workflowUiUrl(ctx.settings, ref.workflowId, ref.runId ?? (ref.workflowId === ctx.session.current.workflowId ? ctx.session.current.runId : undefined));
     let opened = false;

@@ -3,9 +3,20 @@
 // which). A step may accept exit code 1 where "found a problem" is the point (debug-stalled).
 import { ExitCode, UsageError } from '../errors.js';
 import { splitLine } from '../cli-model/line.js';
-import type { CommandContext, FlagSpec, ParsedArgs } from '../cli-model/types.js';
+import type { CommandContext, FlagSpec, FlagValues, ParsedArgs } from '../cli-model/types.js';
 import { defineCommand } from '../cli-model/types.js';
 import { runStep, shownLine } from './steps.js';
+
+const RECIPE_FLAGS = [
+  { name: 'signal', type: 'string', metavar: 'NAME', description: 'test-interactive: the signal to send' },
+  { name: 'input', type: 'string', metavar: 'JSON', description: 'test-interactive: the signal input' },
+  { name: 'type', type: 'string', description: 'test-interactive: start this workflow type directly (default: the starter)' },
+  { name: 'start-input', type: 'string', metavar: 'JSON', description: 'test-interactive: the workflow input with --type' },
+  { name: 'minutes', type: 'number', default: 30, description: 'check-recent: the window' },
+] as const satisfies readonly FlagSpec[];
+
+type RecipeArgs = ParsedArgs<FlagValues<typeof RECIPE_FLAGS>>;
+
 
 interface Step {
   line: string[];
@@ -15,13 +26,13 @@ interface Step {
 
 interface Recipe {
   summary: string;
-  steps(args: ParsedArgs, ctx: CommandContext): Promise<Step[]> | Step[];
+  steps(args: RecipeArgs, ctx: CommandContext): Promise<Step[]> | Step[];
 }
 
 const step = (line: string, ok?: number[]): Step => ({ line: splitLine(line), ...(ok ? { ok } : {}) });
 
 /** Builds the steps of check-recent from what `recent` returns: one `result --strict` per COMPLETED. */
-async function checkRecentSteps(args: ParsedArgs, ctx: CommandContext): Promise<Step[]> {
+async function checkRecentSteps(args: RecipeArgs, ctx: CommandContext): Promise<Step[]> {
   const minutes = String(args.flags.minutes);
   const listed = await ctx.runLine(['recent', '--minutes', minutes, '--status', 'COMPLETED', '--json'], { quiet: true });
   if (listed.exitCode !== 0) return [step(`recent --minutes ${minutes}`)];
@@ -45,11 +56,11 @@ export const RECIPES: Record<string, Recipe> = {
   'test-interactive': {
     summary: 'start a workflow, wait until it runs, send it a signal, wait for it to complete, show the result, stop the worker',
     steps: (args) => {
-      const signal = args.flags.signal as string | undefined;
+      const signal = args.flags.signal;
       if (!signal) throw new UsageError('recipe test-interactive needs --signal NAME', 'recipe test-interactive --signal approve --input \'"yes"\'');
-      const type = args.flags.type as string | undefined;
-      const input = args.flags.input as string | undefined;
-      const startInput = args.flags['start-input'] as string | undefined;
+      const type = args.flags.type;
+      const input = args.flags.input;
+      const startInput = args.flags['start-input'];
       return [
         step('ensure-worker'),
         { line: type ? ['start', '--type', type, ...(startInput !== undefined ? ['--input', startInput] : [])] : ['start'] },
@@ -67,14 +78,6 @@ export const RECIPES: Record<string, Recipe> = {
   },
 };
 
-const RECIPE_FLAGS: FlagSpec[] = [
-  { name: 'signal', type: 'string', metavar: 'NAME', description: 'test-interactive: the signal to send' },
-  { name: 'input', type: 'string', metavar: 'JSON', description: 'test-interactive: the signal input' },
-  { name: 'type', type: 'string', description: 'test-interactive: start this workflow type directly (default: the starter)' },
-  { name: 'start-input', type: 'string', metavar: 'JSON', description: 'test-interactive: the workflow input with --type' },
-  { name: 'minutes', type: 'number', default: 30, description: 'check-recent: the window' },
-];
-
 interface RecipeData {
   recipe: string;
   ok: boolean;
@@ -82,7 +85,7 @@ interface RecipeData {
   stoppedAt?: string;
 }
 
-export const recipeCommand = defineCommand<RecipeData>({
+export const recipeCommand = defineCommand({
   name: 'recipe',
   group: 'recipes',
   summary: 'Run a named sequence of commands: ' + Object.keys(RECIPES).join(', '),
@@ -90,8 +93,8 @@ export const recipeCommand = defineCommand<RecipeData>({
   positionals: [{ name: 'name', description: Object.entries(RECIPES).map(([n, r]) => `${n}: ${r.summary}`).join('; '), required: true, choices: Object.keys(RECIPES) }],
   flags: RECIPE_FLAGS,
   fields: { recipe: 'its name', ok: 'every step succeeded', steps: '[{line, exitCode, output (with --json)}]', stoppedAt: 'the step that failed' },
-  async run(ctx, args) {
-    const name = args.positionals[0] as string;
+  async run(ctx, args): Promise<RecipeData> {
+    const name = args.positionals[0] ?? '';
     const recipe = RECIPES[name];
     if (!recipe) throw new UsageError(`unknown recipe: ${name}`, `recipes: ${Object.keys(RECIPES).join(', ')}`);
     const steps = await recipe.steps(args, ctx);

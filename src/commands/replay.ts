@@ -9,7 +9,7 @@ import { WORKFLOW_REF } from '../cli-model/option-sets.js';
 import { describeTarget, previewLine } from './resolve.js';
 import { defineCommand } from '../cli-model/types.js';
 
-export const replayCommand = defineCommand<ReplayOutcome>({
+export const replayCommand = defineCommand({
   name: 'replay',
   group: 'diagnosis',
   summary: "Replay the workflow's history against the project's current code (proves non-determinism)",
@@ -24,10 +24,10 @@ export const replayCommand = defineCommand<ReplayOutcome>({
     eventType: 'that event\'s type', message: 'the full replayer error', errorType: 'the Python exception type', classes: 'workflow classes found in the project',
     problems: 'modules that could not be imported', resetTo: '{eventId, keeps, redoes}: the workflow task a reset would go back to', events: 'history length',
   },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<ReplayOutcome> {
     const { h, desc } = await describeTarget(ctx, args);
     ctx.progress(`replaying ${desc.workflowId} against the code in ${ctx.settings.projectDir}…`);
-    const outcome = await replayWorkflow(h, ctx.settings, desc.workflowId, desc.runId, (args.flags.workflows as string[] | undefined) ?? [], ctx.signal);
+    const outcome = await replayWorkflow(h, ctx.settings, desc.workflowId, desc.runId, args.flags.workflows ?? [], ctx.signal);
     return { workflowId: desc.workflowId, runId: desc.runId, ...outcome };
   },
   render(d, s) {
@@ -53,7 +53,7 @@ interface ResetData {
   keeps?: string;
 }
 
-export const resetCommand = defineCommand<ResetData>({
+export const resetCommand = defineCommand({
   name: 'reset',
   group: 'workflows',
   summary: 'Reset the workflow to a workflow task (default: the one before the point replay says the code diverges)',
@@ -64,9 +64,9 @@ export const resetCommand = defineCommand<ResetData>({
     { name: 'reason', type: 'string', default: 'reset from tshell', description: 'recorded in history' },
   ],
   fields: { workflowId: 'workflow id', runId: 'the run that was reset', eventId: 'the workflow task event reset to', newRunId: 'the new run', keeps: 'what the new run keeps' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<ResetData> {
     const { h, desc } = await describeTarget(ctx, args);
-    let eventId = args.flags.event as number | undefined;
+    let eventId = args.flags.event;
     let keeps: string | undefined;
     if (eventId === undefined) {
       const replay = await replayWorkflow(h, ctx.settings, desc.workflowId, desc.runId, [], ctx.signal);
@@ -84,7 +84,7 @@ export const resetCommand = defineCommand<ResetData>({
       const r: { runId?: string | null } = await h.client.workflowService.resetWorkflowExecution({
         namespace: h.namespace,
         workflowExecution: { workflowId: desc.workflowId, runId: desc.runId },
-        reason: String(args.flags.reason),
+        reason: args.flags.reason,
         workflowTaskFinishEventId: Long.fromNumber(eventId),
         requestId: randomUUID(),
       });

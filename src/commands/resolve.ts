@@ -10,9 +10,12 @@ export interface WorkflowRef {
 }
 
 /** --id (or -w/--workflow-id), else the session's current workflow. */
-export function workflowRef(ctx: CommandContext, args: ParsedArgs): WorkflowRef {
-  const id = args.flags.id as string | undefined;
-  const runId = args.flags['run-id'] as string | undefined;
+/** The flags that name a workflow (WORKFLOW_REF). */
+export type WorkflowRefArgs = ParsedArgs<{ id?: string; 'run-id'?: string }>;
+
+export function workflowRef(ctx: CommandContext, args: WorkflowRefArgs): WorkflowRef {
+  const id = args.flags.id;
+  const runId = args.flags['run-id'];
   if (id) return { workflowId: id, runId };
   const current = ctx.session.current.workflowId;
   if (!current) throw new UsageError('no current workflow', 'pass --id, or run `start` first');
@@ -20,7 +23,7 @@ export function workflowRef(ctx: CommandContext, args: ParsedArgs): WorkflowRef 
 }
 
 /** The workflow a command is about, described (so a wrong id fails here, in one line). */
-export async function describeTarget(ctx: CommandContext, args: ParsedArgs): Promise<{ h: TemporalHandle; desc: WorkflowDescription }> {
+export async function describeTarget(ctx: CommandContext, args: WorkflowRefArgs): Promise<{ h: TemporalHandle; desc: WorkflowDescription }> {
   const ref = workflowRef(ctx, args);
   const h = await ctx.temporal();
   return { h, desc: await describeWorkflow(h, ref.workflowId, ref.runId) };

@@ -5,7 +5,7 @@ import { withLock } from '../processes/lock.js';
 import { ExitCode } from '../errors.js';
 import { defineCommand } from '../cli-model/types.js';
 
-export const ensureServerCommand = defineCommand<EnsureServerResult>({
+export const ensureServerCommand = defineCommand({
   name: 'ensure-server',
   aliases: ['server-start'],
   group: 'server',
@@ -16,10 +16,10 @@ export const ensureServerCommand = defineCommand<EnsureServerResult>({
     { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the server to answer' },
   ],
   fields: { action: 'reused or started', address: 'gRPC address', namespace: 'namespace', pid: 'server pid when tshell started it', startedByTshell: 'tshell started it (PID file verified)', tookMs: 'how long it took', uiUrl: 'Web UI', logFile: 'server log', dbFile: 'database file' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<EnsureServerResult> {
     return withLock(ctx.settings.stateDir, 'server', 'ensure-server', () => ensureServer(ctx.settings, {
       headless: Boolean(args.flags.headless),
-      timeoutMs: Number(args.flags.timeout) * 1000,
+      timeoutMs: args.flags.timeout * 1000,
       signal: ctx.signal,
       progress: (l) => ctx.progress(l),
     }), { signal: ctx.signal });
@@ -35,7 +35,7 @@ export const ensureServerCommand = defineCommand<EnsureServerResult>({
 
 type ServerActionResult = ({ action: 'status' } & ServerState) | ({ action: 'stop' } & StopServerResult);
 
-export const serverCommand = defineCommand<ServerActionResult>({
+export const serverCommand = defineCommand({
   name: 'server',
   group: 'server',
   summary: 'Show the server status, or stop the dev server tshell started',
@@ -43,7 +43,7 @@ export const serverCommand = defineCommand<ServerActionResult>({
   flags: [],
   positionals: [{ name: 'action', description: 'status or stop', choices: ['status', 'stop'] }],
   fields: { action: 'status or stop', address: 'gRPC address', reachable: 'status: the server answers', managed: 'status: {pid, uptimeMs, logFile, dbFile} of the server tshell started', uiUrl: 'status: Web UI', stopped: 'stop: it was stopped', pid: 'stop: its pid', reason: 'stop: what happened' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<ServerActionResult> {
     const action = args.positionals[0] ?? 'status';
     if (action === 'stop') return { action: 'stop', ...(await stopServer(ctx.settings)) };
     return { action: 'status', ...(await serverState(ctx.settings)) };

@@ -25,13 +25,13 @@ async function version(path: string, args: string[] = ['--version']): Promise<st
   return r.exitCode === 0 ? String(r.stdout).split('\n')[0]?.trim() ?? '' : '';
 }
 
-export const setupCommand = defineCommand<SetupResult>({
+export const setupCommand = defineCommand({
   name: 'setup',
   group: 'setup',
   summary: 'Install the pinned temporal CLI and uv into the git-ignored tools folder',
   flags: [{ name: 'force', type: 'boolean', description: 'reinstall even when the pins match' }],
   fields: { toolsDir: 'the tools folder', action: 'installed or up to date', pins: 'pinned versions', temporal: 'temporal --version', uv: 'uv --version', tookMs: 'time taken' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<SetupResult> {
     const started = Date.now();
     const dir = toolsDir();
     const venv = join(dir, 'venv');
@@ -77,13 +77,13 @@ interface DoctorCheck {
   fix?: string;
 }
 
-export const doctorCommand = defineCommand<{ checks: DoctorCheck[] }>({
+export const doctorCommand = defineCommand({
   name: 'doctor',
   group: 'setup',
   summary: 'Check node, python, uv, temporal, the server, the state dir and the project',
   flags: [],
   fields: { checks: '[{name, ok, detail, fix}]' },
-  async run(ctx) {
+  async run(ctx): Promise<{ checks: DoctorCheck[] }> {
     const s = ctx.settings;
     const checks: DoctorCheck[] = [];
     checks.push({ name: 'node', ok: Number(process.versions.node.split('.')[0]) >= 20, detail: `v${process.versions.node} (${process.execPath})`, fix: 'install Node 20 or newer' });
@@ -127,13 +127,13 @@ export const doctorCommand = defineCommand<{ checks: DoctorCheck[] }>({
   exitCode: (d) => (d.checks.every((c) => c.ok) ? ExitCode.ok : ExitCode.failure),
 });
 
-export const configCommand = defineCommand<{ settings: { name: string; flag: string; value: string; source: string }[] }>({
+export const configCommand = defineCommand({
   name: 'config',
   group: 'setup',
   summary: 'Every setting, its value and where it came from (flag, env, profile, default)',
   flags: [],
   fields: { settings: '[{name, flag, value, source}]' },
-  async run(ctx) {
+  async run(ctx): Promise<{ settings: { name: string; flag: string; value: string; source: string }[] }> {
     return {
       settings: SETTINGS.map((spec) => ({
         name: spec.key,

@@ -18,7 +18,7 @@ function flagLabel(f: Command['flags'][number]): string {
   return f.type === 'boolean' ? names : `${names} ${f.metavar ?? f.name.toUpperCase().replace(/-/g, '_')}`;
 }
 
-export const helpCommand = defineCommand<HelpData>({
+export const helpCommand = defineCommand({
   name: 'help',
   aliases: ['?'],
   group: 'shell',
@@ -27,7 +27,7 @@ export const helpCommand = defineCommand<HelpData>({
   flags: [],
   positionals: [{ name: 'command', description: 'the command to explain' }],
   fields: { command: 'help <command>: {name, aliases, summary, usage, flags[], globalFlags[], examples[]}', groups: 'help: [{group, title, commands[]}]' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<HelpData> {
     const { find, names, visible, groupTitles } = ctx.registry;
     const name = args.positionals[0];
     if (name) {
@@ -40,7 +40,7 @@ export const helpCommand = defineCommand<HelpData>({
       return {
         command: {
           name: cmd.name,
-          aliases: cmd.aliases ?? [],
+          aliases: [...(cmd.aliases ?? [])],
           summary: cmd.summary,
           usage: usageLine(cmd),
           flags: cmd.flags.map((f) => ({ flag: flagLabel(f), description: f.description + (f.choices ? ` (${f.choices.join('|')})` : ''), default: f.default })),
@@ -54,7 +54,7 @@ export const helpCommand = defineCommand<HelpData>({
       title,
       commands: visible()
         .filter((c) => c.group === group)
-        .map((c) => ({ name: c.name, aliases: c.aliases ?? [], summary: c.summary })),
+        .map((c) => ({ name: c.name, aliases: [...(c.aliases ?? [])], summary: c.summary })),
     }));
     return { groups: groups.filter((g) => g.commands.length > 0) };
   },
@@ -82,7 +82,7 @@ export const helpCommand = defineCommand<HelpData>({
   },
 });
 
-export const projectCommand = defineCommand<{ projectDir: string; projectName: string }>({
+export const projectCommand = defineCommand({
   name: 'project',
   aliases: ['cd'],
   group: 'shell',
@@ -91,7 +91,7 @@ export const projectCommand = defineCommand<{ projectDir: string; projectName: s
   flags: [],
   positionals: [{ name: 'dir', description: 'the project dir to switch to' }],
   fields: { projectDir: 'project dir', projectName: 'project name' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<{ projectDir: string; projectName: string }> {
     const dir = args.positionals[0];
     if (!dir) return { projectDir: ctx.settings.projectDir, projectName: ctx.settings.projectName };
     const full = resolve(ctx.settings.projectDir, dir);
@@ -107,14 +107,14 @@ export const projectCommand = defineCommand<{ projectDir: string; projectName: s
   },
 });
 
-export const exitCommand = defineCommand<{ exit: true; stopped: number[] }>({
+export const exitCommand = defineCommand({
   name: 'exit',
   aliases: ['quit'],
   group: 'shell',
   summary: "Leave the shell (workers and server keep running; --cleanup stops this project's workers)",
   flags: [{ name: 'cleanup', type: 'boolean', description: "stop this project's workers first" }],
   fields: { exit: 'always true', stopped: 'pids of the workers stopped by --cleanup' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<{ exit: true; stopped: number[] }> {
     if (!args.flags.cleanup) return { exit: true, stopped: [] };
     const stopped = await stopWorkers(findProjectWorkers(ctx.settings).workers);
     return { exit: true, stopped: stopped.map((w) => w.pid) };

@@ -98,14 +98,14 @@ interface TourData {
   completed: boolean;
 }
 
-export const tourCommand = defineCommand<TourData>({
+export const tourCommand = defineCommand({
   name: 'tour',
   group: 'shell',
   summary: 'A guided first session: server, worker, workflow, then a broken activity fixed with the wizard',
   examples: ['tour', 'tour --yes   # off a terminal: run every step'],
   flags: [],
   fields: { steps: '[{id, ran, exitCodes[]}]', completed: 'every step that ran succeeded' },
-  async run(ctx) {
+  async run(ctx): Promise<TourData> {
     // Its own name, so its worker's PID file and session never meet the real examples/hello's.
     const scratch = join(ctx.settings.stateDir, 'tour', 'hello-tour');
     const steps: TourData['steps'] = [];

@@ -76,7 +76,7 @@ async function interactionStep(ctx: CommandContext, ev: Evidence, handlers: { si
   return [shownLine([...pick.split(' '), '--id', id, ...(input.trim() ? ['--input', input.trim()] : [])])];
 }
 
-export const wizardCommand = defineCommand<WizardData>({
+export const wizardCommand = defineCommand({
   name: 'wizard',
   aliases: ['fix'],
   group: 'diagnosis',
@@ -89,7 +89,7 @@ export const wizardCommand = defineCommand<WizardData>({
     replay: 'for non-determinism: {ok, kind, eventId, eventType, reason, resetTo}', procedure: '{id, steps[]}',
     consent: 'ran | declined | not-asked | nothing-to-run', ran: '[{step, exitCode, manual, output}]', check: '{kind, ok, text, eventId, workflowId}: the re-check after the fix',
   },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<WizardData> {
     const say = (text: string) => {
       if (!ctx.json) ctx.print(`${text}\n`);
     };
@@ -184,7 +184,7 @@ export const wizardCommand = defineCommand<WizardData>({
     const allRan = consent === 'ran' && ran.every((r) => r.exitCode === undefined || r.exitCode === 0);
     if (allRan && check) {
       ctx.progress('re-checking…');
-      result = await runCheck(check, h, ev, { timeoutMs: Number(args.flags['check-timeout']) * 1000, signal: ctx.signal, newWorkflowId });
+      result = await runCheck(check, h, ev, { timeoutMs: args.flags['check-timeout'] * 1000, signal: ctx.signal, newWorkflowId });
       say(`${result.ok ? s.ok : s.fail} re-check: ${result.text}`);
     }
     return {

@@ -17,7 +17,7 @@ function stoppedLines(s: Style, stopped: StoppedWorker[]): string[] {
   );
 }
 
-export const ensureWorkerCommand = defineCommand<EnsureWorkerResult>({
+export const ensureWorkerCommand = defineCommand({
   name: 'ensure-worker',
   aliases: ['restart-worker'],
   group: 'workers',
@@ -25,10 +25,10 @@ export const ensureWorkerCommand = defineCommand<EnsureWorkerResult>({
   examples: ['ensure-worker', 'ensure-worker --worker-cmd "uv run python -m app.worker" --task-queue orders'],
   flags: [{ name: 'timeout', type: 'number', default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' }],
   fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<EnsureWorkerResult> {
     // One supervisor per project at a time: a second ensure-worker waits, then replaces the first's worker.
     return withLock(ctx.settings.stateDir, `worker-${ctx.settings.projectName}`, 'ensure-worker', () =>
-      ensureWorker(ctx.settings, { timeoutMs: Number(args.flags.timeout) * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) }),
+      ensureWorker(ctx.settings, { timeoutMs: args.flags.timeout * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) }),
       { signal: ctx.signal, onWait: (pid) => ctx.progress(`waiting for tshell pid ${pid}, which is starting this project's worker…`) },
     );
   },
@@ -56,14 +56,14 @@ function renderKill(d: KillResult, s: Style): string {
   return lines.join('\n');
 }
 
-export const killWorkerCommand = defineCommand<KillResult>({
+export const killWorkerCommand = defineCommand({
   name: 'kill-worker',
   aliases: ['stop-worker'],
   group: 'workers',
   summary: "Stop this project's workers (started by tshell or found running in the project)",
   flags: [],
   fields: { project: 'project name', stopped: 'workers stopped: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
-  async run(ctx) {
+  async run(ctx): Promise<KillResult> {
     return withLock(ctx.settings.stateDir, `worker-${ctx.settings.projectName}`, 'kill-worker', async () => {
       const found = findProjectWorkers(ctx.settings);
       return { project: ctx.settings.projectName, stopped: await stopWorkers(found.workers), stalePidFiles: found.stale };
@@ -72,13 +72,13 @@ export const killWorkerCommand = defineCommand<KillResult>({
   render: renderKill,
 });
 
-export const killAllWorkersCommand = defineCommand<KillResult>({
+export const killAllWorkersCommand = defineCommand({
   name: 'kill-all-workers',
   group: 'workers',
   summary: 'Stop the workers of every project tshell started (and optionally its server)',
   flags: [{ name: 'include-server', type: 'boolean', description: 'also stop the dev server tshell started' }],
   fields: { project: 'any project', stopped: 'workers stopped', stalePidFiles: 'stale PID files removed', server: 'with --include-server: {address, stopped, pid, reason}' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<KillResult> {
     // This project's workers (also those started by hand) and every worker tshell started.
     const own = findProjectWorkers(ctx.settings);
     const started = tshellWorkers(ctx.settings);
@@ -95,14 +95,14 @@ interface ListWorkersResult {
   stalePidFiles: StalePidFile[];
 }
 
-export const listWorkersCommand = defineCommand<ListWorkersResult>({
+export const listWorkersCommand = defineCommand({
   name: 'list-workers',
   aliases: ['workers', 'lw'],
   group: 'workers',
   summary: 'Table of live workers: project, pid, uptime, command, log file',
   flags: [],
   fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
-  async run(ctx) {
+  async run(ctx): Promise<ListWorkersResult> {
     const { workers, stale } = listAllWorkers(ctx.settings);
     return { workers, stalePidFiles: stale };
   },

@@ -32,7 +32,7 @@ function projectTaskQueue(ctx: CommandContext): string | undefined {
   return findProjectWorkers(ctx.settings).workers.find((w) => w.taskQueue)?.taskQueue;
 }
 
-export const startCommand = defineCommand<StartResult>({
+export const startCommand = defineCommand({
   name: 'start',
   group: 'workflows',
   summary: "Start a workflow with the project's starter (or directly with --type) and make it current",
@@ -46,8 +46,8 @@ export const startCommand = defineCommand<StartResult>({
     { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the starter to start a workflow' },
   ],
   fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log', starterFailure: 'the starter exited non-zero after starting the workflow (a warning)' },
-  async run(ctx, args) {
-    const like = args.flags.like as string | undefined;
+  async run(ctx, args): Promise<StartResult> {
+    const like = args.flags.like;
     if (like) {
       const h = await ctx.temporal();
       const was = await startedWith(h, like);
@@ -57,7 +57,7 @@ export const startCommand = defineCommand<StartResult>({
         ...(was.executionTimeoutMs && !args.flags['execution-timeout'] ? { 'execution-timeout': `${was.executionTimeoutMs}ms` } : {}),
       }, was.taskQueue, `like ${like}`);
     }
-    const type = args.flags.type as string | undefined;
+    const type = args.flags.type;
     if (type) return startDirect(ctx, type, args.flags);
     if (args.flags.input !== undefined || args.flags['execution-timeout'] !== undefined) {
       throw new UsageError('--input and --execution-timeout go with --type', 'start --type T --task-queue Q --input JSON');
@@ -72,7 +72,7 @@ export const startCommand = defineCommand<StartResult>({
         const newest = await newestStartedSince(h, since, taskQueue);
         return newest ? { workflowId: newest.workflowId, runId: newest.runId } : undefined;
       },
-      { timeoutMs: Number(args.flags.timeout) * 1000, signal: ctx.signal },
+      { timeoutMs: args.flags.timeout * 1000, signal: ctx.signal },
     );
     // Confirm the workflow exists (the printed text might have been something else).
     const desc = await describeWorkflow(h, found.workflowId, found.runId);
@@ -98,18 +98,25 @@ export const startCommand = defineCommand<StartResult>({
   },
 });
 
-async function startDirect(ctx: CommandContext, type: string, flags: Record<string, unknown>, queue?: string, how?: string): Promise<StartResult> {
+/** What a start through the client takes from the command line (or from the workflow it is `--like`). */
+interface DirectStart {
+  input?: unknown[];
+  id?: string;
+  'execution-timeout'?: string;
+}
+
+async function startDirect(ctx: CommandContext, type: string, flags: DirectStart, queue?: string, how?: string): Promise<StartResult> {
   const taskQueue = ctx.settings.taskQueue || queue || projectTaskQueue(ctx);
   if (!taskQueue) throw new UsageError('start --type needs a task queue', 'pass --task-queue Q (or set TSHELL_TASK_QUEUE)');
-  const timeout = flags['execution-timeout'] as string | undefined;
+  const timeout = flags['execution-timeout'];
   const workflowExecutionTimeout = timeout ? parseDuration(timeout, '--execution-timeout') : undefined;
-  const workflowId = (flags.id as string | undefined) ?? `${type}-${Math.random().toString(16).slice(2, 10)}`;
+  const workflowId = flags.id ?? `${type}-${Math.random().toString(16).slice(2, 10)}`;
   const h = await ctx.temporal();
   try {
     const handle = await h.client.workflow.start(type, {
       taskQueue,
       workflowId,
-      args: (flags.input as unknown[] | undefined) ?? [],
+      args: flags.input ?? [],
       ...(workflowExecutionTimeout ? { workflowExecutionTimeout } : {}),
     });
     ctx.session.setWorkflow(handle.workflowId, handle.firstExecutionRunId, ctx.settings.namespace);
@@ -136,7 +143,7 @@ interface WaitResult {
   close?: CloseInfo;
 }
 
-export const waitCommand = defineCommand<WaitResult>({
+export const waitCommand = defineCommand({
   name: 'wait',
   group: 'workflows',
   summary: 'Wait until the workflow reaches a status (returns the moment it closes)',
@@ -147,11 +154,11 @@ export const waitCommand = defineCommand<WaitResult>({
     { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'give up after this many seconds (exit 1)' },
   ],
   fields: { workflowId: 'workflow id', runId: 'run id', targetStatus: 'the status waited for', status: 'the status seen', reached: 'target reached', timedOut: 'gave up at --timeout', waitedMs: 'time waited', close: 'the close event: {status, eventId, closeTime, result, failure[], reason, identity, newRunId}' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<WaitResult> {
     const ref = workflowRef(ctx, args);
-    const target = normalizeStatus(String(args.flags.status));
+    const target = normalizeStatus(args.flags.status);
     const started = Date.now();
-    const deadline = started + Number(args.flags.timeout) * 1000;
+    const deadline = started + args.flags.timeout * 1000;
     const h = await ctx.temporal();
     let desc = await describeWorkflow(h, ref.workflowId, ref.runId);
     const result = (status: string, close?: CloseInfo, timedOut = false): WaitResult => {
@@ -207,7 +214,7 @@ interface ResultData {
   errorShaped?: string;
 }
 
-export const resultCommand = defineCommand<ResultData>({
+export const resultCommand = defineCommand({
   name: 'result',
   group: 'workflows',
   summary: 'The decoded result (or the failure) of the workflow; flags results that look like errors',
@@ -218,7 +225,7 @@ export const resultCommand = defineCommand<ResultData>({
     { name: 'strict', type: 'boolean', description: 'exit 1 when a COMPLETED result looks like an error' },
   ],
   fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', result: 'decoded result (COMPLETED)', undecodable: 'why the payload could not be decoded', failure: 'failure chain [{message, type, nonRetryable}]', reason: 'termination or cancel reason', terminatedBy: 'identity that terminated it', errorShaped: 'why a COMPLETED result looks like an error' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<ResultData> {
     const { h, desc } = await describeTarget(ctx, args);
     ctx.session.setStatus(desc.status);
     if (desc.status === 'RUNNING') return { workflowId: desc.workflowId, runId: desc.runId, status: desc.status };
@@ -276,7 +283,7 @@ function renderPending(s: Style, d: WorkflowDescription): string[] {
   return lines;
 }
 
-export const describeCommand = defineCommand<DescribeData>({
+export const describeCommand = defineCommand({
   name: 'describe',
   aliases: ['desc'],
   group: 'workflows',
@@ -284,7 +291,7 @@ export const describeCommand = defineCommand<DescribeData>({
   examples: ['describe', 'describe --id YourWorkflowId --json'],
   flags: [...WORKFLOW_REF],
   fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', taskQueue: 'task queue', startTime: 'start', closeTime: 'close', durationMs: 'duration so far', historyLength: 'events', pendingActivities: '[{activityId, activityType, state, attempt, maximumAttempts, lastFailure, lastWorkerIdentity, scheduledTime, lastStartedTime, taskQueue}]', pendingWorkflowTask: '{state, attempt}', uiUrl: 'Web UI link' },
-  async run(ctx, args) {
+  async run(ctx, args): Promise<DescribeData> {
     const { desc: d } = await describeTarget(ctx, args);
     if (d.workflowId === ctx.session.current.workflowId) ctx.session.setStatus(d.status);
     return { ...d, uiUrl: workflowUiUrl(ctx.settings, d.workflowId, d.runId) };

@@ -87,3 +87,34 @@ describe('line errors', () => {
     assert.deepEqual(splitLine(`signal x --input 'it"s'`), ['signal', 'x', '--input', 'it"s']);
   });
 });
+
+describe('flag types from the specs', () => {
+  it('types each flag from its spec (checked by tsc) and the parser produces those values', async () => {
+    const { defineCommand } = await import('../../src/cli-model/types.js');
+    let seen: { timeout: number; status: 'A' | 'B' | undefined; input: unknown[] | undefined; follow: boolean | undefined } | undefined;
+    const cmd = defineCommand({
+      name: 'typed',
+      group: 'shell',
+      summary: 'a command to check flag typing',
+      flags: [
+        { name: 'timeout', type: 'number', default: 5, description: 'seconds' },
+        { name: 'status', type: 'string', choices: ['A', 'B'], description: 'one of two' },
+        { name: 'input', type: 'json', multiple: true, description: 'json' },
+        { name: 'follow', type: 'boolean', description: 'follow' },
+      ],
+      async run(_ctx, args) {
+        // Each assignment compiles only because the flag's type is inferred from its spec.
+        const timeout: number = args.flags.timeout;
+        const status: 'A' | 'B' | undefined = args.flags.status;
+        const input: unknown[] | undefined = args.flags.input;
+        const follow: boolean | undefined = args.flags.follow;
+        seen = { timeout, status, input, follow };
+        return seen;
+      },
+      render: () => '',
+    });
+    const args = parseCommandArgs(cmd, ['--status', 'b', '--input', '{"a":1}', '--input', '2', '--follow']);
+    await cmd.run({} as never, args);
+    assert.deepEqual(seen, { timeout: 5, status: 'B', input: [{ a: 1 }, 2], follow: true });
+  });
+});

@@ -1,4 +1,4 @@
-// Recipes: the common sequences of ../shared/notes/decision-tree.md as named lists of registry
+// Recipes: the common troubleshooting sequences as named lists of registry
 // commands, run through the one execution path, stopping at the first step that fails (and saying
 // which). A step may accept exit code 1 where "found a problem" is the point (debug-stalled).
 import { ExitCode, UsageError } from '../errors.js';

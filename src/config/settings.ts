@@ -123,10 +123,20 @@ export function validateSettings(values: Settings): void {
     const v = values[spec.key];
     if (v.includes('\0')) throw new UsageError(`--${spec.flag} contains a NUL character`);
   }
+  booleanSetting(values.tls, 'tls');
   const name = values.projectName;
   if (!name.trim() || name.includes('/') || name.length > 100 || /[\x00-\x1f]/.test(name) || name === '.' || name === '..') {
     throw new UsageError(`project name ${JSON.stringify(name.slice(0, 40))} cannot name log and PID files`, 'use letters, digits, dots, dashes (at most 100), via --project-name or TSHELL_PROJECT_NAME');
   }
+}
+
+/** A yes/no setting (`--tls`, TEMPORAL_TLS): true, false, or undefined when unset. */
+export function booleanSetting(text: string, flag: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === '') return undefined;
+  if (['true', '1', 'yes', 'on'].includes(t)) return true;
+  if (['false', '0', 'no', 'off'].includes(t)) return false;
+  throw new UsageError(`--${flag} must be true or false, not ${JSON.stringify(text.slice(0, 40))}`);
 }
 
 export function settingByFlag(flag: string): SettingSpec | undefined {

@@ -1,6 +1,6 @@
 // Questions on the terminal (@inquirer/prompts), only ever asked when stdin and stdout are a TTY.
 // The REPL suspends its own readline around each question: inquirer opens its own on the same
-// stdin, and two readers would both receive the keystrokes (see ../shared/notes/node-stack.md).
+// stdin, and two readers would both receive the keystrokes: every key would arrive twice.
 import type { Readable, Writable } from 'node:stream';
 import { InterruptedError } from '../errors.js';
 import type { Prompter } from '../cli-model/types.js';

@@ -3,7 +3,7 @@
 // gRPC retries so a server that dies mid-session is reported in seconds, not after 20.
 import type { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
-import type { Settings } from '../config/settings.js';
+import { booleanSetting, type Settings } from '../config/settings.js';
 import { ConnectionError, UsageError } from '../errors.js';
 
 export interface TemporalHandle {
@@ -62,7 +62,8 @@ function readPem(path: string, flag: string): Buffer {
 /** TLS is on when asked (`tls` true), or when a certificate, a CA or an API key is given and not `tls` false. */
 export function connectionSecurity(s: Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>): Security {
   const apiKey = s.apiKey ? { apiKey: s.apiKey } : {};
-  const on = s.tls === 'true' || (s.tls !== 'false' && Boolean(s.tlsCertPath || s.tlsCaPath || s.apiKey));
+  const asked = booleanSetting(s.tls, 'tls');
+  const on = asked ?? Boolean(s.tlsCertPath || s.tlsCaPath || s.apiKey);
   if (!on) return apiKey;
   if (Boolean(s.tlsCertPath) !== Boolean(s.tlsKeyPath)) throw new UsageError('mTLS needs both --tls-cert-path and --tls-key-path');
   const tls = {

@@ -60,3 +60,13 @@ describe('settings precedence: flags > session > env > profile > defaults', () =
     assert.equal(other.sources.address.source, 'profile other');
   });
 });
+
+describe('typed settings', async () => {
+  const { booleanSetting } = await import('../../src/config/settings.js');
+  it('reads --tls as a boolean and rejects anything else with the flag named', () => {
+    assert.equal(booleanSetting('', 'tls'), undefined);
+    assert.equal(booleanSetting('TRUE', 'tls'), true);
+    assert.equal(booleanSetting('0', 'tls'), false);
+    assert.throws(() => booleanSetting('maybe', 'tls'), /--tls must be true or false/);
+  });
+});

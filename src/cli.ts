@@ -42,6 +42,12 @@ async function finish(code: number, flush = streamsInUse()): Promise<never> {
   process.exit(code);
 }
 
+/** The lines of stdin as they arrive (readline buffers what comes while a command runs). */
+async function stdinLines(): Promise<AsyncIterable<string>> {
+  const { createInterface } = await import('node:readline');
+  return createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+}
+
 export async function main(argv: string[]): Promise<void> {
   const shell = baseRuntime();
   try {
@@ -75,8 +81,9 @@ export async function main(argv: string[]): Promise<void> {
     const file = values.file as string | undefined;
     if (file || (!isatty(0) && !values.interactive)) {
       shell.interactive = false;
-      const text = file ? readFileSync(file === '-' ? 0 : file, 'utf8') : readFileSync(0, 'utf8');
-      return finish(await runScript(text, shell, { keepGoing: Boolean(values['keep-going']) }));
+      // A file is read whole; piped stdin line by line as it arrives (programs wait for each answer).
+      const lines = file && file !== '-' ? readFileSync(file, 'utf8').split(/\r?\n/) : await stdinLines();
+      return finish(await runScript(lines, shell, { keepGoing: Boolean(values['keep-going']) }));
     }
     const { runRepl } = await import('./shell/repl.js');
     const code = await runRepl({ input: process.stdin, output: process.stdout, shell, terminal: isatty(0) });

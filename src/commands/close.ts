@@ -2,7 +2,6 @@
 import { ExitCode, TshellError, ErrorCodes, UsageError } from '../errors.js';
 import { mapLimit } from '../concurrency.js';
 import { sleep } from '../processes/proc.js';
-import { shortId } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';
 import { findStalled } from '../diagnosis/stalled.js';
 import { listExecutions, quoteValue, statusClause, globToQuery } from '../temporal/visibility.js';
@@ -134,7 +133,7 @@ export const bulkCancelCommand = defineCommand({
   render(d, s) {
     if (d.matched.length === 0) return `${s.ok} nothing matched ${d.selector}`;
     const lines = [`${s.ok} ${d.action === 'cancel' ? 'canceled' : 'terminated'} ${d.closed.length} of ${d.matched.length} (${d.selector})`];
-    if (d.stillRunning.length) lines.push(`${s.warn} still RUNNING: ${d.stillRunning.map((x) => shortId(x, 40)).join(', ')}\n  a cancel takes effect only when a workflow task runs; \`bulk-cancel … --terminate\` closes them`);
+    if (d.stillRunning.length) lines.push(`${s.warn} still RUNNING: ${d.stillRunning.join(', ')}\n  a cancel takes effect only when a workflow task runs; \`bulk-cancel … --terminate\` closes them`);
     return lines.join('\n');
   },
   exitCode: (d) => (d.stillRunning.length ? ExitCode.failure : ExitCode.ok),

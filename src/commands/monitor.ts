@@ -5,7 +5,7 @@ import { isAlive, processTree, rssBytes } from '../processes/proc.js';
 import { serverHealthy } from '../temporal/connection.js';
 import { errorBlocks, readWorkerLogSinceStart, type LogBlock } from '../processes/worker-log.js';
 import { findProjectWorkers } from '../processes/worker.js';
-import { formatDuration, paintStatus, shortId, table } from '../render/format.js';
+import { formatDuration, paintStatus, table } from '../render/format.js';
 import { describeQueue, isLiveNow, pollersOf, type PollerInfo } from '../temporal/task-queue.js';
 import { findStalled, type StalledData } from '../diagnosis/stalled.js';
 import { listExecutions, quoteValue, startedSince, statusClause, type ExecutionSummary } from '../temporal/visibility.js';
@@ -51,7 +51,7 @@ export const recentCommand = defineCommand({
   render(d, s) {
     if (d.workflows.length === 0) return `no executions started in the last ${d.minutes} min`;
     return [
-      table(s, ['workflow id', 'type', 'status', 'started', 'duration', 'task queue'], d.workflows.map((w) => [shortId(w.workflowId, 36), w.type, paintStatus(s, w.status), w.startTime.replace('T', ' ').slice(0, 19), formatDuration(w.durationMs ?? 0), w.taskQueue])),
+      table(s, ['workflow id', 'type', 'status', 'started', 'duration', 'task queue'], d.workflows.map((w) => [w.workflowId, w.type, paintStatus(s, w.status), w.startTime.replace('T', ' ').slice(0, 19), formatDuration(w.durationMs ?? 0), w.taskQueue])),
       Object.entries(d.counts).map(([k, v]) => `${k} ${v}`).join(' · '),
     ].join('\n');
   },

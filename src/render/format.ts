@@ -43,7 +43,7 @@ export function tail(lines: string[], n: number): string[] {
 }
 
 /** JSON text for --json: Dates as ISO strings, bigint/Long as numbers or strings. */
-export function toJson(value: unknown): string {
+export function toJson(value: unknown, indent: number | undefined = 2): string {
   return JSON.stringify(
     value,
     (_key, v: unknown) => {
@@ -51,7 +51,7 @@ export function toJson(value: unknown): string {
       if (v && typeof v === 'object' && 'low' in v && 'high' in v && 'unsigned' in v) return Number(String(v));
       return v;
     },
-    2,
+    indent,
   );
 }
 

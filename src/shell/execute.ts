@@ -2,7 +2,7 @@
 // settings → run → render (text or JSON) → exit code. Errors end here as one line plus a hint.
 import { SETTINGS, resolveSettings, validateSettings, type SettingKey } from '../config/settings.js';
 import { contextFile } from '../config/state-dir.js';
-import { ExitCode, InterruptedError, UsageError, toTshellError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, InterruptedError, UsageError, toTshellError, type ExitCodeValue, type TshellError } from '../errors.js';
 import { commandNames, findCommand, registry } from '../commands/registry.js';
 import type { CommandContext, Prompter } from '../cli-model/types.js';
 import { errorJson, formatError } from '../render/errors.js';
@@ -31,6 +31,11 @@ export interface ShellRuntime {
   launchFlags: { json?: boolean; yes?: boolean; noColor?: boolean };
   /** Asks questions on the terminal (only when interactive). */
   prompter?: Prompter;
+  /**
+   * Receives each command's data or error instead of the JSON text on stdout (JSON Lines mode and
+   * the MCP server wrap it in an envelope of their own).
+   */
+  emit?: (outcome: { command: string; data?: unknown; error?: TshellError }) => void;
 }
 
 export interface LineOutcome {
@@ -125,7 +130,9 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       runLine: async (line, opts = {}) => {
         let output = '';
         const capture = { write: (t: string) => (output += t) };
-        const target = opts.quiet ? { ...shell, stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false } } : shell;
+        // Under an envelope (JSON Lines, MCP) nested lines are captured: one envelope per line given.
+        const quiet = opts.quiet || Boolean(shell.emit);
+        const target: ShellRuntime = quiet ? { ...shell, stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false }, emit: undefined } : shell;
         // Settings given on this line (--project-dir, --starter-cmd, …) hold for the lines it runs.
         const inherited = SETTINGS.flatMap((spec) => (flagSettings[spec.key] !== undefined && !line.includes(`--${spec.flag}`) ? [`--${spec.flag}`, flagSettings[spec.key] as string] : []));
         if (yes && !line.includes('--yes')) inherited.push('--yes'); // consent given to the whole line
@@ -143,7 +150,8 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     };
     const data = await command.run(ctx, args);
     spin.stop();
-    if (json) shell.stdout.write(`${toJson(data)}\n`);
+    if (shell.emit) shell.emit({ command: command.name, data });
+    else if (json) shell.stdout.write(`${toJson(data)}\n`);
     else {
       const text = command.render(data, style, args);
       if (text) shell.stdout.write(`${text}\n`);
@@ -153,6 +161,10 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     spinner?.stop();
     // Whatever a cancelled call threw (gRPC CANCELLED, an AbortError…), the user pressed Ctrl-C.
     const te = signal.aborted ? new InterruptedError() : toTshellError(err);
+    if (shell.emit) {
+      shell.emit({ command: words[0] ?? '', error: te });
+      return { exitCode: te.exitCode };
+    }
     shell.stderr.write(`${formatError(te, style, err)}\n`);
     if (json) shell.stdout.write(`${errorJson(te)}\n`);
     return { exitCode: te.exitCode };

@@ -108,6 +108,16 @@ export interface Prompter {
   input(message: string, def?: string): Promise<string>;
 }
 
+/** What running a nested line gave: its exit code, its captured text, and its data or error. */
+export interface LineResult {
+  exitCode: number;
+  output: string;
+  /** The command's data (what --json prints), when it succeeded. */
+  data?: unknown;
+  /** The error it ended with, one line and a hint. */
+  error?: { code: string; message: string; hint?: string };
+}
+
 export interface CommandContext {
   settings: Settings;
   resolved: ResolvedSettings;
@@ -133,7 +143,7 @@ export interface CommandContext {
    * Runs another command line through the shell's one execution path (the wizard's fix steps);
    * `quiet` captures its output instead of printing it.
    */
-  runLine(words: string[], opts?: { quiet?: boolean }): Promise<{ exitCode: number; output: string }>;
+  runLine(words: string[], opts?: { quiet?: boolean }): Promise<LineResult>;
   /** Lets the REPL switch the project for the rest of the session. */
   setSessionOverride(key: 'projectDir' | 'projectName', value: string | undefined): void;
 }

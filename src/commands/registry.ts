@@ -17,6 +17,7 @@ import { replayCommand, resetCommand } from './replay.js';
 import { wizardCommand } from './wizard.js';
 import { recipeCommand } from './recipes.js';
 import { tourCommand } from './tour.js';
+import { mcpCommand } from './mcp.js';
 import type { Command, CommandGroup, CommandRegistry } from '../cli-model/types.js';
 
 export const GROUP_TITLES: Record<CommandGroup, string> = {
@@ -73,6 +74,7 @@ export function allCommands(): Command[] {
     exitCommand,
     tourCommand,
     completionsCommand,
+    mcpCommand,
     completeCommand,
   ];
   return commands;

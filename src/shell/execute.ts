@@ -36,6 +36,8 @@ export interface ShellRuntime {
    * the MCP server wrap it in an envelope of their own).
    */
   emit?: (outcome: { command: string; data?: unknown; error?: TshellError }) => void;
+  /** Sees each command's data or error, while the output is written as usual (nested lines). */
+  observe?: (outcome: { command: string; data?: unknown; error?: TshellError }) => void;
 }
 
 export interface LineOutcome {
@@ -132,13 +134,17 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
         const capture = { write: (t: string) => (output += t) };
         // Under an envelope (JSON Lines, MCP) nested lines are captured: one envelope per line given.
         const quiet = opts.quiet || Boolean(shell.emit);
-        const target: ShellRuntime = quiet ? { ...shell, stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false }, emit: undefined } : shell;
+        let emitted: { data?: unknown; error?: TshellError } | undefined;
+        const target: ShellRuntime = quiet ? { ...shell, stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false }, emit: undefined, observe: undefined } : shell;
+        if (quiet) target.observe = (o) => (emitted = o);
         // Settings given on this line (--project-dir, --starter-cmd, …) hold for the lines it runs.
         const inherited = SETTINGS.flatMap((spec) => (flagSettings[spec.key] !== undefined && !line.includes(`--${spec.flag}`) ? [`--${spec.flag}`, flagSettings[spec.key] as string] : []));
         if (yes && !line.includes('--yes')) inherited.push('--yes'); // consent given to the whole line
         spin.pause();
         try {
-          return { exitCode: (await executeWords([...line, ...inherited], target, signal)).exitCode, output };
+          const { exitCode } = await executeWords([...line, ...inherited], target, signal);
+          const error = emitted?.error ? { code: emitted.error.code, message: emitted.error.message, ...(emitted.error.hint ? { hint: emitted.error.hint } : {}) } : undefined;
+          return { exitCode, output, ...(emitted && 'data' in emitted ? { data: emitted.data } : {}), ...(error ? { error } : {}) };
         } finally {
           spin.resume();
         }
@@ -150,6 +156,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     };
     const data = await command.run(ctx, args);
     spin.stop();
+    shell.observe?.({ command: command.name, data });
     if (shell.emit) shell.emit({ command: command.name, data });
     else if (json) shell.stdout.write(`${toJson(data)}\n`);
     else {
@@ -161,6 +168,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     spinner?.stop();
     // Whatever a cancelled call threw (gRPC CANCELLED, an AbortError…), the user pressed Ctrl-C.
     const te = signal.aborted ? new InterruptedError() : toTshellError(err);
+    shell.observe?.({ command: words[0] ?? '', error: te });
     if (shell.emit) {
       shell.emit({ command: words[0] ?? '', error: te });
       return { exitCode: te.exitCode };

@@ -107,3 +107,20 @@ describe('pipes and JSON Lines', () => {
     await tshell(['terminate', '--id', id, '--yes'], { env: env.env });
   });
 });
+
+describe('temporal shell', () => {
+  it('the pinned temporal CLI runs tshell as `temporal shell` (its extension convention)', async () => {
+    const { mkdtempSync, symlinkSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { dirname } = await import('node:path');
+    const { execa } = await import('execa');
+    const { ROOT } = await import('../helpers/tshell.js');
+    const bin = mkdtempSync(join(tmpdir(), 'tshell-ext-'));
+    symlinkSync(join(ROOT, 'bin', 'temporal-shell.js'), join(bin, 'temporal-shell'));
+    const temporal = join(ROOT, '.tools', 'venv', 'bin', 'temporal');
+    const r = await execa(temporal, ['shell', 'help', 'wait'], { reject: false, cwd: HELLO, env: { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, NO_COLOR: '1' } });
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.match(String(r.stdout), /^wait/);
+    assert.match(String(r.stdout), /usage: wait/);
+  });
+});

@@ -23,7 +23,7 @@ describe('tshell mcp', () => {
     env = await makeEnv();
     client = new Client({ name: 'tshell-test', version: '1.0.0' });
     const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...env.env };
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], cwd: HELLO, env: childEnv, stderr: 'ignore' }));
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, ...['mcp']], cwd: HELLO, env: childEnv, stderr: 'ignore' }));
   });
   after(async () => {
     await client?.close();

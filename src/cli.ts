@@ -81,6 +81,7 @@ export async function main(argv: string[]): Promise<void> {
     const file = values.file as string | undefined;
     if (file || (!isatty(0) && !values.interactive)) {
       shell.interactive = false;
+      shell.mode = 'script';
       // A file is read whole; piped stdin line by line as it arrives (programs wait for each answer).
       const lines = file && file !== '-' ? readFileSync(file, 'utf8').split(/\r?\n/) : await stdinLines();
       return finish(await runScript(lines, shell, { keepGoing: Boolean(values['keep-going']) }));

@@ -4,6 +4,7 @@ import type { ExitCodeValue } from '../errors.js';
 import type { Style } from '../render/style.js';
 import type { Settings, ResolvedSettings } from '../config/settings.js';
 import type { TemporalHandle } from '../temporal/connection.js';
+import type { Project } from '../project/index.js';
 
 export type FlagType = 'string' | 'boolean' | 'number' | 'json';
 
@@ -129,11 +130,15 @@ export interface CommandContext {
   yes: boolean;
   /** stdin and stdout are a terminal: prompts and spinners are allowed. */
   interactive: boolean;
+  /** How this line arrived: argv (one-shot), a script line, a REPL line, or run by another command. */
+  mode: 'one-shot' | 'script' | 'repl' | 'nested';
   signal: AbortSignal;
   /** Writes output as it happens (streaming commands such as `logs --follow`). */
   print(text: string): void;
   /** A progress line for humans (stderr; silent with --json). */
   progress(line: string): void;
+  /** The project as discovery reads it (its run plan, workflows, activities), read on first use. */
+  project(): Project;
   /** Connects on first use, fails fast with a ConnectionError when the server is down. */
   temporal(): Promise<TemporalHandle>;
   confirm: Confirmer;

@@ -6,6 +6,7 @@
 import type { Command, CommandContext, FlagSpec, LineResult } from '../cli-model/types.js';
 import { defineCommand } from '../cli-model/types.js';
 import { toJson } from '../render/format.js';
+import { UsageError } from '../errors.js';
 
 /** Not offered as tools: the server itself, leaving, and the conversational walk-throughs. */
 const NOT_TOOLS = new Set(['mcp', 'exit', 'tour', 'wizard', '__complete']);
@@ -94,6 +95,8 @@ export const mcpCommand = defineCommand({
   flags: [],
   fields: { served: 'the tools that were offered', calls: 'how many tool calls were answered' },
   async run(ctx): Promise<{ served: string[]; calls: number }> {
+    // The protocol owns stdin and stdout: it cannot be one line among others.
+    if (ctx.mode !== 'one-shot') throw new UsageError('mcp runs on its own, as `tshell mcp`', 'configure your MCP client with {"command": "tshell", "args": ["mcp"]}');
     const [{ Server }, { StdioServerTransport }, types] = await Promise.all([
       import('@modelcontextprotocol/sdk/server/index.js'),
       import('@modelcontextprotocol/sdk/server/stdio.js'),

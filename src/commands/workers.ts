@@ -5,7 +5,30 @@ import { stopServer, type StopServerResult } from '../processes/server.js';
 import { card, formatDuration, shortId, table } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
 import type { Style } from '../render/style.js';
-import { defineCommand } from '../cli-model/types.js';
+import { defineCommand, type CommandContext } from '../cli-model/types.js';
+import { UsageError } from '../errors.js';
+import { allProcs, processTree, readProc, startedAtMs } from '../processes/proc.js';
+import { tcpProbe } from '../temporal/connection.js';
+import { freshHeartbeats, listWorkerHeartbeats } from '../temporal/workers.js';
+import { hostname } from 'node:os';
+
+/** Refuses to guess: with no worker command given, discovery must have found exactly one worker. */
+function requireWorkerCommand(ctx: CommandContext): void {
+  if (ctx.resolved.sources.workerCmd.source !== 'default') return;
+  const { plan } = ctx.project();
+  if (plan.workerChoices.length > 1) {
+    throw new UsageError(
+      `${plan.workerChoices.length} workers in ${ctx.settings.projectDir}: ${plan.workerChoices.map((w) => w.where).join(', ')}`,
+      `pick one: \`project <its folder>\`, or --worker-cmd "${plan.workerChoices[0]?.argv.join(' ')}"`,
+    );
+  }
+  if (plan.workerChoices.length === 0) {
+    throw new UsageError(
+      `no worker found in ${ctx.settings.projectDir}: no module there runs Worker(...)`,
+      plan.hasTemporalCode ? 'pass --worker-cmd "python path/to/worker.py"' : 'cd into your Temporal project (or `project DIR`), or pass --worker-cmd',
+    );
+  }
+}
 
 function staleLines(s: Style, stale: StalePidFile[]): string[] {
   return stale.map((st) => `${s.warn} removed stale PID file ${basename(st.file)} (pid ${st.pid}: ${st.reason}; not signalled)`);
@@ -26,6 +49,7 @@ export const ensureWorkerCommand = defineCommand({
   flags: [{ name: 'timeout', type: 'number', default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' }],
   fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
   async run(ctx, args): Promise<EnsureWorkerResult> {
+    requireWorkerCommand(ctx);
     // One supervisor per project at a time: a second ensure-worker waits, then replaces the first's worker.
     return withLock(ctx.settings.stateDir, `worker-${ctx.settings.projectName}`, 'ensure-worker', () =>
       ensureWorker(ctx.settings, { timeoutMs: args.flags.timeout * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) }),
@@ -90,9 +114,41 @@ export const killAllWorkersCommand = defineCommand({
   render: renderKill,
 });
 
+interface ListedWorker extends WorkerProcess {
+  /** Where tshell learned of it: its PID file, the process table, or the server's heartbeats. */
+  seenBy: 'pid-file' | 'process' | 'heartbeat';
+  cwd?: string;
+}
+
 interface ListWorkersResult {
-  workers: WorkerProcess[];
+  workers: ListedWorker[];
   stalePidFiles: StalePidFile[];
+  /** Whether the server's worker heartbeats were asked (the server may be down). */
+  heartbeats: boolean;
+}
+
+/**
+ * Workers the server heard from (fresh heartbeats) on this machine: the queue of the listed ones,
+ * and the ones started elsewhere (another terminal, another folder) as rows of their own.
+ */
+async function withHeartbeats(ctx: CommandContext, listed: ListedWorker[]): Promise<boolean> {
+  if (!(await tcpProbe(ctx.settings.address, 300))) return false;
+  const h = await ctx.temporal();
+  const beats = freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).catch(() => []));
+  const host = hostname();
+  const procs = allProcs();
+  for (const b of beats) {
+    if (b.pid === undefined || (b.hostName && b.hostName !== host)) continue;
+    const owner = listed.find((w) => w.alive && processTree(w.pid, procs).some((p) => p.pid === b.pid));
+    if (owner) {
+      owner.taskQueue ??= b.taskQueue;
+      continue;
+    }
+    const proc = readProc(b.pid);
+    if (!proc) continue;
+    listed.push({ project: basename(proc.cwd ?? '?'), pid: b.pid, alive: true, uptimeMs: Date.now() - startedAtMs(proc), command: proc.argv.join(' '), startedByTshell: false, taskQueue: b.taskQueue, seenBy: 'heartbeat', ...(proc.cwd ? { cwd: proc.cwd } : {}) });
+  }
+  return true;
 }
 
 export const listWorkersCommand = defineCommand({
@@ -101,10 +157,12 @@ export const listWorkersCommand = defineCommand({
   group: 'workers',
   summary: 'Table of live workers: project, pid, uptime, command, log file',
   flags: [],
-  fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
+  fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue, seenBy: pid-file|process|heartbeat, cwd}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', heartbeats: "the server's worker heartbeats were consulted (false when it is down)" },
   async run(ctx): Promise<ListWorkersResult> {
     const { workers, stale } = listAllWorkers(ctx.settings);
-    return { workers, stalePidFiles: stale };
+    const listed: ListedWorker[] = workers.map((w) => ({ ...w, seenBy: w.pidFile ? 'pid-file' : 'process' }));
+    const heartbeats = await withHeartbeats(ctx, listed);
+    return { workers: listed, stalePidFiles: stale, heartbeats };
   },
   render(d, s) {
     const lines = staleLines(s, d.stalePidFiles);
@@ -112,13 +170,14 @@ export const listWorkersCommand = defineCommand({
     lines.push(
       table(
         s,
-        ['project', 'pid', 'uptime', 'alive', 'command', 'log'],
+        ['project', 'pid', 'uptime', 'alive', 'queue', 'command', 'log'],
         d.workers.map((w) => [
           w.project,
           w.pid,
           formatDuration(w.uptimeMs),
           w.alive ? s.c.green('yes') : s.c.red('no'),
-          shortId(w.command, 40) + (w.startedByTshell ? '' : s.c.dim(' (not started by tshell)')),
+          w.taskQueue ?? '-',
+          shortId(w.command, 40) + (w.startedByTshell ? '' : s.c.dim(w.seenBy === 'heartbeat' ? ` (heartbeat; in ${w.cwd ?? '?'})` : ' (not started by tshell)')),
           w.logFile ?? '-',
         ]),
       ),

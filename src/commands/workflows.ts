@@ -62,6 +62,13 @@ export const startCommand = defineCommand({
     if (args.flags.input !== undefined || args.flags['execution-timeout'] !== undefined) {
       throw new UsageError('--input and --execution-timeout go with --type', 'start --type T --task-queue Q --input JSON');
     }
+    // No starter given and none in the project: start the one workflow type it defines directly.
+    if (ctx.resolved.sources.starterCmd.source === 'default') {
+      const { plan } = ctx.project();
+      const [only, ...more] = plan.workflowTypes;
+      if (only && more.length === 0) return startDirect(ctx, only, {}, undefined, 'no starter found: the one workflow type the project defines');
+      if (only) throw new UsageError(`no starter found; the project defines ${plan.workflowTypes.length} workflow types: ${plan.workflowTypes.join(', ')}`, `start --type ${only} [--input JSON]`);
+    }
     const h = await ctx.temporal(); // fail fast when the server is down, before running the starter
     const run = await launchStarter(ctx.settings);
     ctx.progress(`running starter: ${ctx.settings.starterCmd} (pid ${run.pid})…`);

@@ -18,6 +18,8 @@ export type SettingKey =
   | 'workerCmd'
   | 'starterCmd'
   | 'taskQueue'
+  | 'workerDir'
+  | 'starterDir'
   | 'uiPort'
   | 'profile'
   | 'tls'
@@ -53,9 +55,13 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'stateDir', flag: 'state-dir', env: ['TSHELL_STATE_DIR'], description: 'logs, PID files, session context, server database', fallback: () => join(xdgStateHome(), 'tshell') },
   { key: 'logDir', flag: 'log-dir', env: ['TSHELL_LOG_DIR', 'CLAUDE_TEMPORAL_LOG_DIR'], description: 'worker and starter logs', fallback: (r) => join(r.stateDir ?? '', 'logs') },
   { key: 'pidDir', flag: 'pid-dir', env: ['TSHELL_PID_DIR', 'CLAUDE_TEMPORAL_PID_DIR'], description: 'worker PID files', fallback: (r) => join(r.stateDir ?? '', 'pids') },
-  { key: 'workerCmd', flag: 'worker-cmd', env: ['TSHELL_WORKER_CMD', 'TEMPORAL_WORKER_CMD'], description: 'command that runs the worker', fallback: () => 'uv run worker' },
-  { key: 'starterCmd', flag: 'starter-cmd', env: ['TSHELL_STARTER_CMD'], description: 'command that starts a workflow', fallback: () => 'uv run starter' },
-  { key: 'taskQueue', flag: 'task-queue', env: ['TSHELL_TASK_QUEUE'], description: "the worker's task queue (read from its log when unset)", fallback: () => '' },
+  // Discovered from the project's code when not given (see src/project/); the fallbacks are for a
+  // project discovery could not read.
+  { key: 'workerCmd', flag: 'worker-cmd', env: ['TSHELL_WORKER_CMD', 'TEMPORAL_WORKER_CMD'], description: 'command that runs the worker (discovered: the module that runs Worker(...))', fallback: () => 'uv run worker' },
+  { key: 'workerDir', flag: 'worker-dir', env: ['TSHELL_WORKER_DIR'], description: 'folder the worker command runs in (default: discovered, else the project dir)', fallback: (r) => r.projectDir ?? process.cwd() },
+  { key: 'starterCmd', flag: 'starter-cmd', env: ['TSHELL_STARTER_CMD'], description: 'command that starts a workflow (discovered: the module that calls start_workflow)', fallback: () => 'uv run starter' },
+  { key: 'starterDir', flag: 'starter-dir', env: ['TSHELL_STARTER_DIR'], description: 'folder the starter command runs in (default: discovered, else the project dir)', fallback: (r) => r.projectDir ?? process.cwd() },
+  { key: 'taskQueue', flag: 'task-queue', env: ['TSHELL_TASK_QUEUE'], description: "the worker's task queue (discovered from its code, else its heartbeat or log)", fallback: () => '' },
   { key: 'uiPort', flag: 'ui-port', env: ['TSHELL_UI_PORT'], description: 'Web UI port of the dev server (gRPC port + 1000 when unset)', fallback: () => '' },
   // Connection security, in the Temporal CLI's names: TLS turns on with a certificate, a CA or an API key.
   { key: 'tls', flag: 'tls', env: ['TEMPORAL_TLS'], profileKey: 'tls', description: 'true/false: use TLS (default: on when a client cert, CA or API key is set)', fallback: () => '' },
@@ -66,7 +72,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'apiKey', flag: 'api-key', env: ['TEMPORAL_API_KEY'], profileKey: 'apiKey', description: 'API key (Temporal Cloud); never shown or saved in history', fallback: () => '' },
 ];
 
-export type SettingSource = 'flag' | 'session' | `env ${string}` | `profile ${string}` | 'default';
+export type SettingSource = 'flag' | 'session' | `env ${string}` | `profile ${string}` | `discovered ${string}` | 'default';
 export interface ResolvedSetting {
   value: string;
   source: SettingSource;
@@ -87,7 +93,7 @@ export interface ResolveInput {
   profileValues?: Partial<Record<ProfileKey, string>>;
 }
 
-const PATH_KEYS: ReadonlySet<SettingKey> = new Set(['projectDir', 'stateDir', 'logDir', 'pidDir', 'tlsCertPath', 'tlsKeyPath', 'tlsCaPath']);
+const PATH_KEYS: ReadonlySet<SettingKey> = new Set(['projectDir', 'workerDir', 'starterDir', 'stateDir', 'logDir', 'pidDir', 'tlsCertPath', 'tlsKeyPath', 'tlsCaPath']);
 
 export function resolveSettings(input: ResolveInput): ResolvedSettings {
   const env = input.env ?? process.env;
@@ -128,6 +134,18 @@ export function validateSettings(values: Settings): void {
   if (!name.trim() || name.includes('/') || name.length > 100 || /[\x00-\x1f]/.test(name) || name === '.' || name === '..') {
     throw new UsageError(`project name ${JSON.stringify(name.slice(0, 40))} cannot name log and PID files`, 'use letters, digits, dots, dashes (at most 100), via --project-name or TSHELL_PROJECT_NAME');
   }
+}
+
+/** Settings discovery found, taking the place of defaults only (flags, env and profile win). */
+export function withDiscovered(resolved: ResolvedSettings, found: Partial<Record<SettingKey, { value: string; source: string }>>): ResolvedSettings {
+  const values = { ...resolved.values };
+  const sources = { ...resolved.sources };
+  for (const [key, hit] of Object.entries(found) as [SettingKey, { value: string; source: string }][]) {
+    if (sources[key].source !== 'default') continue;
+    values[key] = hit.value;
+    sources[key] = { value: hit.value, source: `discovered ${hit.source}` };
+  }
+  return { values, sources };
 }
 
 /** A yes/no setting (`--tls`, TEMPORAL_TLS): true, false, or undefined when unset. */

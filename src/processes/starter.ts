@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { ProcessError } from '../errors.js';
-import { childEnv } from './tools.js';
+import { childEnv, pythonPath } from './tools.js';
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
 import { sleep } from './proc.js';
 
@@ -45,10 +45,10 @@ export async function launchStarter(settings: Settings): Promise<StarterRun> {
   const logFile = join(settings.logDir, `starter-${settings.projectName}.log`);
   const launchedAt = new Date();
   const proc = await spawnDetached(argv, {
-    cwd: settings.projectDir,
-    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace }),
+    cwd: settings.starterDir,
+    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...pythonPath(settings.starterDir) }),
     logFile,
-    banner: `=== tshell: ${launchedAt.toISOString()} starter: ${argv.join(' ')} (in ${settings.projectDir})`,
+    banner: `=== tshell: ${launchedAt.toISOString()} starter: ${argv.join(' ')} (in ${settings.starterDir})`,
   });
   return {
     pid: proc.pid,

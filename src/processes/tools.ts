@@ -76,3 +76,11 @@ export function installedPins(env = process.env): Record<string, string> | undef
     return undefined;
   }
 }
+
+/**
+ * The folder a project command runs in goes first on PYTHONPATH: a sample run as `python
+ * sample/worker.py` from a repository's root can then import `sample.workflows` like its README says.
+ */
+export function pythonPath(dir: string, env = process.env): Record<string, string> {
+  return { PYTHONPATH: [dir, env.PYTHONPATH ?? ''].filter(Boolean).join(delimiter) };
+}

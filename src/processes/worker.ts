@@ -7,10 +7,12 @@ import type { Settings } from '../config/settings.js';
 import { ProcessError, TshellError, ErrorCodes } from '../errors.js';
 import { connectFor } from '../temporal/connection.js';
 import { pollersOf, type PollerInfo } from '../temporal/task-queue.js';
+import { listWorkerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
+import { hostname } from 'node:os';
 import { checkPidFile, pidFilesIn, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
 import { allProcs, processTree, readProc, sleep, startedAtMs, type ProcInfo } from './proc.js';
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
-import { childEnv } from './tools.js';
+import { childEnv, pythonPath } from './tools.js';
 import { stopProcessTree, type StopResult } from './terminate.js';
 
 export interface WorkerProcess {
@@ -130,7 +132,7 @@ export function findProjectWorkers(settings: Settings): FoundWorkers {
     workerArgv = [];
   }
   const matches = procs.filter(
-    (p) => !claimed.has(p.pid) && p.pid !== process.pid && p.cwd === settings.projectDir && matchesWorkerCommand(p.argv, workerArgv, settings.projectDir),
+    (p) => !claimed.has(p.pid) && p.pid !== process.pid && p.cwd === settings.workerDir && matchesWorkerCommand(p.argv, workerArgv, settings.workerDir),
   );
   // Keep only the top of each matching tree (uv's python child is part of uv's worker).
   const matchPids = new Set(matches.map((m) => m.pid));
@@ -204,10 +206,10 @@ export async function ensureWorker(
   const { pidFile, logFile } = workerFiles(settings);
   const started = Date.now();
   const proc = await spawnDetached(argv, {
-    cwd: settings.projectDir,
-    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace }),
+    cwd: settings.workerDir,
+    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...pythonPath(settings.workerDir) }),
     logFile,
-    banner: `=== tshell: ${new Date().toISOString()} starting worker: ${argv.join(' ')} (in ${settings.projectDir})`,
+    banner: `=== tshell: ${new Date().toISOString()} starting worker: ${argv.join(' ')} (in ${settings.workerDir})`,
   });
   const info = readProc(proc.pid);
   const record: PidRecord = {
@@ -215,7 +217,7 @@ export async function ensureWorker(
     pid: proc.pid,
     startTicks: info?.startTicks ?? 0,
     argv: info?.argv ?? argv,
-    cwd: settings.projectDir,
+    cwd: settings.workerDir,
     project: settings.projectName,
     projectDir: settings.projectDir,
     logFile,
@@ -226,7 +228,9 @@ export async function ensureWorker(
   writePidFile(pidFile, record);
   opts.progress?.(`started worker pid ${proc.pid}: ${argv.join(' ')}; waiting for its poller…`);
   const timeoutMs = opts.timeoutMs ?? 90_000;
-  let taskQueue = settings.taskQueue || undefined;
+  let taskQueue: string | undefined;
+  let lastHeartbeatCheck = 0;
+  let saidHeartbeat = false;
   while (Date.now() - started < timeoutMs) {
     const exit = proc.hasExited();
     if (exit) {
@@ -237,42 +241,72 @@ export async function ensureWorker(
         `fix the error above, then run \`ensure-worker\` again (log: ${logFile})`,
       );
     }
-    taskQueue ??= taskQueueFromLog(readLogSince(logFile, proc.logOffset));
-    if (taskQueue) {
-      if (!record.taskQueue) writePidFile(pidFile, { ...record, taskQueue });
-      record.taskQueue = taskQueue;
-      const poller = await ownPoller(settings, taskQueue, proc.pid).catch((err: unknown) => {
-        if (err instanceof TshellError) throw err;
-        return undefined;
-      });
+    // The queues it may poll: the configured or discovered one, the one its log names; whichever
+    // shows a poller of this process tree first is the worker's. Without any, its heartbeat says.
+    const queues = [...new Set([settings.taskQueue, taskQueueFromLog(readLogSince(logFile, proc.logOffset))].filter((q): q is string => Boolean(q)))];
+    if (queues.length === 0 && !saidHeartbeat) {
+      saidHeartbeat = true;
+      opts.progress?.("its task queue is set at run time: waiting for the worker's first heartbeat (the Python SDK sends one a minute)");
+    }
+    let poller: PollerInfo | undefined;
+    for (const q of queues) {
+      poller = await ownPoller(settings, q, proc.pid).catch(ignoreUnlessTshell);
       if (poller) {
-        release(proc);
-        return {
-          project: settings.projectName,
-          projectDir: settings.projectDir,
-          pid: proc.pid,
-          taskQueue,
-          pollerIdentity: poller.identity,
-          readyMs: Date.now() - started,
-          logFile,
-          command: argv.join(' '),
-          stopped,
-          stalePidFiles: found.stale,
-        };
+        taskQueue = q;
+        break;
       }
+    }
+    if (!poller && Date.now() - lastHeartbeatCheck > 2000) {
+      lastHeartbeatCheck = Date.now();
+      const beat = await ownHeartbeat(settings, proc.pid).catch(ignoreUnlessTshell);
+      if (beat) {
+        taskQueue = beat.taskQueue;
+        poller = { identity: beat.identity, lastAccessTime: beat.heartbeatTime };
+      }
+    }
+    if (taskQueue && poller) {
+      record.taskQueue = taskQueue;
+      writePidFile(pidFile, record);
+      release(proc);
+      return {
+        project: settings.projectName,
+        projectDir: settings.projectDir,
+        pid: proc.pid,
+        taskQueue,
+        pollerIdentity: poller.identity,
+        readyMs: Date.now() - started,
+        logFile,
+        command: argv.join(' '),
+        stopped,
+        stalePidFiles: found.stale,
+      };
     }
     await sleep(150, opts.signal);
   }
   release(proc);
+  const tried = settings.taskQueue;
   throw new TshellError(
-    taskQueue
-      ? `worker pid ${proc.pid} is running but no poller of it appeared on task queue ${taskQueue} within ${Math.round(timeoutMs / 1000)} s`
-      : `worker pid ${proc.pid} is running but tshell cannot tell its task queue`,
+    tried
+      ? `worker pid ${proc.pid} is running but no poller of it appeared on task queue ${tried} within ${Math.round(timeoutMs / 1000)} s`
+      : `worker pid ${proc.pid} is running but neither a poller nor a heartbeat of it appeared within ${Math.round(timeoutMs / 1000)} s`,
     ErrorCodes.process,
-    taskQueue ? `check the worker log: ${logFile}` : 'set TSHELL_TASK_QUEUE or pass --task-queue, or print "listening on task queue: <name>" from the worker',
+    tried ? `check the worker log (${logFile}), or pass --task-queue if it polls another queue` : `check the worker log (${logFile}); --task-queue names its queue`,
     1,
     logTail(logFile, proc.logOffset, 10),
   );
+}
+
+function ignoreUnlessTshell(err: unknown): undefined {
+  if (err instanceof TshellError) throw err;
+  return undefined;
+}
+
+/** A heartbeat from the process or one of its descendants (any task queue). */
+async function ownHeartbeat(settings: Settings, rootPid: number): Promise<WorkerHeartbeat | undefined> {
+  const handle = await connectFor(settings);
+  const tree = new Set(processTree(rootPid).map((p) => p.pid));
+  const host = hostname();
+  return (await listWorkerHeartbeats(handle)).find((w) => w.pid !== undefined && tree.has(w.pid) && (!w.hostName || w.hostName === host));
 }
 
 /** A poller on the queue whose identity names the process or one of its descendants. */

@@ -12,6 +12,7 @@ import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { connectFor } from '../temporal/connection.js';
 import { parseCommandArgs } from '../cli-model/args.js';
 import { FileSessionStore } from './context.js';
+import { applyProject, loadProject } from '../project/index.js';
 import { bestMatches } from '../cli-model/suggest.js';
 import { lineWords } from '../cli-model/completion.js';
 
@@ -25,6 +26,8 @@ export interface ShellRuntime {
   env: NodeJS.ProcessEnv;
   /** Prompts are allowed (stdin and stdout are terminals). */
   interactive: boolean;
+  /** How lines arrive: argv (one-shot), a script, the REPL; `nested` for lines another command runs. */
+  mode?: 'one-shot' | 'script' | 'repl' | 'nested';
   /** Settings chosen for the whole session: launch flags and `project DIR`. */
   overrides: Partial<Record<SettingKey, string>>;
   /** Flags given at launch that apply to every line (--json, --yes, --no-color). */
@@ -39,6 +42,9 @@ export interface ShellRuntime {
   /** Sees each command's data or error, while the output is written as usual (nested lines). */
   observe?: (outcome: { command: string; data?: unknown; error?: TshellError }) => void;
 }
+
+/** Commands that never look at the project: they stay as fast as a bare start. */
+const NO_PROJECT = new Set(['__complete', 'help', 'completions', 'mcp', 'setup', 'exit', 'ensure-server', 'server']);
 
 export interface LineOutcome {
   exitCode: ExitCodeValue;
@@ -97,9 +103,12 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       const value = args.flags[spec.flag];
       if (typeof value === 'string') flagSettings[spec.key] = value;
     }
-    const resolved = resolveSettings({ flags: flagSettings, session: shell.overrides, env: shell.env });
+    const given = resolveSettings({ flags: flagSettings, session: shell.overrides, env: shell.env });
+    validateSettings(given.values);
+    // The project's own code supplies what was not given (worker and starter, the task queue).
+    const project = NO_PROJECT.has(command.name) ? undefined : loadProject(given.values.projectDir, given.values.stateDir, shell.env);
+    const resolved = project ? applyProject(given, project) : given;
     const settings = resolved.values;
-    validateSettings(settings);
     const yes = Boolean(shell.launchFlags.yes || args.flags.yes);
     const spin = startSpinner(shell.stderr, command.name, Boolean(shell.interactive && shell.stderr.isTTY && !json) && command.name !== '__complete');
     spinner = spin;
@@ -113,6 +122,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       json,
       yes,
       interactive: shell.interactive,
+      mode: shell.mode ?? 'one-shot',
       signal,
       print: (text) => {
         spin.clear();
@@ -123,6 +133,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
         if (!json) shell.stderr.write(`${style.c.dim(`… ${line}`)}\n`);
       },
       temporal: () => connectFor(settings),
+      project: () => project ?? loadProject(settings.projectDir, settings.stateDir, shell.env),
       confirm: async (question) => {
         if (yes) return true;
         if (!prompter) throw new UsageError(`${command.name} needs confirmation: ${question}`, 'rerun with --yes');
@@ -135,7 +146,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
         // Under an envelope (JSON Lines, MCP) nested lines are captured: one envelope per line given.
         const quiet = opts.quiet || Boolean(shell.emit);
         let emitted: { data?: unknown; error?: TshellError } | undefined;
-        const target: ShellRuntime = quiet ? { ...shell, stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false }, emit: undefined, observe: undefined } : shell;
+        const target: ShellRuntime = quiet ? { ...shell, mode: 'nested', stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false }, emit: undefined, observe: undefined } : { ...shell, mode: 'nested' };
         if (quiet) target.observe = (o) => (emitted = o);
         // Settings given on this line (--project-dir, --starter-cmd, …) hold for the lines it runs.
         const inherited = SETTINGS.flatMap((spec) => (flagSettings[spec.key] !== undefined && !line.includes(`--${spec.flag}`) ? [`--${spec.flag}`, flagSettings[spec.key] as string] : []));

@@ -116,6 +116,7 @@ class LineReader {
 
 export async function runRepl(opts: ReplOptions): Promise<number> {
   const { shell } = opts;
+  shell.mode = 'repl';
   const color = colorWanted(opts.output, shell.env, Boolean(shell.launchFlags.noColor));
   await loadColors(color);
   const style = makeStyle(color);

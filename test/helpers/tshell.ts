@@ -3,7 +3,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
@@ -181,8 +181,8 @@ export function tshellOnPath(): string {
 }
 
 /** A copy of a fixture project in the test's state dir, for tests that edit its code. */
-export function copyProject(name: string, env: Env): string {
-  const dest = join(env.stateDir, 'projects', name);
+export function copyProject(name: string, env: Env, as = name): string {
+  const dest = join(env.stateDir, 'projects', basename(as));
   cpSync(join(FIXTURES, name), dest, { recursive: true, filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src) });
   return dest;
 }

@@ -32,7 +32,7 @@ const isCommandFile = (f: string) => part(f) === 'commands' && /\bdefineCommand\
 
 /** Which parts a part may not import. */
 const FORBIDDEN: Record<string, string[]> = {
-  'cli-model': ['shell', 'commands', 'processes', 'diagnosis', 'project'],
+  'cli-model': ['shell', 'commands', 'processes', 'diagnosis'],
   commands: ['shell', 'cli.ts', 'mcp'],
   temporal: ['processes', 'commands', 'shell', 'diagnosis', 'render', 'project'],
   processes: ['commands', 'shell', 'diagnosis', 'render'],

@@ -1,0 +1,161 @@
+// Reads the project's files (never runs them): walks the Python files, and when any changed since the
+// last look (mtimes, cached in the state dir) asks the bundled `python/tshell_discover.py` to parse
+// them with Python's own `ast`. The result says where the workers, starters, workflows and
+// activities are; plan.ts turns it into commands.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ensurePrivateDir } from '../config/state-dir.js';
+import { findTool, packageRoot } from '../processes/tools.js';
+
+/** What a `task_queue=` value is, statically: a literal, an environment variable, or unknown. */
+export interface QueueValue {
+  literal?: string;
+  env?: string;
+  default?: string;
+  unknown?: string;
+  /** file:line where the value is written. */
+  source?: string;
+}
+
+interface Located {
+  file: string;
+  line: number;
+  module: string;
+  hasMain: boolean;
+  importsOwnPackage: boolean;
+}
+
+export interface WorkerCall extends Located {
+  taskQueue: QueueValue;
+  /** Names registered in `workflows=[...]` / `activities=[...]`; ['*'] when not a literal list. */
+  workflows: string[] | null;
+  activities: string[] | null;
+}
+
+export interface StarterCall extends Located {
+  call: 'start_workflow' | 'execute_workflow';
+  workflow: { literal?: string; name?: string } | null;
+  taskQueue: QueueValue | null;
+}
+
+export interface WorkflowDef {
+  name: string;
+  className: string;
+  file: string;
+  line: number;
+  runParams: number | null;
+}
+
+export interface ActivityDef {
+  name: string;
+  function: string;
+  file: string;
+  line: number;
+}
+
+export interface Discovery {
+  workers: WorkerCall[];
+  starters: StarterCall[];
+  workflows: WorkflowDef[];
+  activities: ActivityDef[];
+  /** [project.scripts] (and poetry's scripts): name → "module:function". */
+  scripts: Record<string, string>;
+  files: number;
+  errors: { file: string; error: string }[];
+}
+
+const SKIP_DIRS = new Set(['.venv', 'venv', 'env', '.git', 'node_modules', '__pycache__', 'site-packages', 'build', 'dist', '.tox', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
+const MAX_FILES = 2000;
+const CACHE_VERSION = 1;
+
+/** The project's Python files (relative paths) with their mtimes, in a stable order. */
+export function pythonFiles(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (d: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      if (out.size >= MAX_FILES) return;
+      const full = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full);
+      } else if (e.name.endsWith('.py')) {
+        try {
+          out.set(relative(dir, full), statSync(full).mtimeMs);
+        } catch {
+          // vanished meanwhile
+        }
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A short stable name for a path (FNV-1a; node:crypto costs start-up time). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+function mtime(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+export const EMPTY_DISCOVERY: Discovery = { workers: [], starters: [], workflows: [], activities: [], scripts: {}, files: 0, errors: [] };
+
+/**
+ * The project's discovery, from the cache when no Python file (nor the pyproject) changed.
+ * Never throws: a project it cannot read is an empty discovery with the reason in `errors`.
+ */
+export function discoverProject(projectDir: string, root: string, stateDir: string): Discovery {
+  const files = pythonFiles(projectDir);
+  if (files.size === 0) return { ...EMPTY_DISCOVERY, scripts: {} };
+  const stamp = { version: CACHE_VERSION, root, pyproject: mtime(join(root, 'pyproject.toml')), files: Object.fromEntries(files) };
+  const cacheDir = join(stateDir, 'discovery');
+  const cacheFile = join(cacheDir, `${fnv1a(projectDir)}.json`);
+  const stampText = JSON.stringify(stamp);
+  if (existsSync(cacheFile)) {
+    try {
+      const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { stamp: string; discovery: Discovery };
+      if (cached.stamp === stampText) return cached.discovery;
+    } catch {
+      // rebuilt below
+    }
+  }
+  const discovery = runHelper(projectDir, root, [...files.keys()]);
+  try {
+    ensurePrivateDir(cacheDir);
+    writeFileSync(cacheFile, JSON.stringify({ stamp: stampText, discovery }), { mode: 0o600 });
+  } catch {
+    // a cache is optional
+  }
+  return discovery;
+}
+
+function runHelper(projectDir: string, root: string, files: string[]): Discovery {
+  const python = findTool('python3');
+  if (!python) return { ...EMPTY_DISCOVERY, errors: [{ file: '', error: 'no python3 to read the project with' }] };
+  const helper = join(packageRoot(), 'python', 'tshell_discover.py');
+  try {
+    const out = execFileSync(python.path, [helper, projectDir, '--root', root, '--files-from-stdin'], { input: JSON.stringify(files), timeout: 20_000, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+    return JSON.parse(out.toString('utf8')) as Discovery;
+  } catch (err) {
+    const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    return { ...EMPTY_DISCOVERY, errors: [{ file: '', error: `reading the project failed: ${message}` }] };
+  }
+}

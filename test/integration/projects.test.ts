@@ -1,0 +1,159 @@
+// tshell in projects laid out the ways people really lay them out, run from the project's folder
+// with no flags and no TSHELL_* variables: discovery finds how the project runs, the worker is ready
+// when it polls, and a workflow started the project's way completes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { FIXTURES, ROOT, copyProject, eventually, freePort, makeEnv, tshell, type Env } from '../helpers/tshell.js';
+
+const UV = join(ROOT, '.tools', 'venv', 'bin', 'uv');
+
+/** A virtualenv with the pinned temporalio, made the way a developer would (here with uv, offline-friendly). */
+async function makeVenv(dir: string, withTemporal = true): Promise<string> {
+  await execa(UV, ['venv', '--quiet', '--python', 'python3', dir], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
+  if (withTemporal) await execa(UV, ['pip', 'install', '--quiet', '--python', join(dir, 'bin', 'python'), 'temporalio==1.35.0'], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
+  return dir;
+}
+
+describe('any project, out of the box', () => {
+  let env: Env;
+  /** Only what a developer's shell has: the state dir comes from XDG_STATE_HOME, no TSHELL_* at all. */
+  let plain: Record<string, string>;
+  let sharedVenv: string;
+  const pids: number[] = [];
+
+  before(async () => {
+    env = await makeEnv();
+    const xdg = join(env.stateDir, 'xdg');
+    mkdirSync(xdg, { recursive: true });
+    plain = { XDG_STATE_HOME: xdg, TEMPORAL_ADDRESS: env.address, UV_PYTHON_DOWNLOADS: 'never', NO_COLOR: '1', TEMPORAL_CONFIG_FILE: join(env.stateDir, 'none.toml') };
+    env.env = { ...plain, TSHELL_STATE_DIR: join(xdg, 'tshell') }; // for cleanup(): the same state dir
+    const up = await tshell(['ensure-server', '--headless'], { env: plain });
+    assert.equal(up.exitCode, 0, up.stderr);
+    sharedVenv = await makeVenv(join(env.stateDir, 'venv-activated'));
+  });
+  after(async () => {
+    for (const pid of pids) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    const { cleanup } = await import('../helpers/tshell.js');
+    await cleanup(env);
+  });
+
+  /** ensure-worker, start, wait, result from the folder, then the worker is stopped. */
+  async function loop(cwd: string, extra: Record<string, string>, expectResult: RegExp): Promise<{ ensure: Record<string, unknown> }> {
+    const e = { ...plain, ...extra };
+    const ensure = await tshell(['ensure-worker', '--json'], { env: e, cwd });
+    assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
+    const data = JSON.parse(ensure.stdout) as Record<string, unknown>;
+    const started = await tshell(['start'], { env: e, cwd });
+    assert.equal(started.exitCode, 0, started.stderr + started.stdout);
+    const waited = await tshell(['wait', '--status', 'COMPLETED', '--timeout', '60'], { env: e, cwd });
+    assert.equal(waited.exitCode, 0, waited.stderr + waited.stdout);
+    const result = await tshell(['result'], { env: e, cwd });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, expectResult);
+    const doctor = await tshell(['doctor'], { env: e, cwd });
+    assert.equal(doctor.exitCode, 0, doctor.stdout);
+    assert.match(doctor.stdout, /✓ project/);
+    assert.match(doctor.stdout, /✓ temporalio\s+1\.35\.0/);
+    await tshell(['kill-worker'], { env: e, cwd });
+    return { ensure: data };
+  }
+
+  it('(a) flat scripts, the queue in a shared constant, requirements.txt, an activated venv', async () => {
+    const dir = copyProject('flat-scripts', env);
+    const activated = { VIRTUAL_ENV: sharedVenv, PATH: `${join(sharedVenv, 'bin')}${delimiter}${process.env.PATH ?? ''}` };
+    const config = await tshell(['config', '--json'], { env: { ...plain, ...activated }, cwd: dir });
+    const settings = (JSON.parse(config.stdout) as { settings: { name: string; value: string; source: string }[] }).settings;
+    const get = (n: string) => settings.find((x) => x.name === n);
+    assert.equal(get('workerCmd')?.value, `${join(sharedVenv, 'bin', 'python')} run_worker.py`);
+    assert.equal(get('workerCmd')?.source, 'discovered run_worker.py:14');
+    assert.equal(get('taskQueue')?.value, 'flat-transfers');
+    assert.equal(get('taskQueue')?.source, 'discovered shared.py:2');
+    const { ensure } = await loop(dir, activated, /withdrew 250/);
+    assert.equal(ensure.taskQueue, 'flat-transfers');
+  });
+
+  it('(b) a package run as a module, the queue constant in its __init__', async () => {
+    const dir = copyProject('package-module', env);
+    await makeVenv(join(dir, 'venv'));
+    const { ensure } = await loop(dir, {}, /reserved lamp/);
+    assert.match(String(ensure.command), /python -m orders\.worker$/);
+    assert.equal(ensure.taskQueue, 'orders-package');
+  });
+
+  it('(c) a uv project with [project.scripts] (examples/hello)', async () => {
+    const dir = copyProject('../../examples/hello', env);
+    const { ensure } = await loop(dir, {}, /Hello/);
+    assert.equal(ensure.command, 'uv run worker');
+  });
+
+  it('(d) one sample of a repository of samples, run from the root the way its README says', async () => {
+    const repo = copyProject('samples-repo', env);
+    const sample = join(repo, 'greeting_sample');
+    const { ensure } = await loop(sample, {}, /Hello from the sample, Ada/);
+    assert.equal(ensure.command, 'uv run greeting_sample/worker.py');
+    // At the root, tshell does not guess between the samples: it names them.
+    const atRoot = await tshell(['ensure-worker'], { env: plain, cwd: repo });
+    assert.equal(atRoot.exitCode, 2);
+    assert.match(atRoot.stderr, /2 workers in .*greeting_sample\/worker\.py:12, timer_sample\/worker\.py:12/);
+  });
+
+  it('(e) a worker whose queue comes from an environment variable', async () => {
+    const dir = copyProject('env-queue', env);
+    const { ensure } = await loop(dir, { ENVQ_TASK_QUEUE: 'envq-tasks' }, /QUIET PLEASE/);
+    assert.equal(ensure.taskQueue, 'envq-tasks');
+  });
+
+  it('(f) a plain .venv project, the queue a literal in worker.py', async () => {
+    const dir = copyProject('venv-project', env);
+    await makeVenv(join(dir, '.venv'));
+    const { ensure } = await loop(dir, {}, /42/);
+    assert.equal(ensure.taskQueue, 'exercise-queue');
+  });
+
+  it('doctor: a folder without Temporal code exits 1 with a hint; a venv without temporalio names the install command', async () => {
+    const empty = mkdtempSync(join(env.stateDir, 'not-a-project-'));
+    const r = await tshell(['doctor'], { env: plain, cwd: empty });
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stdout, /✗ project .*no Temporal code here/);
+    assert.match(r.stdout, /fix: cd into your Temporal project/);
+    assert.doesNotMatch(r.stdout, /✓ worker command/);
+    const bare = copyProject('venv-project', env, 'venv-project-bare');
+    await makeVenv(join(bare, '.venv'), false);
+    const d = await tshell(['doctor'], { env: plain, cwd: bare });
+    assert.equal(d.exitCode, 1);
+    assert.match(d.stdout, /✗ temporalio\s+not importable in venv/);
+    assert.match(d.stdout, new RegExp(`fix: ${join(bare, '.venv', 'bin', 'python').replace(/\./g, '\\.')} -m pip install -r requirements.txt`));
+  });
+
+  it('a worker started by hand in another terminal shows in list-workers, from its heartbeat, with its pid', async () => {
+    const dir = copyProject('env-queue', env, 'env-queue-by-hand');
+    const queue = `by-hand-${await freePort()}`;
+    const child = spawn(UV, ['run', 'worker.py'], { cwd: dir, env: { ...process.env, ...plain, ENVQ_TASK_QUEUE: queue }, detached: true, stdio: 'ignore' });
+    pids.push(child.pid as number);
+    // Asked from another project's folder: only the server's heartbeats know this worker.
+    const elsewhere = join(FIXTURES, '..', '..', 'examples', 'hello');
+    const row = await eventually(async () => {
+      const r = await tshell(['list-workers', '--json'], { env: plain, cwd: elsewhere });
+      const data = JSON.parse(r.stdout) as { workers: { pid: number; taskQueue?: string; seenBy: string; cwd?: string }[]; heartbeats: boolean };
+      assert.equal(data.heartbeats, true);
+      return data.workers.find((w) => w.taskQueue === queue);
+    }, 90_000, 'the hand-started worker in list-workers');
+    assert.equal(row.seenBy, 'heartbeat');
+    assert.equal(row.cwd, dir);
+    // The pid is the Python process that polls (uv's child).
+    const { readFileSync } = await import('node:fs');
+    assert.match(readFileSync(`/proc/${row.pid}/cmdline`, 'utf8'), /worker\.py/);
+    assert.equal(dirname(join(dir, 'worker.py')), dir);
+    process.kill(-(child.pid as number), 'SIGTERM');
+  });
+});

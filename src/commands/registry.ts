@@ -12,6 +12,7 @@ import { uiCommand, useCommand } from './navigate.js';
 import { configCommand, setupCommand } from './setup.js';
 import { doctorCommand } from './doctor.js';
 import { exitCommand, helpCommand, projectCommand } from './shell.js';
+import { projectsCommand } from './projects.js';
 import { completeCommand, completionsCommand } from './completions.js';
 import { diagnoseCommand } from './diagnose.js';
 import { replayCommand, resetCommand } from './replay.js';
@@ -72,6 +73,7 @@ export function allCommands(): Command[] {
     configCommand,
     helpCommand,
     projectCommand,
+    projectsCommand,
     exitCommand,
     tourCommand,
     completionsCommand,

@@ -9,7 +9,21 @@ import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
 import { findProjectWorkers } from '../processes/worker.js';
 import { latestActivationFailureAt, latestActivityFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
-import { isAlive } from '../processes/proc.js';
+import { isAlive, processTree, readProc } from '../processes/proc.js';
+import { loadProject, type Project } from '../project/index.js';
+import { resolveQueue } from '../project/plan.js';
+import { freshHeartbeats, listWorkerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
+import { hostname } from 'node:os';
+
+/** Where a piece of evidence comes from (an event id or a log line says exactly where). */
+export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process' | 'code';
+
+export interface EvidenceItem {
+  source: Source;
+  eventId?: number;
+  line?: number;
+  text: string;
+}
 
 export interface Evidence {
   desc: WorkflowDescription;
@@ -27,6 +41,24 @@ export interface Evidence {
   activityLog?: { file: string; line: number; text: string; activityId: string };
   /** Newest modification time of the project's *.py files outside virtual envs. */
   newestSourceMs?: number;
+  /** What the project's code says (discovery): Worker(...) calls, workflow and activity definitions. */
+  code?: CodeFacts;
+}
+
+export interface CodeFacts {
+  workers: { where: string; taskQueue?: { value?: string; source: string }; workflows: string[] | null; activities: string[] | null }[];
+  workflows: { name: string; className: string; where: string }[];
+  activities: { name: string; function: string; where: string }[];
+}
+
+/** The project's code as discovery read it, in the shape the rules cite. */
+export function codeFacts(project: Project): CodeFacts {
+  const d = project.discovery;
+  return {
+    workers: d.workers.map((w) => ({ where: `${w.file}:${w.line}`, taskQueue: resolveQueue(w.taskQueue, process.env), workflows: w.workflows, activities: w.activities })),
+    workflows: d.workflows.map((w) => ({ name: w.name, className: w.className, where: `${w.file}:${w.line}` })),
+    activities: d.activities.map((a) => ({ name: a.name, function: a.function, where: `${a.file}:${a.line}` })),
+  };
 }
 
 function newestPy(dir: string, depth = 0): number | undefined {
@@ -61,6 +93,8 @@ export class EvidenceCache {
   private readonly pollers = new Map<string, Promise<number>>();
   private workers?: Evidence['workers'];
   private newest?: { value?: number };
+  private code?: { value?: CodeFacts };
+  private beats?: Promise<WorkerHeartbeat[]>;
 
   constructor(private readonly settings: Settings) {}
 
@@ -74,9 +108,41 @@ export class EvidenceCache {
     return hit;
   }
 
-  projectWorkers(): Evidence['workers'] {
-    this.workers ??= findProjectWorkers(this.settings).workers.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
-    return this.workers;
+  /**
+   * This project's workers: the ones tshell knows from PID files and the process table, plus the
+   * ones the server's heartbeats name whose process runs in the project (another terminal's).
+   */
+  async projectWorkers(h: TemporalHandle): Promise<Evidence['workers']> {
+    if (this.workers) return this.workers;
+    const known = findProjectWorkers(this.settings).workers;
+    const workers: Evidence['workers'] = known.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
+    this.beats ??= h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).then(freshHeartbeats).catch(() => []);
+    const dirs = [this.settings.projectDir, this.settings.workerDir];
+    const host = hostname();
+    for (const b of await this.beats) {
+      if (b.pid === undefined || (b.hostName && b.hostName !== host)) continue;
+      const owner = known.find((w) => processTree(w.pid).some((p) => p.pid === b.pid));
+      if (owner) {
+        const row = workers.find((w) => w.pid === owner.pid);
+        if (row && !row.taskQueue) row.taskQueue = b.taskQueue;
+        continue;
+      }
+      const cwd = readProc(b.pid)?.cwd;
+      if (cwd && dirs.some((d) => cwd === d || cwd.startsWith(`${d}/`))) workers.push({ pid: b.pid, startedAtMs: b.startTime ? Date.parse(b.startTime) : Date.now(), taskQueue: b.taskQueue, startedByTshell: false });
+    }
+    this.workers = workers;
+    return workers;
+  }
+
+  codeFacts(): CodeFacts | undefined {
+    this.code ??= { value: (() => {
+      try {
+        return codeFacts(loadProject(this.settings.projectDir, this.settings.stateDir));
+      } catch {
+        return undefined;
+      }
+    })() };
+    return this.code.value;
   }
 
   newestSourceMs(): number | undefined {
@@ -106,5 +172,5 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
     const act = failingActivity && latestActivityFailureAt(log.lines, desc.runId, failingActivity.activityId, settings.projectDir, log.firstLine);
     if (act && failingActivity) activityLog = { file: log.file, ...act, activityId: failingActivity.activityId };
   }
-  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: cache.projectWorkers(), newestSourceMs: cache.newestSourceMs() };
+  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts() };
 }

@@ -2,22 +2,16 @@
 // needs, how it matches (on the SDK's real messages and failure types, not loose words), and which
 // procedure fixes it. Adding a class is adding a row (and a fixture that reproduces it).
 import { errorShapedReason } from './error-result.js';
-import type { Evidence } from './evidence.js';
+import type { Evidence, EvidenceItem } from './evidence.js';
 import type { ProcedureId } from './procedures.js';
 import { classSpec, type DiagnosisClass, type Severity } from './classes.js';
 
 export type { Severity } from './classes.js';
 import type { FailureRecord } from '../temporal/history.js';
 import { FAILING_AFTER_ATTEMPT } from './stalled.js';
+import { activityCode, queueCode, workflowCode } from './code-evidence.js';
 
-export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process';
-
-export interface EvidenceItem {
-  source: Source;
-  eventId?: number;
-  line?: number;
-  text: string;
-}
+export type { EvidenceItem, Source } from './evidence.js';
 
 export interface Match {
   summary: string;
@@ -92,7 +86,7 @@ export const RULES: Rule[] = [
     class: 'workflow-not-registered',
     match: (ev) => {
       const f = taskFailure(ev, isWfNotRegistered);
-      return f && { summary: `the worker does not register workflow ${NOT_REGISTERED_WF.exec(f.message)?.[1] ?? ev.desc.type}`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
+      return f && { summary: `the worker does not register workflow ${NOT_REGISTERED_WF.exec(f.message)?.[1] ?? ev.desc.type}`, evidence: [fromHistory(f), ...attemptsItem(ev), ...workflowCode(ev, ev.desc.type)] };
     },
   },
   {
@@ -106,9 +100,9 @@ export const RULES: Rule[] = [
     class: 'activity-not-registered',
     match: (ev) => {
       const pending = ev.desc.pendingActivities.find((a) => NOT_REGISTERED_ACT.test(a.lastFailure ?? ''));
-      if (pending) return { summary: `the worker does not register activity ${pending.activityType} (retried until it is)`, evidence: [{ source: 'describe', text: `activity ${pending.activityType}, attempt ${pending.attempt}: ${pending.lastFailure}` }, ...activityLogItem(ev, pending.activityId)] };
+      if (pending) return { summary: `the worker does not register activity ${pending.activityType} (retried until it is)`, evidence: [{ source: 'describe', text: `activity ${pending.activityType}, attempt ${pending.attempt}: ${pending.lastFailure}` }, ...activityLogItem(ev, pending.activityId), ...activityCode(ev, pending.activityType)] };
       const f = ev.failures.find((x) => x.kind === 'ActivityTaskFailed' && NOT_REGISTERED_ACT.test(x.message));
-      return f && { summary: `the worker does not register activity ${f.activityType ?? ''}`, evidence: [fromHistory(f)] };
+      return f && { summary: `the worker does not register activity ${f.activityType ?? ''}`, evidence: [fromHistory(f), ...activityCode(ev, f.activityType ?? '')] };
     },
   },
   {
@@ -139,7 +133,7 @@ export const RULES: Rule[] = [
     match: (ev) => {
       if (ev.desc.status !== 'RUNNING' || ev.workflowPollers > 0) return undefined;
       const w = ev.workers.find((x) => x.taskQueue && x.taskQueue !== ev.desc.taskQueue);
-      return w && { summary: `the workflow waits on task queue ${ev.desc.taskQueue}, the project's worker polls ${w.taskQueue}`, evidence: [{ source: 'pollers', text: `no poller on ${ev.desc.taskQueue}` }, { source: 'process', text: `worker pid ${w.pid} polls ${w.taskQueue}` }] };
+      return w && { summary: `the workflow waits on task queue ${ev.desc.taskQueue}, the project's worker polls ${w.taskQueue}`, evidence: [{ source: 'pollers', text: `no poller on ${ev.desc.taskQueue}` }, { source: 'process', text: `worker pid ${w.pid}${w.startedByTshell ? '' : ' (not started by tshell)'} polls ${w.taskQueue}` }, ...queueCode(ev)] };
     },
   },
   {

@@ -105,6 +105,9 @@ describe('any project, out of the box', () => {
     const atRoot = await tshell(['ensure-worker'], { env: plain, cwd: repo });
     assert.equal(atRoot.exitCode, 2);
     assert.match(atRoot.stderr, /2 workers in .*greeting_sample\/worker\.py:12, timer_sample\/worker\.py:12/);
+    const listed = await tshell(['projects', '--json'], { env: plain, cwd: repo });
+    const rows = (JSON.parse(listed.stdout) as { projects: { folder: string; taskQueue?: string }[] }).projects;
+    assert.deepEqual(rows.map((r) => [r.folder, r.taskQueue]), [['greeting_sample', 'samples-greeting'], ['timer_sample', 'samples-timer']]);
   });
 
   it('(e) a worker whose queue comes from an environment variable', async () => {

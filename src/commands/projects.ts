@@ -1,0 +1,43 @@
+// projects: what discovery found under the project dir: one row per worker entry point (a repository
+// of samples has several), with its folder, queue and command, so `project <folder>` can pick one.
+import { dirname } from 'node:path';
+import { table } from '../render/format.js';
+import { defineCommand } from '../cli-model/types.js';
+
+interface ProjectRow {
+  folder: string;
+  worker: string;
+  command: string;
+  runsIn: string;
+  taskQueue?: string;
+  queueSource?: string;
+}
+
+export const projectsCommand = defineCommand({
+  name: 'projects',
+  group: 'shell',
+  summary: 'The workers discovered under the project dir (a repository of samples has several), each with its queue and command',
+  examples: ['projects', 'projects --json'],
+  flags: [],
+  fields: { root: 'the environment root (pyproject, requirements, .git)', runner: 'how Python runs there: uv, poetry, virtualenv, venv, python3', projects: '[{folder, worker (file:line), command, runsIn, taskQueue, queueSource}]' },
+  async run(ctx): Promise<{ root: string; runner: string; projects: ProjectRow[] }> {
+    const { plan } = ctx.project();
+    return {
+      root: plan.root,
+      runner: `${plan.runner.kind} (${plan.runner.source})`,
+      projects: plan.workerChoices.map((w) => ({
+        folder: dirname(w.file) === '.' ? '.' : dirname(w.file),
+        worker: w.where,
+        command: w.argv.join(' '),
+        runsIn: w.cwd,
+        ...(w.taskQueue?.value ? { taskQueue: w.taskQueue.value, queueSource: w.taskQueue.source } : {}),
+      })),
+    };
+  },
+  render(d, s) {
+    if (d.projects.length === 0) return `no worker found under this project dir (root ${d.root})`;
+    const lines = [table(s, ['folder', 'worker', 'task queue', 'command'], d.projects.map((p) => [p.folder, p.worker, p.taskQueue ?? s.c.dim('(run time)'), p.command]))];
+    if (d.projects.length > 1) lines.push(s.c.dim('pick one with `project <folder>`'));
+    return lines.join('\n');
+  },
+});

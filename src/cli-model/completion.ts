@@ -11,6 +11,9 @@ export type IdSource = () => Promise<string[]>;
 /** Supplies the signal, update or query names of a workflow (`--id`'s, else the current one). */
 export type HandlerSource = (kind: 'signal' | 'update' | 'query', workflowId: string | undefined) => Promise<string[]>;
 
+/** Supplies values known to the project for a flag (`type`) or a positional (`<dir>`) of a command. */
+export type ValueSource = (command: string, slot: string) => Promise<string[]>;
+
 const HANDLER_COMMANDS = new Set(['signal', 'update', 'query']);
 
 const ID_FLAGS = new Set(['--id', '-w', '--workflow-id']);
@@ -23,7 +26,7 @@ function match(current: string, candidates: string[], limit = 20): string[] {
 }
 
 /** Candidates for the last word of `words` (which may be '' for "after a space"). */
-export async function completeWords(registry: CommandRegistry, words: string[], ids?: IdSource, handlers?: HandlerSource): Promise<string[]> {
+export async function completeWords(registry: CommandRegistry, words: string[], ids?: IdSource, handlers?: HandlerSource, values?: ValueSource): Promise<string[]> {
   const current = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);
   if (before.length === 0) return match(current, registry.names());
@@ -36,6 +39,7 @@ export async function completeWords(registry: CommandRegistry, words: string[], 
     if (spec && spec.type !== 'boolean') {
       if (spec.choices) return match(current.toUpperCase() === current ? current : current.toUpperCase(), [...spec.choices]);
       if (ID_FLAGS.has(prev) && ids) return match(current, await ids().catch(() => []));
+      if (values) return match(current, await values(command.name, spec.name).catch(() => []));
       return [];
     }
   }
@@ -53,6 +57,10 @@ export async function completeWords(registry: CommandRegistry, words: string[], 
     const idAt = before.findIndex((w) => ID_FLAGS.has(w));
     const names = await handlers(command.name as 'signal' | 'update' | 'query', idAt > 0 ? before[idAt + 1] : undefined).catch(() => []);
     return match(current, names);
+  }
+  if (positional && values) {
+    const known = await values(command.name, `<${positional.name}>`).catch(() => []);
+    if (known.length) return match(current, known);
   }
   if (!current) return command.flags.map((f) => `--${f.name}`);
   return [];

@@ -102,6 +102,13 @@ async function handlerNames(ctx: CommandContext, kind: 'signal' | 'update' | 'qu
   return [...names];
 }
 
+/** What the project's code knows: workflow types for `--type`, sample folders for `project`. */
+function projectValues(ctx: CommandContext, command: string, slot: string): string[] {
+  if (slot === 'type') return ctx.project().plan.workflowTypes;
+  if (command === 'project' && slot === '<dir>') return [...new Set(ctx.project().plan.workerChoices.map((w) => w.file.split('/').slice(0, -1).join('/')).filter(Boolean))];
+  return [];
+}
+
 export const completionsCommand = defineCommand({
   name: 'completions',
   group: 'shell',
@@ -131,5 +138,5 @@ export const completeCommand = defineCommand({
 
 /** `tshell __complete …`: the words are not parsed as flags (they are the line being completed). */
 export async function runComplete(ctx: CommandContext, words: string[]): Promise<string[]> {
-  return completeWords(ctx.registry, words.length ? words : [''], () => recentIds(ctx), (kind, id) => handlerNames(ctx, kind, id));
+  return completeWords(ctx.registry, words.length ? words : [''], () => recentIds(ctx), (kind, id) => handlerNames(ctx, kind, id), async (command, slot) => projectValues(ctx, command, slot));
 }

@@ -137,7 +137,7 @@ export function discoverProject(projectDir: string, root: string, stateDir: stri
       // rebuilt below
     }
   }
-  const discovery = runHelper(projectDir, root, [...files.keys()]);
+  const discovery = runHelper(projectDir, root, [...files.keys()], stateDir);
   try {
     ensurePrivateDir(cacheDir);
     writeFileSync(cacheFile, JSON.stringify({ stamp: stampText, discovery }), { mode: 0o600 });
@@ -147,12 +147,36 @@ export function discoverProject(projectDir: string, root: string, stateDir: stri
   return discovery;
 }
 
-function runHelper(projectDir: string, root: string, files: string[]): Discovery {
+/**
+ * The interpreter behind `python3` (a pyenv or asdf shim is a script that costs ~130 ms a call),
+ * asked once and remembered in the state dir.
+ */
+function realPython(shim: string, stateDir: string): string {
+  const file = join(stateDir, 'discovery', 'python.json');
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { shim: string; real: string };
+    if (cached.shim === shim && existsSync(cached.real)) return cached.real;
+  } catch {
+    // asked below
+  }
+  try {
+    const real = execFileSync(shim, ['-I', '-S', '-c', 'import sys; print(sys.executable)'], { timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    if (!real || !existsSync(real)) return shim;
+    ensurePrivateDir(join(stateDir, 'discovery'));
+    writeFileSync(file, JSON.stringify({ shim, real }), { mode: 0o600 });
+    return real;
+  } catch {
+    return shim;
+  }
+}
+
+function runHelper(projectDir: string, root: string, files: string[], stateDir: string): Discovery {
   const python = findTool('python3');
   if (!python) return { ...EMPTY_DISCOVERY, errors: [{ file: '', error: 'no python3 to read the project with' }] };
   const helper = join(packageRoot(), 'python', 'tshell_discover.py');
   try {
-    const out = execFileSync(python.path, [helper, projectDir, '--root', root, '--files-from-stdin'], { input: JSON.stringify(files), timeout: 20_000, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+    // -I -S: the standard library only, nothing from the user's site or environment.
+    const out = execFileSync(realPython(python.path, stateDir), ['-I', '-S', helper, projectDir, '--root', root, '--files-from-stdin'], { input: JSON.stringify(files), timeout: 20_000, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
     return JSON.parse(out.toString('utf8')) as Discovery;
   } catch (err) {
     const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);

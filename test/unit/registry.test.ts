@@ -32,6 +32,11 @@ describe('completion and suggestions', () => {
     assert.deepEqual(await completeWords(registry, ['wiat']), ['wait']);
     assert.deepEqual(await completeWords(registry, ['diangose']), ['diagnose']);
   });
+  it('completes --type and project folders from what the project defines', async () => {
+    const values = async (command: string, slot: string) => (slot === 'type' ? ['OrderWorkflow', 'RefundWorkflow'] : command === 'project' && slot === '<dir>' ? ['greeting_sample', 'timer_sample'] : []);
+    assert.deepEqual(await completeWords(registry, ['start', '--type', 'Re'], undefined, undefined, values), ['RefundWorkflow']);
+    assert.deepEqual(await completeWords(registry, ['project', 'ti'], undefined, undefined, values), ['timer_sample']);
+  });
   it('completes signal, update and query names from the workflow named by --id', async () => {
     const seen: unknown[] = [];
     const handlers = async (kind: string, id: string | undefined) => {

@@ -7,8 +7,8 @@ export function shownLine(words: string[]): string {
   return words.map((w) => (/[\s"'$]/.test(w) ? `'${w.replace(/'/g, "'\\''")}'` : w)).join(' ');
 }
 
-export async function runStep(ctx: CommandContext, words: string[], label = shownLine(words)): Promise<{ exitCode: number; output?: string }> {
+export async function runStep(ctx: CommandContext, words: string[], label = shownLine(words)): Promise<{ exitCode: number; output?: string; data?: unknown }> {
   if (!ctx.json) ctx.print(`${ctx.style.c.bold(`▸ ${label}`)}\n`);
   const r = await ctx.runLine(words, { quiet: ctx.json });
-  return { exitCode: r.exitCode, ...(ctx.json ? { output: r.output.trim() } : {}) };
+  return { exitCode: r.exitCode, ...(ctx.json ? { output: r.output.trim() } : {}), ...(r.data !== undefined ? { data: r.data } : {}) };
 }

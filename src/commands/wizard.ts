@@ -87,7 +87,7 @@ export const wizardCommand = defineCommand({
     workflowId: 'workflow id', runId: 'run id', status: 'status at the start', path: '[{question, answer, evidence[], by: evidence|user|assumed}]',
     class: 'the class landed on', severity: 'its severity', summary: 'one line', explanation: 'what it means, for a newcomer',
     replay: 'for non-determinism: {ok, kind, eventId, eventType, reason, resetTo}', procedure: '{id, steps[]}',
-    consent: 'ran | declined | not-asked | nothing-to-run', ran: '[{step, exitCode, manual, output}]', check: '{kind, ok, text, eventId, workflowId}: the re-check after the fix',
+    consent: 'ran | declined | not-asked | nothing-to-run', ran: '[{step, exitCode, manual, output}]', check: '{kind, verdict: passed|failed|unknown, ok, text, eventId, attempt, workflowId, runId, howToCheck}: the re-check after the fix and the evidence it rests on',
   },
   async run(ctx, args): Promise<WizardData> {
     const say = (text: string) => {
@@ -153,6 +153,7 @@ export const wizardCommand = defineCommand({
       else say(`  ${s.info} not run: stdin is not a terminal (rerun with --yes to run the steps)`);
     }
     let newWorkflowId: string | undefined;
+    let newRunId: string | undefined;
     if (consent === 'ran') {
       for (const step of procedure.steps) {
         if (step.startsWith('#')) {
@@ -168,8 +169,10 @@ export const wizardCommand = defineCommand({
         }
         const words = splitLine(step);
         if (DESTRUCTIVE.has(words[0] ?? '')) words.push('--yes'); // consented to above, with the exact line shown
-        const r = await runStep(ctx, words, step);
+        const { data, ...r } = await runStep(ctx, words, step);
         ran.push({ step, ...r });
+        // A reset makes a new run: the re-check follows it, not the old one.
+        if (words[0] === 'reset' && r.exitCode === 0) newRunId = (data as { newRunId?: string } | undefined)?.newRunId;
         if (words[0] === 'start' && r.exitCode === 0) {
           ctx.session.reload();
           newWorkflowId = ctx.session.current.workflowId;
@@ -184,8 +187,9 @@ export const wizardCommand = defineCommand({
     const allRan = consent === 'ran' && ran.every((r) => r.exitCode === undefined || r.exitCode === 0);
     if (allRan && check) {
       ctx.progress('re-checking…');
-      result = await runCheck(check, h, ev, { timeoutMs: args.flags['check-timeout'] * 1000, signal: ctx.signal, newWorkflowId });
-      say(`${result.ok ? s.ok : s.fail} re-check: ${result.text}`);
+      result = await runCheck(check, h, ev, { timeoutMs: args.flags['check-timeout'] * 1000, signal: ctx.signal, newWorkflowId, newRunId, progress: (l) => ctx.progress(l) });
+      const mark = result.verdict === 'passed' ? s.ok : result.verdict === 'failed' ? s.fail : s.warn;
+      say(`${mark} re-check: ${result.text}${result.howToCheck ? `\n  check later with \`${result.howToCheck}\`` : ''}`);
     }
     return {
       workflowId: ev.desc.workflowId, runId: ev.desc.runId, status: ev.desc.status, path, class: cls, severity: land.severity, summary: land.summary,

@@ -24,6 +24,8 @@ interface StartResult {
   starterRunning?: boolean;
   starterLog?: string;
   starterFailure?: string;
+  /** The start looks wrong (e.g. an input count run() does not take). */
+  warning?: string;
 }
 
 /** The task queue of this project's worker, when tshell knows it. */
@@ -45,7 +47,7 @@ export const startCommand = defineCommand({
     { name: 'execution-timeout', type: 'string', metavar: 'DURATION', description: 'execution timeout for --type, e.g. 30s' },
     { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the starter to start a workflow' },
   ],
-  fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log', starterFailure: 'the starter exited non-zero after starting the workflow (a warning)' },
+  fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log', starterFailure: 'the starter exited non-zero after starting the workflow (a warning)', warning: 'the start looks wrong: the input count differs from the run() the code declares' },
   async run(ctx, args): Promise<StartResult> {
     const like = args.flags.like;
     if (like) {
@@ -101,9 +103,22 @@ export const startCommand = defineCommand({
     const lines = [`${s.ok} started workflow ${s.c.bold(d.workflowId)} (run ${d.runId ?? '?'})`];
     lines.push(card(s, [['web ui', d.uiUrl], ['id from', d.source], ['starter', d.starterRunning ? `still running in the background (pid ${d.starterPid}), log: ${d.starterLog}` : undefined]]));
     if (d.starterFailure) lines.push(s.c.yellow(`warning: ${d.starterFailure} after the workflow started; log: ${d.starterLog}`));
+    if (d.warning) lines.push(`${s.warn} ${d.warning}`);
     return lines.join('\n');
   },
 });
+
+/** A start whose input count does not fit the run() the project's code declares (it would fail at once). */
+function inputCountWarning(ctx: CommandContext, type: string, given: number): string | undefined {
+  let wf;
+  try {
+    wf = ctx.project().discovery.workflows.find((w) => w.name === type);
+  } catch {
+    return undefined;
+  }
+  if (!wf || wf.runParams === null || wf.runParams === given) return undefined;
+  return `${type}.run() takes ${wf.runParams} input(s) (${wf.file}:${wf.line}) and ${given} ${given === 1 ? 'was' : 'were'} given: its first workflow task will fail`;
+}
 
 /** What a start through the client takes from the command line (or from the workflow it is `--like`). */
 interface DirectStart {
@@ -119,6 +134,7 @@ async function startDirect(ctx: CommandContext, type: string, flags: DirectStart
   const workflowExecutionTimeout = timeout ? parseDuration(timeout, '--execution-timeout') : undefined;
   const workflowId = flags.id ?? `${type}-${Math.random().toString(16).slice(2, 10)}`;
   const h = await ctx.temporal();
+  const warning = inputCountWarning(ctx, type, flags.input?.length ?? 0);
   try {
     const handle = await h.client.workflow.start(type, {
       taskQueue,
@@ -133,6 +149,7 @@ async function startDirect(ctx: CommandContext, type: string, flags: DirectStart
       via: 'client',
       source: `client (${how ? `${how}, ` : ''}task queue ${taskQueue})`,
       uiUrl: workflowUiUrl(ctx.settings, handle.workflowId, handle.firstExecutionRunId),
+      ...(warning ? { warning } : {}),
     };
   } catch (err) {
     throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });

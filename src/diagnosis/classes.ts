@@ -33,6 +33,10 @@ export const CLASSES = {
     severity: 'critical', procedure: 'terminate-fix-restart-new', problem: true, stage: 'workflow-task',
     explanation: 'When a worker picks a workflow up again it replays the history through the workflow code, and the code must issue the same commands in the same order. The code changed under this running workflow, so replay no longer matches the history and this run cannot continue. Terminate it, fix (or version with workflow.patched) the code, and start a new one; `replay` proves it and `reset` can sometimes save the run.',
   },
+  'bad-input': {
+    severity: 'error', procedure: 'terminate-start-right-input', problem: true, stage: 'workflow-task', suppresses: ['workflow-code-bug'],
+    explanation: "The workflow was started with a different number of inputs than its run() method takes, so its first workflow task fails on every attempt. The code is fine and no restart helps: terminate it and start it again with the inputs run() expects.",
+  },
   deadlock: {
     severity: 'error', procedure: 'fix-restart-resume', problem: true, stage: 'workflow-task',
     explanation: "The workflow code blocked the worker's workflow thread for more than 2 seconds (a blocking call such as time.sleep or a slow loop in workflow code). Workflow code must only await Temporal's APIs: move blocking work into an activity and restart the worker; the workflow resumes.",

@@ -47,7 +47,7 @@ export interface Evidence {
 
 export interface CodeFacts {
   workers: { where: string; taskQueue?: { value?: string; source: string }; workflows: string[] | null; activities: string[] | null }[];
-  workflows: { name: string; className: string; where: string }[];
+  workflows: { name: string; className: string; where: string; runParams: number | null }[];
   activities: { name: string; function: string; where: string }[];
 }
 
@@ -56,7 +56,7 @@ export function codeFacts(project: Project): CodeFacts {
   const d = project.discovery;
   return {
     workers: d.workers.map((w) => ({ where: `${w.file}:${w.line}`, taskQueue: resolveQueue(w.taskQueue, process.env), workflows: w.workflows, activities: w.activities })),
-    workflows: d.workflows.map((w) => ({ name: w.name, className: w.className, where: `${w.file}:${w.line}` })),
+    workflows: d.workflows.map((w) => ({ name: w.name, className: w.className, where: `${w.file}:${w.line}`, runParams: w.runParams })),
     activities: d.activities.map((a) => ({ name: a.name, function: a.function, where: `${a.file}:${a.line}` })),
   };
 }

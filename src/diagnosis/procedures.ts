@@ -2,7 +2,7 @@
 // tshell commands that carry them out (the decision tree's procedures N, W, A, A' and the rest).
 // A step starting with `#` is the developer's (editing code); the wizard pauses there. `check` names
 // the re-check the wizard runs afterwards to say whether the fix worked.
-export type CheckKind = 'task-completes' | 'activity-passes' | 'new-run' | 'worker-polls';
+export type CheckKind = 'task-completes' | 'activity-passes' | 'new-run' | 'work-picked-up';
 
 interface Procedure {
   steps: readonly string[];
@@ -13,11 +13,13 @@ export const PROCEDURES = {
   'terminate-fix-restart-new': { steps: ['terminate --id {id} --reason "non-determinism"', 'kill-worker', '# fix the workflow code (or version the change with workflow.patched)', 'ensure-worker', 'start --like {id}'], check: 'new-run' },
   'fix-restart-resume': { steps: ['# fix the workflow code (do not terminate: the workflow resumes)', 'ensure-worker'], check: 'task-completes' },
   'fix-activity-restart': { steps: ['# fix the activity code', 'ensure-worker'], check: 'activity-passes' },
+  'terminate-start-right-input': { steps: ['terminate --id {id} --reason "started with the wrong number of inputs"', '# start it again with the inputs its run() takes (start --type TYPE --input JSON …)'] },
   'fix-restart-new': { steps: ['# fix the cause', 'ensure-worker', 'start --like {id}'], check: 'new-run' },
   'register-and-restart': { steps: ['# register the missing workflow/activity in the worker', 'ensure-worker'], check: 'task-completes' },
-  'align-task-queue': { steps: ['# use the same task queue in the starter and the worker', 'ensure-worker', 'start --like {id}'], check: 'new-run' },
-  'start-worker': { steps: ['ensure-worker'], check: 'worker-polls' },
-  'restart-worker': { steps: ['ensure-worker'], check: 'worker-polls' },
+  // The stuck original proceeds once a worker polls its queue: starting another would run the work twice.
+  'align-task-queue': { steps: ['# make the worker poll the workflow\'s task queue (to change the starter instead, terminate this one first)', 'ensure-worker'], check: 'work-picked-up' },
+  'start-worker': { steps: ['ensure-worker'], check: 'work-picked-up' },
+  'restart-worker': { steps: ['ensure-worker'], check: 'work-picked-up' },
   'raise-timeout': { steps: ['# raise the timeout that expired', 'ensure-worker', 'start --like {id}'], check: 'new-run' },
   'inspect-result': { steps: ['result --id {id}', '# fix the logic that produced the wrong result', 'ensure-worker', 'start --like {id}'], check: 'new-run' },
   'inspect-stack': { steps: ['stack --id {id}', 'history --id {id}'] },

@@ -41,6 +41,12 @@ function taskFailure(ev: Evidence, test: (f: FailureRecord) => boolean): Failure
   return ev.failures.find((f) => f.kind === 'WorkflowTaskFailed' && f.eventId > (ev.lastTaskCompletedEventId ?? 0) && test(f));
 }
 
+/** The run() signature the code declares, when discovery found the workflow. */
+function runSignature(ev: Evidence): EvidenceItem[] {
+  const wf = ev.code?.workflows.find((w) => w.name === ev.desc.type);
+  return wf ? [{ source: 'code', text: `workflow ${wf.name} is defined at ${wf.where}${wf.runParams !== null ? `; its run() takes ${wf.runParams} input(s)` : ''}` }] : [];
+}
+
 function fromHistory(f: FailureRecord): EvidenceItem {
   const type = f.failure?.[0]?.type;
   return { source: 'history', eventId: f.eventId, text: `${f.kind}${f.cause ? ` (${f.cause})` : ''}: ${type ? `${type}: ` : ''}${f.message.split('\n')[0]}` };
@@ -54,10 +60,14 @@ function attemptsItem(ev: Evidence): EvidenceItem[] {
   return items;
 }
 
+const neverStarted = (a: Evidence['desc']['pendingActivities'][number]) => a.state === 'SCHEDULED' && a.attempt <= 1 && !a.lastFailure && !a.lastStartedTime;
 const isNondeterminism = (f: FailureRecord) => f.cause === 'NON_DETERMINISTIC_ERROR' || f.message.includes('[TMPRL1100]');
 const isSandbox = (f: FailureRecord) => f.failure?.[0]?.type === 'RestrictedWorkflowAccessError' || SANDBOX.test(f.message);
 const isDeadlock = (f: FailureRecord) => f.message.includes('[TMPRL1101]');
 const isWfNotRegistered = (f: FailureRecord) => NOT_REGISTERED_WF.test(f.message);
+/** The SDK calls run() with the start's inputs: a count that does not fit is Python's own TypeError. */
+const BAD_INPUT = /\.run\(\) (?:takes \d+ positional arguments? but \d+ (?:were|was) given|missing \d+ required positional arguments?)/;
+const isBadInput = (f: FailureRecord) => (f.failure?.[0]?.type ?? 'TypeError') === 'TypeError' && BAD_INPUT.test(f.message);
 
 export const RULES: Rule[] = [
   {
@@ -73,6 +83,13 @@ export const RULES: Rule[] = [
     match: (ev) => {
       const f = taskFailure(ev, isNondeterminism);
       return f && { summary: `the workflow code no longer matches its history (event ${f.eventId}); this run cannot recover`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
+    },
+  },
+  {
+    class: 'bad-input',
+    match: (ev) => {
+      const f = taskFailure(ev, isBadInput);
+      return f && { summary: `started with the wrong number of inputs: ${f.message.split('\n')[0]} (terminate it and start it with the right ones)`, evidence: [fromHistory(f), ...attemptsItem(ev), ...runSignature(ev)] };
     },
   },
   {
@@ -102,7 +119,13 @@ export const RULES: Rule[] = [
       const pending = ev.desc.pendingActivities.find((a) => NOT_REGISTERED_ACT.test(a.lastFailure ?? ''));
       if (pending) return { summary: `the worker does not register activity ${pending.activityType} (retried until it is)`, evidence: [{ source: 'describe', text: `activity ${pending.activityType}, attempt ${pending.attempt}: ${pending.lastFailure}` }, ...activityLogItem(ev, pending.activityId), ...activityCode(ev, pending.activityType)] };
       const f = ev.failures.find((x) => x.kind === 'ActivityTaskFailed' && NOT_REGISTERED_ACT.test(x.message));
-      return f && { summary: `the worker does not register activity ${f.activityType ?? ''}`, evidence: [fromHistory(f), ...activityCode(ev, f.activityType ?? '')] };
+      if (f) return { summary: `the worker does not register activity ${f.activityType ?? ''}`, evidence: [fromHistory(f), ...activityCode(ev, f.activityType ?? '')] };
+      // A worker polls the queue for workflow tasks but for no activity at all: it registers none.
+      const idle = ev.desc.status === 'RUNNING' && ev.workflowPollers > 0 ? ev.desc.pendingActivities.find((a) => neverStarted(a) && (a.taskQueue ?? ev.desc.taskQueue) === ev.desc.taskQueue && (ev.activityPollers[ev.desc.taskQueue] ?? 0) === 0) : undefined;
+      return idle && {
+        summary: `a worker polls ${ev.desc.taskQueue} for workflow tasks but registers no activities: activity ${idle.activityType} waits, never started`,
+        evidence: [{ source: 'pollers', text: `${ev.workflowPollers} workflow poller(s), 0 activity pollers on ${ev.desc.taskQueue}` }, { source: 'describe', text: `${idle.activityType} scheduled${idle.scheduledTime ? ` at ${idle.scheduledTime}` : ''}, never started` }, ...activityCode(ev, idle.activityType)],
+      };
     },
   },
   {
@@ -143,7 +166,8 @@ export const RULES: Rule[] = [
       if (ev.workflowPollers === 0 && !ev.workers.some((w) => w.taskQueue && w.taskQueue !== ev.desc.taskQueue)) {
         return { summary: `no worker polls task queue ${ev.desc.taskQueue}`, evidence: [{ source: 'pollers', text: `0 live workflow pollers on ${ev.desc.taskQueue}` }] };
       }
-      const a = ev.desc.pendingActivities.find((x) => x.state === 'SCHEDULED' && x.attempt <= 1 && !x.lastFailure && (ev.activityPollers[x.taskQueue ?? ev.desc.taskQueue] ?? 0) === 0);
+      // (a worker that polls the workflow's own queue but registers no activities is activity-not-registered)
+      const a = ev.desc.pendingActivities.find((x) => neverStarted(x) && (ev.activityPollers[x.taskQueue ?? ev.desc.taskQueue] ?? 0) === 0 && (ev.workflowPollers === 0 || (x.taskQueue ?? ev.desc.taskQueue) !== ev.desc.taskQueue));
       return a && { summary: `activity ${a.activityType} waits on task queue ${a.taskQueue ?? ev.desc.taskQueue}, which no worker polls for activities`, evidence: [{ source: 'describe', text: `${a.activityType} scheduled, never started` }, { source: 'pollers', text: `0 activity pollers on ${a.taskQueue ?? ev.desc.taskQueue}` }] };
     },
   },

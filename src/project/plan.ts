@@ -146,11 +146,24 @@ function entries<T extends WorkerCall | StarterCall>(calls: T[], kind: 'worker' 
   return [...byFile.values()];
 }
 
+/**
+ * A script entry named like the role (`worker`, `run-worker`, `starter`…), for a project whose
+ * Worker(...) call discovery could not see (built in another module, or the module does not parse).
+ */
+function scriptEntry(discovery: Discovery, role: 'worker' | 'starter', runner: Runner, root: string): EntryPoint[] {
+  const name = Object.keys(discovery.scripts).find((n) => n === role) ?? Object.keys(discovery.scripts).find((n) => n.includes(role));
+  if (!name) return [];
+  const argv = runner.prefix.length ? [...runner.prefix, name] : runner.bin ? [join(runner.bin, name)] : undefined;
+  return argv ? [{ argv, cwd: root, where: `pyproject.toml [project.scripts] ${name}`, file: 'pyproject.toml' }] : [];
+}
+
 export function planProject(projectDir: string, root: string, discovery: Discovery, env: NodeJS.ProcessEnv, hasTool: (name: string) => boolean): RunPlan {
   const runner = chooseRunner(root, env, hasTool);
-  const workerChoices = entries(discovery.workers, 'worker', discovery, runner, projectDir, root, env);
+  const found = entries(discovery.workers, 'worker', discovery, runner, projectDir, root, env);
+  const workerChoices = found.length ? found : scriptEntry(discovery, 'worker', runner, root);
   const workerFiles = new Set(discovery.workers.map((w) => w.file));
-  const starterChoices = entries(discovery.starters.filter((s) => !workerFiles.has(s.file)), 'starter', discovery, runner, projectDir, root, env);
+  const starters = entries(discovery.starters.filter((s) => !workerFiles.has(s.file)), 'starter', discovery, runner, projectDir, root, env);
+  const starterChoices = starters.length ? starters : scriptEntry(discovery, 'starter', runner, root);
   const hasTemporalCode = discovery.workers.length + discovery.starters.length + discovery.workflows.length + discovery.activities.length > 0;
   return {
     projectDir,

@@ -147,7 +147,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
         const quiet = opts.quiet || Boolean(shell.emit);
         let emitted: { data?: unknown; error?: TshellError } | undefined;
         const target: ShellRuntime = quiet ? { ...shell, mode: 'nested', stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false }, emit: undefined, observe: undefined } : { ...shell, mode: 'nested' };
-        if (quiet) target.observe = (o) => (emitted = o);
+        target.observe = (o) => (emitted = o);
         // Settings given on this line (--project-dir, --starter-cmd, …) hold for the lines it runs.
         const inherited = SETTINGS.flatMap((spec) => (flagSettings[spec.key] !== undefined && !line.includes(`--${spec.flag}`) ? [`--${spec.flag}`, flagSettings[spec.key] as string] : []));
         if (yes && !line.includes('--yes')) inherited.push('--yes'); // consent given to the whole line

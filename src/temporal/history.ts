@@ -109,6 +109,47 @@ export async function followHistory(
   }
 }
 
+const NOT_USER_CODE = /site-packages|dist-packages|\/temporalio\/|<frozen |\/lib\/python\d/;
+
+/**
+ * A workflow's stack (the `__stack_trace` query), one block per asyncio task: the task answering
+ * the query itself is left out, the project's own frames are kept, and each run of SDK, asyncio and
+ * interpreter frames becomes one line that says how many there were.
+ */
+export function foldStack(text: string): { text: string; folded: number } {
+  const blocks = text.split(/\n(?=Stack for <Task )/);
+  const out: string[] = [];
+  let folded = 0;
+  for (const block of blocks) {
+    if (/^Stack for <Task [^\n]*name='query: __stack_trace/.test(block)) continue;
+    const lines = block.split('\n');
+    const kept: string[] = [];
+    let run = 0;
+    const flush = () => {
+      if (run) kept.push(`    … ${run} SDK/asyncio frame${run === 1 ? '' : 's'}`);
+      folded += run;
+      run = 0;
+    };
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] ?? '';
+      if (line.trim() === '') continue;
+      const m = /File "([^"]+)", line \d+/.exec(line);
+      if (m && (NOT_USER_CODE.test(m[1] ?? '') || (m[1] ?? '').startsWith('<'))) {
+        run++;
+        const next = lines[i + 1] ?? '';
+        if (next.trim() && !/File "/.test(next) && /^\s{4,}/.test(next)) i++; // its source line
+        continue;
+      }
+      flush();
+      // The task line names the workflow; the coroutine's SDK path in it says nothing more.
+      kept.push(i === 0 ? line.replace(/ coro=<[^>]*running at [^>]*>/, '') : line);
+    }
+    flush();
+    out.push(kept.join('\n'));
+  }
+  return { text: out.join('\n\n'), folded };
+}
+
 /** Frames of the user's code only: no SDK, site-packages or interpreter frames. */
 export function userFrames(stackTrace: string | null | undefined, projectDir?: string): string[] {
   if (!stackTrace) return [];
@@ -119,7 +160,7 @@ export function userFrames(stackTrace: string | null | undefined, projectDir?: s
     const m = /File "([^"]+)", line (\d+), in (.+)/.exec(line);
     if (!m) continue;
     const file = m[1] ?? '';
-    if (/site-packages|dist-packages|\/temporalio\/|<frozen |\/lib\/python\d/.test(file)) continue;
+    if (NOT_USER_CODE.test(file)) continue;
     if (projectDir && file.startsWith('/') && !file.startsWith(projectDir) && !file.includes('/src/')) continue;
     const code = (lines[i + 1] ?? '').trim();
     out.push(`${file}:${m[2]} in ${m[3]}${code && !code.startsWith('File "') ? `: ${code}` : ''}`);

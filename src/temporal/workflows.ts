@@ -24,6 +24,10 @@ export interface PendingActivity {
   lastWorkerIdentity?: string;
   scheduledTime?: string;
   lastStartedTime?: string;
+  /** When the next attempt is due (while the retry delay runs). */
+  nextAttemptScheduleTime?: string;
+  /** When the last attempt ended. */
+  lastFailureTime?: string;
   taskQueue?: string;
 }
 
@@ -93,6 +97,8 @@ export async function describeWorkflow(h: TemporalHandle, workflowId: string, ru
         lastWorkerIdentity: a.lastWorkerIdentity || undefined,
         scheduledTime: tsToIso(a.scheduledTime),
         lastStartedTime: tsToIso(a.lastStartedTime),
+        nextAttemptScheduleTime: tsToIso(a.nextAttemptScheduleTime),
+        lastFailureTime: tsToIso(a.lastAttemptCompleteTime),
         taskQueue: a.activityOptions?.taskQueue?.name || undefined,
       })),
       pendingWorkflowTask: pwt ? { state: enumName(pwt.state, 'PENDING_WORKFLOW_TASK_STATE_'), attempt: pwt.attempt ?? 0 } : undefined,

@@ -65,6 +65,19 @@ describe('diagnose, class by class', () => {
     assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:30 registers activities: .*\(add not_registered_anywhere\)/.test(t)), code.join('\n'));
   });
 
+  it('bad-input: a start with the wrong number of inputs is not a code bug', async () => {
+    const started = await run(['start', '--type', 'QuickWorkflow', '--task-queue', 'monitor', '--input', '"a"', '--input', '"b"', '--json']);
+    const { workflowId: id, warning } = JSON.parse(started.stdout) as { workflowId: string; warning?: string };
+    // start already warns: discovery knows run() takes one input.
+    assert.match(warning ?? '', /QuickWorkflow\.run\(\) takes 1 input\(s\) \(src\/monitor\/workflows\.py:\d+\) and 2 were given/);
+    const d = await diagnoseUntil(id, 'bad-input');
+    assert.equal(d.findings[0]?.procedure.id, 'terminate-start-right-input');
+    assert.ok(!d.findings.some((f) => f.class === 'workflow-code-bug'));
+    assert.match(d.findings[0]?.summary ?? '', /takes 2 positional arguments but 3 were given/);
+    assert.ok(d.findings[0]?.evidence.some((e) => e.source === 'code' && /its run\(\) takes 1 input/.test(e.text)));
+    await run(['terminate', '--id', id, '--yes']);
+  });
+
   it('activity-retries-exhausted', async () => {
     const d = await diagnoseUntil(await start('ExhaustedActivityWorkflow'), 'activity-retries-exhausted');
     assert.equal(d.status, 'FAILED');

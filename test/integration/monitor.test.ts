@@ -71,6 +71,27 @@ describe('monitoring and acting on workflows', () => {
     assert.match(f?.frames[0] ?? '', /monitor\/workflows\.py:\d+ in run: raise ValueError/);
     const text = await run(['errors', '--id', ids.broken]);
     assert.match(text.stdout, new RegExp(`event ${f?.eventId} .*WorkflowTaskFailed`));
+    // The history keeps the first failure; describe says the task is still failing now.
+    assert.match(text.stdout, /✗ the workflow task is failing, attempt \d+: fixture: bug in workflow code/);
+    // No stack can be taken while the workflow task fails, and stack says so instead of blaming the worker.
+    const st = await run(['stack', '--id', ids.broken]);
+    assert.equal(st.exitCode, 1);
+    assert.match(st.stderr, /workflow task of .* is failing \(attempt \d+\), so no stack can be taken/);
+  });
+
+  it('errors lists an activity that is still retrying (not in history yet), with its attempt', async () => {
+    const r = await run(['errors', '--id', ids.failing, '--json']);
+    assert.equal(r.exitCode, 1);
+    const d = await declaredJson<{ failures: unknown[]; pending: { kind: string; activityType: string; attempt: number; message: string }[] }>('errors', r);
+    assert.equal(d.failures.length, 0, 'nothing in the history while it retries');
+    const p = d.pending[0];
+    assert.equal(p?.kind, 'activity-retrying');
+    assert.equal(p?.activityType, 'charge_card');
+    assert.ok((p?.attempt ?? 0) >= 2);
+    assert.match(p?.message ?? '', /RuntimeError: card declined for order-1/);
+    const text = await run(['errors', '--id', ids.failing]);
+    assert.doesNotMatch(text.stdout, /✓/);
+    assert.match(text.stdout, /✗ activity charge_card is failing, attempt \d+: RuntimeError: card declined/);
   });
 
   it('diagnose names the class, cites the failing event and gives the procedure', async () => {
@@ -139,8 +160,13 @@ describe('monitoring and acting on workflows', () => {
   it('stack answers for a running workflow; task-queue names the local worker process', async () => {
     const id = await start('ApprovalWorkflow');
     const st = await run(['stack', '--json']);
-    const d = await declaredJson<{ stack: string }>('stack', st);
+    const d = await declaredJson<{ stack: string; folded: number; raw: string }>('stack', st);
     assert.match(d.stack, /Stack for <Task pending name='run \(workflow: ApprovalWorkflow/);
+    // The SDK's and asyncio's frames are folded into a count, and the query's own task is left out.
+    assert.ok(d.folded > 0, d.raw);
+    assert.match(d.stack, /… \d+ SDK\/asyncio frames?/);
+    assert.doesNotMatch(d.stack, /site-packages|query: __stack_trace/);
+    assert.match(d.raw, /site-packages/);
     const tq = await run(['task-queue', 'monitor', '--json']);
     const q = await declaredJson<{ pollers: { type: string; live: boolean; localProcess: string }[] }>('task-queue', tq);
     assert.ok(q.pollers.some((p) => p.type === 'workflow' && p.live && /worker of monitor/.test(p.localProcess)));

@@ -27,7 +27,7 @@ describe('tooling commands', () => {
     assert.deepEqual([by.get('namespace')?.value, by.get('namespace')?.source], ['from-flag', 'flag']);
     assert.deepEqual([by.get('workerCmd')?.value, by.get('workerCmd')?.source], ['uv run my-worker', 'env TSHELL_WORKER_CMD']);
     assert.deepEqual([by.get('address')?.value, by.get('address')?.source], [env.address, 'env TEMPORAL_ADDRESS']);
-    assert.equal(by.get('starterCmd')?.source, 'default');
+    assert.equal(by.get('starterCmd')?.source, 'discovered src/hello/starter.py:15');
     assert.equal(by.get('projectDir')?.value, HELLO);
   });
 

@@ -58,9 +58,13 @@ describe('classification of recorded evidence', () => {
     const e = ev({ status: 'FAILED' }, [failed], { close: { status: 'FAILED', eventId: 12, failure: [{ message: 'Activity task failed' }] } });
     assert.deepEqual(classes(e), ['activity-retries-exhausted']);
   });
-  it('a worker with no activities never polls: the pending activity never starts', () => {
-    const e = ev({ pendingActivities: [act({ taskQueue: 'q' })] }, [], { activityPollers: { q: 0 } });
-    assert.deepEqual(classes(e), ['no-worker']);
+  it('a worker that polls for workflows but registers no activities: activity-not-registered, not no-worker', () => {
+    const e = ev({ taskQueue: 'q', pendingActivities: [act({ taskQueue: 'q' })] }, [], { workflowPollers: 1, activityPollers: { q: 0 } });
+    const f = classify(e, () => []);
+    assert.deepEqual(f.map((x) => x.class), ['activity-not-registered']);
+    assert.match(f[0]?.summary ?? '', /polls q for workflow tasks but registers no activities/);
+    // No worker at all on the queue is still no-worker.
+    assert.deepEqual(classes(ev({ taskQueue: 'q', pendingActivities: [act({ taskQueue: 'q' })] }, [], { workflowPollers: 0, activityPollers: { q: 0 } })), ['no-worker']);
   });
   it('worker on another queue is a task-queue mismatch naming both queues', () => {
     const e = ev({ taskQueue: 'A' }, [], { workflowPollers: 0, workers: [{ pid: 1, startedAtMs: 0, taskQueue: 'B', startedByTshell: true }] });
@@ -135,5 +139,15 @@ describe('the decision tree', async () => {
       const sentences = text.split(/(?<=[.!?])\s+/).filter(Boolean).length;
       assert.ok(sentences >= 1 && sentences <= 4, `${c}: ${sentences} sentences`);
     }
+  });
+});
+
+describe('bad input', async () => {
+  const { classify: classifyAgain } = await import('../../src/diagnosis/rules.js');
+  it('a run() TypeError about the input count is bad-input, any other TypeError a code bug', () => {
+    const wrongCount: FailureRecord = { eventId: 4, time: '', kind: 'WorkflowTaskFailed', cause: 'WORKFLOW_WORKER_UNHANDLED_FAILURE', message: "GreetingWorkflow.run() missing 1 required positional argument: 'name'", failure: [{ type: 'TypeError', message: "GreetingWorkflow.run() missing 1 required positional argument: 'name'" }] };
+    const other: FailureRecord = { ...wrongCount, message: "unsupported operand type(s) for +: 'int' and 'str'", failure: [{ type: 'TypeError', message: "unsupported operand type(s) for +: 'int' and 'str'" }] };
+    assert.deepEqual(classifyAgain(ev({}, [wrongCount]), () => []).map((f) => f.class), ['bad-input']);
+    assert.deepEqual(classifyAgain(ev({}, [other]), () => []).map((f) => f.class), ['workflow-code-bug']);
   });
 });

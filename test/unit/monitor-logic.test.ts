@@ -145,3 +145,31 @@ describe('bounded concurrency', async () => {
     await assert.rejects(mapLimit([1, 2], 2, async (n) => { if (n === 2) throw new Error('x'); return n; }), /x/);
   });
 });
+
+describe('stack folding', async () => {
+  const { foldStack } = await import('../../src/temporal/history.js');
+  it("keeps the project's frames, folds SDK runs, drops the query's own task", () => {
+    const raw = [
+      "Stack for <Task pending name='run (workflow: W, id: w-1)' coro=<_run() running at /v/site-packages/temporalio/worker/_workflow_instance.py:2846> wait_for=<Future pending> (most recent call last):",
+      '  File "/v/site-packages/temporalio/worker/_workflow_instance.py", line 2846, in _run',
+      '    result = await fn()',
+      '',
+      '  File "/proj/app/workflows.py", line 12, in run',
+      '    await asyncio.sleep(5)',
+      '',
+      '  File "/usr/lib/python3.11/asyncio/tasks.py", line 600, in sleep',
+      '    return await future',
+      "Stack for <Task pending name='query: __stack_trace (workflow: W)' coro=<q() running at /v/x.py:1> (most recent call last):",
+      '  File "/v/site-packages/temporalio/worker/_workflow_instance.py", line 842, in q',
+    ].join('\n');
+    const { text, folded } = foldStack(raw);
+    assert.equal(folded, 2);
+    assert.equal(text, [
+      "Stack for <Task pending name='run (workflow: W, id: w-1)' wait_for=<Future pending> (most recent call last):",
+      '    … 1 SDK/asyncio frame',
+      '  File "/proj/app/workflows.py", line 12, in run',
+      '    await asyncio.sleep(5)',
+      '    … 1 SDK/asyncio frame',
+    ].join('\n'));
+  });
+});

@@ -131,7 +131,7 @@ export const bulkCancelCommand = defineCommand({
     return data;
   },
   render(d, s) {
-    if (d.matched.length === 0) return `${s.ok} nothing matched ${d.selector}`;
+    if (d.matched.length === 0) return `${s.ok} no running workflow matched ${d.selector}`;
     const lines = [`${s.ok} ${d.action === 'cancel' ? 'canceled' : 'terminated'} ${d.closed.length} of ${d.matched.length} (${d.selector})`];
     if (d.stillRunning.length) lines.push(`${s.warn} still RUNNING: ${d.stillRunning.join(', ')}\n  a cancel takes effect only when a workflow task runs; \`bulk-cancel … --terminate\` closes them`);
     return lines.join('\n');

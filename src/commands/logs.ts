@@ -3,7 +3,7 @@ import { requireForInScripts } from './resolve.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { NotFoundError, UsageError } from '../errors.js';
 import { sleep } from '../processes/proc.js';
-import { errorBlocks, type LogBlock } from '../processes/worker-log.js';
+import { errorBlocks, stripAnsi, type LogBlock } from '../processes/worker-log.js';
 import { workerFiles } from '../processes/worker.js';
 import { defineCommand } from '../cli-model/types.js';
 
@@ -41,7 +41,7 @@ export const logsCommand = defineCommand({
         throw new UsageError(`--grep: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const all = readFileSync(file, 'utf8').split('\n');
+    const all = stripAnsi(readFileSync(file, 'utf8')).split('\n');
     if (all.at(-1) === '') all.pop();
     const n = args.flags.lines;
     const numbered = all.map((text, i) => ({ line: i + 1, text }));
@@ -67,7 +67,7 @@ export const logsCommand = defineCommand({
         const now = statSync(file).size;
         if (now < size) size = 0; // truncated or rotated
         if (now > size) {
-          const chunk = partial + readFileSync(file).subarray(size, now).toString('utf8');
+          const chunk = partial + stripAnsi(readFileSync(file).subarray(size, now).toString('utf8'));
           size = now;
           const parts = chunk.split('\n');
           partial = parts.pop() ?? '';

@@ -187,7 +187,8 @@ export const wizardCommand = defineCommand({
     const allRan = consent === 'ran' && ran.every((r) => r.exitCode === undefined || r.exitCode === 0);
     if (allRan && check) {
       ctx.progress('re-checking…');
-      result = await runCheck(check, h, ev, { timeoutMs: args.flags['check-timeout'] * 1000, signal: ctx.signal, newWorkflowId, newRunId, progress: (l) => ctx.progress(l) });
+      const resetEventId = procedure.id === 'reset' ? replay?.resetTo?.eventId : undefined;
+      result = await runCheck(check, h, ev, { timeoutMs: args.flags['check-timeout'] * 1000, signal: ctx.signal, newWorkflowId, newRunId, ...(resetEventId ? { resetEventId } : {}), progress: (l) => ctx.progress(l) });
       const mark = result.verdict === 'passed' ? s.ok : result.verdict === 'failed' ? s.fail : s.warn;
       say(`${mark} re-check: ${result.text}${result.howToCheck ? `\n  check later with \`${result.howToCheck}\`` : ''}`);
     }

@@ -36,6 +36,8 @@ export interface CheckOptions {
   newWorkflowId?: string;
   /** For a reset: the run it created, which the check follows. */
   newRunId?: string;
+  /** For a reset: the event it went back to (the new run copies the history up to there). */
+  resetEventId?: number;
   /** Says what the check waits for (a spinner alone for a minute says nothing). */
   progress?: (line: string) => void;
 }
@@ -64,8 +66,8 @@ export function clockIn(iso: string, now = Date.now()): string {
 async function taskCompletes(h: TemporalHandle, before: Evidence, opts: CheckOptions, kind: CheckKind): Promise<CheckResult> {
   const workflowId = before.desc.workflowId;
   const runId = opts.newRunId ?? before.desc.runId;
-  // On a new run (a reset) every event is new; on the same run only events after the last failure count.
-  const after = opts.newRunId ? 0 : Math.max(0, ...before.failures.filter((f) => f.kind === 'WorkflowTaskFailed').map((f) => f.eventId));
+  // On the run a reset made, only events after the reset point are new; on the same run only events after the last failure.
+  const after = opts.newRunId ? (opts.resetEventId ?? 0) : Math.max(0, ...before.failures.filter((f) => f.kind === 'WorkflowTaskFailed').map((f) => f.eventId));
   const which = opts.newRunId ? `the new run ${runId} (after the reset)` : `run ${runId}`;
   opts.progress?.(`waiting for a workflow task of ${which} to complete…`);
   const done = await poll(Date.now() + opts.timeoutMs, opts.signal, async () => {

@@ -12,7 +12,13 @@ export interface LogBlock {
   text: string[];
 }
 
-const ERROR_LINE = /\b(ERROR|CRITICAL|FATAL)\b|\bWARN(ING)?\b|^\w*(Error|Exception)\b|Failed (handling )?activation|Completing activity as failed|Failing workflow task/;
+// Warnings are not errors: a WARN line alone is no error block.
+const ERROR_LINE = /\b(ERROR|CRITICAL|FATAL)\b|^\w*(Error|Exception)\b|Failed (handling )?activation|Completing activity as failed|Failing workflow task/;
+
+/** Terminal colour codes a worker's logger may write (they are noise in tshell's own output and in --json). */
+export function stripAnsi(text: string): string {
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
+}
 // The SDK's words: "Failed activation on workflow T with ID X and run ID R" (temporalio 1.35) and the
 // older "Failed handling activation on workflow with run ID R".
 const ACTIVATION_FAILED = /Failed (handling )?activation on workflow/;
@@ -113,5 +119,5 @@ export function readWorkerLogSinceStart(settings: Settings): { file: string; lin
   const offset = check.state === 'alive' ? Math.min(check.record.logOffset, buf.length) : 0;
   const before = buf.subarray(0, offset).toString('utf8');
   const firstLine = offset === 0 ? 1 : before.split('\n').length;
-  return { file, lines: buf.subarray(offset).toString('utf8').split('\n'), firstLine };
+  return { file, lines: stripAnsi(buf.subarray(offset).toString('utf8')).split('\n'), firstLine };
 }

@@ -83,7 +83,8 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
   const colorEarly = colorWanted(shell.stdout, shell.env, noColorEarly);
   await loadColors(colorEarly);
   let style = makeStyle(colorEarly);
-  let json = Boolean(shell.launchFlags.json);
+  // --json anywhere on the line: even a line that fails to parse answers in JSON.
+  let json = Boolean(shell.launchFlags.json) || words.includes('--json');
   let spinner: Spinner | undefined;
   try {
     const [name, ...rest] = words;

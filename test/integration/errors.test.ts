@@ -45,6 +45,13 @@ describe('errors', () => {
     const flag = await tshell(['wait', '--stauts', 'COMPLETED'], { env: env.env });
     assert.equal(flag.exitCode, 2);
     assert.match(flag.stderr, /unknown flag --stauts\n.*did you mean --status/);
+    // With --json a usage error is JSON on stdout too.
+    const asJson = await tshell(['wait', '--stauts', 'COMPLETED', '--json'], { env: env.env });
+    assert.equal(asJson.exitCode, 2);
+    const e = JSON.parse(asJson.stdout) as { error: { code: string; message: string; hint: string } };
+    assert.equal(e.error.code, 'TSHELL-USAGE');
+    assert.match(e.error.message, /unknown flag --stauts/);
+    assert.match(e.error.hint, /did you mean --status/);
     const num = await tshell(['wait', '--timeout', 'soon'], { env: env.env });
     assert.match(num.stderr, /--timeout needs a number, not "soon"/);
     const json = await tshell(['start', '--type', 'T', '--task-queue', 'q', '--input', '{"name": "Ada",}'], { env: env.env });

@@ -251,7 +251,7 @@ describe('monitoring and acting on workflows', () => {
     const still = await run(['describe', '--id', waiting, '--json']);
     assert.equal((await declaredJson<{ status: string }>('describe', still)).status, 'RUNNING');
     const none = await run(['bulk-cancel', '--pattern', 'zzz-*', '--yes']);
-    assert.match(none.stdout, /nothing matched pattern zzz-\*/);
+    assert.match(none.stdout, /no running workflow matched pattern zzz-\*/);
     await run(['terminate', '--id', waiting, '--yes']);
   });
 

@@ -63,7 +63,7 @@ describe('the wizard', () => {
       { expect: 'Run these steps now\\?', send: 'y\r' },
       { expect: 'fix the activity code \\(press Enter when done\\)', exec: ['sed', '-i', '/# BUG/d', join(dir, 'src', 'evolving', 'activities.py')], send: '\r' },
       { expect: 'worker ready in' },
-      { expect: 're-check: activity charge: the next attempt passed \\(event \\d+ ActivityTaskCompleted\\); the workflow is COMPLETED', timeout: 90 },
+      { expect: '✓ re-check: activity charge passed on attempt \\d+ \\(event \\d+ ActivityTaskCompleted, run \\S+\\); the workflow is COMPLETED', timeout: 90 },
       { expect: '› $', send: 'exit --cleanup\r' },
     ], { env: env.env, cwd: dir });
     assert.ok(r.ok, `step ${r.failedStep} failed:\n${r.transcript}`);

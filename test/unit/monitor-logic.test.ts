@@ -173,3 +173,12 @@ describe('stack folding', async () => {
     ].join('\n'));
   });
 });
+
+describe('worker log text', async () => {
+  const { errorBlocks, stripAnsi } = await import('../../src/processes/worker-log.js');
+  it('drops colour codes and does not count a WARN line as an error', () => {
+    assert.equal(stripAnsi('\x1b[31mERROR\x1b[0m boom \x1b[1;33mx\x1b[0m'), 'ERROR boom x');
+    const blocks = errorBlocks(['2026 WARN slow poll', '2026 ERROR broken', 'plain line']);
+    assert.deepEqual(blocks.map((b) => b.text[0]), ['2026 ERROR broken']);
+  });
+});

@@ -11,7 +11,7 @@ import { bulkCancelCommand, cancelCommand, terminateCommand } from './close.js';
 import { uiCommand, useCommand } from './navigate.js';
 import { configCommand, setupCommand } from './setup.js';
 import { doctorCommand } from './doctor.js';
-import { exitCommand, helpCommand, projectCommand } from './shell.js';
+import { clearCommand, exitCommand, helpCommand, projectCommand } from './shell.js';
 import { projectsCommand } from './projects.js';
 import { completeCommand, completionsCommand } from './completions.js';
 import { diagnoseCommand } from './diagnose.js';
@@ -75,6 +75,7 @@ export function allCommands(): Command[] {
     projectCommand,
     projectsCommand,
     exitCommand,
+    clearCommand,
     tourCommand,
     completionsCommand,
     mcpCommand,

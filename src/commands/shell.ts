@@ -121,3 +121,17 @@ export const exitCommand = defineCommand({
   },
   render: (d, s) => d.stopped.map((pid) => `${s.ok} stopped worker pid ${pid}`).join('\n'),
 });
+
+export const clearCommand = defineCommand({
+  name: 'clear',
+  aliases: ['cls'],
+  group: 'shell',
+  summary: 'Clear the terminal screen (nothing off a terminal)',
+  flags: [],
+  fields: { cleared: 'the screen was cleared (false off a terminal)' },
+  async run(ctx): Promise<{ cleared: boolean }> {
+    return { cleared: ctx.interactive };
+  },
+  // Erase the screen and the scrollback, cursor home: what `clear` does in a shell.
+  render: (d) => (d.cleared ? '\x1b[H\x1b[2J\x1b[3J' : ''),
+});

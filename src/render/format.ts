@@ -2,17 +2,63 @@
 import { lazy } from '../lazy.js';
 import type { Style } from './style.js';
 
-export function table(style: Style, head: string[], rows: (string | number)[][]): string {
+const ANSI = /\x1b\[[0-9;]*m/g;
+const visible = (text: string): number => [...text.replace(ANSI, '')].length;
+
+/** Cuts a cell to `width` visible characters with `…` (colour codes are dropped from a cut cell). */
+function cut(text: string, width: number): string {
+  if (visible(text) <= width) return text;
+  return `${[...text.replace(ANSI, '')].slice(0, Math.max(1, width - 1)).join('')}…`;
+}
+
+/**
+ * Column widths that fit the terminal: the widest columns shrink first (never below 6), the kept
+ * ones (ids) never. Undefined when everything fits or there is no terminal; `fits` false when even
+ * the narrowest columns do not (the table is then wrapped, one record a row).
+ */
+export function fitWidths(natural: number[], width: number | undefined, keep: number[], gap = 2): { widths: number[]; fits: boolean } | undefined {
+  if (!width) return undefined;
+  const widths = [...natural];
+  const total = () => widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
+  if (total() <= width) return undefined;
+  while (total() > width) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) if (!keep.includes(i) && (widths[i] ?? 0) > 6 && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0))) widest = i;
+    if (widest < 0) break;
+    widths[widest] = (widths[widest] ?? 0) - 1;
+  }
+  return { widths, fits: total() <= width };
+}
+
+export function table(style: Style, head: string[], rows: (string | number)[][], keep: number[] = [0]): string {
+  const cells = rows.map((r) => r.map(String));
+  const natural = head.map((h, i) => Math.max(visible(h), ...cells.map((r) => visible(r[i] ?? ''))));
+  // Each cell has one space of padding on either side, and columns are two spaces apart.
+  const fit = fitWidths(natural.map((w) => w + 2), style.width, keep);
+  if (fit && !fit.fits && style.width) return wrapped(style, head, cells, keep, style.width);
+  const fitted = fit?.widths.map((w) => w - 2);
+  if (fitted) for (const r of cells) r.forEach((c, i) => (r[i] = cut(c, fitted[i] ?? c.length)));
   const Table = lazy.table();
   const t = new Table({
-    head: head.map((h) => style.c.bold(h)),
+    head: head.map((h, i) => style.c.bold(fitted ? cut(h, fitted[i] ?? h.length) : h)),
     style: { head: [], border: [], compact: true },
     chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '',
       'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '',
       'right-mid': '', middle: '  ' },
   });
-  for (const row of rows) t.push(row.map(String));
+  for (const row of cells) t.push(row);
   return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+}
+
+/** Too wide for the terminal even when shrunk: each row as its kept cells, then the rest indented. */
+function wrapped(style: Style, head: string[], cells: string[][], keep: number[], width: number): string {
+  return cells
+    .map((r) => {
+      const first = keep.map((i) => r[i] ?? '').join('  ');
+      const rest = r.flatMap((c, i) => (keep.includes(i) ? [] : [`${style.c.dim(`${head[i]}:`)} ${c}`])).join('  ');
+      return `${first}\n  ${cut(rest, width - 2)}`;
+    })
+    .join('\n');
 }
 
 /** Aligned "key  value" lines. */
@@ -36,6 +82,13 @@ export function formatDuration(ms: number): string {
 
 export function shortId(id: string, max = 24): string {
   return id.length <= max ? id : `${id.slice(0, max - 1)}…`;
+}
+
+/** An id cut from the middle, so both its start and its unique end stay readable. */
+export function middleId(id: string, max = 24): string {
+  if (id.length <= max) return id;
+  const head = Math.ceil((max - 1) / 2);
+  return `${id.slice(0, head)}…${id.slice(id.length - (max - 1 - head))}`;
 }
 
 export function tail(lines: string[], n: number): string[] {

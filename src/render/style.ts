@@ -17,6 +17,8 @@ export interface Style {
   fail: string;
   warn: string;
   info: string;
+  /** Columns of the terminal the output goes to; absent off a terminal (nothing is then cut). */
+  width?: number;
 }
 
 const same = (text: string): string => text;
@@ -31,9 +33,16 @@ export async function loadColors(color: boolean): Promise<void> {
   colored = { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan };
 }
 
-export function makeStyle(color: boolean): Style {
+export function makeStyle(color: boolean, width?: number): Style {
   const c = color && colored ? colored : PLAIN;
-  return { color: c !== PLAIN, c, ok: c.green('✓'), fail: c.red('✗'), warn: c.yellow('!'), info: c.cyan('…') };
+  return { color: c !== PLAIN, c, ok: c.green('✓'), fail: c.red('✗'), warn: c.yellow('!'), info: c.cyan('…'), ...(width ? { width } : {}) };
+}
+
+/** The width to fit tables to: the terminal's columns when the output is a terminal, else none. */
+export function terminalWidth(out: { isTTY?: boolean }, env: NodeJS.ProcessEnv): number | undefined {
+  if (!out.isTTY) return undefined;
+  const cols = process.stdout.columns || Number(env.COLUMNS);
+  return cols > 20 ? cols : 80;
 }
 
 export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, noColorFlag: boolean): boolean {

@@ -8,7 +8,7 @@ import type { CommandContext, Prompter } from '../cli-model/types.js';
 import { errorJson, formatError } from '../render/errors.js';
 import { toJson } from '../render/format.js';
 import { startSpinner, type Spinner } from '../render/spinner.js';
-import { colorWanted, loadColors, makeStyle } from '../render/style.js';
+import { colorWanted, loadColors, makeStyle, terminalWidth } from '../render/style.js';
 import { connectFor } from '../temporal/connection.js';
 import { parseCommandArgs } from '../cli-model/args.js';
 import { FileSessionStore } from './context.js';
@@ -97,7 +97,7 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     // `__complete` receives the line being completed: its words are data, not flags.
     const args = command.name === '__complete' ? { flags: {}, positionals: rest } : parseCommandArgs(command, rest);
     json = json || Boolean(args.flags.json);
-    style = makeStyle(!json && colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || args.flags['no-color'])));
+    style = makeStyle(!json && colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || args.flags['no-color'])), terminalWidth(shell.stdout, shell.env));
     if (args.flags.help && command.name !== 'help') return executeWords(['help', command.name, ...(json ? ['--json'] : [])], shell, signal);
     const flagSettings: Partial<Record<SettingKey, string>> = {};
     for (const spec of SETTINGS) {

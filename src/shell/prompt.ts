@@ -5,7 +5,7 @@ import { contextFile } from '../config/state-dir.js';
 import { checkPidFile } from '../processes/pidfile.js';
 import { workerFiles } from '../processes/worker.js';
 import type { Style } from '../render/style.js';
-import { shortId } from '../render/format.js';
+import { middleId } from '../render/format.js';
 import { FileSessionStore } from './context.js';
 import type { ShellRuntime } from './execute.js';
 
@@ -14,7 +14,7 @@ export function promptText(shell: ShellRuntime, style: Style): string {
   const session = new FileSessionStore(contextFile(settings)).current;
   const workerUp = checkPidFile(workerFiles(settings).pidFile).state === 'alive';
   const parts = [settings.namespace, settings.projectName];
-  if (session.workflowId) parts.push(`${shortId(session.workflowId, 18)}${session.lastStatus ? ` ${session.lastStatus.toLowerCase()}` : ''}`);
+  if (session.workflowId) parts.push(`${middleId(session.workflowId, 24)}${session.lastStatus ? ` ${session.lastStatus.toLowerCase()}` : ''}`);
   parts.push(workerUp ? style.c.green('worker ▲') : style.c.dim('worker ▽'));
   return `${style.c.cyan('tshell')} ${parts.join(style.c.dim(' · '))} ${style.c.bold('›')} `;
 }

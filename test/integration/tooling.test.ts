@@ -20,6 +20,14 @@ describe('tooling commands', () => {
     assert.match(d.uv, /uv 0\.13\.8/);
   });
 
+  it('clear clears only a terminal: off one it prints nothing', async () => {
+    const r = await tshell(['clear'], { env: env.env });
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.stdout, '');
+    const j = await declaredJson<{ cleared: boolean }>('clear', await tshell(['clear', '--json'], { env: env.env }));
+    assert.equal(j.cleared, false);
+  });
+
   it('config shows each value and where it came from', async () => {
     const r = await tshell(['config', '--namespace', 'from-flag', '--json'], { env: { ...env.env, TSHELL_WORKER_CMD: 'uv run my-worker' } });
     const d = await declaredJson<{ settings: { name: string; value: string; source: string }[] }>('config', r);

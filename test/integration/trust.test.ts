@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, copyProject, declaredJson, eventually, makeEnv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
+import { cleanup, copyProject, declaredJson, editLine, eventually, makeEnv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
 
 type Diagnosis = { findings: { class: string; summary: string; procedure: { steps: string[] } }[] };
 
@@ -133,6 +133,45 @@ describe("the wizard's re-check", () => {
     }, 30_000, 'the original to complete');
     const recent = await declaredJson<{ workflows: { type: string; taskQueue: string }[] }>('recent', await p.run(['recent', '--json']));
     assert.equal(recent.workflows.filter((w) => w.taskQueue === 'trust-q2').length, 1, 'no second run of the work');
+    await p.run(['kill-worker']);
+  });
+
+  it('a reset: the re-check follows the new run the reset made, not the old one', async () => {
+    const p = project('trust-reset', 'trust-reset', {});
+    await p.setup();
+    assert.equal((await p.run(['ensure-worker'])).exitCode, 0);
+    const started = await p.run(['start', '--type', 'TimerWorkflow', '--task-queue', 'trust-reset', '--input', '3600', '--json']);
+    const id = (JSON.parse(started.stdout) as { workflowId: string; runId: string }).workflowId;
+    const oldRun = (JSON.parse(started.stdout) as { runId: string }).runId;
+    await eventually(async () => {
+      const h = await declaredJson<{ events: { type: string }[] }>('history', await p.run(['history', '--id', id, '--json']));
+      return h.events.some((e) => e.type === 'TimerStarted') ? true : undefined;
+    }, 30_000, 'the timer to start');
+    // An incompatible change under the running workflow: an activity before the timer.
+    const workflows = join(p.dir, 'src', 'evolving', 'workflows.py');
+    editLine(workflows, '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
+    assert.equal((await p.run(['ensure-worker'])).exitCode, 0);
+    assert.equal((await p.run(['signal', 'nudge', '--id', id])).exitCode, 0);
+    await diagnosedAs(p, id, 'nondeterminism');
+    const r = await tshellInPty(['wizard', '--id', id, '--check-timeout', '60'], [
+      { expect: 'nondeterminism \\(critical\\)' },
+      { expect: 'alternative: reset to event \\d+', timeout: 90 },
+      // The second choice: reset, keeping the progress.
+      { expect: 'How do you want to recover\\?', send: '\x1b[B\r' },
+      { expect: 'Run these steps now\\?', send: 'y\r' },
+      // The fix that keeps the history: the new activity stays, the timer is one second.
+      { expect: 'fix the workflow code so that it matches the kept history \\(press Enter when done\\)', exec: ['sed', '-i', 's/seconds=seconds))  # TIMER/seconds=1))  # TIMER/', workflows], send: '\r' },
+      { expect: 'worker ready in' },
+      { expect: 'reset .* new run' },
+      { expect: '✓ re-check: a workflow task of the new run \\S+ \\(after the reset\\) completed \\(event \\d+\\)', timeout: 90 },
+    ], { env: env.env, cwd: p.dir, exitTimeout: 30 });
+    assert.ok(r.ok, `step ${r.failedStep} failed:\n${r.transcript}`);
+    const newRun = /the new run (\S+) \(after the reset\)/.exec(r.transcript)?.[1];
+    assert.ok(newRun && newRun !== oldRun, `watched ${newRun}, the old run was ${oldRun}`);
+    await eventually(async () => {
+      const d = await declaredJson<{ status: string; runId: string }>('describe', await p.run(['describe', '--id', id, '--json']));
+      return d.runId === newRun && d.status === 'COMPLETED' ? true : undefined;
+    }, 60_000, 'the new run to complete');
     await p.run(['kill-worker']);
   });
 });

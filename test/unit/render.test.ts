@@ -43,3 +43,31 @@ describe('rendering', () => {
     assert.equal(wait.exitCode?.({ ...base, status: 'FAILED', reached: false, timedOut: false }, args), 1);
   });
 });
+
+describe('tables on an 80-column terminal', async () => {
+  const { table, fitWidths } = await import('../../src/render/format.js');
+  const { makeStyle } = await import('../../src/render/style.js');
+  const id = 'order-processing-workflow-with-a-long-id-2026-11-29';
+  const rows = [[id, 'OrderProcessingWorkflowWithALongName', 'RUNNING', '2026-11-29 20:00:00', '1.2s', 'a-rather-long-task-queue-name-for-orders']];
+  it('fits 80 columns by shrinking the wide columns, never the id', () => {
+    const out = table(makeStyle(false, 80), ['workflow id', 'type', 'status', 'started', 'duration', 'task queue'], rows);
+    for (const line of out.split('\n')) assert.ok([...line].length <= 80, `${[...line].length}: ${line}`);
+    assert.ok(out.includes(id), out);
+    assert.match(out, /…/);
+  });
+  it('cuts nothing off a terminal', () => {
+    const out = table(makeStyle(false), ['workflow id', 'type', 'status', 'started', 'duration', 'task queue'], rows);
+    assert.ok(out.includes('a-rather-long-task-queue-name-for-orders') && !out.includes('…'));
+    assert.equal(fitWidths([10, 10], 80, [0]), undefined);
+  });
+});
+
+describe('ids in the prompt', async () => {
+  const { middleId } = await import('../../src/render/format.js');
+  it('are shortened from the middle, keeping the unique end', () => {
+    assert.equal(middleId('greeting-49e83c96', 24), 'greeting-49e83c96');
+    const cut = middleId('OrderProcessingWorkflow-2026-11-29-7f3a9c', 24);
+    assert.equal([...cut].length, 24);
+    assert.equal(cut, 'OrderProcess…1-29-7f3a9c');
+  });
+});

@@ -68,7 +68,7 @@ export async function completeWords(registry: CommandRegistry, words: string[], 
 
 /** The words of a line being typed; the last one is '' right after a space. */
 export function lineWords(line: string): string[] {
-  const words = line.trim() === '' ? [''] : line.trimStart().split(/\s+/);
+  const words = line.trim() === '' ? [''] : line.trim().split(/\s+/);
   if (/\s$/.test(line) && line.trim() !== '') words.push('');
   return words;
 }

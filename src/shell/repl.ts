@@ -139,6 +139,15 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
             });
             return;
           }
+          // An empty value (`wait --status ␠`): readline would list the choices only on a second Tab.
+          if (!current && hits.length > 1) {
+            done(null, [[], current]);
+            setImmediate(() => {
+              opts.output.write(`\r\n${hits.join('  ')}\r\n`);
+              rl.prompt(true);
+            });
+            return;
+          }
           done(null, [hits, current]);
         }, () => done(null, [[], line]));
       },

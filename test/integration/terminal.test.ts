@@ -41,6 +41,9 @@ describe('the REPL in a terminal', () => {
     const r = await tshellInPty([], [
       { expect: '› $', send: 'stld\t' },
       { expect: 'stalled$', send: '\x15' }, // Ctrl-U clears the line
+      // One Tab on an empty value lists its choices, and the line stays as typed.
+      { expect: '› $', send: 'wait --status \t' },
+      { expect: 'RUNNING  COMPLETED  FAILED[^\n]*\r?\n.*› wait --status $', send: '\x15' },
       { expect: '› $', send: 'wait --statu\t' },
       { expect: 'wait --status$', send: ' RUNNING --id approval-t\t' },
       { expect: '--id approval-tab-1 ?$', send: '\r' },

@@ -77,3 +77,12 @@ describe('the --json field declarations', () => {
     assert.equal(readme, replaceJsonDoc(readme), 'README.md JSON section is stale: run `npm run docs`');
   });
 });
+
+describe('the words of a line being typed', async () => {
+  const { lineWords } = await import('../../src/cli-model/completion.js');
+  it('ends with one empty word after a space (Tab on an empty value)', () => {
+    assert.deepEqual(lineWords('wait --status '), ['wait', '--status', '']);
+    assert.deepEqual(lineWords('wait --stat'), ['wait', '--stat']);
+    assert.deepEqual(lineWords(''), ['']);
+  });
+});

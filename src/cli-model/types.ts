@@ -150,7 +150,7 @@ export interface CommandContext {
    */
   runLine(words: string[], opts?: { quiet?: boolean }): Promise<LineResult>;
   /** Lets the REPL switch the project for the rest of the session. */
-  setSessionOverride(key: 'projectDir' | 'projectName', value: string | undefined): void;
+  setSessionOverride(key: 'projectDir' | 'projectName' | 'workerCmd' | 'workerDir', value: string | undefined): void;
 }
 
 export interface Command<D = unknown, Fs extends readonly FlagSpec[] = readonly FlagSpec[]> {

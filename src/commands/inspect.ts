@@ -1,7 +1,7 @@
 // One workflow looked into: its failures, its history, its stack.
 import { ExitCode, TshellError, ErrorCodes } from '../errors.js';
 import { isAlive } from '../processes/proc.js';
-import { table } from '../render/format.js';
+import { formatTime, table } from '../render/format.js';
 import { eventDetail, eventId, eventTimeIso, eventTypeName, failuresIn, fetchHistory, foldStack, followHistory, type FailureRecord } from '../temporal/history.js';
 import { queryWithDeadline } from '../temporal/handlers.js';
 import { WORKFLOW_REF } from '../cli-model/option-sets.js';
@@ -61,7 +61,7 @@ export const errorsCommand = defineCommand({
     const lines = [`${s.fail} ${d.failures.length} failure(s) in ${d.workflowId} (${d.status})`, ...pendingLines];
     for (const f of d.failures) {
       const what = [f.kind, f.activityType ? `activity ${f.activityType}` : '', f.attempt ? `attempt ${f.attempt}` : '', f.cause ?? '', f.timeoutType ? `timeout ${f.timeoutType}` : '', f.retryState && f.retryState !== 'UNSPECIFIED' ? f.retryState : ''].filter(Boolean).join(' · ');
-      lines.push(`${s.c.bold(`event ${f.eventId}`)} ${s.c.dim(f.time)} ${what}`);
+      lines.push(`${s.c.bold(`event ${f.eventId}`)} ${s.c.dim(formatTime(f.time, true))} ${what}`);
       lines.push(`  ${f.failure?.length ? f.failure.map((x) => (x.type ? `${x.type}: ${x.message}` : x.message)).join(' ← ') : f.message}`);
       for (const fr of f.frames ?? []) lines.push(s.c.dim(`    at ${fr}`));
     }
@@ -93,7 +93,7 @@ export const historyCommand = defineCommand({
     const rows = events.map((e) => ({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) }));
     if (args.flags.follow) {
       requireForInScripts(ctx, args.flags.for);
-      const line = (r: HistoryRow) => (ctx.json ? JSON.stringify(r) : `${String(r.eventId).padStart(4)}  ${r.time.slice(11, 23)}  ${r.type.padEnd(36)} ${r.detail}`);
+      const line = (r: HistoryRow) => (ctx.json ? JSON.stringify(r) : `${String(r.eventId).padStart(4)}  ${formatTime(r.time, true)}  ${r.type.padEnd(36)} ${r.detail}`);
       for (const r of rows) ctx.print(`${line(r)}\n`);
       const deadline = args.flags.for !== undefined ? Date.now() + args.flags.for * 1000 : Number.POSITIVE_INFINITY;
       await followHistory(h, desc.workflowId, desc.runId, rows.at(-1)?.eventId ?? 0, (e) => ctx.print(`${line({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) })}\n`), { signal: ctx.signal, deadline });
@@ -103,7 +103,7 @@ export const historyCommand = defineCommand({
   },
   render(d, s, args) {
     if (args.flags.follow) return '';
-    return table(s, ['id', 'time', 'type', 'detail'], d.events.map((e) => [e.eventId, e.time.slice(11, 23), /Failed|TimedOut|Terminated/.test(e.type) ? s.c.red(e.type) : e.type, e.detail]));
+    return table(s, ['id', 'time', 'type', 'detail'], d.events.map((e) => [e.eventId, formatTime(e.time, true), /Failed|TimedOut|Terminated/.test(e.type) ? s.c.red(e.type) : e.type, e.detail]));
   },
 });
 

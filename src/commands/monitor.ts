@@ -5,7 +5,7 @@ import { isAlive, processTree, rssBytes } from '../processes/proc.js';
 import { serverHealthy } from '../temporal/connection.js';
 import { errorBlocks, readWorkerLogSinceStart, type LogBlock } from '../processes/worker-log.js';
 import { findProjectWorkers } from '../processes/worker.js';
-import { formatDuration, paintStatus, table } from '../render/format.js';
+import { formatDuration, formatTime, paintStatus, table } from '../render/format.js';
 import { describeQueue, isLiveNow, pollersOf, type PollerInfo } from '../temporal/task-queue.js';
 import { findStalled, type StalledData } from '../diagnosis/stalled.js';
 import { listExecutions, quoteValue, startedSince, statusClause, type ExecutionSummary } from '../temporal/visibility.js';
@@ -51,7 +51,10 @@ export const recentCommand = defineCommand({
   render(d, s) {
     if (d.workflows.length === 0) return `no executions started in the last ${d.minutes} min`;
     return [
-      table(s, ['workflow id', 'type', 'status', 'started', 'duration', 'task queue'], d.workflows.map((w) => [w.workflowId, w.type, paintStatus(s, w.status), w.startTime.replace('T', ' ').slice(0, 19), formatDuration(w.durationMs ?? 0), w.taskQueue])),
+      // The run id only when some workflow id has several runs (reset, continue-as-new, reuse).
+      d.workflows.some((w, i) => d.workflows.findIndex((x) => x.workflowId === w.workflowId) !== i)
+        ? table(s, ['workflow id', 'run id', 'type', 'status', 'started', 'duration', 'task queue'], d.workflows.map((w) => [w.workflowId, w.runId, w.type, paintStatus(s, w.status), formatTime(w.startTime), formatDuration(w.durationMs ?? 0), w.taskQueue]), [0, 1])
+        : table(s, ['workflow id', 'type', 'status', 'started', 'duration', 'task queue'], d.workflows.map((w) => [w.workflowId, w.type, paintStatus(s, w.status), formatTime(w.startTime), formatDuration(w.durationMs ?? 0), w.taskQueue])),
       Object.entries(d.counts).map(([k, v]) => `${k} ${v}`).join(' · '),
     ].join('\n');
   },

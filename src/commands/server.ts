@@ -51,10 +51,12 @@ export const serverCommand = defineCommand({
   render(d, s) {
     if (d.action === 'stop') return `${d.stopped ? s.ok : s.warn} server at ${d.address}: ${d.reason}${d.pid ? ` (pid ${d.pid})` : ''}`;
     const lines = [`${d.reachable ? s.ok : s.fail} Temporal at ${d.address} ${d.reachable ? 'is serving' : 'is not reachable'}`];
-    if (d.managed) lines.push(card(s, [['pid', d.managed.pid], ['uptime', formatDuration(d.managed.uptimeMs)], ['log', d.managed.logFile], ['database', d.managed.dbFile]]));
-    else if (d.reachable) lines.push('  (not started by tshell)');
-    if (d.reachable) lines.push(card(s, [['web ui', d.uiUrl]]));
-    else lines.push('  hint: run `ensure-server`');
+    // One card, so every label lines up.
+    const rows: [string, string | number | undefined][] = d.managed ? [['pid', d.managed.pid], ['uptime', formatDuration(d.managed.uptimeMs)], ['log', d.managed.logFile], ['database', d.managed.dbFile]] : [];
+    if (d.reachable) rows.push(['web ui', d.uiUrl]);
+    if (!d.managed && d.reachable) rows.push(['started by', 'not tshell']);
+    if (rows.length) lines.push(card(s, rows));
+    if (!d.reachable) lines.push('  hint: run `ensure-server`');
     return lines.join('\n');
   },
   exitCode: (d) => (d.action === 'status' && !d.reachable ? ExitCode.failure : ExitCode.ok),

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { wrapWords } from '../render/format.js';
 import { validateSettings } from '../config/settings.js';
 import { findProjectWorkers, stopWorkers } from '../processes/worker.js';
 import { allFlags, usageLine } from '../cli-model/args.js';
@@ -67,7 +68,7 @@ export const helpCommand = defineCommand({
         lines.push('', 'flags:', ...c.flags.map((f) => `  ${f.flag.padEnd(width)}  ${f.description}${f.default !== undefined ? s.c.dim(` (default ${String(f.default)})`) : ''}`));
       }
       if (c.examples.length) lines.push('', 'examples:', ...c.examples.map((e) => `  ${e}`));
-      lines.push('', s.c.dim(`global flags: ${c.globalFlags.join(' ')}`));
+      lines.push('', ...wrapWords(`global flags: ${c.globalFlags.join(' ')}`, Math.min(s.width ?? 100, 100), '  ').map((l) => s.c.dim(l)));
       return lines.join('\n');
     }
     const lines: string[] = [];

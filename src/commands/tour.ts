@@ -8,12 +8,14 @@ import { ExitCode } from '../errors.js';
 import { sleep } from '../processes/proc.js';
 import { packageRoot } from '../processes/tools.js';
 import { runStep } from './steps.js';
+import { uiUrl } from '../processes/server.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
 
 interface TourStep {
   id: string;
   title: string;
-  explain: string;
+  /** Said before the step; the server step names the real address and Web UI. */
+  explain: string | ((ctx: CommandContext) => string);
   lines(scratch: string): string[][];
   /** Runs before the lines (the deliberate break). */
   prepare?(ctx: CommandContext, scratch: string): Promise<void>;
@@ -42,7 +44,8 @@ const STEPS: TourStep[] = [
   {
     id: 'server',
     title: 'The server',
-    explain: 'The Temporal server keeps the history of every workflow and hands out work on named task queues. Locally it is `temporal server start-dev` (gRPC on 7233, the Web UI on 8233); tshell starts it once and reuses it.',
+    explain: (ctx) =>
+      `The Temporal server keeps the history of every workflow and hands out work on named task queues. Locally it is \`temporal server start-dev\` (gRPC on ${ctx.settings.address}, the Web UI on ${uiUrl(ctx.settings)}); tshell starts it once and reuses it.`,
     lines: () => [['ensure-server']],
   },
   {
@@ -113,7 +116,7 @@ export const tourCommand = defineCommand({
       if (!ctx.json) ctx.print(`${text}\n`);
     };
     for (const [i, step] of STEPS.entries()) {
-      say(`\n${ctx.style.c.bold(`${i + 1}/${STEPS.length} ${step.title}`)}\n  ${step.explain}`);
+      say(`\n${ctx.style.c.bold(`${i + 1}/${STEPS.length} ${step.title}`)}\n  ${typeof step.explain === 'string' ? step.explain : step.explain(ctx)}`);
       let choice: 'run' | 'skip' | 'stop' = ctx.yes ? 'run' : 'skip';
       if (ctx.prompter && !ctx.yes) {
         choice = await ctx.prompter.select(`${step.title}:`, [

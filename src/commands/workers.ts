@@ -7,15 +7,32 @@ import { withLock } from '../processes/lock.js';
 import type { Style } from '../render/style.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
 import { UsageError } from '../errors.js';
+import type { Settings } from '../config/settings.js';
+import { commandText } from '../project/index.js';
 import { allProcs, processTree, readProc, startedAtMs } from '../processes/proc.js';
 import { tcpProbe } from '../temporal/connection.js';
 import { freshHeartbeats, listWorkerHeartbeats } from '../temporal/workers.js';
 import { hostname } from 'node:os';
 
-/** Refuses to guess: with no worker command given, discovery must have found exactly one worker. */
-function requireWorkerCommand(ctx: CommandContext): void {
-  if (ctx.resolved.sources.workerCmd.source !== 'default') return;
+/**
+ * Refuses to guess: with no worker command given, discovery must have found exactly one worker. With
+ * several, a terminal is asked once (the answer holds for the session); a script is told the choices.
+ */
+async function chooseWorkerCommand(ctx: CommandContext): Promise<Settings> {
+  if (ctx.resolved.sources.workerCmd.source !== 'default') return ctx.settings;
   const { plan } = ctx.project();
+  if (plan.workerChoices.length > 1 && ctx.prompter) {
+    const pick = await ctx.prompter.select(
+      `${plan.workerChoices.length} workers in this project: which one?`,
+      plan.workerChoices.map((w, i) => ({ value: String(i), name: `${w.where}  (${commandText(w.argv)})` })),
+    );
+    const chosen = plan.workerChoices[Number(pick)];
+    if (chosen) {
+      ctx.setSessionOverride('workerCmd', commandText(chosen.argv));
+      ctx.setSessionOverride('workerDir', chosen.cwd);
+      return { ...ctx.settings, workerCmd: commandText(chosen.argv), workerDir: chosen.cwd };
+    }
+  }
   if (plan.workerChoices.length > 1) {
     throw new UsageError(
       `${plan.workerChoices.length} workers in ${ctx.settings.projectDir}: ${plan.workerChoices.map((w) => w.where).join(', ')}`,
@@ -28,6 +45,7 @@ function requireWorkerCommand(ctx: CommandContext): void {
       plan.hasTemporalCode ? 'pass --worker-cmd "python path/to/worker.py"' : 'cd into your Temporal project (or `project DIR`), or pass --worker-cmd',
     );
   }
+  return ctx.settings;
 }
 
 function staleLines(s: Style, stale: StalePidFile[]): string[] {
@@ -49,10 +67,10 @@ export const ensureWorkerCommand = defineCommand({
   flags: [{ name: 'timeout', type: 'number', default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' }],
   fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
   async run(ctx, args): Promise<EnsureWorkerResult> {
-    requireWorkerCommand(ctx);
+    const settings = await chooseWorkerCommand(ctx);
     // One supervisor per project at a time: a second ensure-worker waits, then replaces the first's worker.
-    return withLock(ctx.settings.stateDir, `worker-${ctx.settings.projectName}`, 'ensure-worker', () =>
-      ensureWorker(ctx.settings, { timeoutMs: args.flags.timeout * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) }),
+    return withLock(settings.stateDir, `worker-${settings.projectName}`, 'ensure-worker', () =>
+      ensureWorker(settings, { timeoutMs: args.flags.timeout * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) }),
       { signal: ctx.signal, onWait: (pid) => ctx.progress(`waiting for tshell pid ${pid}, which is starting this project's worker…`) },
     );
   },

@@ -85,6 +85,8 @@ export const startCommand = defineCommand({
     );
     // Confirm the workflow exists (the printed text might have been something else).
     const desc = await describeWorkflow(h, found.workflowId, found.runId);
+    // A starter that printed the id usually exits a moment later: give it that moment before saying it still runs.
+    for (let i = 0; i < 10 && run.exited() === undefined; i++) await new Promise((r) => setTimeout(r, 50));
     run.release();
     ctx.session.setWorkflow(desc.workflowId, desc.runId, ctx.settings.namespace);
     return {

@@ -59,7 +59,7 @@ const scheduledIdOf = (e: HistoryEvent): number =>
 export function clockIn(iso: string, now = Date.now()): string {
   const at = new Date(iso);
   const secs = Math.max(0, Math.round((at.getTime() - now) / 1000));
-  return `${at.toTimeString().slice(0, 8)} (in ${secs} s)`;
+  return `${at.toISOString().slice(11, 19)} UTC (in ${secs} s)`;
 }
 
 /** The workflow task that failed before completes now (on the run watched). */

@@ -75,7 +75,8 @@ export const RULES: Rule[] = [
     // Checked before non-determinism: the SDK's sandbox error is a subclass of its non-determinism error.
     match: (ev) => {
       const f = taskFailure(ev, isSandbox);
-      return f && { summary: `the workflow code makes a call the sandbox forbids: ${f.message.split('.')[0]}`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
+      const call = /Cannot access (\S+?)(?:\.__call__)? from inside a workflow/.exec(f?.message ?? '')?.[1];
+      return f && { summary: `the workflow code calls ${call ?? 'something'}, which the sandbox forbids in workflow code (move it to an activity, or use workflow.now()/workflow.random())`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
     },
   },
   {

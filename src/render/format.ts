@@ -115,3 +115,24 @@ export function paintStatus(s: Style, status: string): string {
   return s.c.red(status);
 }
 
+
+/** Lines of at most `width` characters, broken at spaces (continuation lines indented). */
+export function wrapWords(text: string, width: number, indent = ''): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** The one time format of human output: `2026-11-29 18:42:31` (UTC, as the server records it), `.123` with ms. */
+export function formatTime(iso: string | undefined, ms = false): string {
+  if (!iso) return '-';
+  const t = iso.replace('T', ' ').replace(/Z$/, '');
+  return ms ? t.slice(0, 23) : t.slice(0, 19);
+}

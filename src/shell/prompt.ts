@@ -8,6 +8,8 @@ import type { Style } from '../render/style.js';
 import { middleId } from '../render/format.js';
 import { FileSessionStore } from './context.js';
 import type { ShellRuntime } from './execute.js';
+import { connectFor, tcpProbe } from '../temporal/connection.js';
+import { describeWorkflow } from '../temporal/workflows.js';
 
 export function promptText(shell: ShellRuntime, style: Style): string {
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
@@ -17,4 +19,20 @@ export function promptText(shell: ShellRuntime, style: Style): string {
   if (session.workflowId) parts.push(`${middleId(session.workflowId, 24)}${session.lastStatus ? ` ${session.lastStatus.toLowerCase()}` : ''}`);
   parts.push(workerUp ? style.c.green('worker ▲') : style.c.dim('worker ▽'));
   return `${style.c.cyan('tshell')} ${parts.join(style.c.dim(' · '))} ${style.c.bold('›')} `;
+}
+
+/** Re-reads a RUNNING current workflow's status for the prompt (bounded: the prompt never waits long). */
+export async function refreshStatus(shell: ShellRuntime): Promise<void> {
+  const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
+  const store = new FileSessionStore(contextFile(settings));
+  const { workflowId, runId, lastStatus } = store.current;
+  if (!workflowId || (lastStatus !== undefined && lastStatus !== 'RUNNING')) return;
+  try {
+    if (!(await tcpProbe(settings.address, 150))) return;
+    const h = await connectFor(settings);
+    const d = await h.connection.withDeadline(Date.now() + 400, () => describeWorkflow(h, workflowId, runId));
+    store.setStatus(d.status);
+  } catch {
+    // the prompt keeps what it knew
+  }
 }

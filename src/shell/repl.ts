@@ -16,7 +16,7 @@ import { completeLine, executeWords, type ShellRuntime } from './execute.js';
 import { splitLine } from '../cli-model/line.js';
 import { terminalPrompter } from './prompts.js';
 import { installReverseSearch } from './reverse-search.js';
-import { promptText } from './prompt.js';
+import { promptText, refreshStatus } from './prompt.js';
 
 const SECRET = /--api-key|--password|--token|api[_-]?key=/i;
 
@@ -199,6 +199,8 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
         // Chat-style: each command and its answer form one block, a blank line apart.
         if (opts.terminal) opts.output.write('\n');
         if (outcome.exit) break;
+        // The workflow may have closed meanwhile (completed, canceled): the prompt says so.
+        await refreshStatus(shell);
       }
     }
     reader.prompt(promptText(shell, style));

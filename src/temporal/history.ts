@@ -239,5 +239,6 @@ export function eventDetail(e: HistoryEvent): string {
     e.workflowExecutionTerminatedEventAttributes ? `${e.workflowExecutionTerminatedEventAttributes.reason ?? ''}` :
     e.workflowExecutionContinuedAsNewEventAttributes ? `new run ${e.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId ?? ''}` :
     '';
-  return a.replace(/\s+/g, ' ').slice(0, 120);
+  const flat = a.replace(/\s+/g, ' ');
+  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 }

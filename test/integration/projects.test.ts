@@ -110,6 +110,22 @@ describe('any project, out of the box', () => {
     assert.deepEqual(rows.map((r) => [r.folder, r.taskQueue]), [['greeting_sample', 'samples-greeting'], ['timer_sample', 'samples-timer']]);
   });
 
+  it('at the root of a repository of samples, the REPL asks once which worker and remembers it', async () => {
+    const repo = copyProject('samples-repo', env, 'samples-repo-asked');
+    const { tshellInPty } = await import('../helpers/tshell.js');
+    const r = await tshellInPty([], [
+      { expect: '› $', send: 'ensure-worker\r' },
+      { expect: '2 workers in this project: which one\\?', send: '\x1b[B' },
+      { expect: '❯ timer_sample/worker\\.py:12', send: '\r' },
+      { expect: 'worker ready in .*polls task queue samples-timer', timeout: 120 },
+      { expect: '› $', send: 'ensure-worker\r' },
+      { expect: 'worker ready in .*polls task queue samples-timer[\\s\\S]*› $', send: 'exit --cleanup\r', timeout: 120 },
+    ], { env: plain, cwd: repo, exitTimeout: 30 });
+    assert.ok(r.ok, `step ${r.failedStep} failed:\n${r.transcript}`);
+    const afterFirst = r.transcript.slice(r.transcript.indexOf('worker ready'));
+    assert.doesNotMatch(afterFirst, /which one\?/, 'asked once: the second ensure-worker remembers the answer');
+  });
+
   it('(e) a worker whose queue comes from an environment variable', async () => {
     const dir = copyProject('env-queue', env);
     const { ensure } = await loop(dir, { ENVQ_TASK_QUEUE: 'envq-tasks' }, /QUIET PLEASE/);

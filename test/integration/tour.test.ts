@@ -31,11 +31,14 @@ describe('tour', () => {
       { expect: 'marked # TOUR-BUG[\\s\\S]*5/6 The wizard[\\s\\S]*do it', send: '\r', timeout: 120 },
       { expect: 'activity-failing \\(error\\)[\\s\\S]*Run these steps now\\?', send: 'y\r', timeout: 90 },
       { expect: 'fix the activity code \\(press Enter when done\\)', exec: ['sed', '-i', '/# TOUR-BUG/d', bugFile], send: '\r' },
-      { expect: 're-check: activity compose_greeting: the next attempt passed', timeout: 120 },
+      { expect: '✓ re-check: activity compose_greeting passed on attempt \\d+ \\(event \\d+ ActivityTaskCompleted', timeout: 120 },
       { expect: '6/6 Clean up[\\s\\S]*do it', send: '\r' },
       { expect: 'tour done: 6 of 6 steps run' },
     ], { env: env.env, exitTimeout: 30 });
     assert.ok(r.ok, `step ${r.failedStep} failed (exit code ${r.exitCode}):\n${r.transcript}`);
     assert.equal(r.exitCode, 0);
+    // The server step names the real address and Web UI, not the defaults.
+    assert.ok(r.transcript.includes(`gRPC on ${env.address}`), 'the real gRPC address');
+    assert.doesNotMatch(r.transcript, /gRPC on 7233|Web UI on 8233/);
   });
 });

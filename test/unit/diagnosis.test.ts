@@ -24,6 +24,8 @@ describe('classification of recorded evidence', () => {
   it('a sandbox violation is not non-determinism, though its error subclasses it', () => {
     const msg = 'Cannot access datetime.datetime.now.__call__ from inside a workflow. If this is code from a module not used in a workflow or known to only be used deterministically from a workflow, mark the import as pass through.';
     assert.deepEqual(classes(ev({}, [wtf(msg, 'WORKFLOW_WORKER_UNHANDLED_FAILURE', 'RestrictedWorkflowAccessError')])), ['sandbox-violation']);
+    // The summary names the call.
+    assert.match(classify(ev({}, [wtf(msg, 'WORKFLOW_WORKER_UNHANDLED_FAILURE', 'RestrictedWorkflowAccessError')]), () => [])[0]?.summary ?? '', /calls datetime\.datetime\.now, which the sandbox forbids/);
   });
   it('non-determinism from the core message or cause', () => {
     const f = wtf('[TMPRL1100] Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: 5, ActivityTaskScheduled)', 'NON_DETERMINISTIC_ERROR');

@@ -71,3 +71,13 @@ describe('ids in the prompt', async () => {
     assert.equal(cut, 'OrderProcess…1-29-7f3a9c');
   });
 });
+
+describe('word wrapping', async () => {
+  const { wrapWords } = await import('../../src/render/format.js');
+  it('breaks at spaces only, within the width', () => {
+    const lines = wrapWords('global flags: --json --yes --no-color --help --profile --address --namespace --temporal-cli', 30, '  ');
+    assert.ok(lines.every((l) => l.length <= 30), lines.join('|'));
+    assert.ok(lines.slice(1).every((l) => l.startsWith('  --')), lines.join('|'));
+    assert.equal(lines.join(' ').replace(/\s+/g, ' '), 'global flags: --json --yes --no-color --help --profile --address --namespace --temporal-cli');
+  });
+});

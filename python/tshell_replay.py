@@ -92,26 +92,17 @@ def divergence(message: str) -> dict[str, Any]:
     return out
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--history", required=True)
-    parser.add_argument("--project", required=True)
-    parser.add_argument("--workflows", action="append", default=[])
-    args = parser.parse_args()
-
+async def replay_one(raw: dict[str, Any], classes: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     from temporalio.client import WorkflowHistory
     from temporalio.worker import Replayer
     from temporalio.workflow import NondeterminismError
 
-    raw = json.loads(pathlib.Path(args.history).read_text(encoding="utf-8"))
     history = WorkflowHistory.from_json(raw.get("workflowId", "replayed"), raw["history"])
     wanted = history.events[0].workflow_execution_started_event_attributes.workflow_type.name
-    classes, problems = load_workflows(pathlib.Path(args.project), args.workflows)
-    result: dict[str, Any] = {"workflowType": wanted, "classes": sorted(classes), "problems": problems}
+    result: dict[str, Any] = {"workflowId": raw.get("workflowId"), "runId": raw.get("runId"), "workflowType": wanted, "classes": sorted(classes), "problems": problems}
     if wanted not in classes:
         result.update(ok=False, kind="no-class", message=f"no @workflow.defn class named {wanted} in the project")
-        print(json.dumps(result))
-        return
+        return result
     replayer = Replayer(workflows=[classes[wanted]])
     replayed = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     failure = replayed.replay_failure
@@ -121,7 +112,24 @@ async def main() -> None:
         message = str(failure)
         nondeterministic = isinstance(failure, NondeterminismError) or "TMPRL1100" in message
         result.update(ok=False, kind="nondeterminism" if nondeterministic else "failure", errorType=type(failure).__name__, message=message[:4000], **divergence(message))
-    print(json.dumps(result))
+    return result
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--history", help="one history: {workflowId, history}")
+    parser.add_argument("--histories", help="many: a JSON list of {workflowId, runId, history}; one JSON line each")
+    parser.add_argument("--project", required=True)
+    parser.add_argument("--workflows", action="append", default=[])
+    args = parser.parse_args()
+
+    classes, problems = load_workflows(pathlib.Path(args.project), args.workflows)
+    if args.histories:
+        for raw in json.loads(pathlib.Path(args.histories).read_text(encoding="utf-8")):
+            print(json.dumps(await replay_one(raw, classes, problems)), flush=True)
+        return
+    raw = json.loads(pathlib.Path(args.history).read_text(encoding="utf-8"))
+    print(json.dumps(await replay_one(raw, classes, problems)))
 
 
 asyncio.run(main())

@@ -1,8 +1,9 @@
 // History repair: `replay` proves (or rules out) non-determinism against the project's current code;
 // `reset` moves a workflow back to a workflow task so the new code redoes what follows.
 import { ExitCode, UsageError } from '../errors.js';
-import { replayWorkflow, type ReplayOutcome } from '../diagnosis/replay.js';
-import { card } from '../render/format.js';
+import { replayMany, replayWorkflow, type BatchReplay, type ReplayOutcome } from '../diagnosis/replay.js';
+import { listExecutions, statusClause } from '../temporal/visibility.js';
+import { card, table } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';
 import { describeWorkflow } from '../temporal/workflows.js';
 import { WORKFLOW_REF } from '../cli-model/option-sets.js';
@@ -17,20 +18,36 @@ export const replayCommand = defineCommand({
   flags: [
     ...WORKFLOW_REF,
     { name: 'workflows', type: 'string', multiple: true, metavar: 'MODULE:CLASS', description: 'workflow classes to replay with (default: every @workflow.defn in the project)' },
+    { name: 'all', type: 'boolean', description: 'every RUNNING workflow (newest first): can the current code replay them all?' },
+    { name: 'query', type: 'string', description: 'with --all: an extra visibility filter' },
+    { name: 'limit', type: 'number', default: 50, description: 'with --all: at most this many' },
   ],
   fields: {
     workflowId: 'workflow id', runId: 'run id', workflowType: 'its type', ok: 'true when the current code replays the history',
     kind: 'nondeterminism | failure | no-class', reason: "the SDK's reason", eventId: 'the history event where code and history part',
     eventType: 'that event\'s type', message: 'the full replayer error', errorType: 'the Python exception type', classes: 'workflow classes found in the project',
     problems: 'modules that could not be imported', resetTo: '{eventId, keeps, redoes}: the workflow task a reset would go back to', events: 'history length',
+    all: 'with --all: {total, checked, outcomes[{workflowId, runId, workflowType, ok, kind, eventId, eventType, reason}]}',
   },
-  async run(ctx, args): Promise<ReplayOutcome> {
+  async run(ctx, args): Promise<ReplayOutcome | { all: BatchReplay }> {
+    if (args.flags.all) {
+      const h = await ctx.temporal();
+      const running = await listExecutions(h, [statusClause('RUNNING'), ...(args.flags.query ? [`(${args.flags.query})`] : [])].join(' AND '), args.flags.limit);
+      ctx.progress(`replaying ${running.length} running workflow(s) against the code in ${ctx.settings.projectDir}…`);
+      return { all: await replayMany(h, ctx.settings, ctx.project().plan.runner.python, running.map((r) => ({ workflowId: r.workflowId, runId: r.runId })), { budgetMs: 300_000, signal: ctx.signal }) };
+    }
     const { h, desc } = await describeTarget(ctx, args);
     ctx.progress(`replaying ${desc.workflowId} against the code in ${ctx.settings.projectDir}…`);
     const outcome = await replayWorkflow(h, ctx.settings, desc.workflowId, desc.runId, args.flags.workflows ?? [], ctx.signal);
     return { workflowId: desc.workflowId, runId: desc.runId, ...outcome };
   },
   render(d, s) {
+    if ('all' in d) {
+      const a = d.all;
+      if (a.total === 0) return `${s.ok} no running workflow to replay`;
+      const rows = a.outcomes.map((o) => [o.workflowId, o.workflowType, o.ok ? s.c.green('replays') : s.c.red(o.kind ?? 'fails'), o.eventId ? `event ${o.eventId} (${o.eventType ?? ''})` : '', o.reason ?? '']);
+      return [table(s, ['workflow id', 'type', 'replay', 'where', 'reason'], rows), `${a.diverged.length ? s.fail : s.ok} ${a.checked} of ${a.total} checked, ${a.diverged.length} diverge`].join('\n');
+    }
     if (d.ok) return `${s.ok} the current code replays ${d.workflowId} (${d.workflowType}, ${d.events} events): deterministic`;
     if (d.kind === 'no-class') {
       return `${s.fail} no workflow class named ${d.workflowType} in the project (found: ${d.classes.join(', ') || 'none'})${d.problems.length ? `\n  could not import: ${d.problems.join('; ')}` : ''}\n  hint: name it with --workflows module:Class`;
@@ -42,7 +59,7 @@ export const replayCommand = defineCommand({
     if (d.resetTo) lines.push(`  ${s.c.bold('reset')} --event ${d.resetTo.eventId} would keep ${d.resetTo.keeps} and redo ${d.resetTo.redoes}`);
     return lines.join('\n');
   },
-  exitCode: (d) => (d.ok ? ExitCode.ok : ExitCode.failure),
+  exitCode: (d) => ('all' in d ? (d.all.outcomes.every((o) => o.ok) ? ExitCode.ok : ExitCode.failure) : d.ok ? ExitCode.ok : ExitCode.failure),
 });
 
 interface ResetData {

@@ -131,6 +131,7 @@ export const clearCommand = defineCommand({
   flags: [],
   fields: { cleared: 'the screen was cleared (false off a terminal)' },
   async run(ctx): Promise<{ cleared: boolean }> {
+    if (!ctx.interactive) ctx.progress('not a terminal: nothing to clear');
     return { cleared: ctx.interactive };
   },
   // Erase the screen and the scrollback, cursor home: what `clear` does in a shell.

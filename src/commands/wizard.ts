@@ -109,7 +109,8 @@ export const wizardCommand = defineCommand({
     }
     const cls = walked.land;
     const land = landing(cls, findings, ev.desc.workflowId);
-    const explanation = classSpec(cls).explanation;
+    const spec = classSpec(cls);
+    const explanation = ev.desc.status !== 'RUNNING' && spec.closedExplanation ? spec.closedExplanation : spec.explanation;
     say(`\n${HEALTHY.has(cls) ? s.ok : s.fail} ${s.c.bold(cls)} (${land.severity}): ${land.summary}\n  ${explanation}`);
 
     let procedure: WizardData['procedure'] = { id: land.procedure, steps: procedureSteps(land.procedure, ev.desc.workflowId) };

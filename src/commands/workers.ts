@@ -7,6 +7,8 @@ import { withLock } from '../processes/lock.js';
 import type { Style } from '../render/style.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
 import { UsageError } from '../errors.js';
+import { gateRestart } from './determinism.js';
+import type { GateResult } from '../diagnosis/determinism-gate.js';
 import type { Settings } from '../config/settings.js';
 import { commandText } from '../project/index.js';
 import { allProcs, processTree, readProc, startedAtMs } from '../processes/proc.js';
@@ -64,20 +66,27 @@ export const ensureWorkerCommand = defineCommand({
   group: 'workers',
   summary: "Stop this project's workers and start one fresh worker, ready when it polls",
   examples: ['ensure-worker', 'ensure-worker --worker-cmd "uv run python -m app.worker" --task-queue orders'],
-  flags: [{ name: 'timeout', type: 'number', default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' }],
-  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
-  async run(ctx, args): Promise<EnsureWorkerResult> {
+  flags: [
+    { name: 'timeout', type: 'number', default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' },
+    { name: 'force', type: 'boolean', description: 'restart even when running workflows cannot replay the changed code' },
+  ],
+  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], skipped}' },
+  async run(ctx, args): Promise<EnsureWorkerResult & { gate?: GateResult }> {
     const settings = await chooseWorkerCommand(ctx);
+    // Changed workflow code: the running workflows must still replay on it before the old worker goes.
+    const gate = await gateRestart(ctx, settings, Boolean(args.flags.force));
     // One supervisor per project at a time: a second ensure-worker waits, then replaces the first's worker.
-    return withLock(settings.stateDir, `worker-${settings.projectName}`, 'ensure-worker', () =>
+    const ready = await withLock(settings.stateDir, `worker-${settings.projectName}`, 'ensure-worker', () =>
       ensureWorker(settings, { timeoutMs: args.flags.timeout * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) }),
       { signal: ctx.signal, onWait: (pid) => ctx.progress(`waiting for tshell pid ${pid}, which is starting this project's worker…`) },
     );
+    return { ...ready, ...(gate && !gate.skipped ? { gate } : {}) };
   },
   render(d, s) {
     return [
       ...staleLines(s, d.stalePidFiles),
       ...stoppedLines(s, d.stopped),
+      ...(d.gate ? [`${d.gate.diverged.length ? s.warn : s.ok} replayed ${d.gate.checked} of ${d.gate.total} running workflow(s) on ${d.gate.taskQueue} against the new code${d.gate.diverged.length ? `: ${d.gate.diverged.length} diverge (restarted anyway)` : ': all replay'}`] : []),
       `${s.ok} worker ready in ${formatDuration(d.readyMs)}: pid ${d.pid} polls task queue ${d.taskQueue} as ${d.pollerIdentity}`,
       card(s, [['project', `${d.project} (${d.projectDir})`], ['command', d.command], ['log', d.logFile]]),
     ].join('\n');

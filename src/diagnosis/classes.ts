@@ -22,6 +22,9 @@ export interface ClassSpec {
   check?: CheckKind;
   /** For classes only the user's answer reaches (no rule matches them): the wizard's summary. */
   userSummary?: string;
+  /** On a closed run nothing retries: the procedure and explanation to use then (they end with a new run). */
+  closedProcedure?: ProcedureId;
+  closedExplanation?: string;
 }
 
 export const CLASSES = {
@@ -51,6 +54,8 @@ export const CLASSES = {
   },
   'activity-not-registered': {
     severity: 'error', procedure: 'register-and-restart', problem: true, stage: 'activity', suppresses: ['activity-failing', 'activity-retries-exhausted', 'workflow-failed'], check: 'activity-passes',
+    closedProcedure: 'register-restart-new',
+    closedExplanation: 'The workflow scheduled an activity the worker does not register, and the run has ended, so nothing will retry it. Register the activity in the worker, restart the worker and start the workflow again.',
     explanation: 'The workflow scheduled an activity the worker does not register. The server keeps retrying it, so register the activity in the worker and restart it; the next retry runs it.',
   },
   'activity-timeout': {

@@ -14,6 +14,7 @@ import { loadProject, type Project } from '../project/index.js';
 import { resolveQueue } from '../project/plan.js';
 import { freshHeartbeats, listWorkerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { hostname } from 'node:os';
+import { waitingOn, type WaitItem } from './waiting.js';
 
 /** Where a piece of evidence comes from (an event id or a log line says exactly where). */
 export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process' | 'code';
@@ -43,6 +44,8 @@ export interface Evidence {
   newestSourceMs?: number;
   /** What the project's code says (discovery): Worker(...) calls, workflow and activity definitions. */
   code?: CodeFacts;
+  /** For a RUNNING workflow: its timers, activities, children, and the signals/updates it received. */
+  waits?: WaitItem[];
 }
 
 export interface CodeFacts {
@@ -61,7 +64,8 @@ export function codeFacts(project: Project): CodeFacts {
   };
 }
 
-function newestPy(dir: string, depth = 0): number | undefined {
+/** Newest modification time of the *.py files under dir, outside virtual envs and caches. */
+export function newestPy(dir: string, depth = 0): number | undefined {
   if (depth > 6) return undefined;
   let newest: number | undefined;
   let entries: string[];
@@ -172,5 +176,5 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
     const act = failingActivity && latestActivityFailureAt(log.lines, desc.runId, failingActivity.activityId, settings.projectDir, log.firstLine);
     if (act && failingActivity) activityLog = { file: log.file, ...act, activityId: failingActivity.activityId };
   }
-  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts() };
+  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts(), ...(desc.status === 'RUNNING' ? { waits: waitingOn(events, desc) } : {}) };
 }

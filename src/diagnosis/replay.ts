@@ -93,7 +93,68 @@ export async function replayWorkflow(h: TemporalHandle, settings: Settings, work
       throw new ProcessError(`the replayer did not run (exit code ${r.exitCode ?? '?'})`, String(r.stderr).trim().split('\n').slice(-12), 'is the project environment set up? try `uv sync` in the project');
     }
     const resetTo = parsed.kind === 'nondeterminism' && parsed.eventId ? resetPoint(events, parsed.eventId) : undefined;
-    return { ...parsed, events: events.length, ...(resetTo ? { resetTo } : {}) };
+    const { workflowId: _w, runId: _r, ...outcome } = parsed as typeof parsed & { workflowId?: string; runId?: string };
+    return { ...outcome, events: events.length, ...(resetTo ? { resetTo } : {}) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface BatchReplay {
+  /** Running workflows on the queue (up to the limit asked). */
+  total: number;
+  /** How many were replayed before the time budget ran out. */
+  checked: number;
+  outcomes: ReplayOutcome[];
+  /** The ones whose history the current code cannot replay. */
+  diverged: ReplayOutcome[];
+}
+
+/**
+ * Replays many histories against the project's current code in one Python process (the project's own
+ * environment), newest first, within a time budget: the determinism gate and `replay --all`.
+ */
+export async function replayMany(
+  h: TemporalHandle,
+  settings: Settings,
+  python: string[],
+  refs: { workflowId: string; runId: string }[],
+  opts: { budgetMs: number; signal?: AbortSignal },
+): Promise<BatchReplay> {
+  const started = Date.now();
+  const { historyToJSON } = await import('@temporalio/common/lib/proto-utils.js');
+  const { mapLimit } = await import('../concurrency.js');
+  const histories = await mapLimit(refs, 8, async (r) => ({ ...r, events: await fetchHistory(h, r.workflowId, r.runId, opts.signal).catch(() => undefined) }));
+  const usable = histories.filter((x): x is typeof x & { events: HistoryEvent[] } => x.events !== undefined);
+  if (usable.length === 0) return { total: refs.length, checked: 0, outcomes: [], diverged: [] };
+  const dir = mkdtempSync(join(ensurePrivateDir(join(settings.stateDir, 'tmp')), 'replay-'));
+  try {
+    const file = join(dir, 'histories.json');
+    writeFileSync(file, JSON.stringify(usable.map((x) => ({ workflowId: x.workflowId, runId: x.runId, history: JSON.parse(historyToJSON({ events: x.events } as Parameters<typeof historyToJSON>[0])) as unknown }))), { mode: 0o600 });
+    const script = join(packageRoot(), 'python', 'tshell_replay.py');
+    const { execa } = await import('execa');
+    const [exe, ...pre] = python;
+    const remaining = Math.max(1000, opts.budgetMs - (Date.now() - started));
+    const r = await execa(exe as string, [...pre, script, '--histories', file, '--project', settings.projectDir], {
+      cwd: settings.projectDir,
+      env: childEnv({ TEMPORAL_ADDRESS: settings.address }),
+      extendEnv: false,
+      reject: false,
+      cancelSignal: opts.signal,
+      timeout: remaining,
+    });
+    const outcomes: ReplayOutcome[] = [];
+    for (const line of String(r.stdout).split('\n')) {
+      if (!line.trim().startsWith('{')) continue;
+      const o = JSON.parse(line) as ReplayOutcome;
+      const x = usable.find((u) => u.workflowId === o.workflowId && u.runId === o.runId);
+      const resetTo = o.kind === 'nondeterminism' && o.eventId && x ? resetPoint(x.events, o.eventId) : undefined;
+      outcomes.push({ ...o, events: x?.events.length ?? 0, ...(resetTo ? { resetTo } : {}) });
+    }
+    if (outcomes.length === 0 && !r.timedOut) {
+      throw new ProcessError(`the replayer did not run (exit code ${r.exitCode ?? '?'})`, String(r.stderr).trim().split('\n').slice(-12), 'is the project environment set up? (`doctor`)');
+    }
+    return { total: refs.length, checked: outcomes.length, outcomes, diverged: outcomes.filter((o) => !o.ok && o.kind === 'nondeterminism') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,6 +9,7 @@ import { classSpec, type DiagnosisClass, type Severity } from './classes.js';
 export type { Severity } from './classes.js';
 import type { FailureRecord } from '../temporal/history.js';
 import { FAILING_AFTER_ATTEMPT } from './stalled.js';
+import { describeWaits, type WaitItem } from './waiting.js';
 import { activityCode, queueCode, workflowCode } from './code-evidence.js';
 
 export type { EvidenceItem, Source } from './evidence.js';
@@ -16,6 +17,8 @@ export type { EvidenceItem, Source } from './evidence.js';
 export interface Match {
   summary: string;
   evidence: EvidenceItem[];
+  /** For `waiting`: exactly what it waits for. */
+  waitingOn?: WaitItem[];
 }
 
 /** How one class is recognised; what the class means and how it is fixed is its row in classes.ts. */
@@ -212,7 +215,20 @@ export const RULES: Rule[] = [
   },
   {
     class: 'waiting',
-    match: (ev) => (ev.desc.status === 'RUNNING' ? { summary: 'running and healthy: waiting for a signal, update, timer or activity', evidence: [{ source: 'pollers', text: `${ev.workflowPollers} live poller(s) on ${ev.desc.taskQueue}` }] } : undefined),
+    match: (ev) => {
+      if (ev.desc.status !== 'RUNNING') return undefined;
+      const waits = ev.waits ?? [];
+      const received = waits.filter((w) => w.kind === 'signal-received' || w.kind === 'update-received');
+      return {
+        summary: `running and healthy, waiting on ${describeWaits(waits)}`,
+        evidence: [
+          { source: 'pollers', text: `${ev.workflowPollers} live poller(s) on ${ev.desc.taskQueue}` },
+          ...waits.filter((w) => w.kind === 'timer').map((w) => ({ source: 'history' as const, eventId: w.eventId, text: `timer ${w.name} started${w.seconds !== undefined ? ` for ${w.seconds} s` : ''}` })),
+          ...(received.length ? [{ source: 'history' as const, text: `received so far: ${received.map((w) => `${w.kind === 'signal-received' ? 'signal' : 'update'} ${w.name}`).join(', ')}` }] : []),
+        ],
+        waitingOn: waits,
+      };
+    },
   },
   {
     class: 'healthy',
@@ -238,13 +254,21 @@ export function classify(ev: Evidence, steps: (id: ProcedureId) => string[]): Fi
     return m ? [{ cls: rule.class, m }] : [];
   });
   const suppressed = new Set<string>(matched.flatMap(({ cls }) => classSpec(cls).suppresses ?? []));
-  const kept = matched.filter(({ cls }) => !suppressed.has(cls));
+  let kept = matched.filter(({ cls }) => !suppressed.has(cls));
+  // A COMPLETED run handled its activities' failures: they are evidence of how it closed, not headlines.
+  const handled = ev.desc.status === 'COMPLETED' ? kept.filter(({ cls }) => classSpec(cls).stage === 'activity') : [];
+  kept = kept.filter((k) => !handled.includes(k));
   const anyProblem = kept.some(({ cls }) => classSpec(cls).problem);
+  const closed = ev.desc.status !== 'RUNNING';
   return kept
     .filter(({ cls }) => classSpec(cls).problem || !anyProblem)
     .map(({ cls, m }): Finding => {
       const spec = classSpec(cls);
-      return { class: cls, severity: spec.severity, ...m, procedure: { id: spec.procedure, steps: steps(spec.procedure) } };
+      const procedure = (closed && spec.closedProcedure) || spec.procedure;
+      const evidence = classSpec(cls).stage === 'result' || classSpec(cls).stage === 'healthy'
+        ? [...m.evidence, ...handled.flatMap((h) => h.m.evidence.slice(0, 1).map((e) => ({ ...e, text: `handled by the workflow: ${h.m.summary}` })))]
+        : m.evidence;
+      return { class: cls, severity: spec.severity, summary: m.summary, evidence, procedure: { id: procedure, steps: steps(procedure) }, ...(m.waitingOn ? { waitingOn: m.waitingOn } : {}) };
     })
     .sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
 }

@@ -37,6 +37,8 @@ export interface WorkflowDescription extends ExecutionSummary {
   historyLength: number;
   pendingActivities: PendingActivity[];
   pendingWorkflowTask?: { state: string; attempt: number };
+  /** Child workflows started and not closed yet. */
+  pendingChildren?: { workflowId: string; runId: string; type: string }[];
 }
 
 
@@ -102,6 +104,7 @@ export async function describeWorkflow(h: TemporalHandle, workflowId: string, ru
         taskQueue: a.activityOptions?.taskQueue?.name || undefined,
       })),
       pendingWorkflowTask: pwt ? { state: enumName(pwt.state, 'PENDING_WORKFLOW_TASK_STATE_'), attempt: pwt.attempt ?? 0 } : undefined,
+      pendingChildren: (raw.pendingChildren ?? []).map((c) => ({ workflowId: c.workflowId ?? '', runId: c.runId ?? '', type: c.workflowTypeName ?? '' })),
     };
   } catch (err) {
     throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanup, copyProject, declaredJson, editLine, eventually, makeEnv, tshell, type Env, type RunResult } from '../helpers/tshell.js';
 
-type Finding = { class: string; evidence: { source: string; eventId?: number; text: string }[]; procedure: { id: string } };
+type Finding = { class: string; summary: string; evidence: { source: string; eventId?: number; text: string }[]; procedure: { id: string }; waitingOn?: { kind: string; seconds?: number; firesAt?: string }[] };
 type Replay = { ok: boolean; kind?: string; eventId?: number; eventType?: string; reason?: string; resetTo?: { eventId: number; keeps: string } };
 
 describe('workflow code that changes under a running workflow', () => {
@@ -78,5 +78,10 @@ describe('workflow code that changes under a running workflow', () => {
     const d = await declaredJson<{ runId: string; findings: Finding[] }>('diagnose', await run(['diagnose', '--json']));
     assert.equal(d.runId, reset.newRunId);
     assert.deepEqual(d.findings.map((f) => f.class), ['waiting']);
+    // Waiting, and on what exactly: the hour-long timer, with its fire time.
+    assert.match(d.findings[0]?.summary ?? '', /waiting on timer \d+ \(3600 s, fires \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)/);
+    const timer = d.findings[0]?.waitingOn?.find((w) => w.kind === 'timer');
+    assert.equal(timer?.seconds, 3600);
+    assert.ok(Date.parse(timer?.firesAt ?? '') > Date.now() + 3_000_000);
   });
 });

@@ -24,6 +24,7 @@ describe('tooling commands', () => {
     const r = await tshell(['clear'], { env: env.env });
     assert.equal(r.exitCode, 0);
     assert.equal(r.stdout, '');
+    assert.match(r.stderr, /not a terminal: nothing to clear/);
     const j = await declaredJson<{ cleared: boolean }>('clear', await tshell(['clear', '--json'], { env: env.env }));
     assert.equal(j.cleared, false);
   });

@@ -153,3 +153,55 @@ describe('bad input', async () => {
     assert.deepEqual(classifyAgain(ev({}, [other]), () => []).map((f) => f.class), ['workflow-code-bug']);
   });
 });
+
+describe('closed runs: the right headline and procedures that fit', async () => {
+  const { classify: classifyClosed } = await import('../../src/diagnosis/rules.js');
+  const { procedureSteps } = await import('../../src/diagnosis/procedures.js');
+  const steps = (id: Parameters<typeof procedureSteps>[0]) => procedureSteps(id, 'w');
+  const exhausted: FailureRecord = { eventId: 11, time: '', kind: 'ActivityTaskFailed', activityType: 'charge', retryState: 'MAXIMUM_ATTEMPTS_REACHED', message: 'card declined' };
+  it('a COMPLETED run that compensated: error-result first, the handled activity failure is its evidence', () => {
+    const e = ev({ status: 'COMPLETED' }, [exhausted], { close: { status: 'COMPLETED', eventId: 20, result: { status: 'error', message: 'payment failed, refunded' } } });
+    const f = classifyClosed(e, steps);
+    assert.deepEqual(f.map((x) => x.class), ['error-result']);
+    assert.ok(f[0]?.evidence.some((x) => /handled by the workflow: activity charge failed for good/.test(x.text)), JSON.stringify(f[0]?.evidence));
+  });
+  it('a FAILED run whose activity was not registered: the procedure ends with a new run, nothing promises a retry', () => {
+    const notReg: FailureRecord = { eventId: 11, time: '', kind: 'ActivityTaskFailed', activityType: 'charge', retryState: 'MAXIMUM_ATTEMPTS_REACHED', message: 'Activity function charge is not registered on this worker, available activities: prepare' };
+    const f = classifyClosed(ev({ status: 'FAILED' }, [notReg], { close: { status: 'FAILED', eventId: 14, failure: [{ message: 'Activity task failed' }] } }), steps);
+    assert.equal(f[0]?.class, 'activity-not-registered');
+    assert.equal(f[0]?.procedure.id, 'register-restart-new');
+    assert.equal(f[0]?.procedure.steps.at(-1), 'start --like w');
+  });
+  it('every procedure of a class a closed run can land on ends with start --like', async () => {
+    const { CLASS_NAMES, classSpec } = await import('../../src/diagnosis/classes.js');
+    for (const c of CLASS_NAMES) {
+      const spec = classSpec(c);
+      if (!['closed', 'result'].includes(spec.stage) && !spec.closedProcedure) continue;
+      const id = spec.closedProcedure ?? spec.procedure;
+      assert.equal(steps(id).at(-1), 'start --like w', `${c}: ${id}`);
+      const text = spec.closedExplanation ?? spec.explanation;
+      assert.doesNotMatch(text, /keeps retrying|next retry/, c);
+    }
+  });
+});
+
+describe('what a waiting workflow waits for', async () => {
+  const { waitingOn, describeWaits } = await import('../../src/diagnosis/waiting.js');
+  it('names the open timer with its length and fire time, the activity attempt, and what it received', () => {
+    const events = [
+      { eventId: 5, eventType: 6, eventTime: { seconds: 1_800_000_000, nanos: 0 }, timerStartedEventAttributes: { timerId: '1', startToFireTimeout: { seconds: 3600, nanos: 0 } } },
+      { eventId: 6, eventType: 6, eventTime: { seconds: 1_800_000_000, nanos: 0 }, timerStartedEventAttributes: { timerId: '2', startToFireTimeout: { seconds: 5, nanos: 0 } } },
+      { eventId: 7, eventType: 6, eventTime: { seconds: 1_800_000_005, nanos: 0 }, timerFiredEventAttributes: { timerId: '2', startedEventId: 6 } },
+      { eventId: 8, eventType: 6, eventTime: { seconds: 1_800_000_006, nanos: 0 }, workflowExecutionSignaledEventAttributes: { signalName: 'nudge' } },
+    ];
+    const desc = { workflowId: 'w', runId: 'r', type: 'T', status: 'RUNNING', taskQueue: 'q', startTime: '', durationMs: 0, historyLength: 9, pendingActivities: [act({ attempt: 3, nextAttemptScheduleTime: '2027-01-15T08:00:10.000Z' })] };
+    const waits = waitingOn(events as never, desc);
+    assert.deepEqual(waits.map((w) => [w.kind, w.name]), [['timer', '1'], ['activity', 'charge'], ['signal-received', 'nudge']]);
+    assert.equal(waits[0]?.firesAt, new Date((1_800_000_000 + 3600) * 1000).toISOString());
+    assert.equal(describeWaits(waits), `timer 1 (3600 s, fires ${new Date((1_800_000_000 + 3600) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC), activity charge (attempt 3, next attempt 2027-01-15 08:00:10 UTC)`);
+    const f = classify(ev({}, [], { waits }), () => []);
+    assert.equal(f[0]?.class, 'waiting');
+    assert.match(f[0]?.summary ?? '', /waiting on timer 1 \(3600 s/);
+    assert.equal(f[0]?.waitingOn?.length, 3);
+  });
+});

@@ -1,0 +1,63 @@
+// The determinism gate, for real on a copy of `evolving`: an incompatible change under a running
+// workflow is refused by ensure-worker (the old worker keeps polling), `replay --all` says the same,
+// a terminal may choose, and --force restarts anyway.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cleanup, copyProject, declaredJson, editLine, eventually, makeEnv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
+
+describe('the determinism gate', () => {
+  let env: Env;
+  let dir: string;
+  const run = (args: string[]): Promise<RunResult> => tshell(args, { env: env.env, cwd: dir });
+  const workerPid = async (): Promise<number | undefined> => (await declaredJson<{ workers: { pid: number; project: string }[] }>('list-workers', await run(['list-workers', '--json']))).workers.find((w) => w.project === 'gate-evolving')?.pid;
+
+  before(async () => {
+    env = await makeEnv();
+    dir = copyProject('evolving', env, 'gate-evolving');
+    assert.equal((await run(['ensure-server', '--headless'])).exitCode, 0);
+  });
+  after(async () => cleanup(env));
+
+  it('refuses to restart onto code a running workflow cannot replay; --force restarts anyway', async () => {
+    assert.equal((await run(['ensure-worker'])).exitCode, 0);
+    const started = await run(['start', '--type', 'TimerWorkflow', '--task-queue', 'evolving', '--input', '3600', '--json']);
+    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
+    await eventually(async () => {
+      const h = await declaredJson<{ events: { type: string }[] }>('history', await run(['history', '--id', id, '--json']));
+      return h.events.some((e) => e.type === 'TimerStarted') ? true : undefined;
+    }, 30_000, 'the timer to start');
+    // A compatible restart first (unchanged code): nothing to check.
+    const same = await declaredJson<{ gate?: unknown }>('ensure-worker', await run(['ensure-worker', '--json']));
+    assert.equal(same.gate, undefined);
+    const before = await workerPid();
+    await new Promise((r) => setTimeout(r, 1100)); // the edit must be newer than the worker's start
+    editLine(join(dir, 'src', 'evolving', 'workflows.py'), '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
+
+    const refused = await run(['ensure-worker']);
+    assert.equal(refused.exitCode, 1, refused.stderr + refused.stdout);
+    assert.match(refused.stderr, /not restarting: 1 of 1 running workflow\(s\) on evolving cannot replay the new code \(the old worker keeps running\)/);
+    assert.match(refused.stderr, new RegExp(`${id}: diverges at event \\d+ \\(TimerStarted\\)`));
+    assert.match(refused.stderr, /hint: keep the old worker .*reset --id ID.*ensure-worker --force/);
+    assert.equal(await workerPid(), before, 'the old worker still runs');
+
+    const all = await run(['replay', '--all', '--json']);
+    assert.equal(all.exitCode, 1);
+    const a = (JSON.parse(all.stdout) as { all: { checked: number; diverged: { workflowId: string; eventType: string }[] } }).all;
+    assert.deepEqual(a.diverged.map((d) => [d.workflowId, d.eventType]), [[id, 'TimerStarted']]);
+
+    // In a terminal the developer chooses: keep the old worker …
+    const kept = await tshellInPty(['ensure-worker'], [
+      { expect: 'cannot replay the new code', timeout: 90 },
+      { expect: 'Restart the worker anyway\\?', send: '\r' },
+      { expect: 'kept the old worker: nothing was stopped' },
+    ], { env: env.env, cwd: dir, exitTimeout: 20 });
+    assert.ok(kept.ok, `step ${kept.failedStep} failed:\n${kept.transcript}`);
+    assert.equal(await workerPid(), before);
+
+    const forced = await declaredJson<{ pid: number }>('ensure-worker', await run(['ensure-worker', '--force', '--json']));
+    assert.notEqual(forced.pid, before);
+    await run(['terminate', '--id', id, '--yes']);
+    await run(['kill-worker']);
+  });
+});

@@ -1,11 +1,12 @@
 // diagnose: evidence → findings, each with its fix procedure as tshell commands.
 import { ExitCode, toTshellError } from '../errors.js';
 import { mapSettled } from '../concurrency.js';
-import { EvidenceCache, gatherEvidence } from '../diagnosis/evidence.js';
-import { procedureSteps } from '../diagnosis/procedures.js';
-import { classify, type Finding } from '../diagnosis/rules.js';
+import { EvidenceCache } from '../diagnosis/evidence.js';
+import { type Finding } from '../diagnosis/rules.js';
 import { classSpec } from '../diagnosis/classes.js';
 import { findStalled } from '../diagnosis/stalled.js';
+import { diagnoseDeep, type DiagnosedNode } from '../diagnosis/children.js';
+import type { Style } from '../render/style.js';
 import { WORKFLOW_REF } from '../cli-model/option-sets.js';
 import { workflowRef } from './resolve.js';
 import { defineCommand } from '../cli-model/types.js';
@@ -33,8 +34,8 @@ export const diagnoseCommand = defineCommand({
     const h = await ctx.temporal();
     const cache = new EvidenceCache(ctx.settings);
     const one = async (workflowId: string, runId?: string): Promise<Diagnosis> => {
-      const ev = await gatherEvidence(h, ctx.settings, workflowId, runId, cache);
-      return { workflowId: ev.desc.workflowId, runId: ev.desc.runId, status: ev.desc.status, findings: classify(ev, (id) => procedureSteps(id, ev.desc.workflowId)) };
+      const { node } = await diagnoseDeep(h, ctx.settings, workflowId, runId, cache);
+      return { workflowId: node.workflowId, runId: node.runId, status: node.status, findings: node.findings };
     };
     if (args.flags.all) {
       const stalled = await findStalled(ctx.settings, h, {});
@@ -68,4 +69,28 @@ export const diagnoseCommand = defineCommand({
       .join('\n\n');
   },
   exitCode: (d) => (('diagnoses' in d ? d.diagnoses : [d]).some((x) => x.error || x.findings.some(problem)) ? ExitCode.failure : ExitCode.ok),
+});
+
+function treeLines(n: DiagnosedNode, s: Style, prefix = '', last = true, root = true): string[] {
+  const f = n.findings[0];
+  const mark = f && classSpec(f.class).problem ? s.fail : s.ok;
+  const head = `${root ? '' : `${prefix}${last ? '└─ ' : '├─ '}`}${mark} ${s.c.bold(n.workflowId)} ${s.c.dim(`(${n.type})`)} ${n.status}${f ? ` · ${f.class}: ${f.summary}` : ''}`;
+  const childPrefix = root ? '' : `${prefix}${last ? '   ' : '│  '}`;
+  return [head, ...n.children.flatMap((c, i) => treeLines(c, s, childPrefix, i === n.children.length - 1, false))];
+}
+
+export const traceCommand = defineCommand({
+  name: 'trace',
+  group: 'diagnosis',
+  summary: 'The workflow and its running child workflows as a tree, each with its status and diagnosis',
+  examples: ['trace', 'trace --id YourParentWorkflowId --json'],
+  flags: [...WORKFLOW_REF],
+  fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', findings: 'its findings (as diagnose)', children: 'its running children, each the same shape (depth ≤ 5)' },
+  async run(ctx, args): Promise<DiagnosedNode> {
+    const ref = workflowRef(ctx, args);
+    const h = await ctx.temporal();
+    return (await diagnoseDeep(h, ctx.settings, ref.workflowId, ref.runId)).node;
+  },
+  render: (d, s) => treeLines(d, s).join('\n'),
+  exitCode: (d) => (d.findings.some((f) => classSpec(f.class).problem) ? ExitCode.failure : ExitCode.ok),
 });

@@ -14,7 +14,7 @@ import { doctorCommand } from './doctor.js';
 import { clearCommand, exitCommand, helpCommand, projectCommand } from './shell.js';
 import { projectsCommand } from './projects.js';
 import { completeCommand, completionsCommand } from './completions.js';
-import { diagnoseCommand } from './diagnose.js';
+import { diagnoseCommand, traceCommand } from './diagnose.js';
 import { replayCommand, resetCommand } from './replay.js';
 import { wizardCommand } from './wizard.js';
 import { recipeCommand } from './recipes.js';
@@ -64,6 +64,7 @@ export function allCommands(): Command[] {
     stackCommand,
     taskQueueCommand,
     diagnoseCommand,
+    traceCommand,
     wizardCommand,
     recipeCommand,
     replayCommand,

@@ -4,11 +4,12 @@
 // Off a terminal it never waits: it prints the path and the proposal and runs nothing without --yes.
 import { ExitCode } from '../errors.js';
 import { runCheck, type CheckResult } from '../diagnosis/checks.js';
-import { gatherEvidence, type Evidence } from '../diagnosis/evidence.js';
+import { type Evidence } from '../diagnosis/evidence.js';
+import { diagnoseDeep } from '../diagnosis/children.js';
 import { classesAt, classSpec, type DiagnosisClass } from '../diagnosis/classes.js';
 import { procedureCheck, procedureSteps, type CheckKind, type ProcedureId } from '../diagnosis/procedures.js';
 import { replayWorkflow, type ReplayOutcome } from '../diagnosis/replay.js';
-import { classify, type EvidenceItem, type Finding } from '../diagnosis/rules.js';
+import { type EvidenceItem, type Finding } from '../diagnosis/rules.js';
 import { walkTree, type PathStep } from '../diagnosis/tree.js';
 import type { Style } from '../render/style.js';
 import { splitLine } from '../cli-model/line.js';
@@ -96,8 +97,8 @@ export const wizardCommand = defineCommand({
     const s = ctx.style;
     const { h, desc } = await describeTarget(ctx, args);
     ctx.progress(`gathering evidence on ${desc.workflowId}…`);
-    const ev = await gatherEvidence(h, ctx.settings, desc.workflowId, desc.runId);
-    const findings = classify(ev, (id) => procedureSteps(id, ev.desc.workflowId));
+    const { ev, node } = await diagnoseDeep(h, ctx.settings, desc.workflowId, desc.runId);
+    const findings = node.findings;
     const quiet = ev.desc.status === 'RUNNING' && findings.every((f) => HEALTHY.has(f.class));
     const handlers = quiet && ev.workflowPollers > 0 ? await workflowHandlers(h, ev.desc.workflowId, ev.desc.runId) : undefined;
 
@@ -134,7 +135,7 @@ export const wizardCommand = defineCommand({
               ])
             : 'new';
           if (choice === 'reset') {
-            procedure = { id: 'reset', steps: ['# fix the workflow code so that it matches the kept history', 'ensure-worker', `reset --id ${ev.desc.workflowId} --event ${r.resetTo.eventId}`] };
+            procedure = { id: 'reset', steps: ['# fix the workflow code so that it matches the kept history', 'ensure-worker --force', `reset --id ${ev.desc.workflowId} --event ${r.resetTo.eventId}`] };
             check = 'task-completes';
           }
         }

@@ -52,6 +52,10 @@ export const CLASSES = {
     severity: 'error', procedure: 'fix-restart-resume', problem: true, stage: 'workflow-task',
     explanation: 'The workflow code itself raised an exception, so its workflow task fails and the server retries it. The workflow is not lost: it waits where it is. Fix the code and restart the worker; the workflow resumes from where it stopped.',
   },
+  'child-workflow': {
+    severity: 'error', procedure: 'fix-child', problem: true, stage: 'activity',
+    explanation: 'The workflow itself is fine: it waits on a child workflow, and the child is the one in trouble. Diagnose and fix the child; when the child moves on, so does its parent.',
+  },
   'activity-not-registered': {
     severity: 'error', procedure: 'register-and-restart', problem: true, stage: 'activity', suppresses: ['activity-failing', 'activity-retries-exhausted', 'workflow-failed'], check: 'activity-passes',
     closedProcedure: 'register-restart-new',

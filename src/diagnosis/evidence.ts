@@ -46,6 +46,17 @@ export interface Evidence {
   code?: CodeFacts;
   /** For a RUNNING workflow: its timers, activities, children, and the signals/updates it received. */
   waits?: WaitItem[];
+  /** Its running child workflows, each with its own first finding (diagnosed the same way, depth ≤ 5). */
+  children?: ChildDiagnosis[];
+}
+
+export interface ChildDiagnosis {
+  workflowId: string;
+  runId: string;
+  type: string;
+  status: string;
+  /** The child's headline finding. */
+  first?: { class: string; severity: string; summary: string; problem: boolean; evidence: EvidenceItem[] };
 }
 
 export interface CodeFacts {

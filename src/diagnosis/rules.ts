@@ -19,6 +19,8 @@ export interface Match {
   evidence: EvidenceItem[];
   /** For `waiting`: exactly what it waits for. */
   waitingOn?: WaitItem[];
+  /** Values for placeholders in the procedure's steps besides {id} (e.g. {child}). */
+  fill?: Record<string, string>;
 }
 
 /** How one class is recognised; what the class means and how it is fixed is its row in classes.ts. */
@@ -115,6 +117,19 @@ export const RULES: Rule[] = [
     match: (ev) => {
       const f = taskFailure(ev, (x) => !isNondeterminism(x) && !isSandbox(x) && !isDeadlock(x) && !isWfNotRegistered(x));
       return f && { summary: `the workflow code raised ${f.failure?.[0]?.type ?? 'an exception'}: ${f.message.split('\n')[0]} (the workflow waits; it resumes once fixed)`, evidence: [fromHistory(f), ...(f.frames ?? []).map((fr) => ({ source: 'history' as const, eventId: f.eventId, text: `at ${fr}` })), ...attemptsItem(ev)] };
+    },
+  },
+  {
+    class: 'child-workflow',
+    match: (ev) => {
+      if (ev.desc.status !== 'RUNNING') return undefined;
+      const child = (ev.children ?? []).find((c) => c.first?.problem);
+      if (!child?.first) return undefined;
+      return {
+        summary: `waits on child workflow ${child.workflowId} (${child.type}), which is ${child.first.class}: ${child.first.summary}`,
+        evidence: [{ source: 'describe', text: `pending child ${child.workflowId} (${child.type}), ${child.status}` }, ...child.first.evidence.slice(0, 3).map((e) => ({ ...e, text: `child: ${e.text}` }))],
+        fill: { child: child.workflowId },
+      };
     },
   },
   {
@@ -268,7 +283,8 @@ export function classify(ev: Evidence, steps: (id: ProcedureId) => string[]): Fi
       const evidence = classSpec(cls).stage === 'result' || classSpec(cls).stage === 'healthy'
         ? [...m.evidence, ...handled.flatMap((h) => h.m.evidence.slice(0, 1).map((e) => ({ ...e, text: `handled by the workflow: ${h.m.summary}` })))]
         : m.evidence;
-      return { class: cls, severity: spec.severity, summary: m.summary, evidence, procedure: { id: procedure, steps: steps(procedure) }, ...(m.waitingOn ? { waitingOn: m.waitingOn } : {}) };
+      const filled = steps(procedure).map((st) => Object.entries(m.fill ?? {}).reduce((acc, [k, v]) => acc.replaceAll(`{${k}}`, v), st));
+      return { class: cls, severity: spec.severity, summary: m.summary, evidence, procedure: { id: procedure, steps: filled }, ...(m.waitingOn ? { waitingOn: m.waitingOn } : {}) };
     })
     .sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
 }

@@ -52,7 +52,7 @@ describe('workflow code that changes under a running workflow', () => {
     assert.match((await run(['replay'])).stdout, new RegExp(`non-deterministic: .* part at event ${timerEvent} \\(TimerStarted\\)[\\s\\S]*reset --event ${timerEvent - 1} would keep ActivityTaskCompleted`));
 
     // Restart the worker on the new code; the next workflow task (a signal) hits the mismatch.
-    assert.equal((await run(['ensure-worker'])).exitCode, 0);
+    assert.equal((await run(['ensure-worker', '--force'])).exitCode, 0);
     assert.equal((await run(['signal', 'nudge'])).exitCode, 0);
     const nd = await eventually(async () => {
       const d = await declaredJson<{ findings: Finding[] }>('diagnose', await run(['diagnose', '--id', id, '--json']));

@@ -31,9 +31,10 @@ describe('workflow outcomes', () => {
     assert.equal(r.exitCode, 0, r.stderr);
     const data = JSON.parse(r.stdout) as { workflowId: string; starterFailure?: string };
     assert.match(data.workflowId, /^quiet-[0-9a-f]{8}$/);
-    assert.equal(data.starterFailure, 'starter failed (exit code 1)');
+    // Exit code 1 from the raise; the SDK's runtime sometimes aborts at interpreter teardown (134/139) instead.
+    assert.match(data.starterFailure ?? '', /^starter failed \(exit code (1|13[49]: killed by signal \d+)\)$/);
     const human = await run(['start', '--starter-cmd', 'uv run starter-fails']);
-    assert.match(human.stdout, /warning: starter failed \(exit code 1\) after the workflow started/);
+    assert.match(human.stdout, /warning: starter failed \(exit code (1|13[49]: killed by signal \d+)\) after the workflow started/);
   });
 
   it('warns about an error-shaped result, and exits 1 with --strict', async () => {
@@ -63,5 +64,25 @@ describe('workflow outcomes', () => {
     assert.deepEqual([d.findings[0]?.class, d.findings[0]?.procedure.id], ['workflow-failed', 'fix-restart-new']);
     assert.equal(result.exitCode, 1);
     assert.match(result.stdout, /FAILED\nInvalidOrder: order 42 is invalid/);
+  });
+
+  it('a parent waiting on a stuck child is diagnosed by its child: child-workflow, and trace shows the tree', async () => {
+    const { eventually, declaredJson } = await import('../helpers/tshell.js');
+    const started = await run(['start', '--type', 'ParentWorkflow', '--task-queue', 'outcomes', '--id', `parent-${Date.now()}`, '--json']);
+    assert.equal(started.exitCode, 0, started.stderr);
+    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
+    type D = { findings: { class: string; summary: string; procedure: { steps: string[] } }[] };
+    const d = await eventually(async () => {
+      const x = await declaredJson<D>('diagnose', await run(['diagnose', '--id', id, '--json']));
+      return x.findings[0]?.class === 'child-workflow' ? x : undefined;
+    }, 60_000, 'the parent to be diagnosed by its child');
+    assert.match(d.findings[0]?.summary ?? '', new RegExp(`waits on child workflow ${id}-child \\(BrokenChildWorkflow\\), which is workflow-code-bug: .*child bug: missing order lines`));
+    assert.deepEqual(d.findings[0]?.procedure.steps, [`diagnose --id ${id}-child`, `wizard --id ${id}-child`]);
+    const t = await run(['trace', '--id', id]);
+    assert.equal(t.exitCode, 1);
+    assert.match(t.stdout, new RegExp(`${id} \\(ParentWorkflow\\) RUNNING · child-workflow`));
+    assert.match(t.stdout, new RegExp(`└─ ✗ ${id}-child \\(BrokenChildWorkflow\\) RUNNING · workflow-code-bug`));
+    await run(['terminate', '--id', `${id}-child`, '--yes']);
+    await run(['terminate', '--id', id, '--yes']);
   });
 });

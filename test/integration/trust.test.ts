@@ -150,7 +150,7 @@ describe("the wizard's re-check", () => {
     // An incompatible change under the running workflow: an activity before the timer.
     const workflows = join(p.dir, 'src', 'evolving', 'workflows.py');
     editLine(workflows, '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
-    assert.equal((await p.run(['ensure-worker'])).exitCode, 0);
+    assert.equal((await p.run(['ensure-worker', '--force'])).exitCode, 0);
     assert.equal((await p.run(['signal', 'nudge', '--id', id])).exitCode, 0);
     await diagnosedAs(p, id, 'nondeterminism');
     const r = await tshellInPty(['wizard', '--id', id, '--check-timeout', '60'], [

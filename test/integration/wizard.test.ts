@@ -81,7 +81,7 @@ describe('the wizard', () => {
     }, 30_000, 'the timer to start');
     const workflows = join(dir, 'src', 'evolving', 'workflows.py');
     editLine(workflows, '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
-    assert.equal((await run(['ensure-worker'])).exitCode, 0);
+    assert.equal((await run(['ensure-worker', '--force'])).exitCode, 0);
     assert.equal((await run(['signal', 'nudge', '--id', id])).exitCode, 0);
     const nd = await diagnosedAs(id, 'nondeterminism');
     const failedEvent = nd.evidence[0]?.eventId as number;

@@ -1,17 +1,11 @@
 // doctor: the tools, the server, the state dir, and the project as discovery reads it (each value
 // with where it came from; a command that cannot run is never shown as ✓).
 import { ExitCode } from '../errors.js';
-import { childEnv, findTool } from '../processes/tools.js';
+import { childEnv, findTool, toolVersion } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
 import { runnable } from '../project/runnable.js';
 import { connectFor, tcpProbe } from '../temporal/connection.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
-
-async function version(path: string, args: string[] = ['--version']): Promise<string> {
-  const { execa } = await import('execa');
-  const r = await execa(path, args, { reject: false, timeout: 10_000 });
-  return String(r.stdout || r.stderr).split('\n')[0]?.trim() ?? '?';
-}
 
 export interface DoctorCheck {
   name: string;
@@ -31,11 +25,11 @@ export const doctorCommand = defineCommand({
     const checks: DoctorCheck[] = [];
     checks.push({ name: 'node', ok: Number(process.versions.node.split('.')[0]) >= 20, detail: `v${process.versions.node} (${process.execPath})`, fix: 'install Node 20 or newer' });
     const python = findTool('python3');
-    checks.push({ name: 'python', ok: Boolean(python), detail: python ? `${await version(python.path)} (${python.path})` : 'not found', fix: 'install Python 3.11+' });
+    checks.push({ name: 'python', ok: Boolean(python), detail: python ? `${await toolVersion(python.path)} (${python.path})` : 'not found', fix: 'install Python 3.11+' });
     const uv = findTool('uv');
-    checks.push({ name: 'uv', ok: Boolean(uv), detail: uv ? `${await version(uv.path)} (${uv.path}, from ${uv.source})` : 'not found', fix: 'tshell setup' });
+    checks.push({ name: 'uv', ok: Boolean(uv), detail: uv ? `${await toolVersion(uv.path)} (${uv.path}, from ${uv.source})` : 'not found', fix: 'tshell setup' });
     const temporal = findTool('temporal', s.temporalCli || undefined);
-    checks.push({ name: 'temporal', ok: Boolean(temporal), detail: temporal ? `${await version(temporal.path)} (${temporal.path}, from ${temporal.source})` : 'not found', fix: 'tshell setup' });
+    checks.push({ name: 'temporal', ok: Boolean(temporal), detail: temporal ? `${await toolVersion(temporal.path)} (${temporal.path}, from ${temporal.source})` : 'not found', fix: 'tshell setup' });
     const t0 = Date.now();
     let serverOk = false;
     let serverDetail = 'not reachable';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { SETTINGS } from '../config/settings.js';
 import { ToolMissingError, ProcessError } from '../errors.js';
-import { findTool, installedPins, TOOL_PINS, toolsDir } from '../processes/tools.js';
+import { findTool, installedPins, TOOL_PINS, toolsDir, toolVersion } from '../processes/tools.js';
 import { card, formatDuration, table } from '../render/format.js';
 import { defineCommand } from '../cli-model/types.js';
 
@@ -15,12 +15,6 @@ interface SetupResult {
   temporal: string;
   uv: string;
   tookMs: number;
-}
-
-async function version(path: string, args: string[] = ['--version']): Promise<string> {
-  const { execa } = await import('execa');
-  const r = await execa(path, args, { reject: false, timeout: 10_000 });
-  return r.exitCode === 0 ? String(r.stdout).split('\n')[0]?.trim() ?? '' : '';
 }
 
 export const setupCommand = defineCommand({
@@ -58,8 +52,8 @@ export const setupCommand = defineCommand({
       toolsDir: dir,
       action: upToDate && !args.flags.force ? 'up to date' : 'installed',
       pins: { ...TOOL_PINS },
-      temporal: await version(join(bin, 'temporal')),
-      uv: await version(join(bin, 'uv')),
+      temporal: await toolVersion(join(bin, 'temporal')),
+      uv: await toolVersion(join(bin, 'uv')),
       tookMs: Date.now() - started,
     };
   },

@@ -316,7 +316,7 @@ export const describeCommand = defineCommand({
   summary: 'Status, type, task queue, times, history length and pending work of the workflow',
   examples: ['describe', 'describe --id YourWorkflowId --json'],
   flags: [...WORKFLOW_REF],
-  fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', taskQueue: 'task queue', startTime: 'start', closeTime: 'close', durationMs: 'duration so far', historyLength: 'events', pendingActivities: '[{activityId, activityType, state, attempt, maximumAttempts, lastFailure, lastWorkerIdentity, scheduledTime, lastStartedTime, taskQueue}]', pendingWorkflowTask: '{state, attempt}', uiUrl: 'Web UI link' },
+  fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', taskQueue: 'task queue', startTime: 'start', closeTime: 'close', durationMs: 'duration so far', historyLength: 'events', pendingActivities: '[{activityId, activityType, state, attempt, maximumAttempts, lastFailure, lastWorkerIdentity, scheduledTime, lastStartedTime, nextAttemptScheduleTime, lastFailureTime, taskQueue}]', pendingWorkflowTask: '{state, attempt}', pendingChildren: '[{workflowId, runId, type}] child workflows not closed yet', uiUrl: 'Web UI link' },
   async run(ctx, args): Promise<DescribeData> {
     const { desc: d } = await describeTarget(ctx, args);
     if (d.workflowId === ctx.session.current.workflowId) ctx.session.setStatus(d.status);

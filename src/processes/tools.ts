@@ -84,3 +84,10 @@ export function installedPins(env = process.env): Record<string, string> | undef
 export function pythonPath(dir: string, env = process.env): Record<string, string> {
   return { PYTHONPATH: [dir, env.PYTHONPATH ?? ''].filter(Boolean).join(delimiter) };
 }
+
+/** The first line a program prints for `--version` ('' when it fails). */
+export async function toolVersion(path: string, args: string[] = ['--version']): Promise<string> {
+  const { execa } = await import('execa');
+  const r = await execa(path, args, { reject: false, timeout: 10_000 });
+  return r.exitCode === 0 ? (String(r.stdout || r.stderr).split('\n')[0]?.trim() ?? '') : '';
+}

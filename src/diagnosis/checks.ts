@@ -127,12 +127,12 @@ async function workPickedUp(h: TemporalHandle, before: Evidence, opts: CheckOpti
   const { workflowId, runId } = before.desc;
   const waiting = before.desc.pendingActivities.find((a) => a.state === 'SCHEDULED' && !a.lastStartedTime);
   if (waiting) return activityPasses(h, { ...before, desc: { ...before.desc, pendingActivities: [waiting] } }, opts, kind);
-  const last = Math.max(0, before.lastTaskCompletedEventId ?? 0);
+  // Events after the diagnosis count (the history as it was then ended at its length): the new
+  // worker may have picked the task up before this check even started.
+  const base = before.desc.historyLength;
   opts.progress?.(`waiting for a worker to pick up ${workflowId}'s workflow task…`);
-  const events0 = await fetchHistory(h, workflowId, runId);
-  const base = events0.length ? eventId(events0[events0.length - 1] as HistoryEvent) : 0;
   const picked = await poll(Date.now() + opts.timeoutMs, opts.signal, async () =>
-    (await fetchHistory(h, workflowId, runId)).find((e) => eventId(e) > Math.min(base, last || base) && /^WorkflowTask(Started|Completed)$/.test(eventTypeName(e)) && eventId(e) > last),
+    (await fetchHistory(h, workflowId, runId)).find((e) => eventId(e) > base && /^WorkflowTask(Started|Completed)$/.test(eventTypeName(e))),
   );
   if (picked) return result(kind, 'passed', `a worker picked up the workflow task (event ${eventId(picked)} ${eventTypeName(picked)}, run ${runId})`, { eventId: eventId(picked), workflowId, runId });
   const d = await describeWorkflow(h, workflowId, runId);

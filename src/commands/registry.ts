@@ -2,7 +2,8 @@
 // read this list; nothing lists commands a second time.
 import { ensureServerCommand, serverCommand } from './server.js';
 import { ensureWorkerCommand, killAllWorkersCommand, killWorkerCommand, listWorkersCommand } from './workers.js';
-import { describeCommand, resultCommand, startCommand, waitCommand } from './workflows.js';
+import { describeCommand, resultCommand, waitCommand } from './workflows.js';
+import { startCommand } from './start.js';
 import { healthCommand, recentCommand, stalledCommand, taskQueueCommand } from './monitor.js';
 import { logsCommand } from './logs.js';
 import { errorsCommand, historyCommand, stackCommand } from './inspect.js';

@@ -73,7 +73,7 @@ row("one-shot `list-workers`", median(listWorkers), "node -e ''", floorMs, '≤ 
 row('cold start to first prompt', median(prompt), "node -e ''", floorMs, '≤ 1.3× and ≤ 250 ms', median(prompt) <= 1.3 * floorMs && median(prompt) <= 250);
 
 // Project discovery of a 200-file project: cold (every file parsed by the ast helper) and warm
-// (the mtime cache), one-shot `projects`, less the node floor.
+// (the mtime cache): one-shot `projects` less one-shot `help` (which reads no project) run alongside.
 {
   const { mkdirSync, writeFileSync, readdirSync, rmSync: rm } = await import('node:fs');
   const big = join(stateDir, 'big-project');
@@ -85,10 +85,15 @@ row('cold start to first prompt', median(prompt), "node -e ''", floorMs, '≤ 1.
   for (let i = 1; i <= 197; i++) {
     writeFileSync(join(big, 'app', `mod_${i}.py`), `from temporalio import activity, workflow\n\n@activity.defn\nasync def act_${i}(x: str) -> str:\n    return x\n\n@workflow.defn\nclass Wf${i}:\n    @workflow.run\n    async def run(self, x: str) -> str:\n        return x\n`);
   }
+  const helpMs = () => {
+    const t = process.hrtime.bigint();
+    spawnSync(process.execPath, [BIN, 'help'], { cwd: big, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
   const run = () => {
     const t = process.hrtime.bigint();
     const r = spawnSync(process.execPath, [BIN, 'projects', '--json'], { cwd: big, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (!String(r.stdout).includes('"taskQueue":"big"')) throw new Error(`discovery failed: ${r.stdout}${r.stderr}`);
+    if (!/"taskQueue": ?"big"/.test(String(r.stdout))) throw new Error(`discovery failed: ${r.stdout}${r.stderr}`);
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
   const clear = () => {
@@ -98,13 +103,14 @@ row('cold start to first prompt', median(prompt), "node -e ''", floorMs, '≤ 1.
   run(); // the interpreter behind a pyenv shim is asked once and remembered
   const cold = [];
   const warm = [];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 9; i++) {
+    const base = helpMs();
     clear();
-    cold.push(run() - floorMs);
-    warm.push(run() - floorMs);
+    cold.push(run() - base);
+    warm.push(run() - base);
   }
-  row('discovery of a 200-file project, cold (beyond node start)', median(cold), '', undefined, '≤ 300 ms', median(cold) <= 300);
-  row('discovery of a 200-file project, cached (beyond node start)', median(warm), '', undefined, '≤ 50 ms', median(warm) <= 50);
+  row('discovery of a 200-file project, cold (beyond a one-shot `help`)', median(cold), '', undefined, '≤ 300 ms', median(cold) <= 300);
+  row('discovery of a 200-file project, cached (beyond a one-shot `help`)', median(warm), '', undefined, '≤ 30 ms', median(warm) <= 30);
 }
 
 const deadPort = await freePort();

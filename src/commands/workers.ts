@@ -11,7 +11,7 @@ import { gateRestart } from './determinism.js';
 import type { GateResult } from '../diagnosis/determinism-gate.js';
 import type { Settings } from '../config/settings.js';
 import { commandText } from '../project/index.js';
-import { allProcs, processTree, readProc, startedAtMs } from '../processes/proc.js';
+import { allProcs, localPortListening, processTree, readProc, startedAtMs } from '../processes/proc.js';
 import { tcpProbe } from '../temporal/connection.js';
 import { freshHeartbeats, listWorkerHeartbeats } from '../temporal/workers.js';
 import { hostname } from 'node:os';
@@ -159,7 +159,8 @@ interface ListWorkersResult {
  * and the ones started elsewhere (another terminal, another folder) as rows of their own.
  */
 async function withHeartbeats(ctx: CommandContext, listed: ListedWorker[]): Promise<boolean> {
-  if (!(await tcpProbe(ctx.settings.address, 300))) return false;
+  // Nothing listening on a local port: no socket, no client loaded (list-workers stays quick).
+  if (localPortListening(ctx.settings.address) === false || !(await tcpProbe(ctx.settings.address, 300))) return false;
   const h = await ctx.temporal();
   const beats = freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).catch(() => []));
   const host = hostname();

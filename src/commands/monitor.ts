@@ -7,6 +7,7 @@ import { errorBlocks, readWorkerLogSinceStart, type LogBlock } from '../processe
 import { findProjectWorkers } from '../processes/worker.js';
 import { formatDuration, formatTime, paintStatus, table } from '../render/format.js';
 import { describeQueue, isLiveNow, pollersOf, type PollerInfo } from '../temporal/task-queue.js';
+import { freshHeartbeats, listWorkerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { findStalled, type StalledData } from '../diagnosis/stalled.js';
 import { listExecutions, quoteValue, startedSince, statusClause, type ExecutionSummary } from '../temporal/visibility.js';
 import { describeWorkflow } from '../temporal/workflows.js';
@@ -168,8 +169,8 @@ export const taskQueueCommand = defineCommand({
   examples: ['task-queue', 'task-queue hello-tasks --json'],
   flags: [],
   positionals: [{ name: 'name', description: "the task queue (default: the current workflow's)" }],
-  fields: { taskQueue: 'the queue', pollers: '{type, identity, lastAccessTime, live, localProcess}', backlog: '{workflow, activity} approximate backlog counts' },
-  async run(ctx, args): Promise<{ taskQueue: string; pollers: QueuePoller[]; backlog?: { workflow?: number; activity?: number } }> {
+  fields: { taskQueue: 'the queue', pollers: '{type, identity, lastAccessTime, live, localProcess}', backlog: '{workflow, activity} approximate backlog counts', workers: "the queue's workers from their heartbeats: {identity, pid, hostName, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}" },
+  async run(ctx, args): Promise<{ taskQueue: string; pollers: QueuePoller[]; backlog?: { workflow?: number; activity?: number }; workers: WorkerHeartbeat[] }> {
     const h = await ctx.temporal();
     let name = args.positionals[0];
     if (!name) {
@@ -193,12 +194,18 @@ export const taskQueueCommand = defineCommand({
       ...info.workflowPollers.map((p) => ({ ...p, type: 'workflow' as const })),
       ...info.activityPollers.map((p) => ({ ...p, type: 'activity' as const })),
     ].map((p) => ({ ...p, live: isLiveNow(p, isAlive), localProcess: describePid(p.identity) }));
-    return { taskQueue: name, pollers, backlog: info.backlog };
+    // The heartbeats add what pollers cannot say: build id, SDK, tasks processed and failed.
+    const queue = name;
+    const beats = freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).catch(() => [])).filter((b) => b.taskQueue === queue);
+    return { taskQueue: name, pollers, backlog: info.backlog, workers: beats };
   },
   render(d, s) {
     const lines = [`task queue ${s.c.bold(d.taskQueue)}${d.backlog ? s.c.dim(` (backlog: workflow ${d.backlog.workflow ?? '?'}, activity ${d.backlog.activity ?? '?'})`) : ''}`];
     if (d.pollers.length === 0) lines.push(`${s.fail} no pollers: no worker is serving this queue`);
     else lines.push(table(s, ['type', 'identity', 'last access', 'live', 'process'], d.pollers.map((p) => [p.type, p.identity, p.lastAccessTime ?? '-', p.live ? s.c.green('yes') : s.c.red('no'), p.localProcess ?? '-'])));
+    for (const w of d.workers) {
+      lines.push(s.c.dim(`worker ${w.identity}${w.buildId ? ` build ${w.buildId.slice(0, 12)}` : ''}${w.sdk ? ` (${w.sdk})` : ''}: workflow tasks ${w.workflowTasksProcessed ?? '?'} done / ${w.workflowTasksFailed ?? '?'} failed, activity tasks ${w.activityTasksProcessed ?? '?'} done / ${w.activityTasksFailed ?? '?'} failed (heartbeat ${formatTime(w.heartbeatTime)})`));
+    }
     return lines.join('\n');
   },
   exitCode: (d) => (d.pollers.some((p) => p.live) ? ExitCode.ok : ExitCode.failure),

@@ -54,6 +54,10 @@ export const waitCommand = defineCommand({
       return result(desc.status, close, desc.status !== 'RUNNING' && !desc.closeTime);
     }
     let runId = ref.runId ?? desc.runId;
+    if (desc.status === 'RUNNING') {
+      const doing = desc.pendingActivities[0];
+      ctx.progress(`waiting for ${desc.workflowId} to close as ${target} (now RUNNING${doing ? `, activity ${doing.activityType} attempt ${doing.attempt}` : ''}; up to ${args.flags.timeout} s)…`);
+    }
     for (;;) {
       const close = await awaitCloseEvent(h, ref.workflowId, runId, deadline, ctx.signal);
       if (!close) return result('RUNNING', undefined, true);

@@ -60,7 +60,7 @@ export const diagnoseCommand = defineCommand({
         if (x.error) return `${s.fail} ${s.c.bold(x.workflowId)} could not be diagnosed: ${x.error.message}`;
         const lines = [`${x.findings.some(problem) ? s.fail : s.ok} ${s.c.bold(x.workflowId)} ${x.status}`];
         for (const f of x.findings) {
-          lines.push(`${problem(f) ? s.warn : s.ok} ${s.c.bold(f.class)} (${f.severity}): ${f.summary}`);
+          lines.push(`${problem(f) || classSpec(f.class).advisory ? s.warn : s.ok} ${s.c.bold(f.class)} (${f.severity}): ${f.summary}`);
           for (const e of f.evidence) lines.push(s.c.dim(`    ${e.source}${e.eventId ? ` event ${e.eventId}` : ''}${e.line ? ` line ${e.line}` : ''}: ${e.text}`));
           if (f.procedure.steps.length) lines.push(`  fix (${f.procedure.id}):`, ...f.procedure.steps.map((st) => `    ${st}`));
         }

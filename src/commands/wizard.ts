@@ -99,7 +99,7 @@ export const wizardCommand = defineCommand({
     ctx.progress(`gathering evidence on ${desc.workflowId}…`);
     const { ev, node } = await diagnoseDeep(h, ctx.settings, desc.workflowId, desc.runId);
     const findings = node.findings;
-    const quiet = ev.desc.status === 'RUNNING' && findings.every((f) => HEALTHY.has(f.class));
+    const quiet = ev.desc.status === 'RUNNING' && findings.every((f) => HEALTHY.has(f.class) || classSpec(f.class).advisory);
     const handlers = quiet && ev.workflowPollers > 0 ? await workflowHandlers(h, ev.desc.workflowId, ev.desc.runId) : undefined;
 
     const path: PathStep[] = [];

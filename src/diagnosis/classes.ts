@@ -6,7 +6,7 @@ import type { CheckKind, ProcedureId } from './procedures.js';
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 
 /** Where the decision tree meets a class (tree.ts asks about stages, not class names). */
-export type Stage = 'workflow-task' | 'activity' | 'worker' | 'closed' | 'result' | 'healthy' | 'user';
+export type Stage = 'workflow-task' | 'activity' | 'worker' | 'closed' | 'result' | 'healthy' | 'user' | 'advisory';
 
 export interface ClassSpec {
   severity: Severity;
@@ -25,6 +25,8 @@ export interface ClassSpec {
   /** On a closed run nothing retries: the procedure and explanation to use then (they end with a new run). */
   closedProcedure?: ProcedureId;
   closedExplanation?: string;
+  /** Advice beside the diagnosis (configuration smells): always listed, last, never a failure. */
+  advisory?: boolean;
 }
 
 export const CLASSES = {
@@ -113,6 +115,10 @@ export const CLASSES = {
   healthy: {
     severity: 'info', procedure: 'none', problem: false, stage: 'healthy',
     explanation: 'The workflow completed and its result looks right. Nothing to fix.',
+  },
+  'config-smell': {
+    severity: 'warning', procedure: 'review-config', problem: false, stage: 'advisory', advisory: true,
+    explanation: 'Nothing fails because of it yet, but a setting in how this workflow runs its activities or grows its history will cost you later: a hung attempt noticed late, retries that cannot succeed, a history or payload near its limit. Change the setting named in the evidence.',
   },
   'stuck-unknown': {
     severity: 'warning', procedure: 'inspect-stack', problem: true, stage: 'user', userSummary: 'not moving, and no failure explains it',

@@ -15,6 +15,7 @@ import { resolveQueue } from '../project/plan.js';
 import { freshHeartbeats, listWorkerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { hostname } from 'node:os';
 import { waitingOn, type WaitItem } from './waiting.js';
+import { configSmells, type Smell } from './smells.js';
 
 /** Where a piece of evidence comes from (an event id or a log line says exactly where). */
 export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process' | 'code';
@@ -46,6 +47,8 @@ export interface Evidence {
   code?: CodeFacts;
   /** For a RUNNING workflow: its timers, activities, children, and the signals/updates it received. */
   waits?: WaitItem[];
+  /** Configuration smells read from the history's attributes. */
+  smells?: Smell[];
   /** Its running child workflows, each with its own first finding (diagnosed the same way, depth ≤ 5). */
   children?: ChildDiagnosis[];
 }
@@ -187,5 +190,5 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
     const act = failingActivity && latestActivityFailureAt(log.lines, desc.runId, failingActivity.activityId, settings.projectDir, log.firstLine);
     if (act && failingActivity) activityLog = { file: log.file, ...act, activityId: failingActivity.activityId };
   }
-  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts(), ...(desc.status === 'RUNNING' ? { waits: waitingOn(events, desc) } : {}) };
+  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts(), ...(desc.status === 'RUNNING' ? { waits: waitingOn(events, desc) } : {}), smells: configSmells(events, desc) };
 }

@@ -15,6 +15,7 @@ export const PROCEDURES = {
   'fix-activity-restart': { steps: ['# fix the activity code', 'ensure-worker'], check: 'activity-passes' },
   'terminate-start-right-input': { steps: ['terminate --id {id} --reason "started with the wrong number of inputs"', '# start it again with the inputs its run() takes (start --type TYPE --input JSON …)'] },
   // The steps come from the finding (the child's id): see rules.ts.
+  'review-config': { steps: ['# {change}'] },
   'fix-child': { steps: ['diagnose --id {child}', 'wizard --id {child}'] },
   'fix-restart-new': { steps: ['# fix the cause', 'ensure-worker', 'start --like {id}'], check: 'new-run' },
   'register-restart-new': { steps: ['# register the missing activity in the worker', 'ensure-worker', 'start --like {id}'], check: 'new-run' },

@@ -229,6 +229,18 @@ export const RULES: Rule[] = [
     match: (ev) => (ev.desc.status === 'TERMINATED' ? { summary: `terminated${ev.close?.identity ? ` by ${ev.close.identity}` : ''}${ev.close?.reason ? `: ${ev.close.reason}` : ''}`, evidence: [{ source: 'history', eventId: ev.close?.eventId, text: `WorkflowExecutionTerminated: ${ev.close?.reason ?? ''}` }] } : undefined),
   },
   {
+    class: 'config-smell',
+    match: (ev) => {
+      const smells = ev.smells ?? [];
+      if (smells.length === 0) return undefined;
+      return {
+        summary: `${smells[0]?.text}${smells.length > 1 ? ` (and ${smells.length - 1} more)` : ''}`,
+        evidence: smells.map((s) => ({ source: 'history' as const, ...(s.eventId ? { eventId: s.eventId } : {}), text: `${s.kind}: ${s.text}` })),
+        fill: { change: [...new Set(smells.map((s) => s.change))].join('; ') },
+      };
+    },
+  },
+  {
     class: 'waiting',
     match: (ev) => {
       if (ev.desc.status !== 'RUNNING') return undefined;
@@ -274,9 +286,10 @@ export function classify(ev: Evidence, steps: (id: ProcedureId) => string[]): Fi
   const handled = ev.desc.status === 'COMPLETED' ? kept.filter(({ cls }) => classSpec(cls).stage === 'activity') : [];
   kept = kept.filter((k) => !handled.includes(k));
   const anyProblem = kept.some(({ cls }) => classSpec(cls).problem);
+  const advisory = (cls: DiagnosisClass) => Boolean(classSpec(cls).advisory);
   const closed = ev.desc.status !== 'RUNNING';
   return kept
-    .filter(({ cls }) => classSpec(cls).problem || !anyProblem)
+    .filter(({ cls }) => classSpec(cls).problem || advisory(cls) || !anyProblem)
     .map(({ cls, m }): Finding => {
       const spec = classSpec(cls);
       const procedure = (closed && spec.closedProcedure) || spec.procedure;
@@ -286,5 +299,6 @@ export function classify(ev: Evidence, steps: (id: ProcedureId) => string[]): Fi
       const filled = steps(procedure).map((st) => Object.entries(m.fill ?? {}).reduce((acc, [k, v]) => acc.replaceAll(`{${k}}`, v), st));
       return { class: cls, severity: spec.severity, summary: m.summary, evidence, procedure: { id: procedure, steps: filled }, ...(m.waitingOn ? { waitingOn: m.waitingOn } : {}) };
     })
-    .sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
+    // Advice comes after the diagnosis, whatever its severity.
+    .sort((a, b) => Number(advisory(a.class)) - Number(advisory(b.class)) || ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
 }

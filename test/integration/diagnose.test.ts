@@ -57,12 +57,21 @@ describe('diagnose, class by class', () => {
   });
 
   it('activity-not-registered while it retries', async () => {
-    const d = await diagnoseUntil(await start('MissingActivityWorkflow'), 'activity-not-registered');
+    const id = await start('MissingActivityWorkflow');
+    const d = await diagnoseUntil(id, 'activity-not-registered');
     assert.equal(d.findings[0]?.procedure.id, 'register-and-restart');
     assert.ok(!d.findings.some((f) => f.class === 'activity-failing'));
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
     assert.ok(code.includes('no @activity.defn named not_registered_anywhere in the project'), code.join('\n'));
     assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:30 registers activities: .*\(add not_registered_anywhere\)/.test(t)), code.join('\n'));
+    // Advice after the diagnosis: unlimited retries of an error no retry can fix.
+    const smells = await eventually(async () => {
+      const again = await declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
+      const smell = again.findings.find((x) => x.class === 'config-smell');
+      return smell ? { smell, last: again.findings.at(-1) } : undefined;
+    }, 30_000, 'the retries smell');
+    assert.equal(smells.last?.class, 'config-smell');
+    assert.ok(smells.smell.evidence.some((e) => /^retries-of-permanent-error: activity not_registered_anywhere retries NotFoundError forever/.test(e.text)), JSON.stringify(smells.smell.evidence));
   });
 
   it('bad-input: a start with the wrong number of inputs is not a code bug', async () => {

@@ -205,3 +205,36 @@ describe('what a waiting workflow waits for', async () => {
     assert.equal(f[0]?.waitingOn?.length, 3);
   });
 });
+
+describe('configuration smells', async () => {
+  const { configSmells } = await import('../../src/diagnosis/smells.js');
+  const { classify: classifySmells } = await import('../../src/diagnosis/rules.js');
+  const desc = (extra: Partial<WorkflowDescription> = {}): WorkflowDescription => ({ workflowId: 'w', runId: 'r', type: 'T', status: 'RUNNING', taskQueue: 'q', startTime: '', durationMs: 0, historyLength: 9, pendingActivities: [], ...extra });
+  const started = { eventId: 1, workflowExecutionStartedEventAttributes: { workflowRunTimeout: { seconds: 60 } } };
+  it('names a start-to-close longer than the run timeout, a missing one, repeated workflow-task timeouts, a big history', () => {
+    const events = [
+      started,
+      { eventId: 5, activityTaskScheduledEventAttributes: { activityType: { name: 'slow' }, startToCloseTimeout: { seconds: 600 } } },
+      { eventId: 6, activityTaskScheduledEventAttributes: { activityType: { name: 'open' }, scheduleToCloseTimeout: { seconds: 600 } } },
+      { eventId: 7, eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT' },
+      { eventId: 9, eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT' },
+    ];
+    const kinds = configSmells(events as never, desc({ historyLength: 12_000 })).map((s) => [s.kind, s.eventId]);
+    assert.deepEqual(kinds, [['start-to-close-missing', 5], ['start-to-close-missing', 6], ['workflow-task-timeouts', 7], ['history-too-large', undefined]]);
+  });
+  it('names unlimited retries of an error the code raises, unless the policy marks it non-retryable', () => {
+    const pending = [act({ activityType: 'lookup', attempt: 6, maximumAttempts: 0, lastFailure: "KeyError: 'sku-9'" })];
+    const sched = (nonRetryable: string[]) => [started, { eventId: 5, activityTaskScheduledEventAttributes: { activityType: { name: 'lookup' }, startToCloseTimeout: { seconds: 5 }, retryPolicy: { maximumAttempts: 0, nonRetryableErrorTypes: nonRetryable } } }];
+    const s = configSmells(sched([]) as never, desc({ pendingActivities: pending }));
+    assert.equal(s[0]?.kind, 'retries-of-permanent-error');
+    assert.match(s[0]?.change ?? '', /add "KeyError" to the retry policy's non_retryable_error_types/);
+    assert.deepEqual(configSmells(sched(['KeyError']) as never, desc({ pendingActivities: pending })), []);
+  });
+  it('a smell is advice: listed after the diagnosis, never a failure on its own', async () => {
+    const smells = configSmells([started, { eventId: 5, activityTaskScheduledEventAttributes: { activityType: { name: 'slow' }, startToCloseTimeout: { seconds: 600 } } }] as never, desc());
+    const { procedureSteps: stepsOf } = await import('../../src/diagnosis/procedures.js');
+    const f = classifySmells(ev({}, [], { smells }), (id) => stepsOf(id, 'w'));
+    assert.deepEqual(f.map((x) => x.class), ['waiting', 'config-smell']);
+    assert.deepEqual(f[1]?.procedure.steps, ['# make start_to_close_timeout shorter than the workflow run timeout']);
+  });
+});

@@ -85,4 +85,19 @@ describe('workflow outcomes', () => {
     await run(['terminate', '--id', `${id}-child`, '--yes']);
     await run(['terminate', '--id', id, '--yes']);
   });
+
+  it('a run that compensated and COMPLETED with an error result: error-result first, the handled activity failure is its evidence', async () => {
+    const { eventually, declaredJson } = await import('../helpers/tshell.js');
+    const started = await run(['start', '--type', 'CompensatingWorkflow', '--task-queue', 'outcomes', '--input', '"o-7"', '--json']);
+    assert.equal(started.exitCode, 0, started.stderr);
+    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
+    assert.equal((await run(['wait', '--id', id, '--status', 'COMPLETED', '--timeout', '60'])).exitCode, 0);
+    type D = { findings: { class: string; evidence: { text: string }[] }[] };
+    const d = await eventually(async () => {
+      const x = await declaredJson<D>('diagnose', await run(['diagnose', '--id', id, '--json']));
+      return x.findings.length ? x : undefined;
+    }, 20_000, 'a diagnosis');
+    assert.deepEqual(d.findings.filter((f) => f.class !== 'config-smell').map((f) => f.class), ['error-result']);
+    assert.ok(d.findings[0]?.evidence.some((e) => /handled by the workflow: activity charge_card failed for good \(MAXIMUM_ATTEMPTS_REACHED\)/.test(e.text)), JSON.stringify(d.findings[0]?.evidence));
+  });
 });

@@ -24,7 +24,8 @@ export async function determinismGate(
   opts: { limit: number; budgetMs: number; signal?: AbortSignal; progress?: (line: string) => void },
 ): Promise<GateResult> {
   const none = (skipped: string, taskQueue?: string): GateResult => ({ skipped, total: 0, checked: 0, diverged: [], ...(taskQueue ? { taskQueue } : {}) });
-  const workers = findProjectWorkers(settings).workers;
+  // A look only: stale PID files are ensure-worker's to report and remove, right after.
+  const workers = findProjectWorkers(settings, { tidy: false }).workers;
   if (workers.length === 0) return none('no worker of this project runs');
   const startedAt = Math.min(...workers.map((w) => Date.now() - w.uptimeMs));
   const newest = newestPy(settings.projectDir);

@@ -77,14 +77,14 @@ type LiveWorker = WorkerProcess & { proc: ProcInfo };
  * What one worker PID file says, checked against the process table: a live worker, or a stale file
  * (removed here; its pid is never signalled) and, when the process is gone, a dead worker to report once.
  */
-function checkWorkerPidFile(file: string): { live?: LiveWorker; stale?: StalePidFile; dead?: WorkerProcess } {
+function checkWorkerPidFile(file: string, tidy = true): { live?: LiveWorker; stale?: StalePidFile; dead?: WorkerProcess } {
   const check = checkPidFile(file);
   if (check.state === 'alive') {
     const project = check.record.project ?? basename(file);
     return { live: { ...toWorker(project, check.proc, { startedByTshell: true, logFile: check.record.logFile, pidFile: file, taskQueue: check.record.taskQueue }), proc: check.proc } };
   }
   if (check.state === 'unreadable') return {};
-  removePidFile(file);
+  if (tidy) removePidFile(file);
   const project = check.record.project ?? basename(file);
   if (check.state === 'reused') {
     return { stale: { file, pid: check.record.pid, reason: `pid now belongs to another program (${basename(check.proc.argv[0] ?? '?')})` } };
@@ -112,14 +112,17 @@ export interface FoundWorkers {
   stale: StalePidFile[];
 }
 
-/** Every live worker of this project; stale PID files are removed and reported. */
-export function findProjectWorkers(settings: Settings): FoundWorkers {
+/**
+ * Every live worker of this project; stale PID files are removed and reported. With `tidy: false`
+ * nothing is removed (a look that must leave the reporting to the command that acts).
+ */
+export function findProjectWorkers(settings: Settings, opts: { tidy?: boolean } = {}): FoundWorkers {
   const { pidFile } = workerFiles(settings);
   const workers: FoundWorkers['workers'] = [];
   const stale: StalePidFile[] = [];
   const procs = allProcs();
   const claimed = new Set<number>();
-  const own = checkWorkerPidFile(pidFile);
+  const own = checkWorkerPidFile(pidFile, opts.tidy ?? true);
   if (own.live) {
     workers.push(own.live);
     for (const p of processTree(own.live.pid, procs)) claimed.add(p.pid);

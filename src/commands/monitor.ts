@@ -98,6 +98,8 @@ interface HealthData {
   pollers: { taskQueue?: string; workflow: PollerInfo[]; activity: PollerInfo[] };
   logErrors: LogBlock[];
   deadWorker?: { pid: number; pidFile: string };
+  /** The worker's own heartbeat, when the server has one from its process tree. */
+  heartbeat?: WorkerHeartbeat;
 }
 
 export const healthCommand = defineCommand({
@@ -105,7 +107,7 @@ export const healthCommand = defineCommand({
   group: 'monitoring',
   summary: "This project's worker (alive, uptime, memory), its pollers, the errors in its log, the server",
   flags: [],
-  fields: { project: 'project name', server: '{address, reachable}', worker: 'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)', pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime', logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}', deadWorker: '{pid, pidFile} of a tshell worker found dead (killed or crashed)' },
+  fields: { project: 'project name', server: '{address, reachable}', worker: 'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)', pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime', logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}', deadWorker: '{pid, pidFile} of a tshell worker found dead (killed or crashed)', heartbeat: "the worker's heartbeat: {identity, pid, taskQueue, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}" },
   async run(ctx): Promise<HealthData> {
     const reachable = await serverHealthy(ctx.settings.address);
     const found = findProjectWorkers(ctx.settings);
@@ -113,10 +115,18 @@ export const healthCommand = defineCommand({
     const dead = found.stale.find((s) => s.reason === 'process is gone');
     const taskQueue = w?.taskQueue ?? (ctx.settings.taskQueue || undefined);
     const pollers: HealthData['pollers'] = { taskQueue, workflow: [], activity: [] };
+    let heartbeat: WorkerHeartbeat | undefined;
     if (reachable && taskQueue) {
       const h = await ctx.temporal();
       pollers.workflow = await pollersOf(h, taskQueue, 'workflow');
       pollers.activity = await pollersOf(h, taskQueue, 'activity');
+    }
+    if (reachable && w) {
+      // The server's view of this worker: tasks it processed and failed, its build id.
+      const h = await ctx.temporal();
+      const tree = new Set(processTree(w.pid).map((p) => p.pid));
+      const beats = freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).catch(() => []));
+      heartbeat = beats.find((b) => b.pid !== undefined && tree.has(b.pid) && (!b.hostName || b.hostName === hostname()));
     }
     const log = w?.startedByTshell ? readWorkerLogSinceStart(ctx.settings) : undefined;
     return {
@@ -126,6 +136,7 @@ export const healthCommand = defineCommand({
       pollers,
       logErrors: log ? errorBlocks(log.lines, log.firstLine) : [],
       deadWorker: !w && dead ? { pid: dead.pid, pidFile: dead.file } : undefined,
+      ...(heartbeat ? { heartbeat } : {}),
     };
   },
   render(d, s) {
@@ -134,6 +145,8 @@ export const healthCommand = defineCommand({
     else if (!d.worker) lines.push(`${s.fail} no worker running for ${d.project} (ensure-worker)`);
     else {
       lines.push(`${s.ok} worker pid ${d.worker.pid} up ${formatDuration(d.worker.uptimeMs)}${d.worker.rssBytes ? `, ${Math.round(d.worker.rssBytes / 1048576)} MB` : ''}${d.worker.startedByTshell ? '' : ' (not started by tshell)'}`);
+      const b = d.heartbeat;
+      if (b) lines.push(s.c.dim(`  heartbeat ${formatTime(b.heartbeatTime)}: workflow tasks ${b.workflowTasksProcessed ?? '?'} done / ${b.workflowTasksFailed ?? '?'} failed, activity tasks ${b.activityTasksProcessed ?? '?'} done / ${b.activityTasksFailed ?? '?'} failed${b.buildId ? `, build ${b.buildId.slice(0, 12)}` : ''}`));
     }
     if (d.pollers.taskQueue) {
       const all = [...d.pollers.workflow.map((p) => ['workflow', p] as const), ...d.pollers.activity.map((p) => ['activity', p] as const)];

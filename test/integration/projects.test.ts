@@ -173,6 +173,11 @@ describe('any project, out of the box', () => {
     const { readFileSync } = await import('node:fs');
     assert.match(readFileSync(`/proc/${row.pid}/cmdline`, 'utf8'), /worker\.py/);
     assert.equal(dirname(join(dir, 'worker.py')), dir);
+    // From its own folder, health joins the process with its heartbeat.
+    const health = await tshell(['health', '--json'], { env: plain, cwd: dir });
+    const hb = (JSON.parse(health.stdout) as { heartbeat?: { pid: number; taskQueue: string; workflowTasksProcessed?: number } }).heartbeat;
+    assert.equal(hb?.taskQueue, queue, health.stdout);
+    assert.equal(hb?.pid, row.pid);
     process.kill(-(child.pid as number), 'SIGTERM');
   });
 });

@@ -3,7 +3,8 @@ import { requireForInScripts } from './resolve.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { NotFoundError, UsageError } from '../errors.js';
 import { sleep } from '../processes/proc.js';
-import { errorBlocks, stripAnsi, type LogBlock } from '../processes/worker-log.js';
+import { errorBlocks, type LogBlock } from '../processes/worker-log.js';
+import { stripAnsi } from '../ansi.js';
 import { workerFiles } from '../processes/worker.js';
 import { defineCommand } from '../cli-model/types.js';
 

@@ -7,7 +7,8 @@ import { errorBlocks, readWorkerLogSinceStart, type LogBlock } from '../processe
 import { findProjectWorkers } from '../processes/worker.js';
 import { formatDuration, formatTime, paintStatus, table } from '../render/format.js';
 import { describeQueue, isLiveNow, pollersOf, type PollerInfo } from '../temporal/task-queue.js';
-import { freshHeartbeats, listWorkerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
+import { liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
+import { heartbeatOfTree } from '../processes/worker.js';
 import { findStalled, type StalledData } from '../diagnosis/stalled.js';
 import { listExecutions, quoteValue, startedSince, statusClause, type ExecutionSummary } from '../temporal/visibility.js';
 import { describeWorkflow } from '../temporal/workflows.js';
@@ -123,10 +124,7 @@ export const healthCommand = defineCommand({
     }
     if (reachable && w) {
       // The server's view of this worker: tasks it processed and failed, its build id.
-      const h = await ctx.temporal();
-      const tree = new Set(processTree(w.pid).map((p) => p.pid));
-      const beats = freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).catch(() => []));
-      heartbeat = beats.find((b) => b.pid !== undefined && tree.has(b.pid) && (!b.hostName || b.hostName === hostname()));
+      heartbeat = heartbeatOfTree(await liveHeartbeats(await ctx.temporal()), w.pid);
     }
     const log = w?.startedByTshell ? readWorkerLogSinceStart(ctx.settings) : undefined;
     return {
@@ -209,7 +207,7 @@ export const taskQueueCommand = defineCommand({
     ].map((p) => ({ ...p, live: isLiveNow(p, isAlive), localProcess: describePid(p.identity) }));
     // The heartbeats add what pollers cannot say: build id, SDK, tasks processed and failed.
     const queue = name;
-    const beats = freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).catch(() => [])).filter((b) => b.taskQueue === queue);
+    const beats = (await liveHeartbeats(h)).filter((b) => b.taskQueue === queue);
     return { taskQueue: name, pollers, backlog: info.backlog, workers: beats };
   },
   render(d, s) {

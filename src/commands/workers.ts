@@ -1,6 +1,6 @@
 // Worker commands: ensure-worker, kill-worker, kill-all-workers, list-workers.
 import { basename } from 'node:path';
-import { ensureWorker, findProjectWorkers, listAllWorkers, stopWorkers, tshellWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
+import { ensureWorker, findProjectWorkers, listAllWorkers, matchHeartbeats, stopWorkers, tshellWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
 import { stopServer, type StopServerResult } from '../processes/server.js';
 import { card, formatDuration, shortId, table } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
@@ -11,10 +11,9 @@ import { gateRestart } from './determinism.js';
 import type { GateResult } from '../diagnosis/determinism-gate.js';
 import type { Settings } from '../config/settings.js';
 import { commandText } from '../project/index.js';
-import { allProcs, localPortListening, processTree, readProc, startedAtMs } from '../processes/proc.js';
+import { localPortListening, startedAtMs } from '../processes/proc.js';
 import { tcpProbe } from '../temporal/connection.js';
-import { freshHeartbeats, listWorkerHeartbeats } from '../temporal/workers.js';
-import { hostname } from 'node:os';
+import { liveHeartbeats } from '../temporal/workers.js';
 
 /**
  * Refuses to guess: with no worker command given, discovery must have found exactly one worker. With
@@ -161,20 +160,13 @@ interface ListWorkersResult {
 async function withHeartbeats(ctx: CommandContext, listed: ListedWorker[]): Promise<boolean> {
   // Nothing listening on a local port: no socket, no client loaded (list-workers stays quick).
   if (localPortListening(ctx.settings.address) === false || !(await tcpProbe(ctx.settings.address, 300))) return false;
-  const h = await ctx.temporal();
-  const beats = freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).catch(() => []));
-  const host = hostname();
-  const procs = allProcs();
-  for (const b of beats) {
-    if (b.pid === undefined || (b.hostName && b.hostName !== host)) continue;
-    const owner = listed.find((w) => w.alive && processTree(w.pid, procs).some((p) => p.pid === b.pid));
-    if (owner) {
-      owner.taskQueue ??= b.taskQueue;
-      continue;
-    }
-    const proc = readProc(b.pid);
-    if (!proc) continue;
-    listed.push({ project: basename(proc.cwd ?? '?'), pid: b.pid, alive: true, uptimeMs: Date.now() - startedAtMs(proc), command: proc.argv.join(' '), startedByTshell: false, taskQueue: b.taskQueue, seenBy: 'heartbeat', ...(proc.cwd ? { cwd: proc.cwd } : {}) });
+  const { owned, others } = matchHeartbeats(await liveHeartbeats(await ctx.temporal()), listed.filter((w) => w.alive).map((w) => w.pid));
+  for (const { ownerPid, beat } of owned) {
+    const owner = listed.find((w) => w.pid === ownerPid);
+    if (owner) owner.taskQueue ??= beat.taskQueue;
+  }
+  for (const { beat, proc } of others) {
+    listed.push({ project: basename(proc.cwd ?? '?'), pid: beat.pid, alive: true, uptimeMs: Date.now() - startedAtMs(proc), command: proc.argv.join(' '), startedByTshell: false, taskQueue: beat.taskQueue, seenBy: 'heartbeat', ...(proc.cwd ? { cwd: proc.cwd } : {}) });
   }
   return true;
 }

@@ -7,13 +7,12 @@ import type { TemporalHandle } from '../temporal/connection.js';
 import { eventId, eventTypeName, failuresIn, fetchHistory, type FailureRecord } from '../temporal/history.js';
 import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
-import { findProjectWorkers } from '../processes/worker.js';
+import { findProjectWorkers, matchHeartbeats } from '../processes/worker.js';
 import { latestActivationFailureAt, latestActivityFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
-import { isAlive, processTree, readProc } from '../processes/proc.js';
+import { isAlive } from '../processes/proc.js';
 import { loadProject, type Project } from '../project/index.js';
 import { resolveQueue } from '../project/plan.js';
-import { freshHeartbeats, listWorkerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
-import { hostname } from 'node:os';
+import { liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { waitingOn, type WaitItem } from './waiting.js';
 import { configSmells, type Smell } from './smells.js';
 
@@ -134,19 +133,16 @@ export class EvidenceCache {
     if (this.workers) return this.workers;
     const known = findProjectWorkers(this.settings).workers;
     const workers: Evidence['workers'] = known.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
-    this.beats ??= h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).then(freshHeartbeats).catch(() => []);
+    this.beats ??= liveHeartbeats(h);
     const dirs = [this.settings.projectDir, this.settings.workerDir];
-    const host = hostname();
-    for (const b of await this.beats) {
-      if (b.pid === undefined || (b.hostName && b.hostName !== host)) continue;
-      const owner = known.find((w) => processTree(w.pid).some((p) => p.pid === b.pid));
-      if (owner) {
-        const row = workers.find((w) => w.pid === owner.pid);
-        if (row && !row.taskQueue) row.taskQueue = b.taskQueue;
-        continue;
-      }
-      const cwd = readProc(b.pid)?.cwd;
-      if (cwd && dirs.some((d) => cwd === d || cwd.startsWith(`${d}/`))) workers.push({ pid: b.pid, startedAtMs: b.startTime ? Date.parse(b.startTime) : Date.now(), taskQueue: b.taskQueue, startedByTshell: false });
+    const { owned, others } = matchHeartbeats(await this.beats, known.map((w) => w.pid));
+    for (const { ownerPid, beat } of owned) {
+      const row = workers.find((w) => w.pid === ownerPid);
+      if (row && !row.taskQueue) row.taskQueue = beat.taskQueue;
+    }
+    for (const { beat, proc } of others) {
+      const cwd = proc.cwd;
+      if (cwd && dirs.some((d) => cwd === d || cwd.startsWith(`${d}/`))) workers.push({ pid: beat.pid, startedAtMs: beat.startTime ? Date.parse(beat.startTime) : Date.now(), taskQueue: beat.taskQueue, startedByTshell: false });
     }
     this.workers = workers;
     return workers;

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Settings } from '../config/settings.js';
 import { userFrames } from '../temporal/history.js';
 import { checkPidFile } from './pidfile.js';
+import { stripAnsi } from '../ansi.js';
 import { workerFiles } from './worker.js';
 
 export interface LogBlock {
@@ -15,10 +16,6 @@ export interface LogBlock {
 // Warnings are not errors: a WARN line alone is no error block.
 const ERROR_LINE = /\b(ERROR|CRITICAL|FATAL)\b|^\w*(Error|Exception)\b|Failed (handling )?activation|Completing activity as failed|Failing workflow task/;
 
-/** Terminal colour codes a worker's logger may write (they are noise in tshell's own output and in --json). */
-export function stripAnsi(text: string): string {
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
-}
 // The SDK's words: "Failed activation on workflow T with ID X and run ID R" (temporalio 1.35) and the
 // older "Failed handling activation on workflow with run ID R".
 const ACTIVATION_FAILED = /Failed (handling )?activation on workflow/;

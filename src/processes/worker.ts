@@ -7,8 +7,7 @@ import type { Settings } from '../config/settings.js';
 import { ProcessError, TshellError, ErrorCodes } from '../errors.js';
 import { connectFor } from '../temporal/connection.js';
 import { pollersOf, type PollerInfo } from '../temporal/task-queue.js';
-import { listWorkerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
-import { hostname } from 'node:os';
+import { isLocalHeartbeat, liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { checkPidFile, pidFilesIn, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
 import { allProcs, processTree, readProc, sleep, startedAtMs, type ProcInfo } from './proc.js';
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
@@ -306,10 +305,13 @@ function ignoreUnlessTshell(err: unknown): undefined {
 
 /** A heartbeat from the process or one of its descendants (any task queue). */
 async function ownHeartbeat(settings: Settings, rootPid: number): Promise<WorkerHeartbeat | undefined> {
-  const handle = await connectFor(settings);
-  const tree = new Set(processTree(rootPid).map((p) => p.pid));
-  const host = hostname();
-  return (await listWorkerHeartbeats(handle)).find((w) => w.pid !== undefined && tree.has(w.pid) && (!w.hostName || w.hostName === host));
+  return heartbeatOfTree(await liveHeartbeats(await connectFor(settings)), rootPid);
+}
+
+/** The heartbeat of a local process tree (uv's python child polls, and heartbeats, for uv's worker). */
+export function heartbeatOfTree(beats: WorkerHeartbeat[], rootPid: number, procs?: ProcInfo[]): WorkerHeartbeat | undefined {
+  const tree = new Set(processTree(rootPid, procs).map((p) => p.pid));
+  return beats.find((b) => isLocalHeartbeat(b) && tree.has(b.pid));
 }
 
 /** A poller on the queue whose identity names the process or one of its descendants. */
@@ -321,4 +323,27 @@ async function ownPoller(settings: Settings, taskQueue: string, rootPid: number)
     const pid = identityPid(p.identity);
     return pid !== undefined && tree.has(pid);
   });
+}
+
+/**
+ * Local heartbeats sorted out against known workers: those that come from a known worker's process
+ * tree (with that worker's pid), and the others with their live process (workers started elsewhere).
+ */
+export function matchHeartbeats(beats: WorkerHeartbeat[], knownPids: number[], procs: ProcInfo[] = allProcs()): {
+  owned: { ownerPid: number; beat: WorkerHeartbeat }[];
+  others: { beat: WorkerHeartbeat & { pid: number }; proc: ProcInfo }[];
+} {
+  const trees = knownPids.map((pid) => ({ pid, tree: new Set(processTree(pid, procs).map((p) => p.pid)) }));
+  const owned: { ownerPid: number; beat: WorkerHeartbeat }[] = [];
+  const others: { beat: WorkerHeartbeat & { pid: number }; proc: ProcInfo }[] = [];
+  for (const beat of beats) {
+    if (!isLocalHeartbeat(beat)) continue;
+    const owner = trees.find((t) => t.tree.has(beat.pid));
+    if (owner) owned.push({ ownerPid: owner.pid, beat });
+    else {
+      const proc = readProc(beat.pid);
+      if (proc) others.push({ beat, proc });
+    }
+  }
+  return { owned, others };
 }

@@ -1,14 +1,14 @@
 // Small text formatters shared by renderers.
 import { lazy } from '../lazy.js';
+import { stripAnsi } from '../ansi.js';
 import type { Style } from './style.js';
 
-const ANSI = /\x1b\[[0-9;]*m/g;
-const visible = (text: string): number => [...text.replace(ANSI, '')].length;
+const visible = (text: string): number => [...stripAnsi(text)].length;
 
 /** Cuts a cell to `width` visible characters with `…` (colour codes are dropped from a cut cell). */
 function cut(text: string, width: number): string {
   if (visible(text) <= width) return text;
-  return `${[...text.replace(ANSI, '')].slice(0, Math.max(1, width - 1)).join('')}…`;
+  return `${[...stripAnsi(text)].slice(0, Math.max(1, width - 1)).join('')}…`;
 }
 
 /**

@@ -2,6 +2,7 @@
 // host and pid, task queue, build id, SDK, start and last heartbeat, processed and failed tasks.
 // Known for every worker, including ones tshell did not start. The Python SDK heartbeats every
 // 60 s, so a new worker shows up only after its first minute; pollers show it at once.
+import { hostname } from 'node:os';
 import type { TemporalHandle } from './connection.js';
 import { tsToIso } from './time.js';
 
@@ -62,4 +63,14 @@ export async function listWorkerHeartbeats(h: TemporalHandle, query?: string): P
 /** Heartbeats recent enough to count the worker as running. */
 export function freshHeartbeats(all: WorkerHeartbeat[], now = Date.now()): WorkerHeartbeat[] {
   return all.filter((w) => w.heartbeatTime !== undefined && now - Date.parse(w.heartbeatTime) < HEARTBEAT_FRESH_MS);
+}
+
+/** The running workers' heartbeats, asked within 2 s; none when the server cannot say. */
+export function liveHeartbeats(h: TemporalHandle): Promise<WorkerHeartbeat[]> {
+  return h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).then((all) => freshHeartbeats(all)).catch(() => []);
+}
+
+/** A heartbeat from this machine, whose pid therefore names a local process. */
+export function isLocalHeartbeat(b: WorkerHeartbeat, host = hostname()): b is WorkerHeartbeat & { pid: number } {
+  return b.pid !== undefined && (!b.hostName || b.hostName === host);
 }

@@ -175,7 +175,8 @@ describe('stack folding', async () => {
 });
 
 describe('worker log text', async () => {
-  const { errorBlocks, stripAnsi } = await import('../../src/processes/worker-log.js');
+  const { errorBlocks } = await import('../../src/processes/worker-log.js');
+  const { stripAnsi } = await import('../../src/ansi.js');
   it('drops colour codes and does not count a WARN line as an error', () => {
     assert.equal(stripAnsi('\x1b[31mERROR\x1b[0m boom \x1b[1;33mx\x1b[0m'), 'ERROR boom x');
     const blocks = errorBlocks(['2026 WARN slow poll', '2026 ERROR broken', 'plain line']);

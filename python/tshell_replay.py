@@ -1,9 +1,9 @@
-"""tshell replay: replays one workflow history against the project's *current* workflow code.
+"""tshell replay: replays workflow histories against the project's *current* workflow code.
 
 Run by tshell inside the project's own environment (`uv run python tshell_replay.py ...`), so the
 project's modules and its pinned temporalio are the ones used. Workflow classes are found by
 scanning the project's modules for `@workflow.defn`, or named with `--workflows module:Class`.
-Prints one JSON object on stdout.
+Reads a JSON list of histories (`--histories FILE`) and prints one JSON line per history as it is done.
 """
 import argparse
 import asyncio
@@ -117,19 +117,14 @@ async def replay_one(raw: dict[str, Any], classes: dict[str, Any], problems: lis
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--history", help="one history: {workflowId, history}")
-    parser.add_argument("--histories", help="many: a JSON list of {workflowId, runId, history}; one JSON line each")
+    parser.add_argument("--histories", required=True, help="a JSON list of {workflowId, runId, history}; one JSON line each")
     parser.add_argument("--project", required=True)
     parser.add_argument("--workflows", action="append", default=[])
     args = parser.parse_args()
 
     classes, problems = load_workflows(pathlib.Path(args.project), args.workflows)
-    if args.histories:
-        for raw in json.loads(pathlib.Path(args.histories).read_text(encoding="utf-8")):
-            print(json.dumps(await replay_one(raw, classes, problems)), flush=True)
-        return
-    raw = json.loads(pathlib.Path(args.history).read_text(encoding="utf-8"))
-    print(json.dumps(await replay_one(raw, classes, problems)))
+    for raw in json.loads(pathlib.Path(args.histories).read_text(encoding="utf-8")):
+        print(json.dumps(await replay_one(raw, classes, problems)), flush=True)
 
 
 asyncio.run(main())

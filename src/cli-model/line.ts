@@ -39,3 +39,8 @@ function unterminatedQuote(line: string): string | undefined {
   }
   return quote;
 }
+
+/** Words written back as one line that splitLine reads the same: quoted only where a word needs it. */
+export function joinWords(words: string[]): string {
+  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

@@ -62,42 +62,56 @@ export function resetPoint(events: HistoryEvent[], divergedAt: number): ReplayOu
   return { eventId: point, keeps, redoes: `everything from event ${point} on, run by the new code` };
 }
 
-export async function replayWorkflow(h: TemporalHandle, settings: Settings, workflowId: string, runId: string, workflows: string[], signal?: AbortSignal): Promise<Omit<ReplayOutcome, 'workflowId' | 'runId'>> {
-  const events = await fetchHistory(h, workflowId, runId, signal);
+type Fetched = { workflowId: string; runId: string; events: HistoryEvent[] };
+
+/**
+ * Runs the replayer (python/tshell_replay.py) once over fetched histories, in the project's own
+ * environment; one outcome per history it finished (a timeout stops it early, which the caller says).
+ */
+async function runReplayer(settings: Settings, python: string[], items: Fetched[], opts: { timeoutMs: number; workflows?: string[]; signal?: AbortSignal }): Promise<ReplayOutcome[]> {
   const { historyToJSON } = await import('@temporalio/common/lib/proto-utils.js');
-  const argv = pythonCommand(settings.workerCmd);
-  if ((argv[0] === 'uv' || argv[0]?.endsWith('/uv')) && !findTool('uv', argv[0] === 'uv' ? undefined : argv[0], childEnv())) {
-    throw new ToolMissingError('uv', 'run `tshell setup` (installs it into the tools folder)');
-  }
   const dir = mkdtempSync(join(ensurePrivateDir(join(settings.stateDir, 'tmp')), 'replay-'));
   try {
-    const historyFile = join(dir, 'history.json');
-    const history = JSON.parse(historyToJSON({ events } as Parameters<typeof historyToJSON>[0])) as unknown;
-    writeFileSync(historyFile, JSON.stringify({ workflowId, history }), { mode: 0o600 });
+    const file = join(dir, 'histories.json');
+    writeFileSync(file, JSON.stringify(items.map((x) => ({ workflowId: x.workflowId, runId: x.runId, history: JSON.parse(historyToJSON({ events: x.events } as Parameters<typeof historyToJSON>[0])) as unknown }))), { mode: 0o600 });
     const script = join(packageRoot(), 'python', 'tshell_replay.py');
     const { execa } = await import('execa');
-    const [file, ...pre] = argv;
-    const r = await execa(file as string, [...pre, script, '--history', historyFile, '--project', settings.projectDir, ...workflows.flatMap((w) => ['--workflows', w])], {
+    const [exe, ...pre] = python;
+    const r = await execa(exe as string, [...pre, script, '--histories', file, '--project', settings.projectDir, ...(opts.workflows ?? []).flatMap((w) => ['--workflows', w])], {
       cwd: settings.projectDir,
       env: childEnv({ TEMPORAL_ADDRESS: settings.address }),
       extendEnv: false,
       reject: false,
-      cancelSignal: signal,
-      timeout: 300_000,
+      cancelSignal: opts.signal,
+      timeout: opts.timeoutMs,
     });
-    const lastLine = String(r.stdout).trim().split('\n').pop() ?? '';
-    let parsed: Omit<ReplayOutcome, 'workflowId' | 'runId' | 'events' | 'resetTo'>;
-    try {
-      parsed = JSON.parse(lastLine) as typeof parsed;
-    } catch {
-      throw new ProcessError(`the replayer did not run (exit code ${r.exitCode ?? '?'})`, String(r.stderr).trim().split('\n').slice(-12), 'is the project environment set up? try `uv sync` in the project');
+    const outcomes: ReplayOutcome[] = [];
+    for (const line of String(r.stdout).split('\n')) {
+      if (!line.trim().startsWith('{')) continue;
+      const o = JSON.parse(line) as ReplayOutcome;
+      const x = items.find((u) => u.workflowId === o.workflowId && u.runId === o.runId);
+      const resetTo = o.kind === 'nondeterminism' && o.eventId && x ? resetPoint(x.events, o.eventId) : undefined;
+      outcomes.push({ ...o, events: x?.events.length ?? 0, ...(resetTo ? { resetTo } : {}) });
     }
-    const resetTo = parsed.kind === 'nondeterminism' && parsed.eventId ? resetPoint(events, parsed.eventId) : undefined;
-    const { workflowId: _w, runId: _r, ...outcome } = parsed as typeof parsed & { workflowId?: string; runId?: string };
-    return { ...outcome, events: events.length, ...(resetTo ? { resetTo } : {}) };
+    if (outcomes.length === 0 && !r.timedOut) {
+      throw new ProcessError(`the replayer did not run (exit code ${r.exitCode ?? '?'})`, String(r.stderr).trim().split('\n').slice(-12), 'is the project environment set up? (`doctor` checks it)');
+    }
+    return outcomes;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export async function replayWorkflow(h: TemporalHandle, settings: Settings, workflowId: string, runId: string, workflows: string[], signal?: AbortSignal): Promise<Omit<ReplayOutcome, 'workflowId' | 'runId'>> {
+  const events = await fetchHistory(h, workflowId, runId, signal);
+  const argv = pythonCommand(settings.workerCmd);
+  if ((argv[0] === 'uv' || argv[0]?.endsWith('/uv')) && !findTool('uv', argv[0] === 'uv' ? undefined : argv[0], childEnv())) {
+    throw new ToolMissingError('uv', 'run `tshell setup` (installs it into the tools folder)');
+  }
+  const [outcome] = await runReplayer(settings, argv, [{ workflowId, runId, events }], { timeoutMs: 300_000, workflows, ...(signal ? { signal } : {}) });
+  if (!outcome) throw new ProcessError('the replayer did not finish within 300 s', [], 'is the project environment set up? (`doctor` checks it)');
+  const { workflowId: _w, runId: _r, ...rest } = outcome;
+  return rest;
 }
 
 export interface BatchReplay {
@@ -122,40 +136,11 @@ export async function replayMany(
   opts: { budgetMs: number; signal?: AbortSignal },
 ): Promise<BatchReplay> {
   const started = Date.now();
-  const { historyToJSON } = await import('@temporalio/common/lib/proto-utils.js');
   const { mapLimit } = await import('../concurrency.js');
+  // A history that cannot be read (closed and gone meanwhile) is left out, not fatal.
   const histories = await mapLimit(refs, 8, async (r) => ({ ...r, events: await fetchHistory(h, r.workflowId, r.runId, opts.signal).catch(() => undefined) }));
-  const usable = histories.filter((x): x is typeof x & { events: HistoryEvent[] } => x.events !== undefined);
+  const usable = histories.filter((x): x is Fetched => x.events !== undefined);
   if (usable.length === 0) return { total: refs.length, checked: 0, outcomes: [], diverged: [] };
-  const dir = mkdtempSync(join(ensurePrivateDir(join(settings.stateDir, 'tmp')), 'replay-'));
-  try {
-    const file = join(dir, 'histories.json');
-    writeFileSync(file, JSON.stringify(usable.map((x) => ({ workflowId: x.workflowId, runId: x.runId, history: JSON.parse(historyToJSON({ events: x.events } as Parameters<typeof historyToJSON>[0])) as unknown }))), { mode: 0o600 });
-    const script = join(packageRoot(), 'python', 'tshell_replay.py');
-    const { execa } = await import('execa');
-    const [exe, ...pre] = python;
-    const remaining = Math.max(1000, opts.budgetMs - (Date.now() - started));
-    const r = await execa(exe as string, [...pre, script, '--histories', file, '--project', settings.projectDir], {
-      cwd: settings.projectDir,
-      env: childEnv({ TEMPORAL_ADDRESS: settings.address }),
-      extendEnv: false,
-      reject: false,
-      cancelSignal: opts.signal,
-      timeout: remaining,
-    });
-    const outcomes: ReplayOutcome[] = [];
-    for (const line of String(r.stdout).split('\n')) {
-      if (!line.trim().startsWith('{')) continue;
-      const o = JSON.parse(line) as ReplayOutcome;
-      const x = usable.find((u) => u.workflowId === o.workflowId && u.runId === o.runId);
-      const resetTo = o.kind === 'nondeterminism' && o.eventId && x ? resetPoint(x.events, o.eventId) : undefined;
-      outcomes.push({ ...o, events: x?.events.length ?? 0, ...(resetTo ? { resetTo } : {}) });
-    }
-    if (outcomes.length === 0 && !r.timedOut) {
-      throw new ProcessError(`the replayer did not run (exit code ${r.exitCode ?? '?'})`, String(r.stderr).trim().split('\n').slice(-12), 'is the project environment set up? (`doctor`)');
-    }
-    return { total: refs.length, checked: outcomes.length, outcomes, diverged: outcomes.filter((o) => !o.ok && o.kind === 'nondeterminism') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const outcomes = await runReplayer(settings, python, usable, { timeoutMs: Math.max(1000, opts.budgetMs - (Date.now() - started)), ...(opts.signal ? { signal: opts.signal } : {}) });
+  return { total: refs.length, checked: outcomes.length, outcomes, diverged: outcomes.filter((o) => !o.ok && o.kind === 'nondeterminism') };
 }

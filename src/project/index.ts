@@ -3,6 +3,7 @@
 // with the file and line it came from. Explicit settings (flags, env, profile) always win.
 import { withDiscovered, type ResolvedSettings, type SettingKey } from '../config/settings.js';
 import { searchPath } from '../processes/tools.js';
+import { joinWords } from '../cli-model/line.js';
 import { discoverProject, type Discovery } from './discover.js';
 import { findRoot, planProject, type RunPlan } from './plan.js';
 
@@ -30,9 +31,7 @@ export function loadProject(projectDir: string, stateDir: string, env: NodeJS.Pr
 }
 
 /** Shell-style words of a command, quoted only where needed (settings hold commands as text). */
-export function commandText(argv: string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
+export const commandText = joinWords;
 
 /** The settings the plan supplies, for `withDiscovered`. */
 export function discoveredSettings(plan: RunPlan): Partial<Record<SettingKey, { value: string; source: string }>> {

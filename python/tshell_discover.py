@@ -169,7 +169,13 @@ class Module:
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(decorator_name(d) in ("workflow.run", "run") for d in item.decorator_list):
                     params = max(0, len(item.args.args) - 1)
-            self.workflows.append({"name": wf_name, "className": node.name, "file": self.rel, "line": node.lineno, "runParams": params})
+            # The conditions its code can block on: where a quiet workflow waits, when history can't say.
+            waits = []
+            for n in ast.walk(node):
+                if isinstance(n, ast.Call) and (dotted(n.func) or "").split(".")[-1] == "wait_condition":
+                    text = ast.unparse(n)
+                    waits.append({"line": n.lineno, "text": text if len(text) <= 100 else text[:99] + "…"})
+            self.workflows.append({"name": wf_name, "className": node.name, "file": self.rel, "line": node.lineno, "runParams": params, "waits": waits})
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for dec in item.decorator_list:

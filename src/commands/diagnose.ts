@@ -29,7 +29,7 @@ export const diagnoseCommand = defineCommand({
   summary: 'What is wrong with the workflow, the evidence, and the procedure that fixes it',
   examples: ['diagnose', 'diagnose --id YourWorkflowId --json', 'diagnose --all'],
   flags: [...WORKFLOW_REF, { name: 'all', type: 'boolean', description: 'every stalled workflow' }],
-  fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', findings: '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}, waitingOn[{kind, name, since, firesAt, seconds, attempt, nextAttemptAt, eventId}] (waiting only)}]', diagnoses: 'with --all: one {workflowId, runId, status, findings, error} per stalled workflow (error: {code, message} when that one could not be diagnosed)' },
+  fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', findings: '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}, waitingOn[{kind, name, since, firesAt, seconds, attempt, nextAttemptAt, eventId, received}] (waiting only; kinds as in describe)}]', diagnoses: 'with --all: one {workflowId, runId, status, findings, error} per stalled workflow (error: {code, message} when that one could not be diagnosed)' },
   async run(ctx, args): Promise<{ diagnoses: Diagnosis[] } | Diagnosis> {
     const h = await ctx.temporal();
     const cache = new EvidenceCache(ctx.settings);

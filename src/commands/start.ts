@@ -41,6 +41,7 @@ export const startCommand = defineCommand({
     { name: 'input', type: 'json', multiple: true, description: 'a JSON argument for --type (repeat for more)' },
     { name: 'id', type: 'string', short: 'w', aliases: ['workflow-id'], description: 'workflow id for --type (default: <type>-<random>)' },
     { name: 'execution-timeout', type: 'string', metavar: 'DURATION', description: 'execution timeout for --type, e.g. 30s' },
+    { name: 'task-timeout', type: 'string', metavar: 'DURATION', description: 'workflow task timeout for --type (default 10s)' },
     { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the starter to start a workflow' },
   ],
   fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log', starterFailure: 'the starter exited non-zero after starting the workflow (a warning)', warning: 'the start looks wrong: the input count differs from the run() the code declares' },
@@ -57,8 +58,8 @@ export const startCommand = defineCommand({
     }
     const type = args.flags.type;
     if (type) return startDirect(ctx, type, args.flags);
-    if (args.flags.input !== undefined || args.flags['execution-timeout'] !== undefined) {
-      throw new UsageError('--input and --execution-timeout go with --type', 'start --type T --task-queue Q --input JSON');
+    if (args.flags.input !== undefined || args.flags['execution-timeout'] !== undefined || args.flags['task-timeout'] !== undefined) {
+      throw new UsageError('--input, --execution-timeout and --task-timeout go with --type', 'start --type T --task-queue Q --input JSON');
     }
     // No starter given and none in the project: start the one workflow type it defines directly.
     if (ctx.resolved.sources.starterCmd.source === 'default') {
@@ -123,6 +124,7 @@ interface DirectStart {
   input?: unknown[];
   id?: string;
   'execution-timeout'?: string;
+  'task-timeout'?: string;
 }
 
 async function startDirect(ctx: CommandContext, type: string, flags: DirectStart, queue?: string, how?: string): Promise<StartResult> {
@@ -130,6 +132,7 @@ async function startDirect(ctx: CommandContext, type: string, flags: DirectStart
   if (!taskQueue) throw new UsageError('start --type needs a task queue', 'pass --task-queue Q (or set TSHELL_TASK_QUEUE)');
   const timeout = flags['execution-timeout'];
   const workflowExecutionTimeout = timeout ? parseDuration(timeout, '--execution-timeout') : undefined;
+  const workflowTaskTimeout = flags['task-timeout'] ? parseDuration(flags['task-timeout'], '--task-timeout') : undefined;
   const workflowId = flags.id ?? `${type}-${Math.random().toString(16).slice(2, 10)}`;
   const h = await ctx.temporal();
   const warning = inputCountWarning(ctx, type, flags.input?.length ?? 0);
@@ -139,6 +142,7 @@ async function startDirect(ctx: CommandContext, type: string, flags: DirectStart
       workflowId,
       args: flags.input ?? [],
       ...(workflowExecutionTimeout ? { workflowExecutionTimeout } : {}),
+      ...(workflowTaskTimeout ? { workflowTaskTimeout } : {}),
     });
     ctx.session.setWorkflow(handle.workflowId, handle.firstExecutionRunId, ctx.settings.namespace);
     return {

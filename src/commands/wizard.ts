@@ -13,7 +13,6 @@ import { type EvidenceItem, type Finding } from '../diagnosis/rules.js';
 import { walkTree, type PathStep } from '../diagnosis/tree.js';
 import type { Style } from '../render/style.js';
 import { splitLine } from '../cli-model/line.js';
-import { workflowHandlers } from '../temporal/handlers.js';
 import { WORKFLOW_REF } from '../cli-model/option-sets.js';
 import { describeTarget } from './resolve.js';
 import { runStep, shownLine } from './steps.js';
@@ -100,7 +99,7 @@ export const wizardCommand = defineCommand({
     const { ev, node } = await diagnoseDeep(h, ctx.settings, desc.workflowId, desc.runId);
     const findings = node.findings;
     const quiet = ev.desc.status === 'RUNNING' && findings.every((f) => HEALTHY.has(f.class) || classSpec(f.class).advisory);
-    const handlers = quiet && ev.workflowPollers > 0 ? await workflowHandlers(h, ev.desc.workflowId, ev.desc.runId) : undefined;
+    const handlers = quiet ? ev.handlers : undefined;
 
     const path: PathStep[] = [];
     const walked = await walkTree({ ev, findings, handlers }, ctx.prompter ? (q) => ctx.prompter!.select(q.message, q.choices.map((c) => ({ value: c.value, name: c.name }))) : undefined);

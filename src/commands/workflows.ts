@@ -5,10 +5,14 @@ import { card, formatDuration, table, toJson } from '../render/format.js';
 import type { Style } from '../render/style.js';
 import { awaitCloseEvent, describeWorkflow, fetchCloseEvent, normalizeStatus, type CloseInfo, type FailureLink, type WorkflowDescription } from '../temporal/workflows.js';
 import { errorShapedReason } from '../diagnosis/error-result.js';
-import { sleep } from '../processes/proc.js';
+import { describeWaits, probeWorkflow, waitingOn, type WaitItem, type WaitProbe } from '../diagnosis/waiting.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+import { livePollerCount } from '../temporal/task-queue.js';
+import { fetchHistory } from '../temporal/history.js';
+import { isAlive, sleep } from '../processes/proc.js';
 import { WORKFLOW_REF, WORKFLOW_STATUSES } from '../cli-model/option-sets.js';
 import { describeTarget, workflowRef } from './resolve.js';
-import { defineCommand } from '../cli-model/types.js';
+import { defineCommand, type CommandContext } from '../cli-model/types.js';
 
 interface WaitResult {
   workflowId: string;
@@ -145,7 +149,7 @@ export const resultCommand = defineCommand({
   },
 });
 
-type DescribeData = WorkflowDescription & { uiUrl: string };
+type DescribeData = WorkflowDescription & { uiUrl: string; waitingOn?: WaitItem[] };
 
 function renderPending(s: Style, d: WorkflowDescription): string[] {
   const lines: string[] = [];
@@ -165,6 +169,15 @@ function renderPending(s: Style, d: WorkflowDescription): string[] {
   return lines;
 }
 
+/** Ask the workflow itself only when a live worker can answer at once (else a query hangs to its deadline). */
+async function askIfAnswering(ctx: CommandContext, h: TemporalHandle, d: WorkflowDescription): Promise<WaitProbe> {
+  const def = ctx.project()?.discovery.workflows.find((w) => w.name === d.type);
+  const conditions = (def?.waits ?? []).map((c) => `${def?.file}:${c.line} ${c.text}`);
+  if ((d.pendingWorkflowTask?.attempt ?? 0) > 1) return { conditions };
+  const pollers = await livePollerCount(h, d.taskQueue, 'workflow', isAlive).catch(() => 0);
+  return pollers > 0 ? probeWorkflow(h, d, conditions, 1) : { conditions };
+}
+
 export const describeCommand = defineCommand({
   name: 'describe',
   aliases: ['desc'],
@@ -172,11 +185,13 @@ export const describeCommand = defineCommand({
   summary: 'Status, type, task queue, times, history length and pending work of the workflow',
   examples: ['describe', 'describe --id YourWorkflowId --json'],
   flags: [...WORKFLOW_REF],
-  fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', taskQueue: 'task queue', startTime: 'start', closeTime: 'close', durationMs: 'duration so far', historyLength: 'events', pendingActivities: '[{activityId, activityType, state, attempt, maximumAttempts, lastFailure, lastWorkerIdentity, scheduledTime, lastStartedTime, nextAttemptScheduleTime, lastFailureTime, taskQueue}]', pendingWorkflowTask: '{state, attempt}', pendingChildren: '[{workflowId, runId, type}] child workflows not closed yet', uiUrl: 'Web UI link' },
+  fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', taskQueue: 'task queue', startTime: 'start', closeTime: 'close', durationMs: 'duration so far', historyLength: 'events', historySizeBytes: 'history size in bytes', pendingActivities: '[{activityId, activityType, state, attempt, maximumAttempts, lastFailure, lastWorkerIdentity, scheduledTime, lastStartedTime, nextAttemptScheduleTime, lastFailureTime, taskQueue}]', pendingWorkflowTask: '{state, attempt}', pendingChildren: '[{workflowId, runId, type}] child workflows not closed yet', uiUrl: 'Web UI link', waitingOn: 'running only: [{kind: timer|activity|child|signal-received|update-received|signal-handler|update-handler|blocked-at, name, since, firesAt, seconds, attempt, nextAttemptAt, eventId, received}]' },
   async run(ctx, args): Promise<DescribeData> {
-    const { desc: d } = await describeTarget(ctx, args);
+    const { h, desc: d } = await describeTarget(ctx, args);
     if (d.workflowId === ctx.session.current.workflowId) ctx.session.setStatus(d.status);
-    return { ...d, uiUrl: workflowUiUrl(ctx.settings, d.workflowId, d.runId) };
+    // A running workflow: what it waits for, from its history and (when a worker answers at once) itself.
+    const waits = d.status === 'RUNNING' ? await Promise.all([fetchHistory(h, d.workflowId, d.runId), askIfAnswering(ctx, h, d)]).then(([events, probe]) => waitingOn(events, d, probe)) : undefined;
+    return { ...d, uiUrl: workflowUiUrl(ctx.settings, d.workflowId, d.runId), ...(waits ? { waitingOn: waits } : {}) };
   },
   render(d, s) {
     const mark = d.status === 'COMPLETED' || d.status === 'RUNNING' ? s.ok : s.fail;
@@ -191,6 +206,7 @@ export const describeCommand = defineCommand({
         [d.closeTime ? 'duration' : 'running for', formatDuration(d.durationMs)],
         ['history', `${d.historyLength} events`],
         ['web ui', d.uiUrl],
+        ['waiting on', d.waitingOn ? describeWaits(d.waitingOn) : undefined],
       ]),
       ...renderPending(s, d),
     ].join('\n');

@@ -13,7 +13,8 @@ import { isAlive } from '../processes/proc.js';
 import { loadProject, type Project } from '../project/index.js';
 import { resolveQueue } from '../project/plan.js';
 import { liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
-import { waitingOn, type WaitItem } from './waiting.js';
+import { probeWorkflow, waitingOn, type WaitItem } from './waiting.js';
+import type { Handlers } from '../temporal/handlers.js';
 import { configSmells, type Smell } from './smells.js';
 
 /** Where a piece of evidence comes from (an event id or a log line says exactly where). */
@@ -46,6 +47,8 @@ export interface Evidence {
   code?: CodeFacts;
   /** For a RUNNING workflow: its timers, activities, children, and the signals/updates it received. */
   waits?: WaitItem[];
+  /** What a quiet RUNNING workflow declares (metadata query), when a worker answers. */
+  handlers?: Handlers;
   /** Configuration smells read from the history's attributes. */
   smells?: Smell[];
   /** Its running child workflows, each with its own first finding (diagnosed the same way, depth ≤ 5). */
@@ -63,7 +66,7 @@ export interface ChildDiagnosis {
 
 export interface CodeFacts {
   workers: { where: string; taskQueue?: { value?: string; source: string }; workflows: string[] | null; activities: string[] | null }[];
-  workflows: { name: string; className: string; where: string; runParams: number | null }[];
+  workflows: { name: string; className: string; where: string; runParams: number | null; waits: string[] }[];
   activities: { name: string; function: string; where: string }[];
 }
 
@@ -72,7 +75,7 @@ export function codeFacts(project: Project): CodeFacts {
   const d = project.discovery;
   return {
     workers: d.workers.map((w) => ({ where: `${w.file}:${w.line}`, taskQueue: resolveQueue(w.taskQueue, process.env), workflows: w.workflows, activities: w.activities })),
-    workflows: d.workflows.map((w) => ({ name: w.name, className: w.className, where: `${w.file}:${w.line}`, runParams: w.runParams })),
+    workflows: d.workflows.map((w) => ({ name: w.name, className: w.className, where: `${w.file}:${w.line}`, runParams: w.runParams, waits: (w.waits ?? []).map((c) => `${w.file}:${c.line} ${c.text}`) })),
     activities: d.activities.map((a) => ({ name: a.name, function: a.function, where: `${a.file}:${a.line}` })),
   };
 }
@@ -186,5 +189,11 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
     const act = failingActivity && latestActivityFailureAt(log.lines, desc.runId, failingActivity.activityId, settings.projectDir, log.firstLine);
     if (act && failingActivity) activityLog = { file: log.file, ...act, activityId: failingActivity.activityId };
   }
-  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts(), ...(desc.status === 'RUNNING' ? { waits: waitingOn(events, desc) } : {}), smells: configSmells(events, desc) };
+  // A quiet running workflow: ask it (when a worker polls) what it declares and where it blocks.
+  const quiet = desc.status === 'RUNNING' && workflowPollers > 0 && !failingActivity && !(desc.pendingWorkflowTask && desc.pendingWorkflowTask.attempt > 1);
+  const conditions = cache.codeFacts()?.workflows.find((w) => w.name === desc.type)?.waits ?? [];
+  const probe = quiet ? await probeWorkflow(h, desc, conditions) : { conditions };
+  const handlers = probe.handlers;
+  const waits = desc.status === 'RUNNING' ? waitingOn(events, desc, probe) : undefined;
+  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts(), ...(waits ? { waits } : {}), ...(handlers ? { handlers } : {}), smells: configSmells(events, desc) };
 }

@@ -3,6 +3,7 @@
 // the change to make.
 import { eventId, eventTypeName, type HistoryEvent } from '../temporal/history.js';
 import type { WorkflowDescription } from '../temporal/workflows.js';
+import { enumName } from '../temporal/enums.js';
 
 export interface Smell {
   kind: 'heartbeat-timeout-unused' | 'start-to-close-missing' | 'retries-of-permanent-error' | 'workflow-task-timeouts' | 'history-too-large' | 'payload-near-limit';
@@ -16,6 +17,7 @@ export interface Smell {
 const PERMANENT = /^(TypeError|KeyError|AttributeError|NameError|ImportError|ModuleNotFoundError|IndexError|NotImplementedError|NotFoundError)\b/;
 const PAYLOAD_LIMIT = 2 * 1024 * 1024;
 const HISTORY_EVENTS = 10_000;
+const HISTORY_BYTES = 40 * 1024 * 1024;
 
 const secs = (d: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined =>
   d ? Number(String(d.seconds ?? 0)) + (d.nanos ?? 0) / 1e9 : undefined;
@@ -43,15 +45,18 @@ export function configSmells(events: HistoryEvent[], desc: WorkflowDescription):
     if (s) {
       const type = s.activityType?.name ?? '';
       scheduled.set(eventId(e), { type, nonRetryable: s.retryPolicy?.nonRetryableErrorTypes ?? [], maxAttempts: s.retryPolicy?.maximumAttempts ?? 0 });
+      // The server fills what the code left out: start-to-close copied from schedule-to-close, and
+      // both cut down to the run timeout. So "missing" and "longer than the run" read as equal values.
       const stc = secs(s.startToCloseTimeout);
-      if (!stc) {
-        smells.push({ kind: 'start-to-close-missing', eventId: eventId(e), text: `activity ${type} has no start-to-close timeout: a hung attempt is only noticed when schedule-to-close ends all retries`, change: 'set start_to_close_timeout on the execute_activity call' });
-      } else if (runTimeout && stc > runTimeout) {
-        smells.push({ kind: 'start-to-close-missing', eventId: eventId(e), text: `activity ${type}'s start-to-close (${stc} s) is longer than the workflow's own timeout (${runTimeout} s)`, change: 'make start_to_close_timeout shorter than the workflow run timeout' });
+      const s2c = secs(s.scheduleToCloseTimeout);
+      if (stc && runTimeout && stc >= runTimeout) {
+        smells.push({ kind: 'start-to-close-missing', eventId: eventId(e), text: `activity ${type} may take as long as the whole workflow run: its start-to-close is the run timeout (${runTimeout} s; the server cuts a longer or missing one to it), so one hung attempt uses all of it`, change: `set start_to_close_timeout on the ${type} call to what one attempt needs` });
+      } else if (stc && s2c && stc === s2c) {
+        smells.push({ kind: 'start-to-close-missing', eventId: eventId(e), text: `activity ${type} has no start-to-close timeout of its own (it equals schedule-to-close, ${s2c} s): a hung attempt is noticed only when all retries' time is gone`, change: `set start_to_close_timeout on the ${type} call to what one attempt needs` });
       }
     }
     const t = e.activityTaskTimedOutEventAttributes;
-    if (t && /HEARTBEAT/.test(String(t.failure?.timeoutFailureInfo?.timeoutType ?? ''))) {
+    if (t && enumName(t.failure?.timeoutFailureInfo?.timeoutType, 'TIMEOUT_TYPE_') === 'HEARTBEAT') {
       const sid = Number(String(t.scheduledEventId ?? 0));
       smells.push({ kind: 'heartbeat-timeout-unused', eventId: eventId(e), text: `activity ${scheduled.get(sid)?.type ?? ''} timed out on its heartbeat: it has a heartbeat timeout but does not heartbeat (often enough)`, change: 'call activity.heartbeat() inside the activity, or drop heartbeat_timeout' });
     }
@@ -64,11 +69,18 @@ export function configSmells(events: HistoryEvent[], desc: WorkflowDescription):
       smells.push({ kind: 'payload-near-limit', eventId: eventId(e), text: `a ${eventTypeName(e)} payload is ${(bytes / 1024 / 1024).toFixed(1)} MB (the server refuses 2 MB)`, change: 'pass a reference (a key, a URL) instead of the data' });
     }
   }
-  if (wftTimeouts >= 2) {
-    smells.push({ kind: 'workflow-task-timeouts', eventId: firstWftTimeout, text: `${wftTimeouts} workflow tasks timed out: the worker is too slow or blocked (the history collapses repeats, so there were probably more)`, change: 'look for blocking calls in workflow code, or a worker with too little CPU' });
+  // After the first failed or timed-out task the server stops writing retries into the history:
+  // describe's pending task attempt counts them.
+  const lastWft = [...events].reverse().find((e) => /^WorkflowTask(Completed|Failed|TimedOut)$/.test(eventTypeName(e)));
+  const retrying = lastWft && eventTypeName(lastWft) === 'WorkflowTaskTimedOut' ? Math.max(0, (desc.pendingWorkflowTask?.attempt ?? 1) - 2) : 0;
+  const timeouts = wftTimeouts + retrying;
+  if (timeouts >= 2) {
+    smells.push({ kind: 'workflow-task-timeouts', eventId: firstWftTimeout, text: `${timeouts} workflow tasks timed out: the worker is too slow or blocked (the history collapses repeats, so there were probably more)`, change: 'look for blocking calls in workflow code, or a worker with too little CPU' });
   }
-  if (desc.historyLength > HISTORY_EVENTS) {
-    smells.push({ kind: 'history-too-large', text: `the history has ${desc.historyLength} events: long histories slow every replay and end at 51,200`, change: 'continue-as-new (workflow.continue_as_new) every few thousand events' });
+  const bytes = desc.historySizeBytes ?? 0;
+  if (desc.historyLength > HISTORY_EVENTS || bytes > HISTORY_BYTES) {
+    const size = bytes > HISTORY_BYTES ? `${(bytes / 1024 / 1024).toFixed(1)} MB (the server ends a run at 50 MB)` : `${desc.historyLength} events`;
+    smells.push({ kind: 'history-too-large', text: `the history has ${size} and no continue-as-new: long histories slow every replay and end at 51,200 events`, change: 'continue-as-new (workflow.continue_as_new) every few thousand events' });
   }
   for (const a of desc.pendingActivities) {
     const type = (a.lastFailure ?? '').split(':')[0] ?? '';

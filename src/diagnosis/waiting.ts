@@ -1,11 +1,16 @@
 // What a RUNNING workflow that is not failing waits for, exactly: timers (length and fire time),
 // activities (attempt, next retry), child workflows, and the signals and updates it has received.
-// "Waiting, not wedged" in one line, read from the history and describe alone.
+// "Waiting, not wedged" in one line. The history and describe give timers, activities and children;
+// when a worker answers, the metadata query adds the handlers it declares, and the project's code the
+// `wait_condition` calls it can be blocked on. (The Python SDK's `__stack_trace` shows only the top-level
+// coroutine of a suspended task, never the user's line it waits at: checked on SDK 1.35.)
 import { eventId, eventTimeIso, type HistoryEvent } from '../temporal/history.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+import { workflowHandlers, type Handlers } from '../temporal/handlers.js';
 import type { WorkflowDescription } from '../temporal/workflows.js';
 
 export interface WaitItem {
-  kind: 'timer' | 'activity' | 'child' | 'signal-received' | 'update-received';
+  kind: 'timer' | 'activity' | 'child' | 'signal-received' | 'update-received' | 'signal-handler' | 'update-handler' | 'condition';
   name: string;
   /** When it started waiting (timer started, activity scheduled). */
   since?: string;
@@ -17,6 +22,21 @@ export interface WaitItem {
   nextAttemptAt?: string;
   /** The history event that started it. */
   eventId?: number;
+  /** For a declared handler: how many times it was received so far. */
+  received?: number;
+}
+
+/** What the workflow and its code add to the history: both optional (no worker, no discovery). */
+export interface WaitProbe {
+  handlers?: Handlers;
+  /** `file:line text` of each wait_condition in the workflow's class. */
+  conditions?: string[];
+}
+
+/** Ask the running workflow which handlers it declares (a worker must answer; else nothing). */
+export async function probeWorkflow(h: TemporalHandle, desc: WorkflowDescription, conditions: string[] = [], seconds = 2): Promise<WaitProbe> {
+  const handlers = await workflowHandlers(h, desc.workflowId, desc.runId, seconds);
+  return { ...(handlers ? { handlers } : {}), ...(conditions.length ? { conditions } : {}) };
 }
 
 function seconds(d: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
@@ -24,7 +44,7 @@ function seconds(d: { seconds?: unknown; nanos?: number | null } | null | undefi
   return Number(String(d.seconds ?? 0)) + (d.nanos ?? 0) / 1e9;
 }
 
-export function waitingOn(events: HistoryEvent[], desc: WorkflowDescription): WaitItem[] {
+export function waitingOn(events: HistoryEvent[], desc: WorkflowDescription, probe: WaitProbe = {}): WaitItem[] {
   const items: WaitItem[] = [];
   const closedTimers = new Set<number>();
   for (const e of events) {
@@ -54,15 +74,25 @@ export function waitingOn(events: HistoryEvent[], desc: WorkflowDescription): Wa
     const update = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
     if (update) items.push({ kind: 'update-received', name: update, since: eventTimeIso(e), eventId: eventId(e) });
   }
+  const count = (kind: WaitItem['kind'], name: string) => items.filter((i) => i.kind === kind && i.name === name).length;
+  for (const name of probe.handlers?.signals ?? []) if (name) items.push({ kind: 'signal-handler', name, received: count('signal-received', name) });
+  for (const name of probe.handlers?.updates ?? []) if (name) items.push({ kind: 'update-handler', name, received: count('update-received', name) });
+  for (const at of probe.conditions ?? []) items.push({ kind: 'condition', name: at });
   return items;
 }
 
 /** One line: "timer 1 (1h, fires 2026-11-29 21:42:31), activity charge (attempt 3, next 20:42:35)". */
 export function describeWaits(items: WaitItem[]): string {
   const pending = items.filter((i) => i.kind === 'timer' || i.kind === 'activity' || i.kind === 'child');
-  if (pending.length === 0) return 'nothing pending: it waits for a signal or an update';
+  const handlers = items.filter((i) => i.kind === 'signal-handler' || i.kind === 'update-handler');
+  const conditions = items.filter((i) => i.kind === 'condition');
+  const blocked = conditions.length ? [`its code waits at ${conditions.map((i) => i.name).join(' or ')}`] : [];
+  const declared = handlers.length
+    ? `${pending.length ? 'or ' : ''}${handlers.map((i) => `${i.kind === 'signal-handler' ? 'signal' : 'update'} ${i.name} (received ${i.received ?? 0}×)`).join(', ')}`
+    : '';
+  if (pending.length === 0) return [handlers.length ? declared : 'nothing pending: it waits for a signal or an update', ...blocked].join('; ');
   const t = (iso?: string) => (iso ? iso.replace('T', ' ').slice(0, 19) : '?');
-  return pending
+  const what = pending
     .map((i) =>
       i.kind === 'timer'
         ? `timer ${i.name}${i.seconds !== undefined ? ` (${i.seconds} s, fires ${t(i.firesAt)} UTC)` : ''}`
@@ -71,4 +101,5 @@ export function describeWaits(items: WaitItem[]): string {
           : `child workflow ${i.name}`,
     )
     .join(', ');
+  return [[what, declared].filter(Boolean).join(', '), ...blocked].join('; ');
 }

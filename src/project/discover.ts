@@ -45,6 +45,8 @@ export interface WorkflowDef {
   file: string;
   line: number;
   runParams: number | null;
+  /** `workflow.wait_condition(...)` calls in the class: what a quiet run can be blocked on. */
+  waits?: { line: number; text: string }[];
 }
 
 export interface ActivityDef {
@@ -67,7 +69,7 @@ export interface Discovery {
 
 const SKIP_DIRS = new Set(['.venv', 'venv', 'env', '.git', 'node_modules', '__pycache__', 'site-packages', 'build', 'dist', '.tox', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
 const MAX_FILES = 2000;
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 /** The project's Python files (relative paths) with their mtimes, in a stable order. */
 export function pythonFiles(dir: string): Map<string, number> {

@@ -24,8 +24,11 @@ export function fdSink(fd: 1 | 2): Sink {
       try {
         while (off < buf.length) off += writeSync(fd, buf, off);
       } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // The reader went away (`tshell … | head`): nothing more can be said; stop quietly, as cat does.
+        if (code === 'EPIPE') process.exit(0);
         // A non-blocking pipe that is full: hand the rest to the stream, which waits for it.
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        if (code !== 'EAGAIN') throw err;
         useStream = true;
         streamsUsed = true;
         stream().write(buf.subarray(off));

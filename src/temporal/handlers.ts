@@ -54,6 +54,9 @@ export async function queryWithDeadline(
   try {
     return await h.connection.withAbortSignal(opts.signal, () => h.connection.withDeadline(Date.now() + seconds * 1000, () => handle.query(name, ...queryArgs)));
   } catch (err) {
+    // The SDK's converter knows json/plain and binary; built-in queries such as
+    // __enhanced_stack_trace answer json/protobuf: ask again and read the JSON as it is.
+    if (err instanceof Error && /^Unknown encoding: json\/protobuf/.test(err.message)) return rawJsonQuery(h, workflowId, runId, name, seconds);
     if (isDeadlineExceeded(err)) throw noWorker();
     const unknownQuery = isQueryNotRegistered(err);
     if (unknownQuery) throw new TshellError(`the workflow has no query named ${name}`, ErrorCodes.usage, unknownQuery);
@@ -61,3 +64,10 @@ export async function queryWithDeadline(
   }
 }
 
+async function rawJsonQuery(h: TemporalHandle, workflowId: string, runId: string, name: string, seconds: number): Promise<unknown> {
+  const res = await h.connection.withDeadline(Date.now() + seconds * 1000, () =>
+    h.connection.workflowService.queryWorkflow({ namespace: h.namespace, execution: { workflowId, runId }, query: { queryType: name } }),
+  );
+  const data = res.queryResult?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as unknown) : null;
+}

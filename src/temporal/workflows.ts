@@ -35,6 +35,8 @@ export interface PendingActivity {
 export interface WorkflowDescription extends ExecutionSummary {
   durationMs: number;
   historyLength: number;
+  /** The history's size in bytes (the server ends a run at 50 MB). */
+  historySizeBytes?: number;
   pendingActivities: PendingActivity[];
   pendingWorkflowTask?: { state: string; attempt: number };
   /** Child workflows started and not closed yet. */
@@ -89,6 +91,7 @@ export async function describeWorkflow(h: TemporalHandle, workflowId: string, ru
       closeTime,
       durationMs: (closeTime ? Date.parse(closeTime) : Date.now()) - Date.parse(startTime),
       historyLength: Number(String(info.historyLength ?? 0)),
+      historySizeBytes: Number(String(info.historySizeBytes ?? 0)) || undefined,
       pendingActivities: (raw.pendingActivities ?? []).map((a) => ({
         activityId: a.activityId ?? '',
         activityType: a.activityType?.name ?? '',

@@ -52,7 +52,7 @@ describe('diagnose, class by class', () => {
     assert.match(d.findings[0]?.summary ?? '', /does not register workflow NoSuchWorkflow/);
     // The code says what the worker registers, and where.
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
-    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:30 registers workflows: QuickWorkflow, ApprovalWorkflow/.test(t)), code.join('\n'));
+    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:38 registers workflows: QuickWorkflow, ApprovalWorkflow/.test(t)), code.join('\n'));
     assert.ok(code.includes('no @workflow.defn named NoSuchWorkflow in the project'), code.join('\n'));
   });
 
@@ -63,7 +63,7 @@ describe('diagnose, class by class', () => {
     assert.ok(!d.findings.some((f) => f.class === 'activity-failing'));
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
     assert.ok(code.includes('no @activity.defn named not_registered_anywhere in the project'), code.join('\n'));
-    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:30 registers activities: .*\(add not_registered_anywhere\)/.test(t)), code.join('\n'));
+    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:38 registers activities: .*\(add not_registered_anywhere\)/.test(t)), code.join('\n'));
     // Advice after the diagnosis: unlimited retries of an error no retry can fix.
     const smells = await eventually(async () => {
       const again = await declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
@@ -112,7 +112,7 @@ describe('diagnose, class by class', () => {
     const d = await diagnoseUntil(id, 'task-queue-mismatch');
     assert.match(d.findings[0]?.summary ?? '', /task queue elsewhere, the project's worker polls monitor/);
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
-    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:30 polls monitor \(set at src\/monitor\/worker\.py:24 \(default of env MONITOR_TASK_QUEUE\)\)/.test(t)), code.join('\n'));
+    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:38 polls monitor \(set at src\/monitor\/worker\.py:32 \(default of env MONITOR_TASK_QUEUE\)\)/.test(t)), code.join('\n'));
     assert.equal(d.findings[0]?.procedure.id, 'align-task-queue');
   });
 

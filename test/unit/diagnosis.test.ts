@@ -211,11 +211,14 @@ describe('configuration smells', async () => {
   const { classify: classifySmells } = await import('../../src/diagnosis/rules.js');
   const desc = (extra: Partial<WorkflowDescription> = {}): WorkflowDescription => ({ workflowId: 'w', runId: 'r', type: 'T', status: 'RUNNING', taskQueue: 'q', startTime: '', durationMs: 0, historyLength: 9, pendingActivities: [], ...extra });
   const started = { eventId: 1, workflowExecutionStartedEventAttributes: { workflowRunTimeout: { seconds: 60 } } };
-  it('names a start-to-close longer than the run timeout, a missing one, repeated workflow-task timeouts, a big history', () => {
+  // Shaped as the server records them (read from real histories): a start-to-close over the run
+  // timeout is cut to it, a missing one is copied from schedule-to-close.
+  it('names a start-to-close as long as the run, a missing one, repeated workflow-task timeouts, a big history', () => {
     const events = [
       started,
-      { eventId: 5, activityTaskScheduledEventAttributes: { activityType: { name: 'slow' }, startToCloseTimeout: { seconds: 600 } } },
-      { eventId: 6, activityTaskScheduledEventAttributes: { activityType: { name: 'open' }, scheduleToCloseTimeout: { seconds: 600 } } },
+      { eventId: 5, activityTaskScheduledEventAttributes: { activityType: { name: 'slow' }, startToCloseTimeout: { seconds: 60 }, scheduleToCloseTimeout: { seconds: 60 } } },
+      { eventId: 6, activityTaskScheduledEventAttributes: { activityType: { name: 'open' }, startToCloseTimeout: { seconds: 30 }, scheduleToCloseTimeout: { seconds: 30 } } },
+      { eventId: 8, activityTaskScheduledEventAttributes: { activityType: { name: 'fine' }, startToCloseTimeout: { seconds: 10 }, scheduleToCloseTimeout: {} } },
       { eventId: 7, eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT' },
       { eventId: 9, eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT' },
     ];
@@ -231,10 +234,10 @@ describe('configuration smells', async () => {
     assert.deepEqual(configSmells(sched(['KeyError']) as never, desc({ pendingActivities: pending })), []);
   });
   it('a smell is advice: listed after the diagnosis, never a failure on its own', async () => {
-    const smells = configSmells([started, { eventId: 5, activityTaskScheduledEventAttributes: { activityType: { name: 'slow' }, startToCloseTimeout: { seconds: 600 } } }] as never, desc());
+    const smells = configSmells([started, { eventId: 5, activityTaskScheduledEventAttributes: { activityType: { name: 'slow' }, startToCloseTimeout: { seconds: 60 } } }] as never, desc());
     const { procedureSteps: stepsOf } = await import('../../src/diagnosis/procedures.js');
     const f = classifySmells(ev({}, [], { smells }), (id) => stepsOf(id, 'w'));
     assert.deepEqual(f.map((x) => x.class), ['waiting', 'config-smell']);
-    assert.deepEqual(f[1]?.procedure.steps, ['# make start_to_close_timeout shorter than the workflow run timeout']);
+    assert.deepEqual(f[1]?.procedure.steps, ['# set start_to_close_timeout on the slow call to what one attempt needs']);
   });
 });

@@ -1,7 +1,7 @@
 // History repair: `replay` proves (or rules out) non-determinism against the project's current code;
 // `reset` moves a workflow back to a workflow task so the new code redoes what follows.
 import { ExitCode, UsageError } from '../errors.js';
-import { replayMany, replayWorkflow, type BatchReplay, type ReplayOutcome } from '../diagnosis/replay.js';
+import { replayFiles, replayMany, replayWorkflow, type BatchReplay, type ReplayOutcome } from '../diagnosis/replay.js';
 import { listExecutions, statusClause } from '../temporal/visibility.js';
 import { card, table } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';
@@ -14,22 +14,29 @@ export const replayCommand = defineCommand({
   name: 'replay',
   group: 'diagnosis',
   summary: "Replay the workflow's history against the project's current code (proves non-determinism)",
-  examples: ['replay', 'replay --id YourWorkflowId --workflows app.workflows:OrderWorkflow'],
+  examples: ['replay', 'replay --id YourWorkflowId --workflows app.workflows:OrderWorkflow', 'replay --all --query "WorkflowType=\'OrderWorkflow\'"', 'replay --history-file order-42.json'],
   flags: [
     ...WORKFLOW_REF,
     { name: 'workflows', type: 'string', multiple: true, metavar: 'MODULE:CLASS', description: 'workflow classes to replay with (default: every @workflow.defn in the project)' },
     { name: 'all', type: 'boolean', description: 'every RUNNING workflow (newest first): can the current code replay them all?' },
     { name: 'query', type: 'string', description: 'with --all: an extra visibility filter' },
     { name: 'limit', type: 'number', default: 50, description: 'with --all: at most this many' },
+    { name: 'history-file', type: 'string', multiple: true, metavar: 'FILE', description: 'replay a history exported by `temporal workflow show -o json` or the Web UI (repeat for more; no server needed)' },
   ],
   fields: {
     workflowId: 'workflow id', runId: 'run id', workflowType: 'its type', ok: 'true when the current code replays the history',
     kind: 'nondeterminism | failure | no-class', reason: "the SDK's reason", eventId: 'the history event where code and history part',
     eventType: 'that event\'s type', message: 'the full replayer error', errorType: 'the Python exception type', classes: 'workflow classes found in the project',
     problems: 'modules that could not be imported', resetTo: '{eventId, keeps, redoes}: the workflow task a reset would go back to', events: 'history length',
-    all: 'with --all: {total, checked, outcomes[{workflowId, runId, workflowType, ok, kind, eventId, eventType, reason}]}',
+    all: 'with --all or --history-file: {total, checked, outcomes[{workflowId (the file name for a file), runId, workflowType, ok, kind, eventId, eventType, reason}], diverged[]}',
   },
   async run(ctx, args): Promise<ReplayOutcome | { all: BatchReplay }> {
+    const files = args.flags['history-file'];
+    if (files?.length) {
+      if (args.flags.all || args.flags.id) throw new UsageError('--history-file replays files, not workflows on the server', 'drop --all/--id, or drop --history-file');
+      ctx.progress(`replaying ${files.length} history file(s) against the code in ${ctx.settings.projectDir}…`);
+      return { all: await replayFiles(ctx.settings, ctx.project().plan.runner.python, files, { ...(args.flags.workflows ? { workflows: args.flags.workflows } : {}), signal: ctx.signal }) };
+    }
     if (args.flags.all) {
       const h = await ctx.temporal();
       const running = await listExecutions(h, [statusClause('RUNNING'), ...(args.flags.query ? [`(${args.flags.query})`] : [])].join(' AND '), args.flags.limit);

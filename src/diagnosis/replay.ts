@@ -1,11 +1,11 @@
 // Replaying a workflow's history against the project's current code with the Python SDK's Replayer,
 // run in the project's own environment (python/tshell_replay.py). It proves non-determinism before
 // anything is terminated, and names the history event where code and history part.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { ensurePrivateDir } from '../config/state-dir.js';
-import { ProcessError, ToolMissingError } from '../errors.js';
+import { ProcessError, ToolMissingError, UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { eventId, eventTypeName, fetchHistory, type HistoryEvent } from '../temporal/history.js';
 import { childEnv, findTool, packageRoot } from '../processes/tools.js';
@@ -143,4 +143,31 @@ export async function replayMany(
   if (usable.length === 0) return { total: refs.length, checked: 0, outcomes: [], diverged: [] };
   const outcomes = await runReplayer(settings, python, usable, { timeoutMs: Math.max(1000, opts.budgetMs - (Date.now() - started)), ...(opts.signal ? { signal: opts.signal } : {}) });
   return { total: refs.length, checked: outcomes.length, outcomes, diverged: outcomes.filter((o) => !o.ok && o.kind === 'nondeterminism') };
+}
+
+/**
+ * Histories exported by `temporal workflow show -o json` or the Web UI's download, replayed the same
+ * way: the file name stands for the workflow id (exports do not carry it).
+ */
+export async function replayFiles(settings: Settings, python: string[], files: string[], opts: { workflows?: string[]; signal?: AbortSignal } = {}): Promise<BatchReplay> {
+  const { historyFromJSON } = await import('@temporalio/common/lib/proto-utils.js');
+  const items: Fetched[] = files.map((file) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`cannot read history file ${file}: ${(err as Error).message.split('\n')[0]}`, 'export one with `temporal workflow show -w ID -o json > FILE` or the Web UI\'s download');
+    }
+    let events: HistoryEvent[];
+    try {
+      events = (historyFromJSON(parsed) as { events?: HistoryEvent[] }).events ?? [];
+    } catch (err) {
+      throw new UsageError(`${file} is not a workflow history: ${(err as Error).message.split('\n')[0]}`, 'expected {"events": [...]} as `temporal workflow show -o json` writes it');
+    }
+    if (events.length === 0) throw new UsageError(`${file} has no history events`, 'expected {"events": [...]} as `temporal workflow show -o json` writes it');
+    const runId = events[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '';
+    return { workflowId: basename(file).replace(/\.json$/, ''), runId, events };
+  });
+  const outcomes = await runReplayer(settings, python, items, { timeoutMs: 300_000, ...(opts.workflows ? { workflows: opts.workflows } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  return { total: items.length, checked: outcomes.length, outcomes, diverged: outcomes.filter((o) => !o.ok && o.kind === 'nondeterminism') };
 }

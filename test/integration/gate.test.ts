@@ -2,9 +2,13 @@
 // workflow is refused by ensure-worker (the old worker keeps polling), `replay --all` says the same,
 // a terminal may choose, and --force restarts anyway.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, copyProject, declaredJson, editLine, eventually, makeEnv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
+import { cleanup, copyProject, ROOT, declaredJson, editLine, eventually, makeEnv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
+
+const TEMPORAL = join(ROOT, '.tools', 'venv', 'bin', 'temporal');
 
 describe('the determinism gate', () => {
   let env: Env;
@@ -31,6 +35,13 @@ describe('the determinism gate', () => {
     const same = await declaredJson<{ gate?: unknown }>('ensure-worker', await run(['ensure-worker', '--json']));
     assert.equal(same.gate, undefined);
     const before = await workerPid();
+    // The history as the Temporal CLI exports it, for `replay --history-file` after the change.
+    const exported = join(env.stateDir, `${id}.json`);
+    const show = await execa(TEMPORAL, ['workflow', 'show', '-w', id, '-o', 'json', '--address', env.address], { reject: false });
+    assert.equal(show.exitCode, 0, show.stderr);
+    writeFileSync(exported, show.stdout);
+    const unchanged = await run(['replay', '--history-file', exported, '--json']);
+    assert.equal(unchanged.exitCode, 0, unchanged.stdout + unchanged.stderr);
     await new Promise((r) => setTimeout(r, 1100)); // the edit must be newer than the worker's start
     editLine(join(dir, 'src', 'evolving', 'workflows.py'), '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
 
@@ -45,6 +56,16 @@ describe('the determinism gate', () => {
     assert.equal(all.exitCode, 1);
     const a = (JSON.parse(all.stdout) as { all: { checked: number; diverged: { workflowId: string; eventType: string }[] } }).all;
     assert.deepEqual(a.diverged.map((d) => [d.workflowId, d.eventType]), [[id, 'TimerStarted']]);
+    // The same verdict from the exported file (no server needed for the history), and a clear error for a bad one.
+    const fromFile = await run(['replay', '--history-file', exported, '--json']);
+    assert.equal(fromFile.exitCode, 1);
+    const f = (JSON.parse(fromFile.stdout) as { all: { diverged: { workflowId: string; eventType: string }[] } }).all;
+    assert.deepEqual(f.diverged.map((d) => [d.workflowId, d.eventType]), [[id, 'TimerStarted']]);
+    const bogus = join(env.stateDir, 'bogus.json');
+    writeFileSync(bogus, '{"events": [');
+    const bad = await run(['replay', '--history-file', bogus]);
+    assert.equal(bad.exitCode, 2);
+    assert.match(bad.stderr, /^✗ cannot read history file .*bogus\.json: .*\n  hint: export one with `temporal workflow show/m);
 
     // In a terminal the developer chooses: keep the old worker …
     const kept = await tshellInPty(['ensure-worker'], [

@@ -4,7 +4,10 @@ import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { SETTINGS, type SettingKey } from './config/settings.js';
+import { defaultStateDir } from './config/helper-paths.js';
+import { findCommand } from './commands/registry.js';
 import { GLOBAL_FLAGS } from './cli-model/option-sets.js';
 import { ExitCode, UsageError, toTshellError } from './errors.js';
 import { formatError } from './render/errors.js';
@@ -42,6 +45,19 @@ async function finish(code: number, flush = streamsInUse()): Promise<never> {
   process.exit(code);
 }
 
+/**
+ * A warm one-shot ran in-process, so no helper answered it: start one for the next (unless asked not
+ * to, or the state dir was given as a flag, which the thin client cannot see without parsing).
+ */
+async function startHelperFor(argv: string[]): Promise<void> {
+  if (process.env.TSHELL_HELPER === '0' || argv.some((a) => a === '--state-dir' || a.startsWith('--state-dir='))) return;
+  if (!findCommand(argv[0] ?? '')?.warm) return;
+  const stateDir = defaultStateDir(process.env);
+  const { helperStatus, spawnHelper } = await import('./processes/helper.js');
+  if (helperStatus(stateDir).running) return;
+  await spawnHelper(stateDir, fileURLToPath(new URL('../bin/tshell.js', import.meta.url))).catch(() => undefined);
+}
+
 /** The lines of stdin as they arrive (readline buffers what comes while a command runs). */
 async function stdinLines(): Promise<AsyncIterable<string>> {
   const { createInterface } = await import('node:readline');
@@ -51,12 +67,18 @@ async function stdinLines(): Promise<AsyncIterable<string>> {
 export async function main(argv: string[]): Promise<void> {
   const shell = baseRuntime();
   try {
+    if (argv[0] === '__helper') {
+      // The warm helper (started by startHelperFor below); it runs until idle, then exits.
+      const { serveWarm } = await import('./shell/warm/serve.js');
+      return await serveWarm(argv[2] ?? defaultStateDir(process.env));
+    }
     if (argv[0] !== undefined && !argv[0].startsWith('-')) {
       const ac = new AbortController();
       setMaxListeners(0, ac.signal); // a command may make many cancellable calls
       process.once('SIGINT', () => ac.abort());
       if (shell.interactive) shell.prompter = terminalPrompter(process.stdin, process.stdout);
       const outcome = await executeWords(argv, shell, ac.signal);
+      await startHelperFor(argv);
       return finish(outcome.exitCode);
     }
     const options: NonNullable<Parameters<typeof parseArgs>[0]>['options'] = { ...LAUNCH_FLAGS };

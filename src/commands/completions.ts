@@ -126,6 +126,7 @@ export const completionsCommand = defineCommand({
 
 export const completeCommand = defineCommand({
   name: '__complete',
+  warm: true,
   group: 'shell',
   hidden: true,
   summary: 'Completion candidates for the words after `tshell` (used by the shell scripts)',

@@ -24,6 +24,7 @@ const problem = (f: Finding) => classSpec(f.class).problem;
 
 export const diagnoseCommand = defineCommand({
   name: 'diagnose',
+  warm: true,
   aliases: ['why'],
   group: 'diagnosis',
   summary: 'What is wrong with the workflow, the evidence, and the procedure that fixes it',
@@ -81,6 +82,7 @@ function treeLines(n: DiagnosedNode, s: Style, prefix = '', last = true, root = 
 
 export const traceCommand = defineCommand({
   name: 'trace',
+  warm: true,
   group: 'diagnosis',
   summary: 'The workflow and its running child workflows as a tree, each with its status and diagnosis',
   examples: ['trace', 'trace --id YourParentWorkflowId --json'],

@@ -29,6 +29,7 @@ interface ErrorsData {
 
 export const errorsCommand = defineCommand({
   name: 'errors',
+  warm: true,
   aliases: ['analyze'],
   group: 'monitoring',
   summary: "Every failure in the workflow's history, in order, with the user-code frames",
@@ -81,6 +82,7 @@ interface HistoryRow {
 
 export const historyCommand = defineCommand({
   name: 'history',
+  warm: true,
   aliases: ['show'],
   group: 'monitoring',
   summary: 'Compact event table of the workflow (id, time, type, detail); --follow streams new events',
@@ -111,6 +113,7 @@ export const historyCommand = defineCommand({
 
 export const stackCommand = defineCommand({
   name: 'stack',
+  warm: true,
   group: 'monitoring',
   summary: "The workflow's current stack (the built-in __stack_trace query)",
   flags: [...WORKFLOW_REF, { name: 'timeout', type: 'number', default: 5, metavar: 'SECONDS', description: 'how long to wait for a worker to answer' }, { name: 'all-frames', type: 'boolean', description: 'keep the SDK and asyncio frames too' }],

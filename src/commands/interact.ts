@@ -88,6 +88,7 @@ export const updateCommand = defineCommand({
 
 export const queryCommand = defineCommand({
   name: 'query',
+  warm: true,
   group: 'workflows',
   summary: 'Query the workflow and print the answer',
   examples: ['query status', 'query status --id YourWorkflowId --json'],

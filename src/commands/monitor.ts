@@ -29,6 +29,7 @@ interface RecentData {
 
 export const recentCommand = defineCommand({
   name: 'recent',
+  warm: true,
   aliases: ['ls'],
   group: 'monitoring',
   summary: 'Executions started in the last minutes, with counts per status',
@@ -64,6 +65,7 @@ export const recentCommand = defineCommand({
 
 export const stalledCommand = defineCommand({
   name: 'stalled',
+  warm: true,
   group: 'monitoring',
   summary: 'RUNNING workflows that are not progressing, each with the reason',
   examples: ['stalled', 'stalled --query \'WorkflowType = "OrderWorkflow"\' --minutes 60'],
@@ -105,6 +107,7 @@ interface HealthData {
 
 export const healthCommand = defineCommand({
   name: 'health',
+  warm: true,
   group: 'monitoring',
   summary: "This project's worker (alive, uptime, memory), its pollers, the errors in its log, the server",
   flags: [],
@@ -174,6 +177,7 @@ interface QueuePoller extends PollerInfo {
 
 export const taskQueueCommand = defineCommand({
   name: 'task-queue',
+  warm: true,
   aliases: ['tq'],
   group: 'monitoring',
   summary: 'Pollers of a task queue (workflow and activity), which local process each is, and the backlog',

@@ -1,4 +1,5 @@
 // Shell commands: help, project, exit.
+import { stopHelper } from '../processes/helper.js';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -112,15 +113,16 @@ export const exitCommand = defineCommand({
   name: 'exit',
   aliases: ['quit'],
   group: 'shell',
-  summary: "Leave the shell (workers and server keep running; --cleanup stops this project's workers)",
-  flags: [{ name: 'cleanup', type: 'boolean', description: "stop this project's workers first" }],
-  fields: { exit: 'always true', stopped: 'pids of the workers stopped by --cleanup' },
-  async run(ctx, args): Promise<{ exit: true; stopped: number[] }> {
+  summary: "Leave the shell (workers and server keep running; --cleanup stops this project's workers and the warm helper)",
+  flags: [{ name: 'cleanup', type: 'boolean', description: "stop this project's workers (and tshell's warm helper) first" }],
+  fields: { exit: 'always true', stopped: 'pids of the workers stopped by --cleanup', helperStopped: 'pid of the warm helper stopped by --cleanup' },
+  async run(ctx, args): Promise<{ exit: true; stopped: number[]; helperStopped?: number }> {
     if (!args.flags.cleanup) return { exit: true, stopped: [] };
     const stopped = await stopWorkers(findProjectWorkers(ctx.settings).workers);
-    return { exit: true, stopped: stopped.map((w) => w.pid) };
+    const helper = await stopHelper(ctx.settings.stateDir);
+    return { exit: true, stopped: stopped.map((w) => w.pid), ...(helper ? { helperStopped: helper.pid } : {}) };
   },
-  render: (d, s) => d.stopped.map((pid) => `${s.ok} stopped worker pid ${pid}`).join('\n'),
+  render: (d, s) => [...d.stopped.map((pid) => `${s.ok} stopped worker pid ${pid}`), ...(d.helperStopped ? [`${s.ok} stopped the warm helper (pid ${d.helperStopped})`] : [])].join('\n'),
 });
 
 export const clearCommand = defineCommand({

@@ -1,4 +1,5 @@
 // Worker commands: ensure-worker, kill-worker, kill-all-workers, list-workers.
+import { helperStatus, stopHelper, type HelperStatus } from '../processes/helper.js';
 import { basename } from 'node:path';
 import { ensureWorker, findProjectWorkers, listAllWorkers, matchHeartbeats, stopWorkers, tshellWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
 import { stopServer, type StopServerResult } from '../processes/server.js';
@@ -97,12 +98,15 @@ interface KillResult {
   stopped: StoppedWorker[];
   stalePidFiles: StalePidFile[];
   server?: StopServerResult;
+  /** With --include-server: the warm helper, stopped too (pid), or absent. */
+  helper?: { pid: number } | null;
 }
 
 function renderKill(d: KillResult, s: Style): string {
   const lines = [...staleLines(s, d.stalePidFiles), ...stoppedLines(s, d.stopped)];
   if (d.stopped.length === 0) lines.push(`${s.ok} no worker running for ${d.project}`);
   if (d.server) lines.push(`${d.server.stopped ? s.ok : s.warn} server at ${d.server.address}: ${d.server.reason}`);
+  if (d.helper) lines.push(`${s.ok} stopped the warm helper (pid ${d.helper.pid})`);
   return lines.join('\n');
 }
 
@@ -127,7 +131,7 @@ export const killAllWorkersCommand = defineCommand({
   group: 'workers',
   summary: 'Stop the workers of every project tshell started (and optionally its server)',
   flags: [{ name: 'include-server', type: 'boolean', description: 'also stop the dev server tshell started' }],
-  fields: { project: 'any project', stopped: 'workers stopped', stalePidFiles: 'stale PID files removed', server: 'with --include-server: {address, stopped, pid, reason}' },
+  fields: { project: 'any project', stopped: 'workers stopped', stalePidFiles: 'stale PID files removed', server: 'with --include-server: {address, stopped, pid, reason}', helper: 'with --include-server: {pid} of the warm helper stopped, or null' },
   async run(ctx, args): Promise<KillResult> {
     // This project's workers (also those started by hand) and every worker tshell started.
     const own = findProjectWorkers(ctx.settings);
@@ -135,7 +139,9 @@ export const killAllWorkersCommand = defineCommand({
     const stopped = await stopWorkers([...own.workers, ...started.live.filter((w) => !own.workers.some((o) => o.pid === w.pid))]);
     const stale = [...own.stale, ...started.stale];
     const server = args.flags['include-server'] ? await stopServer(ctx.settings) : undefined;
-    return { project: 'any project', stopped, stalePidFiles: stale, server };
+    // Everything tshell started goes: the warm helper too (the next one-shot starts it again).
+    const helper = args.flags['include-server'] ? await stopHelper(ctx.settings.stateDir) : undefined;
+    return { project: 'any project', stopped, stalePidFiles: stale, server, ...(args.flags['include-server'] ? { helper: helper ? { pid: helper.pid } : null } : {}) };
   },
   render: renderKill,
 });
@@ -151,6 +157,8 @@ interface ListWorkersResult {
   stalePidFiles: StalePidFile[];
   /** Whether the server's worker heartbeats were asked (the server may be down). */
   heartbeats: boolean;
+  /** tshell's own warm helper, when it runs (not a worker, but a process of tshell's). */
+  helper?: HelperStatus;
 }
 
 /**
@@ -173,20 +181,23 @@ async function withHeartbeats(ctx: CommandContext, listed: ListedWorker[]): Prom
 
 export const listWorkersCommand = defineCommand({
   name: 'list-workers',
+  warm: true,
   aliases: ['workers', 'lw'],
   group: 'workers',
   summary: 'Table of live workers: project, pid, uptime, command, log file',
   flags: [],
-  fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue, seenBy: pid-file|process|heartbeat, cwd}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', heartbeats: "the server's worker heartbeats were consulted (false when it is down)" },
+  fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue, seenBy: pid-file|process|heartbeat, cwd}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', heartbeats: "the server's worker heartbeats were consulted (false when it is down)", helper: '{running, pid, socket, startedAt, served, lastRequestAt, idleExitAt}: the warm helper, when it runs' },
   async run(ctx): Promise<ListWorkersResult> {
     const { workers, stale } = listAllWorkers(ctx.settings);
     const listed: ListedWorker[] = workers.map((w) => ({ ...w, seenBy: w.pidFile ? 'pid-file' : 'process' }));
     const heartbeats = await withHeartbeats(ctx, listed);
-    return { workers: listed, stalePidFiles: stale, heartbeats };
+    const helper = helperStatus(ctx.settings.stateDir);
+    return { workers: listed, stalePidFiles: stale, heartbeats, ...(helper.running ? { helper } : {}) };
   },
   render(d, s) {
     const lines = staleLines(s, d.stalePidFiles);
-    if (d.workers.length === 0) return [...lines, 'no workers running'].join('\n');
+    const helper = d.helper ? [s.c.dim(`warm helper: pid ${d.helper.pid}, ${d.helper.served ?? 0} one-shot(s) answered, exits when idle at ${d.helper.idleExitAt?.slice(11, 19) ?? '?'} UTC`)] : [];
+    if (d.workers.length === 0) return [...lines, 'no workers running', ...helper].join('\n');
     lines.push(
       table(
         s,
@@ -202,6 +213,6 @@ export const listWorkersCommand = defineCommand({
         ]),
       ),
     );
-    return lines.join('\n');
+    return [...lines, ...helper].join('\n');
   },
 });

@@ -27,6 +27,7 @@ interface WaitResult {
 
 export const waitCommand = defineCommand({
   name: 'wait',
+  warm: true,
   group: 'workflows',
   summary: 'Wait until the workflow reaches a status (returns the moment it closes)',
   examples: ['wait --status COMPLETED --timeout 60', 'wait --id YourWorkflowId --status RUNNING'],
@@ -102,6 +103,7 @@ interface ResultData {
 
 export const resultCommand = defineCommand({
   name: 'result',
+  warm: true,
   group: 'workflows',
   summary: 'The decoded result (or the failure) of the workflow; flags results that look like errors',
   examples: ['result', 'result --id YourWorkflowId --raw', 'result --strict'],
@@ -180,6 +182,7 @@ async function askIfAnswering(ctx: CommandContext, h: TemporalHandle, d: Workflo
 
 export const describeCommand = defineCommand({
   name: 'describe',
+  warm: true,
   aliases: ['desc'],
   group: 'workflows',
   summary: 'Status, type, task queue, times, history length and pending work of the workflow',

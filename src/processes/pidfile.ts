@@ -7,7 +7,7 @@ import { ensurePrivateDir } from '../config/state-dir.js';
 import { readProc, type ProcInfo } from './proc.js';
 
 export interface PidRecord {
-  kind: 'worker' | 'server' | 'starter';
+  kind: 'worker' | 'server' | 'starter' | 'helper';
   pid: number;
   startTicks: number;
   argv: string[];

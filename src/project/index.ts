@@ -53,3 +53,8 @@ export function discoveredSettings(plan: RunPlan): Partial<Record<SettingKey, { 
 export function applyProject(resolved: ResolvedSettings, project: Project): ResolvedSettings {
   return withDiscovered(resolved, discoveredSettings(project.plan));
 }
+
+/** Forget the plans read so far (the warm helper lives long; each request reads the code afresh). */
+export function forgetProjects(): void {
+  cache.clear();
+}

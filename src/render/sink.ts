@@ -2,4 +2,6 @@
 export interface Sink {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** The terminal's width when it is not this process's own (the warm helper writes for its caller). */
+  columns?: number;
 }

@@ -39,9 +39,9 @@ export function makeStyle(color: boolean, width?: number): Style {
 }
 
 /** The width to fit tables to: the terminal's columns when the output is a terminal, else none. */
-export function terminalWidth(out: { isTTY?: boolean }, env: NodeJS.ProcessEnv): number | undefined {
+export function terminalWidth(out: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): number | undefined {
   if (!out.isTTY) return undefined;
-  const cols = process.stdout.columns || Number(env.COLUMNS);
+  const cols = out.columns || process.stdout.columns || Number(env.COLUMNS);
   return cols > 20 ? cols : 80;
 }
 

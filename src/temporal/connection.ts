@@ -94,9 +94,12 @@ async function openConnection(address: string, security: Security): Promise<Conn
   }
 }
 
-/** One cached connection per address and security (the same address with and without TLS differ). */
+/**
+ * One cached connection per address and every security setting (CA, client pair, server name, API
+ * key): the warm helper serves callers with different settings, and none may borrow another's.
+ */
 function connectionKey(address: string, security: Security = {}): string {
-  return `${address}\0${security.tls ? 'tls' : ''}\0${security.apiKey ?? ''}`;
+  return `${address}\0${JSON.stringify(security)}`;
 }
 
 /** Connects (reusing a live connection in the same process), failing fast when nothing listens. */

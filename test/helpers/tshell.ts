@@ -74,7 +74,7 @@ export async function tshell(
 /** Every PID recorded in the state dir's PID files (workers, server, starters). */
 function recordedPids(stateDir: string): number[] {
   const pids: number[] = [];
-  for (const dir of [join(stateDir, 'pids'), join(stateDir, 'server')]) {
+  for (const dir of [join(stateDir, 'pids'), join(stateDir, 'server'), join(stateDir, 'helper')]) {
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.pid'))) {
       try {

@@ -23,12 +23,12 @@ describe('waiting, exactly; configuration smells, for real', () => {
   };
   const diagnose = async (id: string): Promise<Diagnosis> => declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
   /** The smell of this kind, once the history shows it. */
-  const smell = (id: string, kind: string, timeoutMs = 40_000) =>
+  const smell = (id: string, kind: string, timeoutMs = 40_000, ready: (lines: string[]) => boolean = () => true) =>
     eventually(async () => {
       const d = await diagnose(id);
       const f = d.findings.find((x) => x.class === 'config-smell');
       const e = f?.evidence.find((x) => x.text.startsWith(`${kind}: `));
-      return f && e ? { d, f, e } : undefined;
+      return f && e && ready(f.evidence.filter((x) => x.text.startsWith(`${kind}: `)).map((x) => x.text)) ? { d, f, e } : undefined;
     }, timeoutMs, `${id}: smell ${kind}`);
 
   before(async () => {
@@ -76,7 +76,7 @@ describe('waiting, exactly; configuration smells, for real', () => {
 
   it('a start-to-close the server cut to the run timeout, and one copied from schedule-to-close', async () => {
     const id = await start('LongActivityTimeoutWorkflow', '--execution-timeout', '60s');
-    const { d, f } = await smell(id, 'start-to-close-missing');
+    const { d, f } = await smell(id, 'start-to-close-missing', 40_000, (lines) => lines.length === 2);
     assert.equal(d.findings[0]?.class, 'waiting');
     const lines = f.evidence.filter((e) => e.text.startsWith('start-to-close-missing: '));
     assert.equal(lines.length, 2, JSON.stringify(lines));
@@ -93,7 +93,8 @@ describe('waiting, exactly; configuration smells, for real', () => {
   });
 
   it('repeated workflow-task timeouts', async () => {
-    const { d, e } = await smell(await start('SlowTaskWorkflow', '--task-timeout', '1s'), 'workflow-task-timeouts', 60_000);
+    // Three tasks, each timing out once: the count reaches 3 (and starts at 2, the smell's threshold).
+    const { d, e } = await smell(await start('SlowTaskWorkflow', '--task-timeout', '1s'), 'workflow-task-timeouts', 60_000, (lines) => /: [3-9]\d* workflow tasks/.test(lines[0] ?? ''));
     assert.match(e.text, /^workflow-task-timeouts: [3-9]\d* workflow tasks timed out/);
     assert.ok(['RUNNING', 'COMPLETED'].includes(d.status), d.status);
   });

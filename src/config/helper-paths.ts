@@ -1,0 +1,46 @@
+// Where the warm helper lives: one per user and state dir, in the private state dir. Kept free of
+// other imports: the thin one-shot client (dist/warm.js) bundles this file and nothing heavy.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The state dir when no flag names one (the same rule the settings use). */
+export function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  return env.TSHELL_STATE_DIR || join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'tshell');
+}
+
+export interface HelperPaths {
+  dir: string;
+  socket: string;
+  /** A random secret only the owner can read: a request without it is refused. */
+  token: string;
+  pid: string;
+  /** Requests served, for `server status` and the tests. */
+  stats: string;
+}
+
+export function helperPaths(stateDir: string): HelperPaths {
+  const dir = join(stateDir, 'helper');
+  return { dir, socket: join(dir, 'helper.sock'), token: join(dir, 'token'), pid: join(dir, 'helper.pid'), stats: join(dir, 'stats.json') };
+}
+
+/** The helper exits after this long without a request. */
+export const HELPER_IDLE_MS = 10 * 60_000;
+
+/** Unix socket paths are limited to 107 bytes: a longer state dir runs without a helper. */
+export const MAX_SOCKET_PATH = 100;
+
+/** One request: a one-shot command line and the caller's world (the helper runs it as the caller would). */
+export interface WarmRequest {
+  token: string;
+  /** The build the client belongs to: a helper of another build refuses and exits. */
+  build: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  stdoutTTY: boolean;
+  stderrTTY: boolean;
+  columns?: number;
+}
+
+/** Answers, one JSON object per line: output to stdout (o) or stderr (e), the exit code (x), or a refusal. */
+export type WarmFrame = { o: string } | { e: string } | { x: number } | { refuse: string };

@@ -1,0 +1,105 @@
+// The thin one-shot client (bundled alone as dist/warm.js: node built-ins only, a few KB). When this
+// user's warm helper runs, a one-shot command line goes to it over the Unix socket in the private
+// state dir and its output comes back as it is written: no Temporal client, protobuf or gRPC to load.
+// Whenever the helper is absent, stale, of another build, declines the command, or dies mid-command,
+// the answer is `undefined` and the launcher runs the command in-process instead (warm commands only
+// read, so running one again is safe).
+import { readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { isatty } from 'node:tty';
+import { fileURLToPath } from 'node:url';
+import { defaultStateDir, helperPaths, MAX_SOCKET_PATH, type WarmFrame, type WarmRequest } from '../../config/helper-paths.js';
+
+/** Size and mtime of the full CLI bundle: a rebuilt tshell never talks to an older helper. */
+export function buildStamp(bundle: string): string {
+  const st = statSync(bundle);
+  return `${st.size}:${Math.round(st.mtimeMs)}`;
+}
+
+/** Launch-level flags and settings flags change where state lives or how lines arrive: in-process. */
+function eligible(argv: string[], env: NodeJS.ProcessEnv): boolean {
+  const first = argv[0];
+  if (!first || first.startsWith('-') || env.TSHELL_HELPER === '0') return false;
+  return !argv.some((a) => a === '--state-dir' || a.startsWith('--state-dir='));
+}
+
+function write(fd: 1 | 2, text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(fd, buf, off);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+    throw err;
+  }
+}
+
+export async function viaHelper(argv: string[], bundle = fileURLToPath(new URL('./cli.js', import.meta.url))): Promise<number | undefined> {
+  const env = process.env;
+  if (!eligible(argv, env)) return undefined;
+  const paths = helperPaths(defaultStateDir(env));
+  if (paths.socket.length > MAX_SOCKET_PATH) return undefined;
+  let token: string;
+  let build: string;
+  try {
+    token = readFileSync(paths.token, 'utf8').trim();
+    build = buildStamp(bundle);
+  } catch {
+    return undefined; // no helper has run here (or the token is not ours to read)
+  }
+  const request: WarmRequest = {
+    token,
+    build,
+    argv,
+    cwd: process.cwd(),
+    env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    stdoutTTY: isatty(1),
+    stderrTTY: isatty(2),
+    ...(isatty(1) && process.stdout.columns ? { columns: process.stdout.columns } : {}),
+  };
+  return new Promise((resolve) => {
+    const socket = createConnection(paths.socket);
+    let pending = '';
+    let settled = false;
+    const done = (code: number | undefined) => {
+      if (settled) return;
+      settled = true;
+      process.removeListener('SIGINT', onSigint);
+      socket.destroy();
+      resolve(code);
+    };
+    const onSigint = () => {
+      socket.destroy(); // the helper aborts the command when its caller goes
+      process.exit(130);
+    };
+    process.once('SIGINT', onSigint);
+    let asked = false;
+    socket.on('connect', () => {
+      asked = true;
+      socket.write(`${JSON.stringify(request)}\n`);
+    });
+    socket.on('data', (chunk) => {
+      pending += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const frame = JSON.parse(line) as WarmFrame;
+        if ('o' in frame) write(1, frame.o);
+        else if ('e' in frame) write(2, frame.e);
+        else if ('x' in frame) done(frame.x);
+        else done(undefined);
+      }
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A socket file with no helper behind it (killed, machine rebooted): remove it; in-process.
+      if (err.code === 'ECONNREFUSED') rmSync(paths.socket, { force: true });
+      done(undefined);
+    });
+    socket.on('close', () => {
+      // The helper went away mid-command (killed, crashed): say so, and run it here instead.
+      if (asked && !settled) write(2, '… the warm helper went away mid-command; running it here\n');
+      done(undefined);
+    });
+  });
+}

@@ -1,0 +1,173 @@
+// The warm helper: one long-lived tshell per user and state dir that keeps the Temporal client, its
+// protobuf types and gRPC connections loaded, and answers one-shot commands marked `warm` (they only
+// read and never ask) for the thin client. Started on demand by the first warm one-shot, it listens on
+// a Unix socket in the private (0700) state dir, refuses requests without the owner's token, answers
+// one request at a time (each runs with the caller's cwd and environment), exits when a client of
+// another build calls or after 10 idle minutes, and removes its socket and PID file when it goes.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { helperPaths, HELPER_IDLE_MS, type WarmFrame, type WarmRequest } from '../../config/helper-paths.js';
+import { ensurePrivateDir } from '../../config/state-dir.js';
+import { findCommand } from '../../commands/registry.js';
+import { forgetProjects } from '../../project/index.js';
+import { readProc } from '../../processes/proc.js';
+import { removePidFile, writePidFile } from '../../processes/pidfile.js';
+import { executeWords, type ShellRuntime } from '../execute.js';
+import { buildStamp } from './client.js';
+
+const send = (socket: Socket, frame: WarmFrame) => socket.write(`${JSON.stringify(frame)}\n`);
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** True when a helper already answers on the socket (then this one is not needed). */
+function answering(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createConnection(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+export async function serveWarm(stateDir: string): Promise<void> {
+  const paths = helperPaths(stateDir);
+  ensurePrivateDir(paths.dir);
+  // Only the owner of the state dir is served: the socket sits in a dir nobody else can enter.
+  if (statSync(paths.dir).uid !== process.getuid?.()) throw new Error(`${paths.dir} belongs to another user`);
+  chmodSync(paths.dir, 0o700);
+  if (await answering(paths.socket)) return;
+  rmSync(paths.socket, { force: true }); // stale: nothing answers on it
+  const build = buildStamp(fileURLToPath(import.meta.url));
+  const token = randomBytes(24).toString('hex');
+  let served = 0;
+  let busy = false;
+  let idle: NodeJS.Timeout | undefined;
+
+  const server = createServer((socket) => {
+    let pending = '';
+    socket.on('data', (chunk) => {
+      pending += chunk.toString('utf8');
+      const nl = pending.indexOf('\n');
+      if (nl < 0) return;
+      const line = pending.slice(0, nl);
+      pending = '';
+      socket.removeAllListeners('data');
+      let req: WarmRequest;
+      try {
+        req = JSON.parse(line) as WarmRequest;
+      } catch {
+        socket.end();
+        return;
+      }
+      if (typeof req.token !== 'string' || !sameToken(req.token, token)) {
+        send(socket, { refuse: 'token' });
+        socket.end();
+        return;
+      }
+      if (req.build !== build) {
+        // A rebuilt tshell: answer nothing, go, and let the next one-shot start a current helper.
+        send(socket, { refuse: 'build' });
+        socket.end();
+        shutdown();
+        return;
+      }
+      if (!findCommand(req.argv[0] ?? '')?.warm) {
+        send(socket, { refuse: 'not a warm command' });
+        socket.end();
+        return;
+      }
+      // One at a time (each runs in the caller's cwd and environment); a caller that finds the helper
+      // busy (a long `wait` in another terminal) runs in-process rather than queue behind it.
+      if (busy) {
+        send(socket, { refuse: 'busy' });
+        socket.end();
+        return;
+      }
+      busy = true;
+      void answer(socket, req).finally(() => {
+        busy = false;
+      });
+    });
+    socket.on('error', () => socket.destroy());
+  });
+
+  /** Runs one command line as its caller would: their cwd, their environment, their terminal. */
+  async function answer(socket: Socket, req: WarmRequest): Promise<void> {
+    if (socket.destroyed) return;
+    clearTimeout(idle);
+    const ac = new AbortController();
+    socket.once('close', () => ac.abort());
+    const savedEnv = { ...process.env };
+    const savedCwd = process.cwd();
+    let code = 1;
+    try {
+      for (const k of Object.keys(process.env)) delete process.env[k];
+      Object.assign(process.env, req.env);
+      process.chdir(req.cwd);
+      forgetProjects();
+      const runtime: ShellRuntime = {
+        stdout: { isTTY: req.stdoutTTY, ...(req.columns ? { columns: req.columns } : {}), write: (o: string) => send(socket, { o }) },
+        stderr: { isTTY: req.stderrTTY, ...(req.columns ? { columns: req.columns } : {}), write: (e: string) => send(socket, { e }) },
+        env: process.env,
+        interactive: false,
+        mode: 'one-shot',
+        overrides: {},
+        launchFlags: {},
+      };
+      code = (await executeWords(req.argv, runtime, ac.signal)).exitCode;
+    } catch (err) {
+      send(socket, { e: `✗ ${(err as Error).message}\n` });
+    } finally {
+      for (const k of Object.keys(process.env)) delete process.env[k];
+      Object.assign(process.env, savedEnv);
+      process.chdir(savedCwd);
+    }
+    served++;
+    writeFileSync(paths.stats, JSON.stringify({ served, lastRequestAt: new Date().toISOString() }), { mode: 0o600 });
+    if (!socket.destroyed) {
+      send(socket, { x: code });
+      socket.end();
+    }
+    armIdle();
+  }
+
+  function armIdle(): void {
+    clearTimeout(idle);
+    idle = setTimeout(shutdown, HELPER_IDLE_MS);
+  }
+
+  let down = false;
+  function shutdown(): void {
+    if (down) return;
+    down = true;
+    server.close();
+    rmSync(paths.socket, { force: true });
+    rmSync(paths.token, { force: true });
+    removePidFile(paths.pid);
+    setTimeout(() => process.exit(0), 50).unref();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(paths.socket, () => resolve());
+  });
+  chmodSync(paths.socket, 0o600);
+  writeFileSync(paths.token, token, { mode: 0o600 });
+  const me = readProc(process.pid);
+  writePidFile(paths.pid, {
+    kind: 'helper', pid: process.pid, startTicks: me?.startTicks ?? 0, argv: me?.argv ?? [], cwd: process.cwd(),
+    logFile: `${paths.dir}/helper.log`, logOffset: 0, startedAt: new Date().toISOString(),
+  });
+  writeFileSync(paths.stats, JSON.stringify({ served }), { mode: 0o600 });
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  armIdle();
+}

@@ -3,12 +3,13 @@
 // a request without the owner's token, another user, a client of another build; and stopped by
 // kill-all-workers --include-server and exit --cleanup.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { BIN, cleanup, declaredJson, eventually, HELLO, makeEnv, tshell, type Env, type RunResult } from '../helpers/tshell.js';
+import { BIN, ROOT, cleanup, declaredJson, eventually, HELLO, makeEnv, tshell, type Env, type RunResult } from '../helpers/tshell.js';
 
 type Helper = { running: boolean; pid: number; served: number; socket: string };
 
@@ -124,6 +125,49 @@ describe('the warm helper', () => {
     // Root can be someone else: `nobody` with the same state dir cannot read the token or reach the socket.
     await execa(process.execPath, [BIN, 'describe', '--id', workflowId, '--json'], { cwd: '/tmp', env: { ...env.env, HOME: '/tmp' }, uid: 65534, gid: 65534, reject: false });
     assert.equal((await runningHelper()).served, h.served, 'the helper answered no one else');
+  });
+
+  it('bin/tshell, the launcher users run: the native client answers through the helper, or hands over to Node', async () => {
+    const launcher = join(ROOT, 'bin', 'tshell');
+    const viaLauncher = (args: string[], extra: Record<string, string> = {}) => execa(launcher, args, { cwd: HELLO, env: { ...env.env, ...extra }, reject: false });
+    const compiler = ['cc', 'gcc', 'clang'].some((cc) => spawnSync(cc, ['--version']).status === 0);
+    assert.equal(existsSync(join(ROOT, 'dist', 'tshell-warm')), compiler, 'npm run build compiles it where a compiler is');
+    await describeJson();
+    const h = await runningHelper();
+    const inProcess = await describeJson({ TSHELL_HELPER: '0' });
+    const native = await viaLauncher(['describe', '--id', workflowId, '--json']);
+    assert.equal(native.exitCode, 0, native.stderr);
+    const { durationMs: _d, ...rest } = JSON.parse(native.stdout) as Record<string, unknown>;
+    assert.deepEqual(rest, inProcess);
+    assert.equal((await runningHelper()).served, h.served + 1);
+    // Text, colour off, an error with its hint and exit code: byte for byte what Node prints.
+    for (const args of [['describe', '--id', workflowId], ['describe', '--id', 'no-such-workflow'], ['recent', '--limit', '3']]) {
+      const a = await viaLauncher(args);
+      const b = await viaLauncher(args, { TSHELL_HELPER: '0' });
+      assert.deepEqual([a.exitCode, a.stdout.replace(/\d+ms|\d+(\.\d+)?s\b/g, 'T'), a.stderr], [b.exitCode, b.stdout.replace(/\d+ms|\d+(\.\d+)?s\b/g, 'T'), b.stderr], args.join(' '));
+    }
+    // Commands it does not serve, and unknown ones, go to Node.
+    const unknown = await viaLauncher(['descrbe']);
+    assert.equal(unknown.exitCode, 2);
+    assert.match(unknown.stderr, /unknown command: descrbe\n {2}hint: did you mean describe/);
+    assert.equal((await viaLauncher(['config', '--json'])).exitCode, 0);
+    // Killed: a stale socket, then Node answers and a new helper starts.
+    process.kill(h.pid, 'SIGKILL');
+    await eventually(async () => (alive(h.pid) ? undefined : true), 5_000, 'the helper to die');
+    const after = await viaLauncher(['describe', '--id', workflowId, '--json']);
+    assert.equal(after.exitCode, 0, after.stderr);
+    const fresh = await runningHelper(h.pid);
+    // Killed mid-command: the note, then Node's answer.
+    const started = await run(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Ada"', '--json']);
+    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
+    const waiting = viaLauncher(['wait', '--id', id, '--timeout', '60']);
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(fresh.pid, 'SIGKILL');
+    assert.equal((await run(['signal', 'approve', '--id', id, '--input', '"Bo"'])).exitCode, 0);
+    const w = await waiting;
+    assert.equal(w.exitCode, 0, w.stderr);
+    assert.match(w.stderr, /the warm helper went away mid-command; running it here/);
+    assert.match(w.stdout, /COMPLETED/);
   });
 
   it('kill-all-workers --include-server and exit --cleanup stop it', async () => {

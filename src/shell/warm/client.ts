@@ -19,7 +19,8 @@ export function buildStamp(bundle: string): string {
 /** Launch-level flags and settings flags change where state lives or how lines arrive: in-process. */
 function eligible(argv: string[], env: NodeJS.ProcessEnv): boolean {
   const first = argv[0];
-  if (!first || first.startsWith('-') || env.TSHELL_HELPER === '0') return false;
+  // TSHELL_WARM_TRIED: the native client (bin/tshell) asked the helper already and it declined.
+  if (!first || first.startsWith('-') || env.TSHELL_HELPER === '0' || env.TSHELL_WARM_TRIED === '1') return false;
   return !argv.some((a) => a === '--state-dir' || a.startsWith('--state-dir='));
 }
 

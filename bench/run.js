@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const BIN = join(ROOT, 'bin', 'tshell.js');
+// What users run (`tshell` on PATH): the launcher, which tries the native client before Node.
+const LAUNCHER = join(ROOT, 'bin', 'tshell');
 const HELLO = join(ROOT, 'examples', 'hello');
 const stateDir = mkdtempSync(join(tmpdir(), 'tshell-bench-'));
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -31,14 +33,15 @@ function freePort() {
 
 function timeRun(args, env = {}) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, argv] = args[0] === BIN ? [LAUNCHER, args.slice(1)] : [process.execPath, args];
+  const r = spawnSync(file, argv, { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, out: String(r.stdout) + String(r.stderr) };
 }
 
 function timeToPrompt(env) {
   return new Promise((resolve, reject) => {
     const t = process.hrtime.bigint();
-    const child = spawn(process.execPath, [BIN, '-i'], { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(LAUNCHER, ['-i'], { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let measured;
     child.stdout.on('data', (d) => {
@@ -141,7 +144,7 @@ try {
     const id = `bench-wait-${Date.now()}-${i}`;
     const handle = await client.workflow.start('ApprovalWorkflow', { taskQueue: 'hello-tasks', workflowId: id, args: ['bench'] });
     let waitDoneAt;
-    const waiter = spawn(process.execPath, [BIN, 'wait', '--id', id, '--status', 'COMPLETED', '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const waiter = spawn(LAUNCHER, ['wait', '--id', id, '--status', 'COMPLETED', '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, stdio: ['ignore', 'pipe', 'ignore'] });
     waiter.stdout.once('data', () => (waitDoneAt = Date.now()));
     const waiterExit = new Promise((r) => waiter.on('exit', r));
     // Baseline: the seed's way, one `temporal workflow describe` process per second.
@@ -211,7 +214,7 @@ try {
   let rssKb = 0;
   for (let i = 0; i < 3; i++) {
     const t0 = Date.now();
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'diagnose', '--id', big.workflowId, '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', LAUNCHER, 'diagnose', '--id', big.workflowId, '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
     dRuns.push(Date.now() - t0);
     rssKb = Math.max(rssKb, Number(r.stderr.trim().split('\n').at(-1)));
   }
@@ -232,12 +235,12 @@ try {
   row('completions for a 2-letter prefix', median(compl), "node -e ''", floorMs, '≤ 1.2×', median(compl) <= 1.2 * floorMs);
 
   // A worker killed with SIGKILL: how long until `list-workers` reports it dead.
-  const lw = JSON.parse(spawnSync(process.execPath, [BIN, 'list-workers', '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, encoding: 'utf8' }).stdout);
+  const lw = JSON.parse(spawnSync(LAUNCHER, ['list-workers', '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, encoding: 'utf8' }).stdout);
   const victim = lw.workers.find((x) => x.alive);
   process.kill(-victim.pid, 'SIGKILL');
   const k0 = Date.now();
   for (;;) {
-    const now = JSON.parse(spawnSync(process.execPath, [BIN, 'list-workers', '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, encoding: 'utf8' }).stdout);
+    const now = JSON.parse(spawnSync(LAUNCHER, ['list-workers', '--json'], { cwd: HELLO, env: { ...process.env, ...srvEnv }, encoding: 'utf8' }).stdout);
     if (!now.workers.some((x) => x.pid === victim.pid && x.alive)) break;
   }
   const deadMs = Date.now() - k0;
@@ -247,7 +250,7 @@ try {
   // `temporal workflow describe` process per workflow.
   const MONITOR = join(ROOT, 'test', 'fixtures', 'monitor');
   const monEnv = { ...srvEnv, TSHELL_PROJECT_DIR: MONITOR };
-  const w = spawnSync(process.execPath, [BIN, 'ensure-worker'], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8' });
+  const w = spawnSync(LAUNCHER, ['ensure-worker'], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8' });
   if (w.status !== 0) throw new Error(`monitor worker: ${w.stderr}`);
   const N = Number(process.env.BENCH_STALLED ?? 500);
   const FAILING = 5; // each retries every 200 ms: keep the worker's load modest
@@ -262,7 +265,7 @@ try {
   let st;
   for (let i = 0; i < 3; i++) {
     const t0 = Date.now();
-    st = spawnSync(process.execPath, [BIN, 'stalled', '--json', '--limit', String(N + 10)], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
+    st = spawnSync(LAUNCHER, ['stalled', '--json', '--limit', String(N + 10)], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
     stalledRuns.push(Date.now() - t0);
   }
   const stalledMs = median(stalledRuns);
@@ -291,14 +294,14 @@ try {
   let all;
   for (let i = 0; i < 3; i++) {
     const t0 = Date.now();
-    all = spawnSync(process.execPath, [BIN, 'diagnose', '--all', '--json'], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
+    all = spawnSync(LAUNCHER, ['diagnose', '--all', '--json'], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
     allRuns.push(Date.now() - t0);
   }
   const diagnosed = JSON.parse(all.stdout).diagnoses;
   const oneByOne = [];
   for (const d of diagnosed.slice(0, 20)) {
     const t0 = Date.now();
-    spawnSync(process.execPath, [BIN, 'diagnose', '--id', d.workflowId, '--json'], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8' });
+    spawnSync(LAUNCHER, ['diagnose', '--id', d.workflowId, '--json'], { cwd: MONITOR, env: { ...process.env, ...monEnv }, encoding: 'utf8' });
     oneByOne.push(Date.now() - t0);
   }
   const oneByOneMs = (oneByOne.reduce((a, b) => a + b, 0) / oneByOne.length) * diagnosed.length;

@@ -9,7 +9,8 @@ import { formatDuration, formatTime, paintStatus, table } from '../render/format
 import { describeQueue, isLiveNow, pollersOf, type PollerInfo } from '../temporal/task-queue.js';
 import { liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { heartbeatOfTree } from '../processes/worker.js';
-import { findStalled, type StalledData } from '../diagnosis/stalled.js';
+import { findStalled, type StalledData, type StalledWorkflow } from '../diagnosis/stalled.js';
+import type { Style } from '../render/style.js';
 import { listExecutions, quoteValue, startedSince, statusClause, type ExecutionSummary } from '../temporal/visibility.js';
 import { describeWorkflow } from '../temporal/workflows.js';
 import { WORKFLOW_STATUSES } from '../cli-model/option-sets.js';
@@ -74,23 +75,31 @@ export const stalledCommand = defineCommand({
     { name: 'minutes', type: 'number', description: 'only workflows started in the last N minutes' },
     { name: 'limit', type: 'number', default: 1000, description: 'check at most this many running workflows' },
   ],
-  fields: { checked: 'running workflows examined', stalled: 'stalled workflows: workflowId, runId, type, taskQueue, startTime, reasons[{kind, text}]', waiting: 'running workflows that are waiting (timer, signal, update), not stalled', reportedByServer: 'ids the server flags with TemporalReportedProblems (absent when the server cannot say)' },
-  async run(ctx, args): Promise<StalledData> {
+  fields: { checked: 'running workflows examined', stalled: 'stalled workflows: workflowId, runId, type, taskQueue, startTime, reasons[{kind, text}]', waiting: 'running workflows that are waiting (timer, signal, update), not stalled', reportedByServer: 'ids the server flags with TemporalReportedProblems (absent when the server cannot say)', streamed: 'without --json: the stalled rows were printed as they were found' },
+  async run(ctx, args): Promise<StalledData & { streamed?: boolean }> {
     const h = await ctx.temporal();
-    return findStalled(ctx.settings, h, { query: args.flags.query, minutes: args.flags.minutes, limit: args.flags.limit });
+    // For a person, each stalled workflow is printed the moment it is found (thousands running take
+    // seconds to check); --json answers once, whole.
+    const stream = !ctx.json;
+    const data = await findStalled(ctx.settings, h, {
+      query: args.flags.query, minutes: args.flags.minutes, limit: args.flags.limit,
+      ...(stream ? { onStalled: (w: StalledWorkflow) => ctx.print(`${stalledLines(ctx.style, w).join('\n')}\n`) } : {}),
+    });
+    return stream ? { ...data, streamed: true } : data;
   },
   render(d, s) {
     if (d.stalled.length === 0) return `${s.ok} nothing stalled (${d.checked} running, ${d.waiting} waiting)`;
-    const lines = [`${s.fail} ${d.stalled.length} stalled of ${d.checked} running (${d.waiting} waiting)`];
-    for (const w of d.stalled) {
-      lines.push(`${s.c.bold(w.workflowId)} ${s.c.dim(`${w.type} on ${w.taskQueue}`)}`);
-      for (const r of w.reasons) lines.push(`  ${s.warn} ${r.text}`);
-    }
+    const lines = d.streamed ? [] : d.stalled.flatMap((w) => stalledLines(s, w));
+    lines.push(`${s.fail} ${d.stalled.length} stalled of ${d.checked} running (${d.waiting} waiting)`);
     lines.push(s.c.dim('next: `errors --id ID`, `logs --errors`, or `bulk-cancel --stalled`'));
     return lines.join('\n');
   },
   exitCode: (d) => (d.stalled.length > 0 ? ExitCode.failure : ExitCode.ok),
 });
+
+function stalledLines(s: Style, w: StalledWorkflow): string[] {
+  return [`${s.c.bold(w.workflowId)} ${s.c.dim(`${w.type} on ${w.taskQueue}`)}`, ...w.reasons.map((r) => `  ${s.warn} ${r.text}`)];
+}
 
 // ---- health ---------------------------------------------------------------------------------
 

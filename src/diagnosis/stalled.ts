@@ -89,7 +89,11 @@ export interface StalledData {
 const REPORTED_PROBLEMS = 'TemporalReportedProblems IN ("category=WorkflowTaskFailed", "category=WorkflowTaskTimedOut")';
 
 /** Finds the RUNNING workflows that are not progressing (shared by `stalled` and `bulk-cancel --stalled`). */
-export async function findStalled(settings: Settings, h: TemporalHandle, opts: { query?: string; minutes?: number; limit?: number }): Promise<StalledData> {
+export async function findStalled(
+  settings: Settings,
+  h: TemporalHandle,
+  opts: { query?: string; minutes?: number; limit?: number; /** Each stalled workflow the moment it is found. */ onStalled?: (w: StalledWorkflow) => void },
+): Promise<StalledData> {
   const parts = [statusClause('RUNNING')];
   if (opts.minutes) parts.push(`StartTime > ${quoteValue(startedSince(opts.minutes))}`);
   if (opts.query) parts.push(`(${opts.query})`);
@@ -131,7 +135,9 @@ export async function findStalled(settings: Settings, h: TemporalHandle, opts: {
     if (reported?.has(desc.runId) && !reasons.some((r) => r.kind === 'workflow-task-failing')) {
       reasons.push({ kind: 'workflow-task-failing', text: 'the server reports repeated workflow task failures (TemporalReportedProblems)' });
     }
-    return { workflowId: desc.workflowId, runId: desc.runId, type: desc.type, taskQueue: desc.taskQueue, startTime: desc.startTime, reasons };
+    const found = { workflowId: desc.workflowId, runId: desc.runId, type: desc.type, taskQueue: desc.taskQueue, startTime: desc.startTime, reasons };
+    if (reasons.length) opts.onStalled?.(found);
+    return found;
   });
   const checked = results.filter((r): r is StalledWorkflow => r !== undefined);
   const stalled = checked.filter((r) => r.reasons.length > 0);

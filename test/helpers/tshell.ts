@@ -196,3 +196,10 @@ export function editLine(file: string, marker: string, replacement: string): voi
   lines.splice(i, 1, ...replacement.split('\n'));
   writeFileSync(file, lines.join('\n'));
 }
+
+/** `start --type T --task-queue Q --json` through `run`: the new workflow's id (asserting the start worked). */
+export async function startType(run: (args: string[]) => Promise<RunResult>, type: string, queue: string, ...extra: string[]): Promise<string> {
+  const r = await run(['start', '--type', type, '--task-queue', queue, '--json', ...extra]);
+  if (r.exitCode !== 0) throw new Error(`start --type ${type} failed (exit ${r.exitCode}): ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { workflowId: string }).workflowId;
+}

@@ -56,6 +56,9 @@ describe('monitoring and acting on workflows', () => {
     const text = await run(['stalled']);
     assert.equal(text.exitCode, 1);
     assert.match(text.stdout, /3 stalled of 4 running \(1 waiting\)/);
+    // Rows are printed as they are found, each once, before the summary.
+    assert.equal(text.stdout.split(ids.broken).length - 1, 1);
+    assert.ok(text.stdout.indexOf(ids.broken) < text.stdout.indexOf('3 stalled of 4'), text.stdout);
   });
 
   it('errors lists the workflow-task failure with its event id and the user-code frame', async () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, declaredJson, eventually, FIXTURES, makeEnv, tshell, type Env, type RunResult } from '../helpers/tshell.js';
+import { cleanup, declaredJson, eventually, FIXTURES, makeEnv, startType, tshell, type Env, type RunResult } from '../helpers/tshell.js';
 
 const PROJECT = join(FIXTURES, 'monitor');
 
@@ -16,11 +16,7 @@ type Diagnosis = { status: string; findings: Finding[] };
 describe('waiting, exactly; configuration smells, for real', () => {
   let env: Env;
   const run = (args: string[]): Promise<RunResult> => tshell(args, { env: env.env, cwd: PROJECT });
-  const start = async (type: string, ...extra: string[]): Promise<string> => {
-    const r = await run(['start', '--type', type, '--task-queue', 'monitor', '--json', ...extra]);
-    assert.equal(r.exitCode, 0, r.stderr);
-    return (JSON.parse(r.stdout) as { workflowId: string }).workflowId;
-  };
+  const start = (type: string, ...extra: string[]): Promise<string> => startType(run, type, 'monitor', ...extra);
   const diagnose = async (id: string): Promise<Diagnosis> => declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
   /** The smell of this kind, once the history shows it. */
   const smell = (id: string, kind: string, timeoutMs = 40_000, ready: (lines: string[]) => boolean = () => true) =>

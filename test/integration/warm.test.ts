@@ -9,7 +9,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { BIN, ROOT, cleanup, declaredJson, eventually, HELLO, makeEnv, tshell, type Env, type RunResult } from '../helpers/tshell.js';
+import { BIN, ROOT, cleanup, declaredJson, eventually, HELLO, makeEnv, startType, tshell, type Env, type RunResult } from '../helpers/tshell.js';
 
 type Helper = { running: boolean; pid: number; served: number; socket: string };
 
@@ -43,8 +43,7 @@ describe('the warm helper', () => {
     env = await makeEnv();
     assert.equal((await run(['ensure-server', '--headless'])).exitCode, 0);
     assert.equal((await run(['ensure-worker'])).exitCode, 0);
-    const started = await run(['start', '--type', 'GreetingWorkflow', '--task-queue', 'hello-tasks', '--input', '"warm"', '--json']);
-    workflowId = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
+    workflowId = await startType(run, 'GreetingWorkflow', 'hello-tasks', '--input', '"warm"');
     assert.equal((await run(['wait', '--id', workflowId, '--timeout', '30'], { TSHELL_HELPER: '0' })).exitCode, 0);
   });
   after(async () => cleanup(env));
@@ -87,18 +86,22 @@ describe('the warm helper', () => {
     assert.equal((await runningHelper()).served, fresh.served + 1);
   });
 
-  it('killed mid-command: the one-shot still answers, in-process', async () => {
-    const h = await runningHelper();
-    const started = await run(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Ada"', '--json']);
-    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
-    const waiting = execa(process.execPath, [BIN, 'wait', '--id', id, '--timeout', '60'], { cwd: HELLO, env: env.env, reject: false });
+  /** A `wait` the helper is answering when it is SIGKILLed: the caller says so and answers in-process. */
+  const killedMidWait = async (helperPid: number, launch: (args: string[]) => Promise<{ exitCode?: number; stdout: string; stderr: string }>) => {
+    const id = await startType(run, 'ApprovalWorkflow', 'hello-tasks', '--input', '"Ada"');
+    const waiting = launch(['wait', '--id', id, '--timeout', '60']);
     await new Promise((r) => setTimeout(r, 1500));
-    process.kill(h.pid, 'SIGKILL');
+    process.kill(helperPid, 'SIGKILL');
     assert.equal((await run(['signal', 'approve', '--id', id, '--input', '"Bo"'])).exitCode, 0);
     const r = await waiting;
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stderr, /the warm helper went away mid-command; running it here/);
     assert.match(r.stdout, /COMPLETED/);
+  };
+
+  it('killed mid-command: the one-shot still answers, in-process', async () => {
+    const h = await runningHelper();
+    await killedMidWait(h.pid, (args) => execa(process.execPath, [BIN, ...args], { cwd: HELLO, env: env.env, reject: false }));
   });
 
   it('refuses a request without the owner\'s token, and a client of another build (then exits)', async () => {
@@ -158,16 +161,7 @@ describe('the warm helper', () => {
     assert.equal(after.exitCode, 0, after.stderr);
     const fresh = await runningHelper(h.pid);
     // Killed mid-command: the note, then Node's answer.
-    const started = await run(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Ada"', '--json']);
-    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
-    const waiting = viaLauncher(['wait', '--id', id, '--timeout', '60']);
-    await new Promise((r) => setTimeout(r, 1500));
-    process.kill(fresh.pid, 'SIGKILL');
-    assert.equal((await run(['signal', 'approve', '--id', id, '--input', '"Bo"'])).exitCode, 0);
-    const w = await waiting;
-    assert.equal(w.exitCode, 0, w.stderr);
-    assert.match(w.stderr, /the warm helper went away mid-command; running it here/);
-    assert.match(w.stdout, /COMPLETED/);
+    await killedMidWait(fresh.pid, viaLauncher);
   });
 
   it('kill-all-workers --include-server and exit --cleanup stop it', async () => {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Launcher. A one-shot command goes first to this user's warm helper when one runs (dist/warm.js is a
-// few KB of node built-ins); when there is none, or it declines, the full CLI runs in this process.
+// Launcher (bin/tshell runs it when the native client cannot answer). A one-shot command goes first to
+// this user's warm helper through dist/warm.js (a few KB of node built-ins); the REPL, scripts and
+// anything the helper declines run the full CLI in this process.
 const argv = process.argv.slice(2);
-const { viaHelper } = await import('../dist/warm.js');
-const code = await viaHelper(argv);
+const word = argv[0] !== undefined && !argv[0].startsWith('-');
+const code = word ? await (await import('../dist/warm.js')).viaHelper(argv) : undefined;
 if (code === undefined) await (await import('../dist/cli.js')).main(argv);
 else process.exitCode = code;

@@ -7,15 +7,13 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { SETTINGS, type SettingKey } from './config/settings.js';
 import { defaultStateDir } from './config/helper-paths.js';
-import { findCommand } from './commands/registry.js';
 import { GLOBAL_FLAGS } from './cli-model/option-sets.js';
 import { ExitCode, UsageError, toTshellError } from './errors.js';
 import { formatError } from './render/errors.js';
 import { makeStyle, colorWanted } from './render/style.js';
 import { closeConnections } from './temporal/connection.js';
-import { executeWords, type ShellRuntime } from './shell/execute.js';
+import type { ShellRuntime } from './shell/execute.js';
 import { terminalPrompter } from './shell/prompts.js';
-import { runScript } from './shell/script.js';
 import { fdSink, streamsInUse } from './shell/sink.js';
 
 const LAUNCH_FLAGS = {
@@ -51,6 +49,7 @@ async function finish(code: number, flush = streamsInUse()): Promise<never> {
  */
 async function startHelperFor(argv: string[]): Promise<void> {
   if (process.env.TSHELL_HELPER === '0' || argv.some((a) => a === '--state-dir' || a.startsWith('--state-dir='))) return;
+  const { findCommand } = await import('./commands/registry.js');
   if (!findCommand(argv[0] ?? '')?.warm) return;
   const stateDir = defaultStateDir(process.env);
   const { helperStatus, spawnHelper } = await import('./processes/helper.js');
@@ -70,13 +69,14 @@ export async function main(argv: string[]): Promise<void> {
     if (argv[0] === '__helper') {
       // The warm helper (started by startHelperFor below); it runs until idle, then exits.
       const { serveWarm } = await import('./shell/warm/serve.js');
-      return await serveWarm(argv[2] ?? defaultStateDir(process.env));
+      return await serveWarm(argv[2] ?? defaultStateDir(process.env), fileURLToPath(import.meta.url));
     }
     if (argv[0] !== undefined && !argv[0].startsWith('-')) {
       const ac = new AbortController();
       setMaxListeners(0, ac.signal); // a command may make many cancellable calls
       process.once('SIGINT', () => ac.abort());
       if (shell.interactive) shell.prompter = terminalPrompter(process.stdin, process.stdout);
+      const { executeWords } = await import('./shell/execute.js');
       const outcome = await executeWords(argv, shell, ac.signal);
       await startHelperFor(argv);
       return finish(outcome.exitCode);
@@ -94,7 +94,7 @@ export async function main(argv: string[]): Promise<void> {
       shell.stdout.write(`tshell ${pkg.version}\n`);
       return finish(0);
     }
-    if (values.help) return finish((await executeWords(['help'], shell, new AbortController().signal)).exitCode);
+    if (values.help) return finish((await (await import('./shell/execute.js')).executeWords(['help'], shell, new AbortController().signal)).exitCode);
     for (const spec of SETTINGS) {
       const v = values[spec.flag];
       if (typeof v === 'string') shell.overrides[spec.key as SettingKey] = v;
@@ -105,6 +105,8 @@ export async function main(argv: string[]): Promise<void> {
       shell.interactive = false;
       shell.mode = 'script';
       // A file is read whole; piped stdin line by line as it arrives (programs wait for each answer).
+      // Loaded before stdin is read: lines that arrive while a module loads would be missed.
+      const { runScript } = await import('./shell/script.js');
       const lines = file && file !== '-' ? readFileSync(file, 'utf8').split(/\r?\n/) : await stdinLines();
       return finish(await runScript(lines, shell, { keepGoing: Boolean(values['keep-going']) }));
     }

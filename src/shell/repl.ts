@@ -8,15 +8,21 @@ import type { Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { resolveSettings } from '../config/settings.js';
 import { ensurePrivateDir } from '../config/state-dir.js';
-import { findProjectWorkers } from '../processes/worker.js';
 import { formatError } from '../render/errors.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { toTshellError } from '../errors.js';
-import { completeLine, executeWords, type ShellRuntime } from './execute.js';
+import type { ShellRuntime } from './execute.js';
 import { splitLine } from '../cli-model/line.js';
 import { terminalPrompter } from './prompts.js';
 import { installReverseSearch } from './reverse-search.js';
 import { promptText, refreshStatus } from './prompt.js';
+
+/**
+ * The execution path (every command, the registry) loads after the first prompt is drawn: a person
+ * sees the prompt at Node's own start-up speed, and the first line waits only if typed at once.
+ */
+let execution: Promise<typeof import('./execute.js')> | undefined;
+const loadExecution = () => (execution ??= import('./execute.js'));
 
 const SECRET = /--api-key|--password|--token|api[_-]?key=/i;
 
@@ -129,7 +135,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
       output: opts.output,
       terminal: opts.terminal,
       completer: (line: string, done: (err: null, result: [string[], string]) => void) => {
-        completeLine(line, shell).then(([hits, current]) => {
+        loadExecution().then(({ completeLine }) => completeLine(line, shell)).then(([hits, current]) => {
           // readline only extends prefixes; a typo or abbreviation (`stld`) is replaced by the best match here.
           if (current && hits.length && !hits.some((h) => h.startsWith(current))) {
             done(null, [[], current]);
@@ -173,6 +179,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   }
   opts.output.write(`${style.c.bold('tshell')} — the local Temporal loop. \`help\` lists commands, Tab completes, Ctrl-D leaves.\n`);
   reader.prompt(promptText(shell, style));
+  void loadExecution();
   for (let raw = await reader.next(); raw !== null; raw = await reader.next()) {
     const line = raw.trim();
     if (line && !line.startsWith('#')) {
@@ -194,6 +201,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
         running = new AbortController();
         // One command may make many cancellable calls (the wizard runs whole procedures).
         setMaxListeners(0, running.signal);
+        const { executeWords } = await loadExecution();
         const outcome = await executeWords(words, shell, running.signal);
         running = undefined;
         // Chat-style: each command and its answer form one block, a blank line apart.
@@ -204,9 +212,11 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
       }
     }
     reader.prompt(promptText(shell, style));
+  void loadExecution();
   }
   reader.close();
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
+  const { findProjectWorkers } = await import('../processes/worker.js');
   const workers = findProjectWorkers(settings).workers.length;
   if (workers > 0) opts.output.write(`${workers} worker${workers > 1 ? 's' : ''} still running for ${settings.projectName}: \`exit --cleanup\` (or \`tshell kill-worker\`) stops ${workers > 1 ? 'them' : 'it'}\n`);
   return 0;

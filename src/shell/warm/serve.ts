@@ -7,7 +7,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { helperPaths, HELPER_IDLE_MS, type WarmFrame, type WarmRequest } from '../../config/helper-paths.js';
 import { ensurePrivateDir } from '../../config/state-dir.js';
 import { findCommand } from '../../commands/registry.js';
@@ -37,7 +36,8 @@ function answering(socketPath: string): Promise<boolean> {
   });
 }
 
-export async function serveWarm(stateDir: string): Promise<void> {
+/** `bundle`: the entry bundle (dist/cli.js), whose stamp the clients send; this file may be a chunk elsewhere. */
+export async function serveWarm(stateDir: string, bundle: string): Promise<void> {
   const paths = helperPaths(stateDir);
   ensurePrivateDir(paths.dir);
   // Only the owner of the state dir is served: the socket sits in a dir nobody else can enter.
@@ -45,7 +45,7 @@ export async function serveWarm(stateDir: string): Promise<void> {
   chmodSync(paths.dir, 0o700);
   if (await answering(paths.socket)) return;
   rmSync(paths.socket, { force: true }); // stale: nothing answers on it
-  const build = buildStamp(fileURLToPath(import.meta.url));
+  const build = buildStamp(bundle);
   const token = randomBytes(24).toString('hex');
   let served = 0;
   let busy = false;

@@ -6,7 +6,7 @@ import { isatty } from 'node:tty';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { SETTINGS, type SettingKey } from './config/settings.js';
-import { defaultStateDir } from './config/helper-paths.js';
+import { defaultStateDir, helperAllowed } from './config/helper-paths.js';
 import { GLOBAL_FLAGS } from './cli-model/option-sets.js';
 import { ExitCode, UsageError, toTshellError } from './errors.js';
 import { formatError } from './render/errors.js';
@@ -48,7 +48,7 @@ async function finish(code: number, flush = streamsInUse()): Promise<never> {
  * to, or the state dir was given as a flag, which the thin client cannot see without parsing).
  */
 async function startHelperFor(argv: string[]): Promise<void> {
-  if (process.env.TSHELL_HELPER === '0' || argv.some((a) => a === '--state-dir' || a.startsWith('--state-dir='))) return;
+  if (!helperAllowed(argv, process.env)) return;
   const { findCommand } = await import('./commands/registry.js');
   if (!findCommand(argv[0] ?? '')?.warm) return;
   const stateDir = defaultStateDir(process.env);

@@ -1,7 +1,7 @@
 // Server commands: ensure-server, server status|stop.
-import { helperStatus, type HelperStatus } from '../processes/helper.js';
+import { HELPER_STATUS_FIELDS, helperStatus, type HelperStatus } from '../processes/helper.js';
 import { ensureServer, serverState, stopServer, type EnsureServerResult, type ServerState, type StopServerResult } from '../processes/server.js';
-import { card, formatDuration } from '../render/format.js';
+import { card, formatDuration, helperLine } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
 import { ExitCode } from '../errors.js';
 import { defineCommand } from '../cli-model/types.js';
@@ -43,7 +43,7 @@ export const serverCommand = defineCommand({
   examples: ['server status', 'server stop'],
   flags: [],
   positionals: [{ name: 'action', description: 'status or stop', choices: ['status', 'stop'] }],
-  fields: { action: 'status or stop', address: 'gRPC address', reachable: 'status: the server answers', managed: 'status: {pid, uptimeMs, logFile, dbFile} of the server tshell started', uiUrl: 'status: Web UI', stopped: 'stop: it was stopped', pid: 'stop: its pid', reason: 'stop: what happened', helper: 'status: {running, pid, socket, startedAt, served, lastRequestAt, idleExitAt} of the warm helper, when it runs' },
+  fields: { action: 'status or stop', address: 'gRPC address', reachable: 'status: the server answers', managed: 'status: {pid, uptimeMs, logFile, dbFile} of the server tshell started', uiUrl: 'status: Web UI', stopped: 'stop: it was stopped', pid: 'stop: its pid', reason: 'stop: what happened', helper: `status: ${HELPER_STATUS_FIELDS} of the warm helper, when it runs` },
   async run(ctx, args): Promise<ServerActionResult> {
     const action = args.positionals[0] ?? 'status';
     if (action === 'stop') return { action: 'stop', ...(await stopServer(ctx.settings)) };
@@ -57,7 +57,7 @@ export const serverCommand = defineCommand({
     const rows: [string, string | number | undefined][] = d.managed ? [['pid', d.managed.pid], ['uptime', formatDuration(d.managed.uptimeMs)], ['log', d.managed.logFile], ['database', d.managed.dbFile]] : [];
     if (d.reachable) rows.push(['web ui', d.uiUrl]);
     if (!d.managed && d.reachable) rows.push(['started by', 'not tshell']);
-    if (d.helper) rows.push(['warm helper', `pid ${d.helper.pid}, ${d.helper.served ?? 0} one-shot(s) answered, idle exit ${d.helper.idleExitAt?.slice(11, 19) ?? '?'} UTC`]);
+    if (d.helper) rows.push(['warm helper', helperLine(d.helper)]);
     if (rows.length) lines.push(card(s, rows));
     if (!d.reachable) lines.push('  hint: run `ensure-server`');
     return lines.join('\n');

@@ -1,9 +1,9 @@
 // Worker commands: ensure-worker, kill-worker, kill-all-workers, list-workers.
-import { helperStatus, stopHelper, type HelperStatus } from '../processes/helper.js';
+import { HELPER_STATUS_FIELDS, helperStatus, stopHelper, type HelperStatus } from '../processes/helper.js';
 import { basename } from 'node:path';
 import { ensureWorker, findProjectWorkers, listAllWorkers, matchHeartbeats, stopWorkers, tshellWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
 import { stopServer, type StopServerResult } from '../processes/server.js';
-import { card, formatDuration, shortId, table } from '../render/format.js';
+import { card, formatDuration, helperLine, shortId, table } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
 import type { Style } from '../render/style.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
@@ -186,7 +186,7 @@ export const listWorkersCommand = defineCommand({
   group: 'workers',
   summary: 'Table of live workers: project, pid, uptime, command, log file',
   flags: [],
-  fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue, seenBy: pid-file|process|heartbeat, cwd}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', heartbeats: "the server's worker heartbeats were consulted (false when it is down)", helper: '{running, pid, socket, startedAt, served, lastRequestAt, idleExitAt}: the warm helper, when it runs' },
+  fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue, seenBy: pid-file|process|heartbeat, cwd}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', heartbeats: "the server's worker heartbeats were consulted (false when it is down)", helper: `${HELPER_STATUS_FIELDS}: the warm helper, when it runs` },
   async run(ctx): Promise<ListWorkersResult> {
     const { workers, stale } = listAllWorkers(ctx.settings);
     const listed: ListedWorker[] = workers.map((w) => ({ ...w, seenBy: w.pidFile ? 'pid-file' : 'process' }));
@@ -196,7 +196,7 @@ export const listWorkersCommand = defineCommand({
   },
   render(d, s) {
     const lines = staleLines(s, d.stalePidFiles);
-    const helper = d.helper ? [s.c.dim(`warm helper: pid ${d.helper.pid}, ${d.helper.served ?? 0} one-shot(s) answered, exits when idle at ${d.helper.idleExitAt?.slice(11, 19) ?? '?'} UTC`)] : [];
+    const helper = d.helper ? [s.c.dim(`warm helper: ${helperLine(d.helper)}`)] : [];
     if (d.workers.length === 0) return [...lines, 'no workers running', ...helper].join('\n');
     lines.push(
       table(

@@ -5,7 +5,9 @@ import { card, formatDuration, table, toJson } from '../render/format.js';
 import type { Style } from '../render/style.js';
 import { awaitCloseEvent, describeWorkflow, fetchCloseEvent, normalizeStatus, type CloseInfo, type FailureLink, type WorkflowDescription } from '../temporal/workflows.js';
 import { errorShapedReason } from '../diagnosis/error-result.js';
-import { describeWaits, probeWorkflow, waitingOn, type WaitItem, type WaitProbe } from '../diagnosis/waiting.js';
+import { describeWaits, waitingOn, type WaitItem, type WaitProbe } from '../diagnosis/waiting.js';
+import { codeFacts, waitConditions } from '../diagnosis/evidence.js';
+import { workflowHandlers } from '../temporal/handlers.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { livePollerCount } from '../temporal/task-queue.js';
 import { fetchHistory } from '../temporal/history.js';
@@ -173,11 +175,11 @@ function renderPending(s: Style, d: WorkflowDescription): string[] {
 
 /** Ask the workflow itself only when a live worker can answer at once (else a query hangs to its deadline). */
 async function askIfAnswering(ctx: CommandContext, h: TemporalHandle, d: WorkflowDescription): Promise<WaitProbe> {
-  const def = ctx.project()?.discovery.workflows.find((w) => w.name === d.type);
-  const conditions = (def?.waits ?? []).map((c) => `${def?.file}:${c.line} ${c.text}`);
+  const conditions = waitConditions(codeFacts(ctx.project()), d.type);
   if ((d.pendingWorkflowTask?.attempt ?? 0) > 1) return { conditions };
   const pollers = await livePollerCount(h, d.taskQueue, 'workflow', isAlive).catch(() => 0);
-  return pollers > 0 ? probeWorkflow(h, d, conditions, 1) : { conditions };
+  const handlers = pollers > 0 ? await workflowHandlers(h, d.workflowId, d.runId, 1) : undefined;
+  return { conditions, handlers };
 }
 
 export const describeCommand = defineCommand({

@@ -23,6 +23,14 @@ export function helperPaths(stateDir: string): HelperPaths {
   return { dir, socket: join(dir, 'helper.sock'), token: join(dir, 'token'), pid: join(dir, 'helper.pid'), stats: join(dir, 'stats.json') };
 }
 
+/**
+ * Whether a one-shot may go to (or start) the helper: not when it is turned off (TSHELL_HELPER=0) or the
+ * state dir is given as a flag (the clients find the helper by the state dir the environment names).
+ */
+export function helperAllowed(argv: string[], env: NodeJS.ProcessEnv): boolean {
+  return env.TSHELL_HELPER !== '0' && !argv.some((a) => a === '--state-dir' || a.startsWith('--state-dir='));
+}
+
 /** The helper exits after this long without a request. */
 export const HELPER_IDLE_MS = 10 * 60_000;
 

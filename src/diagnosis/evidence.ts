@@ -13,8 +13,8 @@ import { isAlive } from '../processes/proc.js';
 import { loadProject, type Project } from '../project/index.js';
 import { resolveQueue } from '../project/plan.js';
 import { liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
-import { probeWorkflow, waitingOn, type WaitItem } from './waiting.js';
-import type { Handlers } from '../temporal/handlers.js';
+import { waitingOn, type WaitItem } from './waiting.js';
+import { workflowHandlers, type Handlers } from '../temporal/handlers.js';
 import { configSmells, type Smell } from './smells.js';
 
 /** Where a piece of evidence comes from (an event id or a log line says exactly where). */
@@ -78,6 +78,11 @@ export function codeFacts(project: Project): CodeFacts {
     workflows: d.workflows.map((w) => ({ name: w.name, className: w.className, where: `${w.file}:${w.line}`, runParams: w.runParams, waits: (w.waits ?? []).map((c) => `${w.file}:${c.line} ${c.text}`) })),
     activities: d.activities.map((a) => ({ name: a.name, function: a.function, where: `${a.file}:${a.line}` })),
   };
+}
+
+/** `file:line wait_condition(...)` of the workflow type's class: where a quiet run can be blocked. */
+export function waitConditions(code: CodeFacts | undefined, workflowType: string): string[] {
+  return code?.workflows.find((w) => w.name === workflowType)?.waits ?? [];
 }
 
 /** Newest modification time of the *.py files under dir, outside virtual envs and caches. */
@@ -191,9 +196,7 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
   }
   // A quiet running workflow: ask it (when a worker polls) what it declares and where it blocks.
   const quiet = desc.status === 'RUNNING' && workflowPollers > 0 && !failingActivity && !(desc.pendingWorkflowTask && desc.pendingWorkflowTask.attempt > 1);
-  const conditions = cache.codeFacts()?.workflows.find((w) => w.name === desc.type)?.waits ?? [];
-  const probe = quiet ? await probeWorkflow(h, desc, conditions) : { conditions };
-  const handlers = probe.handlers;
-  const waits = desc.status === 'RUNNING' ? waitingOn(events, desc, probe) : undefined;
+  const handlers = quiet ? await workflowHandlers(h, desc.workflowId, desc.runId, 2) : undefined;
+  const waits = desc.status === 'RUNNING' ? waitingOn(events, desc, { handlers, conditions: waitConditions(cache.codeFacts(), desc.type) }) : undefined;
   return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts(), ...(waits ? { waits } : {}), ...(handlers ? { handlers } : {}), smells: configSmells(events, desc) };
 }

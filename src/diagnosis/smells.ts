@@ -4,6 +4,7 @@
 import { eventId, eventTypeName, type HistoryEvent } from '../temporal/history.js';
 import type { WorkflowDescription } from '../temporal/workflows.js';
 import { enumName } from '../temporal/enums.js';
+import { durationSeconds } from '../temporal/time.js';
 
 export interface Smell {
   kind: 'heartbeat-timeout-unused' | 'start-to-close-missing' | 'retries-of-permanent-error' | 'workflow-task-timeouts' | 'history-too-large' | 'payload-near-limit';
@@ -19,8 +20,6 @@ const PAYLOAD_LIMIT = 2 * 1024 * 1024;
 const HISTORY_EVENTS = 10_000;
 const HISTORY_BYTES = 40 * 1024 * 1024;
 
-const secs = (d: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined =>
-  d ? Number(String(d.seconds ?? 0)) + (d.nanos ?? 0) / 1e9 : undefined;
 
 function payloadBytes(e: HistoryEvent): number {
   const lists = [
@@ -36,7 +35,7 @@ function payloadBytes(e: HistoryEvent): number {
 export function configSmells(events: HistoryEvent[], desc: WorkflowDescription): Smell[] {
   const smells: Smell[] = [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
-  const runTimeout = secs(started?.workflowRunTimeout) || secs(started?.workflowExecutionTimeout) || undefined;
+  const runTimeout = durationSeconds(started?.workflowRunTimeout) || durationSeconds(started?.workflowExecutionTimeout) || undefined;
   const scheduled = new Map<number, { type: string; nonRetryable: string[]; maxAttempts: number }>();
   let wftTimeouts = 0;
   let firstWftTimeout: number | undefined;
@@ -47,8 +46,8 @@ export function configSmells(events: HistoryEvent[], desc: WorkflowDescription):
       scheduled.set(eventId(e), { type, nonRetryable: s.retryPolicy?.nonRetryableErrorTypes ?? [], maxAttempts: s.retryPolicy?.maximumAttempts ?? 0 });
       // The server fills what the code left out: start-to-close copied from schedule-to-close, and
       // both cut down to the run timeout. So "missing" and "longer than the run" read as equal values.
-      const stc = secs(s.startToCloseTimeout);
-      const s2c = secs(s.scheduleToCloseTimeout);
+      const stc = durationSeconds(s.startToCloseTimeout);
+      const s2c = durationSeconds(s.scheduleToCloseTimeout);
       if (stc && runTimeout && stc >= runTimeout) {
         smells.push({ kind: 'start-to-close-missing', eventId: eventId(e), text: `activity ${type} may take as long as the whole workflow run: its start-to-close is the run timeout (${runTimeout} s; the server cuts a longer or missing one to it), so one hung attempt uses all of it`, change: `set start_to_close_timeout on the ${type} call to what one attempt needs` });
       } else if (stc && s2c && stc === s2c) {

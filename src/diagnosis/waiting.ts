@@ -5,9 +5,9 @@
 // `wait_condition` calls it can be blocked on. (The Python SDK's `__stack_trace` shows only the top-level
 // coroutine of a suspended task, never the user's line it waits at: checked on SDK 1.35.)
 import { eventId, eventTimeIso, type HistoryEvent } from '../temporal/history.js';
-import type { TemporalHandle } from '../temporal/connection.js';
-import { workflowHandlers, type Handlers } from '../temporal/handlers.js';
+import type { Handlers } from '../temporal/handlers.js';
 import type { WorkflowDescription } from '../temporal/workflows.js';
+import { durationSeconds } from '../temporal/time.js';
 
 export interface WaitItem {
   kind: 'timer' | 'activity' | 'child' | 'signal-received' | 'update-received' | 'signal-handler' | 'update-handler' | 'condition';
@@ -33,17 +33,6 @@ export interface WaitProbe {
   conditions?: string[];
 }
 
-/** Ask the running workflow which handlers it declares (a worker must answer; else nothing). */
-export async function probeWorkflow(h: TemporalHandle, desc: WorkflowDescription, conditions: string[] = [], seconds = 2): Promise<WaitProbe> {
-  const handlers = await workflowHandlers(h, desc.workflowId, desc.runId, seconds);
-  return { ...(handlers ? { handlers } : {}), ...(conditions.length ? { conditions } : {}) };
-}
-
-function seconds(d: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
-  if (!d) return undefined;
-  return Number(String(d.seconds ?? 0)) + (d.nanos ?? 0) / 1e9;
-}
-
 export function waitingOn(events: HistoryEvent[], desc: WorkflowDescription, probe: WaitProbe = {}): WaitItem[] {
   const items: WaitItem[] = [];
   const closedTimers = new Set<number>();
@@ -54,7 +43,7 @@ export function waitingOn(events: HistoryEvent[], desc: WorkflowDescription, pro
   for (const e of events) {
     const t = e.timerStartedEventAttributes;
     if (!t || closedTimers.has(eventId(e))) continue;
-    const len = seconds(t.startToFireTimeout);
+    const len = durationSeconds(t.startToFireTimeout);
     const since = eventTimeIso(e);
     items.push({
       kind: 'timer',

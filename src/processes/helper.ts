@@ -20,6 +20,9 @@ export interface HelperStatus {
   idleExitAt?: string;
 }
 
+/** How commands declare the status in their --json fields. */
+export const HELPER_STATUS_FIELDS = '{running, pid, socket, startedAt, served, lastRequestAt, idleExitAt}';
+
 export function helperStatus(stateDir: string): HelperStatus {
   const paths = helperPaths(stateDir);
   const check = existsSync(paths.pid) ? checkPidFile(paths.pid) : undefined;

@@ -136,3 +136,8 @@ export function formatTime(iso: string | undefined, ms = false): string {
   const t = iso.replace('T', ' ').replace(/Z$/, '');
   return ms ? t.slice(0, 23) : t.slice(0, 19);
 }
+
+/** The warm helper in one line (`server status`, `list-workers`). */
+export function helperLine(h: { pid?: number; served?: number; idleExitAt?: string }): string {
+  return `pid ${h.pid ?? '?'}, ${h.served ?? 0} one-shot(s) answered, exits when idle at ${h.idleExitAt?.slice(11, 19) ?? '?'} UTC`;
+}

@@ -14,23 +14,27 @@ export interface Handlers {
 /** The handlers the workflow declares, from the Python SDK's built-in metadata query. */
 export async function workflowHandlers(h: TemporalHandle, workflowId: string, runId: string, seconds = 3): Promise<Handlers | undefined> {
   try {
-    const res = await h.connection.withDeadline(Date.now() + seconds * 1000, () =>
-      h.connection.workflowService.queryWorkflow({
-        namespace: h.namespace,
-        execution: { workflowId, runId },
-        query: { queryType: '__temporal_workflow_metadata' },
-      }),
-    );
-    const payload = res.queryResult?.payloads?.[0];
-    if (!payload?.data) return undefined;
-    // json/protobuf encoding: the payload is the proto message as JSON text.
-    const meta = JSON.parse(Buffer.from(payload.data).toString('utf8')) as Record<string, Record<string, { name?: string }[] | undefined> | undefined>;
+    const meta = (await rawJsonQuery(h, workflowId, runId, '__temporal_workflow_metadata', seconds)) as Record<string, Record<string, { name?: string }[] | undefined> | undefined> | null;
+    if (!meta) return undefined;
     const def = meta.definition ?? {};
     const names = (key: string, snake: string) => ((def[key] ?? def[snake] ?? []) as { name?: string }[]).map((d) => d.name ?? '');
     return { signals: names('signalDefinitions', 'signal_definitions'), queries: names('queryDefinitions', 'query_definitions'), updates: names('updateDefinitions', 'update_definitions') };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A query answered with JSON, read as it is: the SDK's converter knows json/plain and binary, while the
+ * Python SDK's built-in queries (`__temporal_workflow_metadata`, `__enhanced_stack_trace`) answer
+ * json/protobuf, the proto message as JSON text.
+ */
+async function rawJsonQuery(h: TemporalHandle, workflowId: string, runId: string, name: string, seconds: number): Promise<unknown> {
+  const res = await h.connection.withDeadline(Date.now() + seconds * 1000, () =>
+    h.connection.workflowService.queryWorkflow({ namespace: h.namespace, execution: { workflowId, runId }, query: { queryType: name } }),
+  );
+  const data = res.queryResult?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as unknown) : null;
 }
 
 /** A query with a short deadline: "no worker" becomes one clear line instead of a long hang. */
@@ -51,23 +55,16 @@ export async function queryWithDeadline(
     throw new TshellError(`no worker polls task queue ${taskQueue}: nothing can answer the ${name} query`, ErrorCodes.process, 'start one with `ensure-worker`');
   }
   const handle = h.client.workflow.getHandle(workflowId, runId);
+  // Built-in queries (`__…`, no arguments) are read as JSON directly; the project's own go through the SDK.
+  const ask = name.startsWith('__') && queryArgs.length === 0
+    ? () => rawJsonQuery(h, workflowId, runId, name, seconds)
+    : () => h.connection.withDeadline(Date.now() + seconds * 1000, () => handle.query(name, ...queryArgs));
   try {
-    return await h.connection.withAbortSignal(opts.signal, () => h.connection.withDeadline(Date.now() + seconds * 1000, () => handle.query(name, ...queryArgs)));
+    return await h.connection.withAbortSignal(opts.signal, ask);
   } catch (err) {
-    // The SDK's converter knows json/plain and binary; built-in queries such as
-    // __enhanced_stack_trace answer json/protobuf: ask again and read the JSON as it is.
-    if (err instanceof Error && /^Unknown encoding: json\/protobuf/.test(err.message)) return rawJsonQuery(h, workflowId, runId, name, seconds);
     if (isDeadlineExceeded(err)) throw noWorker();
     const unknownQuery = isQueryNotRegistered(err);
     if (unknownQuery) throw new TshellError(`the workflow has no query named ${name}`, ErrorCodes.usage, unknownQuery);
     throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
   }
-}
-
-async function rawJsonQuery(h: TemporalHandle, workflowId: string, runId: string, name: string, seconds: number): Promise<unknown> {
-  const res = await h.connection.withDeadline(Date.now() + seconds * 1000, () =>
-    h.connection.workflowService.queryWorkflow({ namespace: h.namespace, execution: { workflowId, runId }, query: { queryType: name } }),
-  );
-  const data = res.queryResult?.payloads?.[0]?.data;
-  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as unknown) : null;
 }

@@ -10,3 +10,8 @@ export function tsToIso(ts: ProtoTimestamp | null | undefined): string | undefin
   if (!seconds && !ts.nanos) return undefined;
   return new Date(seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
 }
+
+/** A protobuf Duration in seconds (same shape as a timestamp); undefined when absent. */
+export function durationSeconds(d: ProtoTimestamp | null | undefined): number | undefined {
+  return d ? Number(String(d.seconds ?? 0)) + (d.nanos ?? 0) / 1e9 : undefined;
+}

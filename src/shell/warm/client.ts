@@ -4,11 +4,12 @@
 // Whenever the helper is absent, stale, of another build, declines the command, or dies mid-command,
 // the answer is `undefined` and the launcher runs the command in-process instead (warm commands only
 // read, so running one again is safe).
-import { readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
-import { defaultStateDir, helperPaths, MAX_SOCKET_PATH, type WarmFrame, type WarmRequest } from '../../config/helper-paths.js';
+import { fdSink } from '../sink.js';
+import { defaultStateDir, helperAllowed, helperPaths, MAX_SOCKET_PATH, type WarmFrame, type WarmRequest } from '../../config/helper-paths.js';
 
 /** Size and mtime of the full CLI bundle: a rebuilt tshell never talks to an older helper. */
 export function buildStamp(bundle: string): string {
@@ -16,23 +17,12 @@ export function buildStamp(bundle: string): string {
   return `${st.size}:${Math.round(st.mtimeMs)}`;
 }
 
-/** Launch-level flags and settings flags change where state lives or how lines arrive: in-process. */
+/** A command word (launch flags mean the REPL or a script), and not already declined. */
 function eligible(argv: string[], env: NodeJS.ProcessEnv): boolean {
   const first = argv[0];
   // TSHELL_WARM_TRIED: the native client (bin/tshell) asked the helper already and it declined.
-  if (!first || first.startsWith('-') || env.TSHELL_HELPER === '0' || env.TSHELL_WARM_TRIED === '1') return false;
-  return !argv.some((a) => a === '--state-dir' || a.startsWith('--state-dir='));
-}
-
-function write(fd: 1 | 2, text: string): void {
-  const buf = Buffer.from(text);
-  let off = 0;
-  try {
-    while (off < buf.length) off += writeSync(fd, buf, off);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
-    throw err;
-  }
+  if (!first || first.startsWith('-') || env.TSHELL_WARM_TRIED === '1') return false;
+  return helperAllowed(argv, env);
 }
 
 export async function viaHelper(argv: string[], bundle = fileURLToPath(new URL('./cli.js', import.meta.url))): Promise<number | undefined> {
@@ -58,6 +48,8 @@ export async function viaHelper(argv: string[], bundle = fileURLToPath(new URL('
     stderrTTY: isatty(2),
     ...(isatty(1) && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   };
+  const stdout = fdSink(1);
+  const stderr = fdSink(2);
   return new Promise((resolve) => {
     const socket = createConnection(paths.socket);
     let pending = '';
@@ -86,8 +78,8 @@ export async function viaHelper(argv: string[], bundle = fileURLToPath(new URL('
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
         const frame = JSON.parse(line) as WarmFrame;
-        if ('o' in frame) write(1, frame.o);
-        else if ('e' in frame) write(2, frame.e);
+        if ('o' in frame) stdout.write(frame.o);
+        else if ('e' in frame) stderr.write(frame.e);
         else if ('x' in frame) done(frame.x);
         else done(undefined);
       }
@@ -99,7 +91,7 @@ export async function viaHelper(argv: string[], bundle = fileURLToPath(new URL('
     });
     socket.on('close', () => {
       // The helper went away mid-command (killed, crashed): say so, and run it here instead.
-      if (asked && !settled) write(2, '… the warm helper went away mid-command; running it here\n');
+      if (asked && !settled) stderr.write('… the warm helper went away mid-command; running it here\n');
       done(undefined);
     });
   });

@@ -24,6 +24,12 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** process.env becomes exactly these variables (settings, child processes and paths all read it). */
+function replaceEnv(vars: NodeJS.ProcessEnv): void {
+  for (const k of Object.keys(process.env)) delete process.env[k];
+  Object.assign(process.env, vars);
+}
+
 /** True when a helper already answers on the socket (then this one is not needed). */
 function answering(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -109,8 +115,7 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
     const savedCwd = process.cwd();
     let code = 1;
     try {
-      for (const k of Object.keys(process.env)) delete process.env[k];
-      Object.assign(process.env, req.env);
+      replaceEnv(req.env);
       process.chdir(req.cwd);
       forgetProjects();
       const runtime: ShellRuntime = {
@@ -126,8 +131,7 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
     } catch (err) {
       send(socket, { e: `✗ ${(err as Error).message}\n` });
     } finally {
-      for (const k of Object.keys(process.env)) delete process.env[k];
-      Object.assign(process.env, savedEnv);
+      replaceEnv(savedEnv);
       process.chdir(savedCwd);
     }
     served++;

@@ -14,6 +14,8 @@ import { forgetProjects } from '../../project/index.js';
 import { readProc } from '../../processes/proc.js';
 import { removePidFile, writePidFile } from '../../processes/pidfile.js';
 import { executeWords, type ShellRuntime } from '../execute.js';
+import { ExitCode } from '../../errors.js';
+import { closeConnections } from '../../temporal/connection.js';
 import { buildStamp } from './client.js';
 
 const send = (socket: Socket, frame: WarmFrame) => socket.write(`${JSON.stringify(frame)}\n`);
@@ -128,6 +130,9 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
         launchFlags: {},
       };
       code = (await executeWords(req.argv, runtime, ac.signal)).exitCode;
+      // A command that could not do its job may have met a server that died: its cached connection
+      // would keep failing after the server is back (gRPC backs off), so the next request starts afresh.
+      if (code === ExitCode.error) await closeConnections();
     } catch (err) {
       send(socket, { e: `✗ ${(err as Error).message}\n` });
     } finally {

@@ -25,3 +25,30 @@ export async function mapSettled<T, R>(items: T[], limit: number, fn: (item: T) 
   await Promise.all(workers);
   return out;
 }
+
+/**
+ * Runs fn over items that arrive in batches (pages of a listing), at most `limit` at once, starting
+ * on the first batch while later ones are still being fetched. Results keep the arrival order.
+ */
+export async function mapLimitStream<T, R>(batches: AsyncIterable<T[]>, limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  let index = 0;
+  for await (const batch of batches) {
+    for (const item of batch) {
+      if (failure) break;
+      const i = index++;
+      const p: Promise<void> = fn(item).then(
+        (value) => { out[i] = value; },
+        (error: unknown) => { failure ??= { error }; },
+      ).finally(() => running.delete(p));
+      running.add(p);
+      if (running.size >= limit) await Promise.race(running);
+    }
+    if (failure) break;
+  }
+  await Promise.all(running);
+  if (failure) throw failure.error;
+  return out;
+}

@@ -33,30 +33,46 @@ export interface ExecutionSummary {
 
 export async function listExecutions(h: TemporalHandle, query: string, limit: number): Promise<ExecutionSummary[]> {
   const out: ExecutionSummary[] = [];
+  for await (const page of listExecutionPages(h, query, limit)) out.push(...page);
+  return out;
+}
+
+/**
+ * The same rows page by page, so a caller can work on the first rows while the server reads the
+ * rest. `firstPage` asks for a smaller first page: the server sorts before it answers, so a
+ * small page comes back sooner (checked on the dev server: 100 rows in ~30 ms, 1,000 in ~300 ms).
+ */
+export async function* listExecutionPages(h: TemporalHandle, query: string, limit: number, firstPage = 1000): AsyncGenerator<ExecutionSummary[]> {
   await loadEnums();
   let nextPageToken: Uint8Array | undefined;
-  try {
-    // Raw pages (the SDK's list() decodes memo and search attributes of every row, and pages forever).
-    do {
-      const res = await h.connection.workflowService.listWorkflowExecutions({ namespace: h.namespace, query, pageSize: Math.min(limit - out.length, 1000), nextPageToken });
-      for (const wf of res.executions ?? []) {
-        if (out.length >= limit) break;
-        out.push({
-          workflowId: wf.execution?.workflowId ?? '',
-          runId: wf.execution?.runId ?? '',
-          type: wf.type?.name ?? '',
-          status: normalizeStatus(enumName(wf.status, 'WORKFLOW_EXECUTION_STATUS_')),
-          taskQueue: wf.taskQueue ?? '',
-          startTime: tsToIso(wf.startTime) ?? '',
-          closeTime: tsToIso(wf.closeTime),
-        });
-      }
-      nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
-    } while (nextPageToken && out.length < limit);
-  } catch (err) {
-    throw mapTemporalError(err, { address: h.address, namespace: h.namespace });
-  }
-  return out;
+  let listed = 0;
+  let pageSize = Math.min(firstPage, 1000);
+  do {
+    let res;
+    try {
+      // Raw pages (the SDK's list() decodes memo and search attributes of every row, and pages forever).
+      res = await h.connection.workflowService.listWorkflowExecutions({ namespace: h.namespace, query, pageSize: Math.min(limit - listed, pageSize), nextPageToken });
+    } catch (err) {
+      throw mapTemporalError(err, { address: h.address, namespace: h.namespace });
+    }
+    const page: ExecutionSummary[] = [];
+    for (const wf of res.executions ?? []) {
+      if (listed + page.length >= limit) break;
+      page.push({
+        workflowId: wf.execution?.workflowId ?? '',
+        runId: wf.execution?.runId ?? '',
+        type: wf.type?.name ?? '',
+        status: normalizeStatus(enumName(wf.status, 'WORKFLOW_EXECUTION_STATUS_')),
+        taskQueue: wf.taskQueue ?? '',
+        startTime: tsToIso(wf.startTime) ?? '',
+        closeTime: tsToIso(wf.closeTime),
+      });
+    }
+    listed += page.length;
+    if (page.length) yield page;
+    nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
+    pageSize = 1000;
+  } while (nextPageToken && listed < limit);
 }
 
 /** The newest execution started at or after `since` (optionally on one task queue). */

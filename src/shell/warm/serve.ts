@@ -16,6 +16,7 @@ import { removePidFile, writePidFile } from '../../processes/pidfile.js';
 import { executeWords, type ShellRuntime } from '../execute.js';
 import { ExitCode } from '../../errors.js';
 import { closeConnections } from '../../temporal/connection.js';
+import { prewarmTemporal } from '../../temporal/prewarm.js';
 import { buildStamp } from './client.js';
 
 const send = (socket: Socket, frame: WarmFrame) => socket.write(`${JSON.stringify(frame)}\n`);
@@ -179,4 +180,6 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   armIdle();
+  // Loaded after the socket listens: a request that comes meanwhile waits only for what it needs.
+  void prewarmTemporal().catch(() => undefined);
 }

@@ -144,6 +144,31 @@ describe('bounded concurrency', async () => {
     assert.deepEqual(await mapLimit([3, 1, 2], 2, async (n) => n + 1), [4, 2, 3]);
     await assert.rejects(mapLimit([1, 2], 2, async (n) => { if (n === 2) throw new Error('x'); return n; }), /x/);
   });
+  it('mapLimitStream works on the first batch before the next arrives, within the limit, in order', async () => {
+    const { mapLimitStream } = await import('../../src/concurrency.js');
+    const events: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    async function* batches(): AsyncGenerator<number[]> {
+      events.push('batch 1');
+      yield [1, 2, 3];
+      await new Promise((r) => setTimeout(r, 20));
+      events.push('batch 2');
+      yield [4, 5];
+    }
+    const out = await mapLimitStream(batches(), 2, async (n) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      events.push(`start ${n}`);
+      await new Promise((r) => setTimeout(r, n === 1 ? 5 : 1));
+      inFlight--;
+      return n * 10;
+    });
+    assert.deepEqual(out, [10, 20, 30, 40, 50]);
+    assert.equal(most, 2);
+    assert.ok(events.indexOf('start 1') < events.indexOf('batch 2'), events.join(', '));
+    await assert.rejects(mapLimitStream(batches(), 2, async (n) => { if (n === 4) throw new Error('bad 4'); return n; }), /bad 4/);
+  });
 });
 
 describe('stack folding', async () => {

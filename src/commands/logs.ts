@@ -5,7 +5,7 @@ import { NotFoundError, UsageError } from '../errors.js';
 import { sleep } from '../processes/proc.js';
 import { errorBlocks, type LogBlock } from '../processes/worker-log.js';
 import { stripAnsi } from '../ansi.js';
-import { workerFiles } from '../processes/worker.js';
+import { workerFiles } from '../config/state-dir.js';
 import { defineCommand } from '../cli-model/types.js';
 
 

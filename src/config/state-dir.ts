@@ -25,3 +25,11 @@ export function fnv1a(text: string): string {
 export function contextFile(settings: Settings): string {
   return join(settings.stateDir, 'context', `${settings.projectName}-${fnv1a(settings.projectDir)}.json`);
 }
+
+/** The project's worker PID file and log (paths only: the prompt reads them before anything loads). */
+export function workerFiles(settings: Settings): { pidFile: string; logFile: string } {
+  return {
+    pidFile: join(settings.pidDir, `worker-${settings.projectName}.pid`),
+    logFile: join(settings.logDir, `worker-${settings.projectName}.log`),
+  };
+}

@@ -5,7 +5,7 @@ import type { Settings } from '../config/settings.js';
 import { userFrames } from '../temporal/history.js';
 import { checkPidFile } from './pidfile.js';
 import { stripAnsi } from '../ansi.js';
-import { workerFiles } from './worker.js';
+import { workerFiles } from '../config/state-dir.js';
 
 export interface LogBlock {
   /** 1-based line number of the block's first line. */

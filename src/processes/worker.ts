@@ -2,8 +2,9 @@
 // and live processes whose cwd is the project and whose command line is the worker command), stop
 // them, start one fresh worker, and call it ready only when a poller of its own process tree shows
 // up on its task queue.
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Settings } from '../config/settings.js';
+import { workerFiles } from '../config/state-dir.js';
 import { ProcessError, TshellError, ErrorCodes } from '../errors.js';
 import { connectFor } from '../temporal/connection.js';
 import { pollersOf, type PollerInfo } from '../temporal/task-queue.js';
@@ -30,13 +31,6 @@ export interface StalePidFile {
   file: string;
   pid: number;
   reason: string;
-}
-
-export function workerFiles(settings: Settings): { pidFile: string; logFile: string } {
-  return {
-    pidFile: join(settings.pidDir, `worker-${settings.projectName}.pid`),
-    logFile: join(settings.logDir, `worker-${settings.projectName}.log`),
-  };
 }
 
 /** Does this command line run the project's worker command? */

@@ -1,15 +1,12 @@
 // The REPL prompt shows the context: namespace, project, current workflow (short id + last status),
 // worker up/down (from the OS, never from a stale poller).
 import { resolveSettings } from '../config/settings.js';
-import { contextFile } from '../config/state-dir.js';
+import { contextFile, workerFiles } from '../config/state-dir.js';
 import { checkPidFile } from '../processes/pidfile.js';
-import { workerFiles } from '../processes/worker.js';
 import type { Style } from '../render/style.js';
 import { middleId } from '../render/format.js';
 import { FileSessionStore } from './context.js';
 import type { ShellRuntime } from './execute.js';
-import { connectFor, tcpProbe } from '../temporal/connection.js';
-import { describeWorkflow } from '../temporal/workflows.js';
 
 export function promptText(shell: ShellRuntime, style: Style): string {
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
@@ -28,6 +25,8 @@ export async function refreshStatus(shell: ShellRuntime): Promise<void> {
   const { workflowId, runId, lastStatus } = store.current;
   if (!workflowId || (lastStatus !== undefined && lastStatus !== 'RUNNING')) return;
   try {
+    // Loaded here, not at the top: the first prompt is drawn before the Temporal modules load.
+    const [{ connectFor, tcpProbe }, { describeWorkflow }] = await Promise.all([import('../temporal/connection.js'), import('../temporal/workflows.js')]);
     if (!(await tcpProbe(settings.address, 150))) return;
     const h = await connectFor(settings);
     const d = await h.connection.withDeadline(Date.now() + 400, () => describeWorkflow(h, workflowId, runId));

@@ -28,6 +28,10 @@ function errorOf(e: TshellError): JsonLineEnvelope['error'] {
 export async function runScript(lines: Iterable<string> | AsyncIterable<string>, shell: ShellRuntime, opts: { keepGoing: boolean }): Promise<ExitCodeValue> {
   const jsonLines = Boolean(shell.launchFlags.json);
   const color = colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || jsonLines));
+  // Listen before anything asynchronous: readline drops the lines (and the end) of a pipe that
+  // arrive while no iterator listens, e.g. while chalk loads (FORCE_COLOR=1 then hung, exit 13).
+  const source = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : lines[Symbol.iterator]();
+  const listened: AsyncIterable<string> = { [Symbol.asyncIterator]: () => ({ next: async () => source.next() }) };
   await loadColors(color);
   const style = makeStyle(color);
   let ran = 0;
@@ -35,7 +39,7 @@ export async function runScript(lines: Iterable<string> | AsyncIterable<string>,
   let firstFailure: ExitCodeValue = ExitCode.ok;
   let index = -1;
   const envelope = (e: JsonLineEnvelope) => shell.stdout.write(`${toJson(e, 0)}\n`);
-  for await (const raw of lines) {
+  for await (const raw of listened) {
     index++;
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;

@@ -23,7 +23,6 @@ const blob = join(outDir, 'tshell.blob');
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
-const nodeRequire = createRequire(join(root, 'package.json'));
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** Is this package (as `require` would load it) CommonJS? ESM-only packages get bundled. */
@@ -43,7 +42,6 @@ function isCommonJs(id, from) {
   return true;
 }
 
-const runtimePackages = new Set();
 /**
  * CommonJS packages stay outside the snapshot, required at run time; `import()` of them or of a
  * built-in becomes the same namespace from that require (the snapshot has no import()).
@@ -53,7 +51,6 @@ const packagesAtRunTime = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (builtins.has(args.path) || !isCommonJs(args.path, args.importer || join(root, 'package.json'))) return undefined;
-      runtimePackages.add(args.path);
       return { path: args.path, external: true };
     });
     b.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, (args) => ({
@@ -86,9 +83,8 @@ await build({
   plugins: [packagesAtRunTime],
   logLevel: 'error',
 });
-// The bundle's require() of an outside package must be the run-time one too (built-ins stay as they are).
-const isRuntimeId = (id) => !builtins.has(id) && [...runtimePackages].some((p) => id === p || id.startsWith(`${p}/`) || p.startsWith(`${id}/`) || id.split('/')[0] === p.split('/')[0]);
-writeFileSync(script, readFileSync(script, 'utf8').replace(/\brequire\((['"])([^'"]+)\1\)/g, (all, q, id) => (isRuntimeId(id) ? `__tshellRequire(${q}${id}${q})` : all)));
+// Every require() of a package left outside (esbuild emits one only for those) must be the run-time one.
+writeFileSync(script, readFileSync(script, 'utf8').replace(/\brequire\((['"])([^'"]+)\1\)/g, (all, q, id) => (builtins.has(id) ? all : `__tshellRequire(${q}${id}${q})`)));
 
 const r = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', script], { cwd: root, encoding: 'utf8' });
 if (r.status !== 0) {

@@ -9,7 +9,7 @@ import { isLocalHost, parseAddress, serverHealthy, tcpProbe } from '../temporal/
 import { checkPidFile, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
 import { listeningProcess, readProc, sleep, startedAtMs } from './proc.js';
 import { childEnv, findTool } from './tools.js';
-import { logTail, release, spawnDetached } from './spawn.js';
+import { failureLines, logTail, release, spawnDetached } from './spawn.js';
 import { stopProcessTree } from './terminate.js';
 
 export interface ServerFiles {
@@ -124,6 +124,47 @@ export async function ensureServer(
     '--dynamic-config-value', 'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute=2',
   ];
   opts.progress?.(`starting temporal server start-dev on ${settings.address}…`);
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const deadline = started + timeoutMs;
+  let launched = await launch(settings, argv, deadline, timeoutMs, opts.signal);
+  // The dev server picks its internal ports itself and can lose one to another process between
+  // choosing and binding it (a Go panic at start-up): a second start gets fresh ones.
+  if ('exited' in launched && worthAnotherStart(launched.lines)) {
+    opts.progress?.(`the dev server exited while starting (${launched.lines[0] ?? launched.exited}); starting it once more…`);
+    launched = await launch(settings, argv, deadline, timeoutMs, opts.signal);
+  }
+  if ('exited' in launched) {
+    const taken = /can't set (\w+) port (\d+)/.exec(launched.lines.join('\n'));
+    const hint = taken?.[1] === 'UI' ? `port ${taken[2]} (the Web UI's) is taken: pass --ui-port PORT, or --headless` : taken ? `port ${taken[2]} is taken: pass --address localhost:<free port>` : `full log: ${files.logFile}`;
+    throw new ProcessError(`temporal server exited while starting (${launched.exited})`, launched.lines, hint, 2);
+  }
+  // The server creates its database with the default mode; keep it private (the dir is 0700 too).
+  for (const f of [files.dbFile, `${files.dbFile}-wal`, `${files.dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  return {
+    action: 'started',
+    address: settings.address,
+    namespace: settings.namespace,
+    pid: launched.pid,
+    startedByTshell: true,
+    tookMs: Date.now() - started,
+    uiUrl: opts.headless ? '' : uiUrl(settings),
+    logFile: files.logFile,
+    dbFile: files.dbFile,
+  };
+}
+
+/**
+ * A start-up death worth one more try: a panic, or an internal port lost in a race. Not a port the
+ * CLI checked before starting (`can't set UI port …`): that one stays taken.
+ */
+export function worthAnotherStart(lines: string[]): boolean {
+  const text = lines.join('\n');
+  return /^panic: |address already in use/m.test(text) && !/can't set \w+ port/.test(text);
+}
+
+/** Starts the dev server and waits until it answers: its pid, or how it died and the log lines that say why. */
+async function launch(settings: Settings, argv: string[], deadline: number, timeoutMs: number, signal?: AbortSignal): Promise<{ pid: number } | { exited: string; lines: string[] }> {
+  const files = serverFiles(settings);
   const proc = await spawnDetached(argv, {
     cwd: settings.stateDir,
     env: childEnv(),
@@ -143,39 +184,21 @@ export async function ensureServer(
     address: settings.address,
   };
   writePidFile(files.pidFile, record);
-  const deadline = started + (opts.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     const exit = proc.hasExited();
     if (exit) {
       removePidFile(files.pidFile);
-      throw new ProcessError(
-        `temporal server exited while starting (${exit.code !== null ? `code ${exit.code}` : exit.signal})`,
-        logTail(files.logFile, proc.logOffset, 10),
-        `full log: ${files.logFile}`,
-        2,
-      );
+      return { exited: exit.code !== null ? `code ${exit.code}` : String(exit.signal), lines: failureLines(logTail(files.logFile, proc.logOffset, 400)) };
     }
     if (await serverHealthy(settings.address)) {
       release(proc);
-      // The server creates its database with the default mode; keep it private (the dir is 0700 too).
-      for (const f of [files.dbFile, `${files.dbFile}-wal`, `${files.dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
-      return {
-        action: 'started',
-        address: settings.address,
-        namespace: settings.namespace,
-        pid: proc.pid,
-        startedByTshell: true,
-        tookMs: Date.now() - started,
-        uiUrl: opts.headless ? '' : uiUrl(settings),
-        logFile: files.logFile,
-        dbFile: files.dbFile,
-      };
+      return { pid: proc.pid };
     }
-    await sleep(150, opts.signal);
+    await sleep(150, signal);
   }
   release(proc);
   throw new ProcessError(
-    `temporal server did not answer within ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s`,
+    `temporal server did not answer within ${Math.round(timeoutMs / 1000)} s`,
     logTail(files.logFile, proc.logOffset, 10),
     `full log: ${files.logFile}`,
     2,

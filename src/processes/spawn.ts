@@ -86,6 +86,19 @@ export function logTail(logFile: string, offset: number, n = 15): string[] {
   return lines.slice(Math.max(0, lines.length - n));
 }
 
+/** A Go program's own account of why it stopped: `panic:`, `fatal error:`, `Error:`, an error-level log line. */
+const GO_FAILURE = /^(panic|fatal error|Error): |\blevel=(ERROR|FATAL)\b|"level":"(error|fatal)"/;
+
+/**
+ * What to show when a process died while starting: the lines that say why (a Go panic's message
+ * sits above its goroutine dump, which is what a plain tail shows), then the last `n` lines.
+ */
+export function failureLines(lines: string[], n = 6): string[] {
+  const why = lines.filter((l) => GO_FAILURE.test(l)).slice(0, 3).map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+  const tail = lines.slice(Math.max(0, lines.length - n)).filter((l) => !why.includes(l));
+  return why.length ? [...why, ...(tail.length ? ['…', ...tail] : [])] : tail;
+}
+
 /** Splits a command setting with shell quoting rules; operators (|, &&, >) are refused, never run. */
 export function splitCommand(command: string, settingName: string): string[] {
   // Plain words need no parser (and loading one costs start-up time).

@@ -93,6 +93,24 @@ describe('errors', () => {
     }
   });
 
+  it("says why the dev server died while starting (the Web UI's port taken) and how to choose another", async () => {
+    const { createServer } = await import('node:net');
+    const ui = await freePort();
+    const squatter = createServer((s) => s.destroy()).listen(ui, '127.0.0.1');
+    try {
+      const port = await freePort();
+      const r = await tshell(['ensure-server', '--address', `127.0.0.1:${port}`, '--ui-port', String(ui)], { env: env.env });
+      assert.equal(r.exitCode, 2);
+      assert.match(r.stderr, /temporal server exited while starting \(code 1\)/);
+      assert.match(r.stderr, new RegExp(`Error: can't set UI port ${ui}: .*address already in use`));
+      assert.match(r.stderr, new RegExp(`hint: port ${ui} \\(the Web UI's\\) is taken: pass --ui-port PORT, or --headless`));
+      assert.doesNotMatch(r.stdout + r.stderr, /once more/, 'a port checked before starting stays taken: no second try');
+      assert.ok(noStackTrace(r.stderr), r.stderr);
+    } finally {
+      squatter.close();
+    }
+  });
+
   it('keeps the REPL alive after an unknown command, a usage error and a server-down error', async () => {
     const r = await tshell(['-i'], { env: env.env, input: 'stalld\nwait --status NOPE\ndescribe --id x\nhelp\nexit\n' });
     assert.equal(r.exitCode, 0);

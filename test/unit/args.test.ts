@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseCommandArgs, parseJsonFlag } from '../../src/cli-model/args.js';
 import { findCommand } from '../../src/commands/registry.js';
 import { splitLine } from '../../src/cli-model/line.js';
-import { splitCommand } from '../../src/processes/spawn.js';
+import { failureLines, splitCommand } from '../../src/processes/spawn.js';
 import { parseDuration } from '../../src/commands/resolve.js';
 import { TshellError } from '../../src/errors.js';
 
@@ -116,5 +116,29 @@ describe('flag types from the specs', () => {
     const args = parseCommandArgs(cmd, ['--status', 'b', '--input', '{"a":1}', '--input', '2', '--follow']);
     await cmd.run({} as never, args);
     assert.deepEqual(seen, { timeout: 5, status: 'B', input: [{ a: 1 }, 2], follow: true });
+  });
+});
+
+describe('why a process died while starting', () => {
+  it("shows a Go panic's message, not only the goroutine dump under it", () => {
+    const dump = Array.from({ length: 40 }, (_, i) => (i % 2 ? `\t/home/runner/go/pkg/mod/x.go:${i} +0x1` : `main.f${i}(...)`));
+    const lines = ['Temporal CLI 1.9.1', 'panic: listen tcp 127.0.0.1:41234: bind: address already in use', '', 'goroutine 1 [running]:', ...dump];
+    const shown = failureLines(lines);
+    assert.equal(shown[0], 'panic: listen tcp 127.0.0.1:41234: bind: address already in use');
+    assert.deepEqual(shown.slice(-6), dump.slice(-6));
+    assert.equal(shown.length, 8);
+    // Error-level log lines count too; without any, the plain tail.
+    assert.match(failureLines(['time=1 level=INFO msg=up', 'time=2 level=ERROR msg="Failed to start gRPC listener"', 'exit'])[0] ?? '', /level=ERROR/);
+    assert.deepEqual(failureLines(['a', 'b', 'c'], 2), ['b', 'c']);
+  });
+});
+
+describe('a dev server that died while starting', async () => {
+  const { worthAnotherStart } = await import('../../src/processes/server.js');
+  it('is started once more after a panic or a lost internal port, not when a checked port is taken', () => {
+    assert.equal(worthAnotherStart(['panic: listen tcp 127.0.0.1:40001: bind: address already in use', 'goroutine 1 [running]:']), true);
+    assert.equal(worthAnotherStart(['time=1 level=ERROR msg="Failed to start gRPC listener" error="listen tcp 127.0.0.1:40002: bind: address already in use"']), true);
+    assert.equal(worthAnotherStart(["Error: can't set UI port 8233: listen tcp 127.0.0.1:8233: bind: address already in use"]), false);
+    assert.equal(worthAnotherStart(['Error: unable to open database file']), false);
   });
 });

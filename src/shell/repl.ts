@@ -212,7 +212,6 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
       }
     }
     reader.prompt(promptText(shell, style));
-  void loadExecution();
   }
   reader.close();
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;

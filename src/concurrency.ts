@@ -29,26 +29,39 @@ export async function mapSettled<T, R>(items: T[], limit: number, fn: (item: T) 
 /**
  * Runs fn over items that arrive in batches (pages of a listing), at most `limit` at once, starting
  * on the first batch while later ones are still being fetched. Results keep the arrival order.
+ * A pool of `limit` workers pulls items (racing the running calls instead would attach a reaction
+ * to every running call per item: thousands of microtasks for a few hundred items).
  */
 export async function mapLimitStream<T, R>(batches: AsyncIterable<T[]>, limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const iterator = batches[Symbol.asyncIterator]();
+  const items: T[] = [];
   const out: R[] = [];
-  const running = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  let index = 0;
-  for await (const batch of batches) {
-    for (const item of batch) {
-      if (failure) break;
-      const i = index++;
-      const p: Promise<void> = fn(item).then(
-        (value) => { out[i] = value; },
-        (error: unknown) => { failure ??= { error }; },
-      ).finally(() => running.delete(p));
-      running.add(p);
-      if (running.size >= limit) await Promise.race(running);
+  let next = 0;
+  let ended = false;
+  let failed = false;
+  let fetching: Promise<void> | undefined;
+  const fetchMore = (): Promise<void> =>
+    (fetching ??= iterator.next().then((r) => {
+      if (r.done) ended = true;
+      else items.push(...r.value);
+    }).finally(() => (fetching = undefined)));
+  const worker = async (): Promise<void> => {
+    while (!failed) {
+      while (next >= items.length && !ended) await fetchMore();
+      if (next >= items.length) return;
+      const i = next++;
+      try {
+        out[i] = await fn(items[i] as T);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
-    if (failure) break;
+  };
+  try {
+    await Promise.all(Array.from({ length: limit }, worker));
+  } finally {
+    if (!ended) await iterator.return?.();
   }
-  await Promise.all(running);
-  if (failure) throw failure.error;
   return out;
 }

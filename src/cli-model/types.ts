@@ -162,12 +162,12 @@ export interface Command<D = unknown, Fs extends readonly FlagSpec[] = readonly 
   examples?: string[];
   flags: Fs;
   positionals?: PositionalSpec[];
-  /** Hidden from help and completion (e.g. `__complete`). */
   /**
    * Safe for the warm helper to answer a one-shot of: it only reads, never asks, never starts a
    * process that outlives it, and gives the same answer when run again.
    */
   warm?: boolean;
+  /** Hidden from help and completion (e.g. `__complete`). */
   hidden?: boolean;
   run(ctx: CommandContext, args: ArgsOf<Fs>): Promise<D>;
   render(data: D, style: Style, args: ArgsOf<Fs>): string;

@@ -3,9 +3,14 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/** The state dir when neither a flag nor TSHELL_STATE_DIR names one. */
+export function xdgStateDir(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'tshell');
+}
+
 /** The state dir when no flag names one (the same rule the settings use). */
 export function defaultStateDir(env: NodeJS.ProcessEnv): string {
-  return env.TSHELL_STATE_DIR || join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'tshell');
+  return env.TSHELL_STATE_DIR || xdgStateDir(env);
 }
 
 export interface HelperPaths {

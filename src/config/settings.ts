@@ -1,7 +1,7 @@
 // Every setting declared once: its flag, its environment variables (current name first, then
 // accepted older aliases), its Temporal-profile key and its default. Resolution order:
 // flags > environment > Temporal config profile > defaults; `config` shows the winner and its source.
-import { defaultStateDir } from './helper-paths.js';
+import { xdgStateDir } from './helper-paths.js';
 import { basename, join, resolve } from 'node:path';
 import { readTemporalProfile, type ProfileKey } from './profile.js';
 import { UsageError } from '../errors.js';
@@ -41,7 +41,6 @@ export interface SettingSpec {
   fallback: (resolved: Partial<Record<SettingKey, string>>) => string;
 }
 
-
 export const SETTINGS: readonly SettingSpec[] = [
   { key: 'profile', flag: 'profile', env: ['TEMPORAL_PROFILE'], description: 'Temporal config profile', fallback: () => 'default' },
   { key: 'address', flag: 'address', env: ['TEMPORAL_ADDRESS'], profileKey: 'address', description: 'Temporal gRPC address', fallback: () => 'localhost:7233' },
@@ -49,7 +48,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'temporalCli', flag: 'temporal-cli', env: ['TEMPORAL_CLI'], description: 'path to the temporal CLI (found on PATH or in the tools folder otherwise)', fallback: () => '' },
   { key: 'projectDir', flag: 'project-dir', env: ['TSHELL_PROJECT_DIR', 'CLAUDE_TEMPORAL_PROJECT_DIR'], description: 'the Python project', fallback: () => process.cwd() },
   { key: 'projectName', flag: 'project-name', env: ['TSHELL_PROJECT_NAME', 'CLAUDE_TEMPORAL_PROJECT_NAME'], description: 'name used for log and PID files', fallback: (r) => basename(r.projectDir ?? process.cwd()) },
-  { key: 'stateDir', flag: 'state-dir', env: ['TSHELL_STATE_DIR'], description: 'logs, PID files, session context, server database', fallback: () => defaultStateDir({ ...process.env, TSHELL_STATE_DIR: '' }) },
+  { key: 'stateDir', flag: 'state-dir', env: ['TSHELL_STATE_DIR'], description: 'logs, PID files, session context, server database', fallback: () => xdgStateDir(process.env) },
   { key: 'logDir', flag: 'log-dir', env: ['TSHELL_LOG_DIR', 'CLAUDE_TEMPORAL_LOG_DIR'], description: 'worker and starter logs', fallback: (r) => join(r.stateDir ?? '', 'logs') },
   { key: 'pidDir', flag: 'pid-dir', env: ['TSHELL_PID_DIR', 'CLAUDE_TEMPORAL_PID_DIR'], description: 'worker PID files', fallback: (r) => join(r.stateDir ?? '', 'pids') },
   // Discovered from the project's code when not given (see src/project/); the fallbacks are for a

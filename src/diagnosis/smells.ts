@@ -20,7 +20,6 @@ const PAYLOAD_LIMIT = 2 * 1024 * 1024;
 const HISTORY_EVENTS = 10_000;
 const HISTORY_BYTES = 40 * 1024 * 1024;
 
-
 function payloadBytes(e: HistoryEvent): number {
   const lists = [
     e.workflowExecutionStartedEventAttributes?.input,

@@ -125,13 +125,13 @@ export async function ensureServer(
   ];
   opts.progress?.(`starting temporal server start-dev on ${settings.address}…`);
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const deadline = started + timeoutMs;
-  let launched = await launch(settings, argv, deadline, timeoutMs, opts.signal);
+  const attempt = { files, timeoutMs, deadline: started + timeoutMs, signal: opts.signal };
+  let launched = await launch(settings, argv, attempt);
   // The dev server picks its internal ports itself and can lose one to another process between
   // choosing and binding it (a Go panic at start-up): a second start gets fresh ones.
   if ('exited' in launched && worthAnotherStart(launched.lines)) {
     opts.progress?.(`the dev server exited while starting (${launched.lines[0] ?? launched.exited}); starting it once more…`);
-    launched = await launch(settings, argv, deadline, timeoutMs, opts.signal);
+    launched = await launch(settings, argv, attempt);
   }
   if ('exited' in launched) {
     const taken = /can't set (\w+) port (\d+)/.exec(launched.lines.join('\n'));
@@ -163,8 +163,11 @@ export function worthAnotherStart(lines: string[]): boolean {
 }
 
 /** Starts the dev server and waits until it answers: its pid, or how it died and the log lines that say why. */
-async function launch(settings: Settings, argv: string[], deadline: number, timeoutMs: number, signal?: AbortSignal): Promise<{ pid: number } | { exited: string; lines: string[] }> {
-  const files = serverFiles(settings);
+async function launch(
+  settings: Settings,
+  argv: string[],
+  { files, deadline, timeoutMs, signal }: { files: ServerFiles; deadline: number; timeoutMs: number; signal?: AbortSignal },
+): Promise<{ pid: number } | { exited: string; lines: string[] }> {
   const proc = await spawnDetached(argv, {
     cwd: settings.stateDir,
     env: childEnv(),

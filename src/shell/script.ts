@@ -30,8 +30,8 @@ export async function runScript(lines: Iterable<string> | AsyncIterable<string>,
   const color = colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || jsonLines));
   // Listen before anything asynchronous: readline drops the lines (and the end) of a pipe that
   // arrive while no iterator listens, e.g. while chalk loads (FORCE_COLOR=1 then hung, exit 13).
-  const source = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : lines[Symbol.iterator]();
-  const listened: AsyncIterable<string> = { [Symbol.asyncIterator]: () => ({ next: async () => source.next() }) };
+  const source: AsyncIterator<string> = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : (async function* () { yield* lines; })();
+  const listened: AsyncIterable<string> = { [Symbol.asyncIterator]: () => source };
   await loadColors(color);
   const style = makeStyle(color);
   let ran = 0;

@@ -19,12 +19,12 @@ describe('waiting, exactly; configuration smells, for real', () => {
   const start = (type: string, ...extra: string[]): Promise<string> => startType(run, type, 'monitor', ...extra);
   const diagnose = async (id: string): Promise<Diagnosis> => declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
   /** The smell of this kind, once the history shows it. */
-  const smell = (id: string, kind: string, timeoutMs = 40_000, ready: (lines: string[]) => boolean = () => true) =>
+  const smell = (id: string, kind: string, timeoutMs = 40_000, ready: (lines: string[], d: Diagnosis) => boolean = () => true) =>
     eventually(async () => {
       const d = await diagnose(id);
       const f = d.findings.find((x) => x.class === 'config-smell');
       const e = f?.evidence.find((x) => x.text.startsWith(`${kind}: `));
-      return f && e && ready(f.evidence.filter((x) => x.text.startsWith(`${kind}: `)).map((x) => x.text)) ? { d, f, e } : undefined;
+      return f && e && ready(f.evidence.filter((x) => x.text.startsWith(`${kind}: `)).map((x) => x.text), d) ? { d, f, e } : undefined;
     }, timeoutMs, `${id}: smell ${kind}`);
 
   before(async () => {
@@ -62,7 +62,8 @@ describe('waiting, exactly; configuration smells, for real', () => {
   });
 
   it('heartbeat timeout on an activity that never heartbeats', async () => {
-    const { d, e } = await smell(await start('HeartbeatlessWorkflow'), 'heartbeat-timeout-unused');
+    // The smell shows once the activity is scheduled; the workflow fails one workflow task later: wait for that.
+    const { d, e } = await smell(await start('HeartbeatlessWorkflow'), 'heartbeat-timeout-unused', 40_000, (_lines, x) => x.status === 'FAILED');
     assert.equal(d.status, 'FAILED');
     assert.equal(d.findings[0]?.class, 'activity-timeout');
     assert.match(e.text, /activity quiet_step timed out on its heartbeat/);

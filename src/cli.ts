@@ -15,6 +15,7 @@ import { closeConnections } from './temporal/connection.js';
 import type { ShellRuntime } from './shell/execute.js';
 import { terminalPrompter } from './shell/prompts.js';
 import { fdSink, streamsInUse } from './shell/sink.js';
+import { chainSessions, memorySessions } from './shell/context.js';
 
 const LAUNCH_FLAGS = {
   file: { type: 'string', short: 'f' },
@@ -31,6 +32,8 @@ function baseRuntime(): ShellRuntime {
     interactive: isatty(0) && isatty(1),
     overrides: {},
     launchFlags: {},
+    // A one-shot chains with the others from the same terminal; a REPL or script gets its own below.
+    sessions: chainSessions(process.env),
   };
 }
 
@@ -63,9 +66,21 @@ async function stdinLines(): Promise<AsyncIterable<string>> {
   return createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
 }
 
-export async function main(argv: string[]): Promise<void> {
+export async function main(given: string[]): Promise<void> {
   const shell = baseRuntime();
+  let argv = given;
   try {
+    let commandTimeoutMs: number | undefined;
+    if (process.env.TSHELL_TEMPORAL_EXTENSION === '1') {
+      // Run as `temporal shell`: the CLI's root flags, wherever they are, mapped onto tshell's.
+      const { takeRootFlags, rootFlagWords } = await import('./cli-model/temporal-root-flags.js');
+      const root = takeRootFlags(given);
+      if (root.configFile) process.env.TEMPORAL_CONFIG_FILE = root.configFile;
+      if (root.color === 'always') process.env.FORCE_COLOR = '1';
+      commandTimeoutMs = root.commandTimeoutMs;
+      const word = root.argv[0] !== undefined && !root.argv[0].startsWith('-');
+      argv = word ? [...root.argv, ...rootFlagWords(root)] : [...rootFlagWords(root), ...root.argv];
+    }
     if (argv[0] === '__helper') {
       // The warm helper (started by startHelperFor below); it runs until idle, then exits.
       const { serveWarm } = await import('./shell/warm/serve.js');
@@ -75,7 +90,10 @@ export async function main(argv: string[]): Promise<void> {
       const ac = new AbortController();
       setMaxListeners(0, ac.signal); // a command may make many cancellable calls
       process.once('SIGINT', () => ac.abort());
+      if (commandTimeoutMs !== undefined) setTimeout(() => ac.abort(), commandTimeoutMs).unref();
       if (shell.interactive) shell.prompter = terminalPrompter(process.stdin, process.stdout);
+      // An MCP connection is a session of its own, like a REPL.
+      if (argv[0] === 'mcp') shell.sessions = memorySessions();
       const { executeWords } = await import('./shell/execute.js');
       const outcome = await executeWords(argv, shell, ac.signal);
       await startHelperFor(argv);
@@ -100,6 +118,7 @@ export async function main(argv: string[]): Promise<void> {
       if (typeof v === 'string') shell.overrides[spec.key as SettingKey] = v;
     }
     shell.launchFlags = { json: Boolean(values.json), yes: Boolean(values.yes), noColor: Boolean(values['no-color']) };
+    shell.sessions = memorySessions();
     const file = values.file as string | undefined;
     if (file || (!isatty(0) && !values.interactive)) {
       shell.interactive = false;

@@ -20,6 +20,7 @@ export const ErrorCodes = {
   process: 'TSHELL-PROCESS',
   server: 'TSHELL-SERVER',
   interrupted: 'TSHELL-INTERRUPTED',
+  needsConfirmation: 'TSHELL-NEEDS-CONFIRMATION',
   internal: 'TSHELL-INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -75,6 +76,56 @@ export class ProcessError extends TshellError {
   constructor(message: string, details?: string[], hint?: string, exitCode: ExitCodeValue = ExitCode.failure) {
     super(message, ErrorCodes.process, hint, exitCode, details);
   }
+}
+
+/** What a destructive call would touch, exactly: shown before consent, bound to its token. */
+export interface ConsentPlan {
+  /** The command that would act. */
+  command: string;
+  /** The consent class (one row of the README's consent table). */
+  class: 'workflows' | 'stop-foreign' | 'foreign-code' | 'server';
+  /** What would happen, in one line. */
+  action: string;
+  /** The exact targets: workflow ids with run ids, pids, the server's address, a folder. */
+  targets: Record<string, string | number>[];
+}
+
+/**
+ * A call that needs consent and got none (or a token of another plan): carries the plan and the
+ * token that carries it out, so programs read them instead of matching a message.
+ */
+export class ConfirmationRequiredError extends TshellError {
+  constructor(
+    readonly plan: ConsentPlan,
+    readonly token: string,
+    readonly changed = false,
+  ) {
+    super(
+      `${changed ? 'the targets changed since the preview: ' : ''}${plan.command} needs confirmation: ${plan.action}`,
+      ErrorCodes.needsConfirmation,
+      'answer the question on a terminal, add --yes, or pass this plan\'s token (--confirm TOKEN; MCP: confirm)',
+    );
+  }
+}
+
+/** An error as data (--json, JSON Lines, MCP): a needed confirmation carries its plan and token. */
+export interface ErrorData {
+  code: string;
+  message: string;
+  hint?: string;
+  details?: string[];
+  plan?: ConsentPlan;
+  token?: string;
+}
+
+export function errorData(err: TshellError): ErrorData {
+  return {
+    code: err.code,
+    message: err.message,
+    ...(err.hint ? { hint: err.hint } : {}),
+    ...(err.details?.length ? { details: err.details } : {}),
+    ...(err instanceof ConfirmationRequiredError ? { plan: err.plan, token: err.token } : {}),
+  };
 }
 
 export class InterruptedError extends TshellError {

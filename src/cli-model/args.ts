@@ -6,6 +6,7 @@ import { GLOBAL_FLAGS } from './option-sets.js';
 import type { Command, FlagSpec, ParsedArgs } from './types.js';
 import { bestMatches } from './suggest.js';
 import { jsonErrorPosition } from './json-position.js';
+import { checkChoice, checkNumber } from './call.js';
 
 export function allFlags(command: Command): FlagSpec[] {
   const own = new Set(command.flags.map((f) => f.name));
@@ -70,16 +71,10 @@ function convert(command: Command, spec: FlagSpec, raw: unknown): unknown {
     if (text.trim() === '' || !Number.isFinite(n)) {
       throw new UsageError(`${command.name}: --${spec.name} needs a number, not "${text}"`);
     }
-    return n;
+    return checkNumber(command, spec, n, `--${spec.name}`);
   }
   if (spec.type === 'json') return parseJsonFlag(`--${spec.name}`, text);
-  if (spec.choices) {
-    const match = spec.choices.find((c) => c.toLowerCase() === text.toLowerCase());
-    if (!match) {
-      throw new UsageError(`${command.name}: --${spec.name} must be one of ${spec.choices.join(', ')}, not "${text}"`);
-    }
-    return match;
-  }
+  if (spec.choices) return checkChoice(command, spec.choices, text, `--${spec.name}`);
   return text;
 }
 

@@ -6,6 +6,7 @@ import type { FlagSpec } from './types.js';
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'json', type: 'boolean', description: 'print the data as JSON' },
   { name: 'yes', type: 'boolean', short: 'y', description: 'answer yes to every confirmation' },
+  { name: 'confirm', type: 'string', metavar: 'TOKEN', description: "carry out exactly the plan a preview showed (its token)" },
   { name: 'no-color', type: 'boolean', description: 'no colours (NO_COLOR is honoured too)' },
   { name: 'help', type: 'boolean', short: 'h', description: 'show help for the command' },
   ...SETTINGS.map((s): FlagSpec => ({ name: s.flag, type: 'string', description: s.description })),

@@ -1,6 +1,6 @@
 // The shape of a command: declared once as data, read by the REPL, the one-shot parser, stdin
 // scripts, help and completion. `run` returns data; `render` turns it into text; --json prints the data.
-import type { ExitCodeValue } from '../errors.js';
+import type { ConsentPlan, ErrorData, ExitCodeValue, TshellError } from '../errors.js';
 import type { Style } from '../render/style.js';
 import type { Settings, ResolvedSettings } from '../config/settings.js';
 import type { TemporalHandle } from '../temporal/connection.js';
@@ -20,6 +20,10 @@ export interface FlagSpec {
   multiple?: boolean;
   /** Placeholder shown in help, e.g. SECONDS. */
   metavar?: string;
+  /** Numbers: the smallest value allowed. */
+  min?: number;
+  /** Numbers: whole numbers only. */
+  integer?: boolean;
 }
 
 export interface PositionalSpec {
@@ -49,6 +53,8 @@ type SlotOf<F extends FlagSpec> = F extends { default: string | number | boolean
 export interface GlobalFlagValues {
   json?: boolean;
   yes?: boolean;
+  /** The token of the plan a preview showed: carries out exactly that plan. */
+  confirm?: string;
   'no-color'?: boolean;
   help?: boolean;
 }
@@ -77,10 +83,13 @@ export interface SessionState {
   updatedAt?: string;
 }
 
-/** Where the session context lives; the shell keeps it in a file per project. */
+/**
+ * One session's context for one project. Each REPL, script, MCP connection and one-shot chain has
+ * its own; the project's file only seeds a new session and remembers the last one.
+ */
 export interface SessionStore {
   readonly current: Readonly<SessionState>;
-  /** Re-reads it (another command of the same session may have changed it). */
+  /** Re-reads what this session saved (a nested command of the same session may have changed it). */
   reload(): void;
   setWorkflow(workflowId: string, runId: string | undefined, namespace: string): void;
   setStatus(status: string): void;
@@ -94,10 +103,6 @@ export interface CommandRegistry {
   /** Names and aliases, for "did you mean" and completion. */
   names(): string[];
   groupTitles: Record<CommandGroup, string>;
-}
-
-export interface Confirmer {
-  (question: string): Promise<boolean>;
 }
 
 /** Questions on a terminal; absent off a TTY (scripts, pipes, CI), where nothing may wait for input. */
@@ -116,8 +121,20 @@ export interface LineResult {
   /** The command's data (what --json prints), when it succeeded. */
   data?: unknown;
   /** The error it ended with, one line and a hint. */
-  error?: { code: string; message: string; hint?: string };
+  error?: ErrorData;
+  /** The same error, typed (a ConfirmationRequiredError carries its plan and token). */
+  failure?: TshellError;
 }
+
+/** What a consent asks about: the plan without its command (the context adds it). */
+export type ConsentRequest = Omit<ConsentPlan, 'command'>;
+
+/**
+ * What a command does to the world, for MCP annotations and the consent table: `read` only looks;
+ * `act` starts or changes things the caller asked for; `destructive` may end, replace or stop
+ * something (and asks first where the consent table says so).
+ */
+export type CommandEffect = 'read' | 'act' | 'destructive';
 
 export interface CommandContext {
   settings: Settings;
@@ -141,7 +158,13 @@ export interface CommandContext {
   project(): Project;
   /** Connects on first use, fails fast with a ConnectionError when the server is down. */
   temporal(): Promise<TemporalHandle>;
-  confirm: Confirmer;
+  /**
+   * Consent for a plan: true when given (--yes, the plan's token, or yes on the terminal), false when
+   * the terminal said no; without a way to ask it throws ConfirmationRequiredError with the plan.
+   */
+  consent(plan: ConsentRequest): Promise<boolean>;
+  /** The project dir this session started in: project code elsewhere runs only with consent. */
+  startDir: string;
   /** Set only when stdin and stdout are a terminal. */
   prompter?: Prompter;
   /**
@@ -149,6 +172,11 @@ export interface CommandContext {
    * `quiet` captures its output instead of printing it.
    */
   runLine(words: string[], opts?: { quiet?: boolean }): Promise<LineResult>;
+  /**
+   * Runs another command with typed values (checked against its spec), output captured; `signal`
+   * cancels it too, `onProgress` sees its progress lines.
+   */
+  call(name: string, values: Record<string, unknown>, opts?: { signal?: AbortSignal; onProgress?: (line: string) => void }): Promise<LineResult>;
   /** Lets the REPL switch the project for the rest of the session. */
   setSessionOverride(key: 'projectDir' | 'projectName' | 'workerCmd' | 'workerDir', value: string | undefined): void;
 }
@@ -158,6 +186,8 @@ export interface Command<D = unknown, Fs extends readonly FlagSpec[] = readonly 
   aliases?: readonly string[];
   group: CommandGroup;
   summary: string;
+  /** What it does to the world (MCP annotations, the consent table). */
+  effect: CommandEffect;
   /** Lines shown under "Examples" in `help <command>`. */
   examples?: string[];
   flags: Fs;

@@ -38,6 +38,7 @@ function closeCommand(action: 'cancel' | 'terminate') {
   return defineCommand({
     name: action,
     group: 'workflows',
+    effect: 'destructive',
     summary: action === 'cancel' ? 'Request cancellation of the workflow (shows what it touches, asks first)' : 'Terminate the workflow now (shows what it touches, asks first)',
     examples: action === 'cancel' ? ['cancel', 'cancel --id YourWorkflowId --yes'] : ['terminate --reason "bad deploy"', 'terminate --id YourWorkflowId --yes'],
     flags: action === 'terminate' ? [...WORKFLOW_REF, REASON] : [...WORKFLOW_REF],
@@ -45,7 +46,8 @@ function closeCommand(action: 'cancel' | 'terminate') {
     async run(ctx, args): Promise<CloseActionData> {
       const { h, desc } = await describeTarget(ctx, args);
       if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is already ${desc.status}`, ErrorCodes.usage, undefined, ExitCode.failure);
-      if (!(await ctx.confirm(`${action} ${previewLine(desc)}?`))) throw new UsageError(`${action} aborted: nothing was changed`);
+      const targets = [{ workflowId: desc.workflowId, runId: desc.runId, namespace: h.namespace }];
+      if (!(await ctx.consent({ class: 'workflows', action: `${action} ${previewLine(desc)}?`, targets }))) throw new UsageError(`${action} aborted: nothing was changed`);
       const handle = h.client.workflow.getHandle(desc.workflowId, desc.runId);
       const reason = action === 'terminate' ? args.flags.reason : undefined;
       try {
@@ -80,6 +82,7 @@ interface BulkData {
 export const bulkCancelCommand = defineCommand({
   name: 'bulk-cancel',
   group: 'workflows',
+  effect: 'destructive',
   summary: 'Cancel (or --terminate) many running workflows by id glob, query or --stalled',
   examples: ['bulk-cancel --pattern "greeting-*"', 'bulk-cancel --stalled --terminate --yes', 'bulk-cancel --query \'WorkflowType = "OrderWorkflow"\''],
   flags: [
@@ -88,7 +91,7 @@ export const bulkCancelCommand = defineCommand({
     { name: 'stalled', type: 'boolean', description: 'every workflow `stalled` lists' },
     { name: 'terminate', type: 'boolean', description: 'terminate instead of cancel' },
     { name: 'reason', type: 'string', default: 'bulk terminate from tshell', description: 'termination reason' },
-    { name: 'limit', type: 'number', default: 1000, description: 'touch at most this many' },
+    { name: 'limit', type: 'number', min: 1, integer: true, default: 1000, description: 'touch at most this many' },
   ],
   fields: { action: 'cancel or terminate', selector: 'what selected them', matched: '{workflowId, runId} selected', closed: 'ids now closed', stillRunning: 'ids still RUNNING afterwards' },
   async run(ctx, args): Promise<BulkData> {
@@ -115,7 +118,8 @@ export const bulkCancelCommand = defineCommand({
     const data: BulkData = { action, selector, matched: matched.map((m) => ({ workflowId: m.workflowId, runId: m.runId })), closed: [], stillRunning: [] };
     if (matched.length === 0) return data;
     const preview = matched.slice(0, 10).map((m) => m.workflowId).join(', ') + (matched.length > 10 ? `, … (${matched.length - 10} more)` : '');
-    if (!(await ctx.confirm(`${action} ${matched.length} running workflow(s): ${preview}?`))) throw new UsageError(`bulk-cancel aborted: nothing was changed`);
+    const targets = matched.map((m) => ({ workflowId: m.workflowId, runId: m.runId, namespace: h.namespace }));
+    if (!(await ctx.consent({ class: 'workflows', action: `${action} ${matched.length} running workflow(s): ${preview}?`, targets }))) throw new UsageError(`bulk-cancel aborted: nothing was changed`);
     await mapLimit(matched, 8, async (m) => {
       const handle = h.client.workflow.getHandle(m.workflowId, m.runId);
       try {

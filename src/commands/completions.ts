@@ -112,6 +112,7 @@ function projectValues(ctx: CommandContext, command: string, slot: string): stri
 export const completionsCommand = defineCommand({
   name: 'completions',
   group: 'shell',
+  effect: 'read',
   summary: 'Print the bash, zsh or fish completion script (generated from the registry)',
   examples: ['completions bash > ~/.local/share/bash-completion/completions/tshell', 'completions fish > ~/.config/fish/completions/tshell.fish'],
   flags: [],
@@ -128,6 +129,7 @@ export const completeCommand = defineCommand({
   name: '__complete',
   warm: true,
   group: 'shell',
+  effect: 'read',
   hidden: true,
   summary: 'Completion candidates for the words after `tshell` (used by the shell scripts)',
   flags: [],

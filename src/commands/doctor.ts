@@ -18,6 +18,7 @@ export interface DoctorCheck {
 export const doctorCommand = defineCommand({
   name: 'doctor',
   group: 'setup',
+  effect: 'read',
   summary: 'Check node, python, uv, temporal, the server, the state dir and the project',
   flags: [],
   fields: { checks: '[{name, ok, detail, fix}]' },

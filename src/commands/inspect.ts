@@ -32,6 +32,7 @@ export const errorsCommand = defineCommand({
   warm: true,
   aliases: ['analyze'],
   group: 'monitoring',
+  effect: 'read',
   summary: "Every failure in the workflow's history, in order, with the user-code frames",
   examples: ['errors', 'errors --id YourWorkflowId --json'],
   flags: [...WORKFLOW_REF],
@@ -85,9 +86,10 @@ export const historyCommand = defineCommand({
   warm: true,
   aliases: ['show'],
   group: 'monitoring',
+  effect: 'read',
   summary: 'Compact event table of the workflow (id, time, type, detail); --follow streams new events',
   examples: ['history', 'history --follow', 'history --id YourWorkflowId --json'],
-  flags: [...WORKFLOW_REF, { name: 'follow', type: 'boolean', short: 'f', description: 'stream new events until the workflow closes or Ctrl-C' }, { name: 'for', type: 'number', metavar: 'SECONDS', description: 'with --follow: stop after this many seconds' }],
+  flags: [...WORKFLOW_REF, { name: 'follow', type: 'boolean', short: 'f', description: 'stream new events until the workflow closes or Ctrl-C' }, { name: 'for', type: 'number', min: 0, metavar: 'SECONDS', description: 'with --follow: stop after this many seconds' }],
   fields: { workflowId: 'workflow id', runId: 'run id', events: '{eventId, time, type, detail}' },
   async run(ctx, args): Promise<{ workflowId: string; runId: string; events: HistoryRow[] }> {
     const { h, desc } = await describeTarget(ctx, args);
@@ -98,8 +100,13 @@ export const historyCommand = defineCommand({
       const line = (r: HistoryRow) => (ctx.json ? JSON.stringify(r) : `${String(r.eventId).padStart(4)}  ${formatTime(r.time, true)}  ${r.type.padEnd(36)} ${r.detail}`);
       for (const r of rows) ctx.print(`${line(r)}\n`);
       const deadline = args.flags.for !== undefined ? Date.now() + args.flags.for * 1000 : Number.POSITIVE_INFINITY;
-      await followHistory(h, desc.workflowId, desc.runId, rows.at(-1)?.eventId ?? 0, (e) => ctx.print(`${line({ eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) })}\n`), { signal: ctx.signal, deadline });
-      return { workflowId: desc.workflowId, runId: desc.runId, events: [] };
+      const seen = (e: (typeof events)[number]) => {
+        const r = { eventId: eventId(e), time: eventTimeIso(e), type: eventTypeName(e), detail: eventDetail(e) };
+        rows.push(r);
+        ctx.print(`${line(r)}\n`);
+      };
+      await followHistory(h, desc.workflowId, desc.runId, rows.at(-1)?.eventId ?? 0, seen, { signal: ctx.signal, deadline });
+      // The data holds every event seen, those streamed while following too (MCP, JSON Lines read only it).
     }
     return { workflowId: desc.workflowId, runId: desc.runId, events: rows };
   },
@@ -115,8 +122,9 @@ export const stackCommand = defineCommand({
   name: 'stack',
   warm: true,
   group: 'monitoring',
+  effect: 'read',
   summary: "The workflow's current stack (the built-in __stack_trace query)",
-  flags: [...WORKFLOW_REF, { name: 'timeout', type: 'number', default: 5, metavar: 'SECONDS', description: 'how long to wait for a worker to answer' }, { name: 'all-frames', type: 'boolean', description: 'keep the SDK and asyncio frames too' }],
+  flags: [...WORKFLOW_REF, { name: 'timeout', type: 'number', min: 0, default: 5, metavar: 'SECONDS', description: 'how long to wait for a worker to answer' }, { name: 'all-frames', type: 'boolean', description: 'keep the SDK and asyncio frames too' }],
   fields: { workflowId: 'workflow id', stack: "the stack trace text (the project's frames; SDK and asyncio runs folded unless --all-frames)", folded: 'how many SDK/asyncio frames were folded', raw: 'the full stack as the SDK gave it' },
   async run(ctx, args): Promise<{ workflowId: string; stack: string; folded: number; raw: string }> {
     const { h, desc } = await describeTarget(ctx, args);

@@ -11,12 +11,12 @@ import { defineCommand, type CommandContext, type FlagSpec } from '../cli-model/
 const INPUT = { name: 'input', type: 'json', multiple: true, description: 'a JSON argument (repeat for more)' } as const satisfies FlagSpec;
 
 /** Warns (and asks) before sending a signal or update that no handler declares. */
-async function checkHandler(ctx: CommandContext, kind: 'signal' | 'update', name: string, declared: string[] | undefined): Promise<string | undefined> {
+async function checkHandler(ctx: CommandContext, kind: 'signal' | 'update', name: string, declared: string[] | undefined, target: { workflowId: string; runId: string }): Promise<string | undefined> {
   if (!declared) return `could not check the ${kind} name (no worker answered the metadata query)`;
   // A dynamic handler is declared without a name.
   if (declared.includes(name) || declared.includes('')) return undefined;
   const list = declared.filter((n) => !n.startsWith('__')).join(', ') || 'none';
-  const ok = await ctx.confirm(`nothing in the workflow handles ${kind} "${name}" (declared: ${list}). Send it anyway?`);
+  const ok = await ctx.consent({ class: 'workflows', action: `nothing in the workflow handles ${kind} "${name}" (declared: ${list}). Send it anyway?`, targets: [{ workflowId: target.workflowId, runId: target.runId, [kind]: name }] });
   if (!ok) throw new UsageError(`${kind} "${name}" not sent`, `declared ${kind}s: ${list}`);
   return `nothing declares ${kind} "${name}" (declared: ${list}); sent anyway`;
 }
@@ -33,6 +33,7 @@ interface InteractionData {
 export const signalCommand = defineCommand({
   name: 'signal',
   group: 'workflows',
+  effect: 'act',
   summary: 'Send a signal to the workflow (checked against the handlers it declares)',
   examples: ['signal approve --input \'"Ada"\'', 'signal approve --id YourWorkflowId --input \'{"by": "Ada"}\''],
   flags: [...WORKFLOW_REF, INPUT],
@@ -42,7 +43,7 @@ export const signalCommand = defineCommand({
     const name = args.positionals[0] ?? '';
     const { h, desc } = await describeTarget(ctx, args);
     if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is ${desc.status}: it takes no more signals`, ErrorCodes.usage, 'start a new one with `start`');
-    const warning = await checkHandler(ctx, 'signal', name, (await workflowHandlers(h, desc.workflowId, desc.runId))?.signals);
+    const warning = await checkHandler(ctx, 'signal', name, (await workflowHandlers(h, desc.workflowId, desc.runId))?.signals, desc);
     try {
       await h.client.workflow.getHandle(desc.workflowId, desc.runId).signal(name, ...(args.flags.input ?? []));
     } catch (err) {
@@ -56,9 +57,10 @@ export const signalCommand = defineCommand({
 export const updateCommand = defineCommand({
   name: 'update',
   group: 'workflows',
+  effect: 'act',
   summary: 'Send an update to the workflow and print its result',
   examples: ['update set_note --input \'"rush order"\''],
-  flags: [...WORKFLOW_REF, INPUT, { name: 'timeout', type: 'number', default: 10, metavar: 'SECONDS', description: 'how long to wait for the update result' }],
+  flags: [...WORKFLOW_REF, INPUT, { name: 'timeout', type: 'number', min: 0, default: 10, metavar: 'SECONDS', description: 'how long to wait for the update result' }],
   positionals: [{ name: 'name', description: 'the update name', required: true }],
   fields: { workflowId: 'workflow id', runId: 'run id', name: 'update name', result: 'the update result', warning: 'set when the name could not be checked or no handler declares it' },
   async run(ctx, args): Promise<InteractionData> {
@@ -67,7 +69,7 @@ export const updateCommand = defineCommand({
     if (desc.status !== 'RUNNING') throw new TshellError(`${desc.workflowId} is ${desc.status}: it takes no updates`, ErrorCodes.usage);
     const handlers = await workflowHandlers(h, desc.workflowId, desc.runId);
     if (!handlers) throw new TshellError(`no worker answered for ${desc.workflowId} within 3 s: an update needs a running worker`, ErrorCodes.process, `is a worker polling task queue ${desc.taskQueue}? (\`ensure-worker\`)`);
-    const warning = await checkHandler(ctx, 'update', name, handlers.updates);
+    const warning = await checkHandler(ctx, 'update', name, handlers.updates, desc);
     const seconds = args.flags.timeout;
     try {
       const result = await h.connection.withAbortSignal(ctx.signal, () =>
@@ -90,9 +92,10 @@ export const queryCommand = defineCommand({
   name: 'query',
   warm: true,
   group: 'workflows',
+  effect: 'read',
   summary: 'Query the workflow and print the answer',
   examples: ['query status', 'query status --id YourWorkflowId --json'],
-  flags: [...WORKFLOW_REF, INPUT, { name: 'timeout', type: 'number', default: 5, metavar: 'SECONDS', description: 'how long to wait for a worker to answer' }],
+  flags: [...WORKFLOW_REF, INPUT, { name: 'timeout', type: 'number', min: 0, default: 5, metavar: 'SECONDS', description: 'how long to wait for a worker to answer' }],
   positionals: [{ name: 'name', description: 'the query name', required: true }],
   fields: { workflowId: 'workflow id', runId: 'run id', name: 'query name', result: 'the answer' },
   async run(ctx, args): Promise<InteractionData> {

@@ -21,14 +21,15 @@ export const logsCommand = defineCommand({
   name: 'logs',
   aliases: ['log'],
   group: 'monitoring',
+  effect: 'read',
   summary: "The worker log: last lines, error blocks whole, a grep, or follow it",
   examples: ['logs -n 100', 'logs --errors', 'logs --grep "activity"', 'logs --follow', 'logs --project-name orders'],
   flags: [
-    { name: 'lines', type: 'number', short: 'n', default: 50, description: 'how many lines' },
+    { name: 'lines', type: 'number', min: 1, integer: true, short: 'n', default: 50, description: 'how many lines' },
     { name: 'errors', type: 'boolean', description: 'only error lines and whole tracebacks' },
     { name: 'grep', type: 'string', metavar: 'REGEX', description: 'only lines matching the regular expression' },
     { name: 'follow', type: 'boolean', description: 'keep printing new lines until Ctrl-C (or --for)' },
-    { name: 'for', type: 'number', metavar: 'SECONDS', description: 'with --follow: stop after this many seconds' },
+    { name: 'for', type: 'number', min: 0, metavar: 'SECONDS', description: 'with --follow: stop after this many seconds' },
   ],
   fields: { file: 'the log file', lines: 'lines shown: {line, text}', blocks: 'with --errors: {line, text[]} blocks' },
   async run(ctx, args): Promise<LogsData> {

@@ -1,95 +1,48 @@
 // `tshell mcp`: a Model Context Protocol server on stdio, so AI agents and editors drive tshell with
 // the same commands and the same safety rules as a person. Every registry command is a tool whose
-// input schema comes from its flag specs and whose result is its --json data; destructive commands
-// return their preview unless called with `confirm: true`. The worker log and workflow histories
-// are resources. Session context (current workflow, project) carries across calls as in the REPL.
-import type { Command, CommandContext, FlagSpec, LineResult } from '../cli-model/types.js';
+// input schema is its spec (checked as a typed call: nothing is turned back into words), whose result
+// is its --json data as structured content, and whose consent is a plan with a token: a destructive
+// call without `confirm` returns the plan; with the plan's token it carries out exactly that plan.
+// The connection is a session of its own (its current workflow and project). Long calls send
+// progress and stop when the client cancels them. The worker log and histories are resources.
+import type { Command, CommandContext, LineResult } from '../cli-model/types.js';
 import { defineCommand } from '../cli-model/types.js';
 import { toJson } from '../render/format.js';
 import { UsageError } from '../errors.js';
+import { LineTransport } from './mcp-transport.js';
+import { INSTRUCTIONS, toolListing, toolReply } from './mcp-tools.js';
 
-/** Not offered as tools: the server itself, leaving, and the conversational walk-throughs. */
-const NOT_TOOLS = new Set(['mcp', 'exit', 'tour', 'wizard', '__complete']);
+/** Not offered as tools: the server itself, leaving, the walk-throughs, and what changes the tools folder. */
+const NOT_TOOLS = new Set(['mcp', 'exit', 'tour', 'wizard', '__complete', 'setup', 'clear', 'completions']);
 
-/** Commands (and flags) that change or close workflows or stop the server: they need `confirm`. */
-function isDestructive(name: string, input: Record<string, unknown>): boolean {
-  return ['terminate', 'cancel', 'bulk-cancel', 'reset'].includes(name) || (name === 'kill-all-workers' && input['include-server'] === true);
-}
+/** How often a long call tells a client with a progress token that it is still working. */
+const PROGRESS_EVERY_MS = 2000;
 
-type JsonSchema = Record<string, unknown>;
-
-function flagSchema(f: FlagSpec): JsonSchema {
-  const one: JsonSchema = f.type === 'boolean' ? { type: 'boolean' } : f.type === 'number' ? { type: 'number' } : f.type === 'json' ? {} : { type: 'string' };
-  if (f.choices) one.enum = [...f.choices];
-  const schema: JsonSchema = f.multiple ? { type: 'array', items: one } : one;
-  return { ...schema, description: f.description + (f.type === 'json' ? ' (any JSON value)' : ''), ...(f.default !== undefined ? { default: f.default } : {}) };
-}
-
-/** The tool's input schema: its positionals and flags by name, plus `confirm`. */
-export function toolSchema(command: Command): JsonSchema {
-  const properties: Record<string, JsonSchema> = {};
-  const required: string[] = [];
-  for (const p of command.positionals ?? []) {
-    properties[p.name] = { type: 'string', description: p.description, ...(p.choices ? { enum: [...p.choices] } : {}) };
-    if (p.required) required.push(p.name);
+async function runTool(ctx: CommandContext, command: Command, input: Record<string, unknown>, extra: ToolExtra): Promise<LineResult> {
+  const token = extra.progressToken;
+  if (token === undefined) return ctx.call(command.name, input, { signal: extra.signal });
+  let progress = 0;
+  const notify = (message: string) =>
+    void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ++progress, message } }).catch(() => undefined);
+  const started = Date.now();
+  const beat = setInterval(() => notify(`${command.name} still running (${Math.round((Date.now() - started) / 1000)} s)`), PROGRESS_EVERY_MS);
+  try {
+    return await ctx.call(command.name, input, { signal: extra.signal, onProgress: notify });
+  } finally {
+    clearInterval(beat);
   }
-  for (const f of command.flags) properties[f.name] = flagSchema(f);
-  properties.confirm = { type: 'boolean', description: 'carry out a destructive action (without it, destructive commands only return their preview)' };
-  return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false };
 }
 
-/** Tool input → the words of a command line (values are passed as words: no shell, no quoting). */
-export function toolLine(command: Command, input: Record<string, unknown>): string[] {
-  const words = [command.name];
-  for (const p of command.positionals ?? []) {
-    const v = input[p.name];
-    if (v !== undefined && v !== null) words.push(String(v));
-  }
-  for (const f of command.flags) {
-    const v = input[f.name];
-    if (v === undefined || v === null) continue;
-    const values = f.multiple && Array.isArray(v) ? v : [v];
-    for (const one of values) {
-      if (f.type === 'boolean') {
-        if (one === true) words.push(`--${f.name}`);
-      } else words.push(`--${f.name}`, f.type === 'json' ? JSON.stringify(one) : String(one));
-    }
-  }
-  if (input.confirm === true) words.push('--yes');
-  return words;
-}
-
-interface ToolReply {
-  [key: string]: unknown;
-  content: { type: 'text'; text: string }[];
-  isError?: boolean;
-  structuredContent?: Record<string, unknown>;
-}
-
-function reply(result: LineResult): ToolReply {
-  if (result.error) {
-    const preview = /needs confirmation: (.*)$/s.exec(result.error.message)?.[1];
-    if (preview) {
-      const body = { needsConfirmation: true, preview, hint: 'call again with confirm: true to carry it out' };
-      return { content: [{ type: 'text', text: toJson(body, 0) }], structuredContent: body };
-    }
-    return { content: [{ type: 'text', text: toJson({ error: result.error, exitCode: result.exitCode }, 0) }], isError: true };
-  }
-  const body = { exitCode: result.exitCode, data: result.data ?? null };
-  return { content: [{ type: 'text', text: toJson(body, 0) }], structuredContent: body, isError: result.exitCode !== 0 };
-}
-
-async function runTool(ctx: CommandContext, command: Command, input: Record<string, unknown>): Promise<ToolReply> {
-  if (command.name === 'kill-all-workers' && isDestructive(command.name, input) && input.confirm !== true) {
-    const body = { needsConfirmation: true, preview: 'stop every tshell worker and the dev server tshell started', hint: 'call again with confirm: true to carry it out' };
-    return { content: [{ type: 'text', text: toJson(body, 0) }], structuredContent: body };
-  }
-  return reply(await ctx.runLine(toolLine(command, input), { quiet: true }));
+interface ToolExtra {
+  signal: AbortSignal;
+  progressToken?: string | number;
+  sendNotification(n: { method: string; params: Record<string, unknown> }): Promise<void>;
 }
 
 export const mcpCommand = defineCommand({
   name: 'mcp',
   group: 'shell',
+  effect: 'act',
   summary: 'Serve every command as a Model Context Protocol tool on stdio (for AI agents and editors)',
   examples: ['mcp   # in an MCP client config: {"command": "tshell", "args": ["mcp"]}'],
   flags: [],
@@ -97,26 +50,28 @@ export const mcpCommand = defineCommand({
   async run(ctx): Promise<{ served: string[]; calls: number }> {
     // The protocol owns stdin and stdout: it cannot be one line among others.
     if (ctx.mode !== 'one-shot') throw new UsageError('mcp runs on its own, as `tshell mcp`', 'configure your MCP client with {"command": "tshell", "args": ["mcp"]}');
-    const [{ Server }, { StdioServerTransport }, types] = await Promise.all([
-      import('@modelcontextprotocol/sdk/server/index.js'),
-      import('@modelcontextprotocol/sdk/server/stdio.js'),
-      import('@modelcontextprotocol/sdk/types.js'),
-    ]);
+    const [{ Server }, types] = await Promise.all([import('@modelcontextprotocol/sdk/server/index.js'), import('@modelcontextprotocol/sdk/types.js')]);
     const tools = ctx.registry.visible().filter((c) => !NOT_TOOLS.has(c.name));
-    const server = new Server({ name: 'tshell', version: '0.1.0' }, { capabilities: { tools: {}, resources: {} } });
+    const server = new Server({ name: 'tshell', version: '0.1.0' }, { capabilities: { tools: {}, resources: {}, logging: {} }, instructions: INSTRUCTIONS });
     let calls = 0;
-    server.setRequestHandler(types.ListToolsRequestSchema, async () => ({
-      tools: tools.map((c) => ({
-        name: c.name,
-        description: `${c.summary}${isDestructive(c.name, { 'include-server': true }) ? ' (destructive: returns a preview unless confirm is true)' : ''}`,
-        inputSchema: toolSchema(c) as { type: 'object' },
-      })),
-    }));
-    server.setRequestHandler(types.CallToolRequestSchema, async (req) => {
+    const listing = tools.map(toolListing) as { name: string; inputSchema: { type: 'object' } }[];
+    server.setRequestHandler(types.ListToolsRequestSchema, async () => ({ tools: listing }));
+    server.setRequestHandler(types.CallToolRequestSchema, async (req, extra) => {
       calls++;
       const command = tools.find((c) => c.name === req.params.name);
-      if (!command) return { content: [{ type: 'text', text: `unknown tool ${req.params.name}` }], isError: true };
-      return runTool(ctx, command, (req.params.arguments ?? {}) as Record<string, unknown>);
+      if (!command) throw new types.McpError(types.ErrorCode.InvalidParams, `unknown tool: ${req.params.name}`, { tools: tools.map((t) => t.name) });
+      const progressToken = req.params._meta?.progressToken;
+      const result = await runTool(ctx, command, req.params.arguments ?? {}, {
+        signal: extra.signal,
+        ...(progressToken !== undefined ? { progressToken } : {}),
+        sendNotification: (n) => extra.sendNotification(n as Parameters<typeof extra.sendNotification>[0]),
+      });
+      if (extra.signal.aborted) {
+        // No reply goes to a cancelled request (the spec): say what happened in the log instead.
+        const what = result.error ? result.error.message : 'it had finished';
+        void server.sendLoggingMessage({ level: 'notice', logger: 'tshell', data: `${command.name} cancelled: ${what}` }).catch(() => undefined);
+      }
+      return toolReply(result);
     });
     server.setRequestHandler(types.ListResourcesRequestSchema, async () => ({
       resources: [{ uri: 'tshell://worker-log', name: "the project's worker log", mimeType: 'application/json' }],
@@ -124,18 +79,17 @@ export const mcpCommand = defineCommand({
     server.setRequestHandler(types.ListResourceTemplatesRequestSchema, async () => ({
       resourceTemplates: [{ uriTemplate: 'tshell://history/{workflowId}', name: "a workflow's history", mimeType: 'application/json' }],
     }));
-    server.setRequestHandler(types.ReadResourceRequestSchema, async (req) => {
+    server.setRequestHandler(types.ReadResourceRequestSchema, async (req, extra) => {
       const uri = req.params.uri;
       const history = /^tshell:\/\/history\/(.+)$/.exec(uri);
-      const line = uri === 'tshell://worker-log' ? ['logs', '--lines', '200'] : history ? ['history', '--id', decodeURIComponent(history[1] ?? '')] : undefined;
-      if (!line) throw new Error(`unknown resource ${uri}`);
-      const r = await ctx.runLine(line, { quiet: true });
+      const call = uri === 'tshell://worker-log' ? (['logs', { lines: 200 }] as const) : history ? (['history', { id: decodeURIComponent(history[1] ?? '') }] as const) : undefined;
+      if (!call) throw new types.McpError(types.ErrorCode.InvalidParams, `unknown resource: ${uri}`);
+      const r = await ctx.call(call[0], call[1], { signal: extra.signal });
       return { contents: [{ uri, mimeType: 'application/json', text: toJson(r.error ? { error: r.error } : r.data, 0) }] };
     });
-    const transport = new StdioServerTransport();
+    const transport = new LineTransport(process.stdin, process.stdout);
     const closed = new Promise<void>((resolve) => {
       transport.onclose = () => resolve();
-      process.stdin.once('end', () => resolve());
     });
     await server.connect(transport);
     await closed;

@@ -10,6 +10,7 @@ import { defineCommand } from '../cli-model/types.js';
 export const useCommand = defineCommand({
   name: 'use',
   group: 'workflows',
+  effect: 'act',
   summary: 'Make a workflow the current one (`use -` goes back to the previous one)',
   examples: ['use YourWorkflowId', 'use -'],
   flags: [],
@@ -34,6 +35,7 @@ export const useCommand = defineCommand({
 export const uiCommand = defineCommand({
   name: 'ui',
   group: 'workflows',
+  effect: 'read',
   summary: 'The Web UI link of the current workflow (--open opens it in a browser)',
   flags: [...WORKFLOW_REF, { name: 'open', type: 'boolean', description: 'open it with xdg-open / open' }],
   fields: { workflowId: 'workflow id', url: 'Web UI link', opened: 'a browser was asked to open it' },

@@ -16,6 +16,7 @@ interface ProjectRow {
 export const projectsCommand = defineCommand({
   name: 'projects',
   group: 'shell',
+  effect: 'read',
   summary: 'The workers discovered under the project dir (a repository of samples has several), each with its queue and command',
   examples: ['projects', 'projects --json'],
   flags: [],

@@ -12,7 +12,7 @@ const RECIPE_FLAGS = [
   { name: 'input', type: 'string', metavar: 'JSON', description: 'test-interactive: the signal input' },
   { name: 'type', type: 'string', description: 'test-interactive: start this workflow type directly (default: the starter)' },
   { name: 'start-input', type: 'string', metavar: 'JSON', description: 'test-interactive: the workflow input with --type' },
-  { name: 'minutes', type: 'number', default: 30, description: 'check-recent: the window' },
+  { name: 'minutes', type: 'number', min: 0, default: 30, description: 'check-recent: the window' },
 ] as const satisfies readonly FlagSpec[];
 
 type RecipeArgs = ParsedArgs<FlagValues<typeof RECIPE_FLAGS>>;
@@ -34,9 +34,9 @@ const step = (line: string, ok?: number[]): Step => ({ line: splitLine(line), ..
 /** Builds the steps of check-recent from what `recent` returns: one `result --strict` per COMPLETED. */
 async function checkRecentSteps(args: RecipeArgs, ctx: CommandContext): Promise<Step[]> {
   const minutes = String(args.flags.minutes);
-  const listed = await ctx.runLine(['recent', '--minutes', minutes, '--status', 'COMPLETED', '--json'], { quiet: true });
+  const listed = await ctx.call('recent', { minutes: args.flags.minutes, status: 'COMPLETED' });
   if (listed.exitCode !== 0) return [step(`recent --minutes ${minutes}`)];
-  const { workflows } = JSON.parse(listed.output) as { workflows: { workflowId: string; runId: string }[] };
+  const { workflows } = listed.data as { workflows: { workflowId: string; runId: string }[] };
   return [step(`recent --minutes ${minutes}`), ...workflows.map((w) => ({ line: ['result', '--id', w.workflowId, '--run-id', w.runId, '--strict'], ok: [0] }))];
 }
 
@@ -88,6 +88,7 @@ interface RecipeData {
 export const recipeCommand = defineCommand({
   name: 'recipe',
   group: 'recipes',
+  effect: 'act',
   summary: 'Run a named sequence of commands: ' + Object.keys(RECIPES).join(', '),
   examples: ['recipe clean-start', 'recipe test-interactive --type ApprovalWorkflow --start-input \'"Ada"\' --signal approve --input \'"Bob"\'', 'recipe check-recent --minutes 60'],
   positionals: [{ name: 'name', description: Object.entries(RECIPES).map(([n, r]) => `${n}: ${r.summary}`).join('; '), required: true, choices: Object.keys(RECIPES) }],

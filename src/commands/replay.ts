@@ -7,12 +7,13 @@ import { card, table } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';
 import { describeWorkflow } from '../temporal/workflows.js';
 import { WORKFLOW_REF } from '../cli-model/option-sets.js';
-import { describeTarget, previewLine } from './resolve.js';
+import { consentToRunCode, describeTarget, previewLine } from './resolve.js';
 import { defineCommand } from '../cli-model/types.js';
 
 export const replayCommand = defineCommand({
   name: 'replay',
   group: 'diagnosis',
+  effect: 'act',
   summary: "Replay the workflow's history against the project's current code (proves non-determinism)",
   examples: ['replay', 'replay --id YourWorkflowId --workflows app.workflows:OrderWorkflow', 'replay --all --query "WorkflowType=\'OrderWorkflow\'"', 'replay --history-file order-42.json'],
   flags: [
@@ -20,7 +21,7 @@ export const replayCommand = defineCommand({
     { name: 'workflows', type: 'string', multiple: true, metavar: 'MODULE:CLASS', description: 'workflow classes to replay with (default: every @workflow.defn in the project)' },
     { name: 'all', type: 'boolean', description: 'every RUNNING workflow (newest first): can the current code replay them all?' },
     { name: 'query', type: 'string', description: 'with --all: an extra visibility filter' },
-    { name: 'limit', type: 'number', default: 50, description: 'with --all: at most this many' },
+    { name: 'limit', type: 'number', min: 1, integer: true, default: 50, description: 'with --all: at most this many' },
     { name: 'history-file', type: 'string', multiple: true, metavar: 'FILE', description: 'replay a history exported by `temporal workflow show -o json` or the Web UI (repeat for more; no server needed)' },
   ],
   fields: {
@@ -34,9 +35,11 @@ export const replayCommand = defineCommand({
     const files = args.flags['history-file'];
     if (files?.length) {
       if (args.flags.all || args.flags.id) throw new UsageError('--history-file replays files, not workflows on the server', 'drop --all/--id, or drop --history-file');
+      await consentToRunCode(ctx, ctx.settings.projectDir, 'the replayer');
       ctx.progress(`replaying ${files.length} history file(s) against the code in ${ctx.settings.projectDir}…`);
       return { all: await replayFiles(ctx.settings, ctx.project().plan.runner.python, files, { ...(args.flags.workflows ? { workflows: args.flags.workflows } : {}), signal: ctx.signal }) };
     }
+    await consentToRunCode(ctx, ctx.settings.projectDir, 'the replayer');
     if (args.flags.all) {
       const h = await ctx.temporal();
       const running = await listExecutions(h, [statusClause('RUNNING'), ...(args.flags.query ? [`(${args.flags.query})`] : [])].join(' AND '), args.flags.limit);
@@ -80,11 +83,12 @@ interface ResetData {
 export const resetCommand = defineCommand({
   name: 'reset',
   group: 'workflows',
+  effect: 'destructive',
   summary: 'Reset the workflow to a workflow task (default: the one before the point replay says the code diverges)',
   examples: ['reset', 'reset --event 10 --yes'],
   flags: [
     ...WORKFLOW_REF,
-    { name: 'event', type: 'number', metavar: 'EVENT_ID', description: 'a WorkflowTaskCompleted event id (default: from `replay`)' },
+    { name: 'event', type: 'number', min: 1, integer: true, metavar: 'EVENT_ID', description: 'a WorkflowTaskCompleted event id (default: from `replay`)' },
     { name: 'reason', type: 'string', default: 'reset from tshell', description: 'recorded in history' },
   ],
   fields: { workflowId: 'workflow id', runId: 'the run that was reset', eventId: 'the workflow task event reset to', newRunId: 'the new run', keeps: 'what the new run keeps' },
@@ -99,7 +103,8 @@ export const resetCommand = defineCommand({
       eventId = replay.resetTo.eventId;
       keeps = replay.resetTo.keeps;
     }
-    if (!(await ctx.confirm(`reset ${previewLine(desc)} to event ${eventId}${keeps ? ` (keeps ${keeps})` : ''}? The current run is terminated.`))) {
+    const action = `reset ${previewLine(desc)} to event ${eventId}${keeps ? ` (keeps ${keeps})` : ''}? The current run is terminated.`;
+    if (!(await ctx.consent({ class: 'workflows', action, targets: [{ workflowId: desc.workflowId, runId: desc.runId, namespace: h.namespace, eventId }] }))) {
       throw new UsageError('reset aborted: nothing was changed');
     }
     // Loaded here: start-up of every other command does not pay for them.

@@ -1,5 +1,8 @@
-// Small helpers commands share: which workflow a command is about, and duration parsing.
+// Small helpers commands share: which workflow a command is about, duration parsing, and the
+// consents for running code elsewhere and stopping processes tshell did not start.
+import { relative, isAbsolute } from 'node:path';
 import { UsageError } from '../errors.js';
+import type { WorkerProcess } from '../processes/worker.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeWorkflow, type WorkflowDescription } from '../temporal/workflows.js';
 import type { CommandContext, ParsedArgs } from '../cli-model/types.js';
@@ -47,4 +50,35 @@ export function previewLine(d: WorkflowDescription): string {
 /** Scripts never hang: a --follow off a terminal needs an end. */
 export function requireForInScripts(ctx: CommandContext, seconds: unknown): void {
   if (!ctx.interactive && seconds === undefined) throw new UsageError('--follow in a script needs --for SECONDS', 'e.g. --follow --for 30 (Ctrl-C ends it in the shell)');
+}
+
+function inside(dir: string, root: string): boolean {
+  const rel = relative(root, dir);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Project code runs in a folder the session did not start in only with consent. */
+export async function consentToRunCode(ctx: CommandContext, dir: string, command: string): Promise<void> {
+  if (inside(dir, ctx.startDir)) return;
+  const action = `run ${command} in ${dir}? This session started in ${ctx.startDir}: that folder's code would run`;
+  if (!(await ctx.consent({ class: 'foreign-code', action, targets: [{ folder: dir, command }] }))) {
+    throw new UsageError(`nothing ran in ${dir}`, `\`project ${ctx.startDir}\` goes back to where the session started`);
+  }
+}
+
+/** Workers tshell did not start are stopped only with consent (their pids, exactly). */
+export async function consentToStop(ctx: CommandContext, workers: readonly WorkerProcess[]): Promise<void> {
+  const foreign = workers.filter((w) => !w.startedByTshell);
+  if (!foreign.length) return;
+  const action = `stop ${foreign.map((w) => `pid ${w.pid} (${w.command})`).join(', ')}? tshell did not start ${foreign.length === 1 ? 'it' : 'them'}`;
+  const targets = foreign.map((w) => ({ pid: w.pid, command: w.command }));
+  if (!(await ctx.consent({ class: 'stop-foreign', action, targets }))) {
+    throw new UsageError(`left running: ${foreign.map((w) => `pid ${w.pid}`).join(', ')}`, 'stop it yourself, or answer yes to let tshell stop it');
+  }
+}
+
+/** The dev server (and the warm helper with it) is stopped only with consent. */
+export async function consentToStopServer(ctx: CommandContext, target: { address: string; pid: number }): Promise<void> {
+  const action = `stop the dev server at ${target.address} (pid ${target.pid})? Every workflow on it stops making progress`;
+  if (!(await ctx.consent({ class: 'server', action, targets: [target] }))) throw new UsageError(`the server at ${target.address} keeps running`);
 }

@@ -1,5 +1,6 @@
 // Server commands: ensure-server, server status|stop.
 import { HELPER_STATUS_FIELDS, helperStatus, type HelperStatus } from '../processes/helper.js';
+import { consentToStopServer } from './resolve.js';
 import { ensureServer, serverState, stopServer, type EnsureServerResult, type ServerState, type StopServerResult } from '../processes/server.js';
 import { card, formatDuration, helperLine } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
@@ -10,11 +11,12 @@ export const ensureServerCommand = defineCommand({
   name: 'ensure-server',
   aliases: ['server-start'],
   group: 'server',
+  effect: 'act',
   summary: 'Reuse the Temporal server at the address, or start a local dev server',
   examples: ['ensure-server', 'ensure-server --address localhost:7300 --headless'],
   flags: [
     { name: 'headless', type: 'boolean', description: 'start the dev server without the Web UI' },
-    { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the server to answer' },
+    { name: 'timeout', type: 'number', min: 0, default: 60, metavar: 'SECONDS', description: 'how long to wait for the server to answer' },
   ],
   fields: { action: 'reused or started', address: 'gRPC address', namespace: 'namespace', pid: 'server pid when tshell started it', startedByTshell: 'tshell started it (PID file verified)', tookMs: 'how long it took', uiUrl: 'Web UI', logFile: 'server log', dbFile: 'database file' },
   async run(ctx, args): Promise<EnsureServerResult> {
@@ -39,6 +41,7 @@ type ServerActionResult = ({ action: 'status'; helper?: HelperStatus } & ServerS
 export const serverCommand = defineCommand({
   name: 'server',
   group: 'server',
+  effect: 'destructive',
   summary: 'Show the server status, or stop the dev server tshell started',
   examples: ['server status', 'server stop'],
   flags: [],
@@ -46,7 +49,7 @@ export const serverCommand = defineCommand({
   fields: { action: 'status or stop', address: 'gRPC address', reachable: 'status: the server answers', managed: 'status: {pid, uptimeMs, logFile, dbFile} of the server tshell started', uiUrl: 'status: Web UI', stopped: 'stop: it was stopped', pid: 'stop: its pid', reason: 'stop: what happened', helper: `status: ${HELPER_STATUS_FIELDS} of the warm helper, when it runs` },
   async run(ctx, args): Promise<ServerActionResult> {
     const action = args.positionals[0] ?? 'status';
-    if (action === 'stop') return { action: 'stop', ...(await stopServer(ctx.settings)) };
+    if (action === 'stop') return { action: 'stop', ...(await stopServer(ctx.settings, (t) => consentToStopServer(ctx, t))) };
     const helper = helperStatus(ctx.settings.stateDir);
     return { action: 'status', ...(await serverState(ctx.settings)), ...(helper.running ? { helper } : {}) };
   },

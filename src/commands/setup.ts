@@ -20,6 +20,7 @@ interface SetupResult {
 export const setupCommand = defineCommand({
   name: 'setup',
   group: 'setup',
+  effect: 'act',
   summary: 'Install the pinned temporal CLI and uv into the git-ignored tools folder',
   flags: [{ name: 'force', type: 'boolean', description: 'reinstall even when the pins match' }],
   fields: { toolsDir: 'the tools folder', action: 'installed or up to date', pins: 'pinned versions', temporal: 'temporal --version', uv: 'uv --version', tookMs: 'time taken' },
@@ -65,6 +66,7 @@ export const setupCommand = defineCommand({
 export const configCommand = defineCommand({
   name: 'config',
   group: 'setup',
+  effect: 'read',
   summary: 'Every setting, its value and where it came from (flag, env, profile, default)',
   flags: [],
   fields: { settings: '[{name, flag, value, source}]' },

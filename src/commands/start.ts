@@ -7,7 +7,7 @@ import { card } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';
 import { newestStartedSince } from '../temporal/visibility.js';
 import { describeWorkflow, startedWith } from '../temporal/workflows.js';
-import { parseDuration } from './resolve.js';
+import { consentToRunCode, parseDuration } from './resolve.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
 
 interface StartResult {
@@ -33,6 +33,7 @@ function projectTaskQueue(ctx: CommandContext): string | undefined {
 export const startCommand = defineCommand({
   name: 'start',
   group: 'workflows',
+  effect: 'act',
   summary: "Start a workflow with the project's starter (or directly with --type) and make it current",
   examples: ['start', 'start --like YourWorkflowId', 'start --type GreetingWorkflow --task-queue hello-tasks --input \'"Ada"\' --execution-timeout 30s'],
   flags: [
@@ -42,7 +43,7 @@ export const startCommand = defineCommand({
     { name: 'id', type: 'string', short: 'w', aliases: ['workflow-id'], description: 'workflow id for --type (default: <type>-<random>)' },
     { name: 'execution-timeout', type: 'string', metavar: 'DURATION', description: 'execution timeout for --type, e.g. 30s' },
     { name: 'task-timeout', type: 'string', metavar: 'DURATION', description: 'workflow task timeout for --type (default 10s)' },
-    { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long to wait for the starter to start a workflow' },
+    { name: 'timeout', type: 'number', min: 0, default: 60, metavar: 'SECONDS', description: 'how long to wait for the starter to start a workflow' },
   ],
   fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log', starterFailure: 'the starter exited non-zero after starting the workflow (a warning)', warning: 'the start looks wrong: the input count differs from the run() the code declares' },
   async run(ctx, args): Promise<StartResult> {
@@ -69,6 +70,7 @@ export const startCommand = defineCommand({
       if (only) throw new UsageError(`no starter found; the project defines ${plan.workflowTypes.length} workflow types: ${plan.workflowTypes.join(', ')}`, `start --type ${only} [--input JSON]`);
     }
     const h = await ctx.temporal(); // fail fast when the server is down, before running the starter
+    await consentToRunCode(ctx, ctx.settings.starterDir, ctx.settings.starterCmd);
     const run = await launchStarter(ctx.settings);
     ctx.progress(`running starter: ${ctx.settings.starterCmd} (pid ${run.pid})…`);
     const taskQueue = projectTaskQueue(ctx);

@@ -33,8 +33,9 @@ export function breakActivity(file: string): void {
 async function waitForFailingActivity(ctx: CommandContext, scratch: string): Promise<boolean> {
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
-    const r = await ctx.runLine(['diagnose', '--json', '--project-dir', scratch], { quiet: true });
-    if (r.output.includes('"activity-failing"')) return true;
+    const r = await ctx.call('diagnose', { 'project-dir': scratch });
+    const findings = (r.data as { findings?: { class: string }[] } | undefined)?.findings ?? [];
+    if (findings.some((f) => f.class === 'activity-failing')) return true;
     await sleep(1000, ctx.signal);
   }
   return false;
@@ -104,6 +105,7 @@ interface TourData {
 export const tourCommand = defineCommand({
   name: 'tour',
   group: 'shell',
+  effect: 'act',
   summary: 'A guided first session: server, worker, workflow, then a broken activity fixed with the wizard',
   examples: ['tour', 'tour --yes   # off a terminal: run every step'],
   flags: [],

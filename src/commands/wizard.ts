@@ -80,9 +80,10 @@ export const wizardCommand = defineCommand({
   name: 'wizard',
   aliases: ['fix'],
   group: 'diagnosis',
+  effect: 'act',
   summary: 'Walk the troubleshooting tree with the evidence, explain the cause, and run the fix with your consent',
   examples: ['wizard', 'wizard --id YourWorkflowId', 'wizard --yes   # off a terminal: run the proposed steps'],
-  flags: [...WORKFLOW_REF, { name: 'check-timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'how long the re-check after a fix may wait' }],
+  flags: [...WORKFLOW_REF, { name: 'check-timeout', type: 'number', min: 0, default: 60, metavar: 'SECONDS', description: 'how long the re-check after a fix may wait' }],
   fields: {
     workflowId: 'workflow id', runId: 'run id', status: 'status at the start', path: '[{question, answer, evidence[], by: evidence|user|assumed}]',
     class: 'the class landed on', severity: 'its severity', summary: 'one line', explanation: 'what it means, for a newcomer',

@@ -2,13 +2,14 @@
 import { HELPER_STATUS_FIELDS, helperStatus, stopHelper, type HelperStatus } from '../processes/helper.js';
 import { basename } from 'node:path';
 import { ensureWorker, findProjectWorkers, listAllWorkers, matchHeartbeats, stopWorkers, tshellWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
-import { stopServer, type StopServerResult } from '../processes/server.js';
+import { serverState, stopServer, type StopServerResult } from '../processes/server.js';
 import { card, formatDuration, helperLine, shortId, table } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
 import type { Style } from '../render/style.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
 import { UsageError } from '../errors.js';
 import { gateRestart } from './determinism.js';
+import { consentToRunCode, consentToStop, consentToStopServer } from './resolve.js';
 import type { GateResult } from '../diagnosis/determinism-gate.js';
 import type { Settings } from '../config/settings.js';
 import { commandText } from '../project/index.js';
@@ -64,20 +65,22 @@ export const ensureWorkerCommand = defineCommand({
   name: 'ensure-worker',
   aliases: ['restart-worker'],
   group: 'workers',
+  effect: 'destructive',
   summary: "Stop this project's workers and start one fresh worker, ready when it polls",
   examples: ['ensure-worker', 'ensure-worker --worker-cmd "uv run python -m app.worker" --task-queue orders'],
   flags: [
-    { name: 'timeout', type: 'number', default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' },
+    { name: 'timeout', type: 'number', min: 0, default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' },
     { name: 'force', type: 'boolean', description: 'restart even when running workflows cannot replay the changed code' },
   ],
   fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], skipped}' },
   async run(ctx, args): Promise<EnsureWorkerResult & { gate?: GateResult }> {
     const settings = await chooseWorkerCommand(ctx);
+    await consentToRunCode(ctx, settings.workerDir, settings.workerCmd);
     // Changed workflow code: the running workflows must still replay on it before the old worker goes.
     const gate = await gateRestart(ctx, settings, Boolean(args.flags.force));
     // One supervisor per project at a time: a second ensure-worker waits, then replaces the first's worker.
     const ready = await withLock(settings.stateDir, `worker-${settings.projectName}`, 'ensure-worker', () =>
-      ensureWorker(settings, { timeoutMs: args.flags.timeout * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l) }),
+      ensureWorker(settings, { timeoutMs: args.flags.timeout * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l), approve: (workers) => consentToStop(ctx, workers) }),
       { signal: ctx.signal, onWait: (pid) => ctx.progress(`waiting for tshell pid ${pid}, which is starting this project's worker…`) },
     );
     return { ...ready, ...(gate && !gate.skipped ? { gate } : {}) };
@@ -114,12 +117,14 @@ export const killWorkerCommand = defineCommand({
   name: 'kill-worker',
   aliases: ['stop-worker'],
   group: 'workers',
+  effect: 'destructive',
   summary: "Stop this project's workers (started by tshell or found running in the project)",
   flags: [],
   fields: { project: 'project name', stopped: 'workers stopped: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
   async run(ctx): Promise<KillResult> {
     return withLock(ctx.settings.stateDir, `worker-${ctx.settings.projectName}`, 'kill-worker', async () => {
       const found = findProjectWorkers(ctx.settings);
+      await consentToStop(ctx, found.workers);
       return { project: ctx.settings.projectName, stopped: await stopWorkers(found.workers), stalePidFiles: found.stale };
     }, { signal: ctx.signal });
   },
@@ -129,6 +134,7 @@ export const killWorkerCommand = defineCommand({
 export const killAllWorkersCommand = defineCommand({
   name: 'kill-all-workers',
   group: 'workers',
+  effect: 'destructive',
   summary: 'Stop the workers of every project tshell started (and optionally its server)',
   flags: [{ name: 'include-server', type: 'boolean', description: 'also stop the dev server tshell started' }],
   fields: { project: 'any project', stopped: 'workers stopped', stalePidFiles: 'stale PID files removed', server: 'with --include-server: {address, stopped, pid, reason}', helper: 'with --include-server: {pid} of the warm helper stopped, or null' },
@@ -136,9 +142,17 @@ export const killAllWorkersCommand = defineCommand({
     // This project's workers (also those started by hand) and every worker tshell started.
     const own = findProjectWorkers(ctx.settings);
     const started = tshellWorkers(ctx.settings);
-    const stopped = await stopWorkers([...own.workers, ...started.live.filter((w) => !own.workers.some((o) => o.pid === w.pid))]);
+    const targets = [...own.workers, ...started.live.filter((w) => !own.workers.some((o) => o.pid === w.pid))];
+    // Every consent before anything stops: a refused one leaves everything as it was.
+    const managed = args.flags['include-server'] ? (await serverState(ctx.settings)).managed : undefined;
+    if (managed) await consentToStopServer(ctx, { address: ctx.settings.address, pid: managed.pid });
+    await consentToStop(ctx, targets);
+    const stopped = await stopWorkers(targets);
     const stale = [...own.stale, ...started.stale];
-    const server = args.flags['include-server'] ? await stopServer(ctx.settings) : undefined;
+    const sameServer = async (t: { pid: number }) => {
+      if (t.pid !== managed?.pid) throw new UsageError(`the server at ${ctx.settings.address} changed (pid ${t.pid}) since it was confirmed: not stopped`);
+    };
+    const server = args.flags['include-server'] ? await stopServer(ctx.settings, sameServer) : undefined;
     // Everything tshell started goes: the warm helper too (the next one-shot starts it again).
     const helper = args.flags['include-server'] ? await stopHelper(ctx.settings.stateDir) : undefined;
     return { project: 'any project', stopped, stalePidFiles: stale, server, ...(args.flags['include-server'] ? { helper: helper ? { pid: helper.pid } : null } : {}) };
@@ -184,6 +198,7 @@ export const listWorkersCommand = defineCommand({
   warm: true,
   aliases: ['workers', 'lw'],
   group: 'workers',
+  effect: 'read',
   summary: 'Table of live workers: project, pid, uptime, command, log file',
   flags: [],
   fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue, seenBy: pid-file|process|heartbeat, cwd}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', heartbeats: "the server's worker heartbeats were consulted (false when it is down)", helper: `${HELPER_STATUS_FIELDS}: the warm helper, when it runs` },

@@ -31,12 +31,13 @@ export const waitCommand = defineCommand({
   name: 'wait',
   warm: true,
   group: 'workflows',
+  effect: 'read',
   summary: 'Wait until the workflow reaches a status (returns the moment it closes)',
   examples: ['wait --status COMPLETED --timeout 60', 'wait --id YourWorkflowId --status RUNNING'],
   flags: [
     ...WORKFLOW_REF,
     { name: 'status', type: 'string', default: 'COMPLETED', choices: WORKFLOW_STATUSES, description: 'the status to wait for' },
-    { name: 'timeout', type: 'number', default: 60, metavar: 'SECONDS', description: 'give up after this many seconds (exit 1)' },
+    { name: 'timeout', type: 'number', min: 0, default: 60, metavar: 'SECONDS', description: 'give up after this many seconds (exit 1)' },
   ],
   fields: { workflowId: 'workflow id', runId: 'run id', targetStatus: 'the status waited for', status: 'the status seen', reached: 'target reached', timedOut: 'gave up at --timeout', waitedMs: 'time waited', close: 'the close event: {status, eventId, closeTime, result, failure[], reason, identity, newRunId}' },
   async run(ctx, args): Promise<WaitResult> {
@@ -107,6 +108,7 @@ export const resultCommand = defineCommand({
   name: 'result',
   warm: true,
   group: 'workflows',
+  effect: 'read',
   summary: 'The decoded result (or the failure) of the workflow; flags results that look like errors',
   examples: ['result', 'result --id YourWorkflowId --raw', 'result --strict'],
   flags: [
@@ -187,6 +189,7 @@ export const describeCommand = defineCommand({
   warm: true,
   aliases: ['desc'],
   group: 'workflows',
+  effect: 'read',
   summary: 'Status, type, task queue, times, history length and pending work of the workflow',
   examples: ['describe', 'describe --id YourWorkflowId --json'],
   flags: [...WORKFLOW_REF],

@@ -151,20 +151,25 @@ export async function replayMany(
  */
 export async function replayFiles(settings: Settings, python: string[], files: string[], opts: { workflows?: string[]; signal?: AbortSignal } = {}): Promise<BatchReplay> {
   const { historyFromJSON } = await import('@temporalio/common/lib/proto-utils.js');
+  // A file that is not a history is refused without a word of its content (it may be anything).
+  const hint = 'export one with `temporal workflow show -w ID -o json > FILE` or the Web UI\'s download';
   const items: Fetched[] = files.map((file) => {
-    let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
+      text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new UsageError(`cannot read history file ${file}: ${(err as Error).message.split('\n')[0]}`, 'export one with `temporal workflow show -w ID -o json > FILE` or the Web UI\'s download');
+      const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new UsageError(`cannot read history file ${file} (${code})`, hint);
     }
-    let events: HistoryEvent[];
+    let events: HistoryEvent[] = [];
     try {
-      events = (historyFromJSON(parsed) as { events?: HistoryEvent[] }).events ?? [];
-    } catch (err) {
-      throw new UsageError(`${file} is not a workflow history: ${(err as Error).message.split('\n')[0]}`, 'expected {"events": [...]} as `temporal workflow show -o json` writes it');
+      events = (historyFromJSON(JSON.parse(text)) as { events?: HistoryEvent[] }).events ?? [];
+    } catch {
+      events = [];
     }
-    if (events.length === 0) throw new UsageError(`${file} has no history events`, 'expected {"events": [...]} as `temporal workflow show -o json` writes it');
+    if (!events[0]?.workflowExecutionStartedEventAttributes) {
+      throw new UsageError(`${file} is not a workflow history: expected {"events": [...]} starting with WorkflowExecutionStarted`, hint);
+    }
     const runId = events[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '';
     return { workflowId: basename(file).replace(/\.json$/, ''), runId, events };
   });

@@ -215,7 +215,8 @@ export interface StopServerResult {
   reason: string;
 }
 
-export async function stopServer(settings: Settings): Promise<StopServerResult> {
+/** `approve` sees the exact server about to be stopped (throws to keep it). */
+export async function stopServer(settings: Settings, approve?: (target: { address: string; pid: number }) => Promise<void>): Promise<StopServerResult> {
   const files = serverFiles(settings);
   const check = checkPidFile(files.pidFile);
   if (check.state !== 'alive') {
@@ -229,6 +230,7 @@ export async function stopServer(settings: Settings): Promise<StopServerResult> 
         : 'no server started by tshell is running at this address',
     };
   }
+  await approve?.({ address: settings.address, pid: check.record.pid });
   const result = await stopProcessTree(check.proc, 10_000);
   removePidFile(files.pidFile);
   return { address: settings.address, stopped: true, pid: check.record.pid, reason: `stopped (${result.how})` };

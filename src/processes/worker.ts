@@ -191,10 +191,19 @@ export function identityPid(identity: string): number | undefined {
 
 export async function ensureWorker(
   settings: Settings,
-  opts: { timeoutMs?: number; signal?: AbortSignal; progress?: (l: string) => void },
+  opts: {
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    progress?: (l: string) => void;
+    /** Asked with the workers about to be stopped (throws to keep them). */
+    approve?: (workers: WorkerProcess[]) => Promise<void>;
+  },
 ): Promise<EnsureWorkerResult> {
   const argv = splitCommand(settings.workerCmd, 'worker command');
   const found = findProjectWorkers(settings);
+  await opts.approve?.(found.workers.map(stripProc));
+  // The last point where nothing has changed: a cancelled call stops here.
+  if (opts.signal?.aborted) throw new TshellError('cancelled before any worker was stopped: nothing changed', ErrorCodes.interrupted, undefined, 1);
   for (const w of found.workers) {
     opts.progress?.(`stopping worker pid ${w.pid}${w.startedByTshell ? '' : ' (not started by tshell)'}…`);
   }

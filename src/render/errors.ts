@@ -1,6 +1,6 @@
 // The one place an error becomes text: "✗ message", details indented, then "hint: …".
 // The stack trace only with TSHELL_DEBUG=1.
-import type { TshellError } from '../errors.js';
+import { errorData, type TshellError } from '../errors.js';
 import type { Style } from './style.js';
 
 export function formatError(err: TshellError, style: Style, original?: unknown): string {
@@ -12,5 +12,5 @@ export function formatError(err: TshellError, style: Style, original?: unknown):
 }
 
 export function errorJson(err: TshellError): string {
-  return JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint, details: err.details } }, null, 2);
+  return JSON.stringify({ error: errorData(err) }, null, 2);
 }

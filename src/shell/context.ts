@@ -1,33 +1,57 @@
-// The session context of a project: the current workflow (and the previous one), saved per project
-// in the state dir so one-shot commands chain like REPL lines and a new REPL resumes where the last
-// one stopped.
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+// Session context: each session (a REPL, a script, an MCP connection, a chain of one-shots in one
+// terminal) has its own current workflow per project. The project's file in the state dir only
+// seeds a new session and remembers the last one: nothing another session does changes what `{}`
+// means in this one.
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir } from '../config/state-dir.js';
+import { contextFile, ensurePrivateDir, fnv1a } from '../config/state-dir.js';
+import type { Settings } from '../config/settings.js';
 import type { SessionState, SessionStore } from '../cli-model/types.js';
 
-export class FileSessionStore implements SessionStore {
-  private state: SessionState;
+/** A session's store for a project (the runtime keeps one per project it has seen). */
+export type SessionSource = (settings: Settings) => SessionStore;
 
-  constructor(readonly file: string) {
-    this.state = FileSessionStore.load(file);
+function load(file: string): SessionState | undefined {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? pickState(parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
+}
 
-  private static load(file: string): SessionState {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8')) as SessionState;
-    } catch {
-      return {};
-    }
-  }
+/** Only the known fields, each a string: a hand-edited or foreign file cannot inject other values. */
+function pickState(raw: Record<string, unknown>): SessionState {
+  const keys = ['workflowId', 'runId', 'namespace', 'previousWorkflowId', 'previousRunId', 'lastStatus', 'updatedAt'] as const;
+  const state: SessionState = {};
+  for (const k of keys) if (typeof raw[k] === 'string') state[k] = raw[k];
+  return state;
+}
 
-  /** Re-reads the file (another command of the same session may have changed it). */
-  reload(): void {
-    this.state = FileSessionStore.load(this.file);
+function save(file: string, state: SessionState): void {
+  ensurePrivateDir(join(file, '..'));
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** The context in memory, seeded from the project's file; every change is also remembered there. */
+class SessionContext implements SessionStore {
+  protected state: SessionState;
+
+  constructor(
+    readonly lastFile: string,
+    seed: SessionState | undefined,
+  ) {
+    this.state = { ...(seed ?? load(lastFile) ?? {}) };
   }
 
   get current(): Readonly<SessionState> {
     return this.state;
+  }
+
+  reload(): void {
+    // In memory, this session's own: nothing to re-read.
   }
 
   setWorkflow(workflowId: string, runId: string | undefined, namespace: string): void {
@@ -38,21 +62,75 @@ export class FileSessionStore implements SessionStore {
     this.state.workflowId = workflowId;
     this.state.runId = runId;
     this.state.namespace = namespace;
-    this.state.lastStatus = undefined;
-    this.save();
+    delete this.state.lastStatus;
+    this.persist();
   }
 
   setStatus(status: string): void {
     if (this.state.lastStatus === status) return;
     this.state.lastStatus = status;
-    this.save();
+    this.persist();
   }
 
-  private save(): void {
+  protected persist(): void {
     this.state.updatedAt = new Date().toISOString();
-    ensurePrivateDir(join(this.file, '..'));
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.state, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.file);
+    save(this.lastFile, this.state);
   }
+}
+
+/** A REPL, script or MCP connection: one in-memory context per project for the session's life. */
+export function memorySessions(): SessionSource {
+  const byProject = new Map<string, SessionStore>();
+  return (settings) => {
+    const file = contextFile(settings);
+    let store = byProject.get(file);
+    if (!store) byProject.set(file, (store = new SessionContext(file, undefined)));
+    return store;
+  };
+}
+
+/** A chain of one-shots older than this starts afresh from the project's file. */
+const CHAIN_IDLE_MS = 12 * 3600_000;
+
+/** One-shots chain through a file of their own per calling terminal (its shell's pid, or TSHELL_SESSION). */
+class ChainContext extends SessionContext {
+  constructor(
+    lastFile: string,
+    readonly chainFile: string,
+  ) {
+    const own = fresh(chainFile) ? load(chainFile) : undefined;
+    super(lastFile, own);
+    // A new chain takes the project's last context once, then keeps its own.
+    if (!own) save(chainFile, this.state);
+  }
+
+  override reload(): void {
+    this.state = { ...(load(this.chainFile) ?? this.state) };
+  }
+
+  protected override persist(): void {
+    super.persist();
+    save(this.chainFile, this.state);
+  }
+}
+
+function fresh(file: string): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs < CHAIN_IDLE_MS;
+  } catch {
+    return false;
+  }
+}
+
+/** The key of a one-shot chain: TSHELL_SESSION when set, else the calling shell's pid. */
+export function chainKey(env: NodeJS.ProcessEnv): string {
+  return env.TSHELL_SESSION || env.TSHELL_CALLER_PID || String(process.ppid);
+}
+
+export function chainSessions(env: NodeJS.ProcessEnv): SessionSource {
+  const key = fnv1a(chainKey(env));
+  return (settings) => {
+    const file = contextFile(settings);
+    return new ChainContext(file, file.replace(/\.json$/, `.chain-${key}.json`));
+  };
 }

@@ -1,17 +1,18 @@
 // The single execution path shared by one-shot, REPL and script mode: words → command → flags →
 // settings → run → render (text or JSON) → exit code. Errors end here as one line plus a hint.
 import { SETTINGS, resolveSettings, validateSettings, type SettingKey } from '../config/settings.js';
-import { contextFile } from '../config/state-dir.js';
-import { ExitCode, InterruptedError, UsageError, toTshellError, type ExitCodeValue, type TshellError } from '../errors.js';
+import { ConfirmationRequiredError, errorData, ExitCode, InterruptedError, UsageError, toTshellError, type ExitCodeValue, type TshellError } from '../errors.js';
 import { commandNames, findCommand, registry } from '../commands/registry.js';
-import type { CommandContext, Prompter } from '../cli-model/types.js';
+import type { Command, CommandContext, LineResult, ParsedArgs, Prompter } from '../cli-model/types.js';
+import { callFromValues } from '../cli-model/call.js';
+import { planToken } from '../config/consent-key.js';
 import { errorJson, formatError } from '../render/errors.js';
 import { toJson } from '../render/format.js';
 import { startSpinner, type Spinner } from '../render/spinner.js';
 import { colorWanted, loadColors, makeStyle, terminalWidth } from '../render/style.js';
 import { connectFor } from '../temporal/connection.js';
 import { parseCommandArgs } from '../cli-model/args.js';
-import { FileSessionStore } from './context.js';
+import type { SessionSource } from './context.js';
 import { applyProject, loadProject } from '../project/index.js';
 import { bestMatches } from '../cli-model/suggest.js';
 import { lineWords } from '../cli-model/completion.js';
@@ -41,6 +42,12 @@ export interface ShellRuntime {
   emit?: (outcome: { command: string; data?: unknown; error?: TshellError }) => void;
   /** Sees each command's data or error, while the output is written as usual (nested lines). */
   observe?: (outcome: { command: string; data?: unknown; error?: TshellError }) => void;
+  /** This session's own context per project (its current workflow). */
+  sessions: SessionSource;
+  /** The project dir the session started in (set by its first line): code elsewhere asks first. */
+  startDir?: string;
+  /** Progress lines of a command also go here (MCP progress notifications). */
+  onProgress?: (line: string) => void;
 }
 
 /** Commands that never look at the project: they stay as fast as a bare start. */
@@ -78,46 +85,130 @@ function pausingPrompter(p: Prompter, spin: Spinner): Prompter {
   };
 }
 
-export async function executeWords(words: string[], shell: ShellRuntime, signal: AbortSignal): Promise<LineOutcome> {
-  const noColorEarly = shell.launchFlags.noColor || words.includes('--no-color') || words.includes('--json') || Boolean(shell.launchFlags.json);
-  const colorEarly = colorWanted(shell.stdout, shell.env, noColorEarly);
+/** A command, its parsed args, and what the line or call chose besides its flags. */
+interface Invocation {
+  command: Command;
+  args: ParsedArgs;
+  /** Settings given with this line or call (flags, or a call's settings). */
+  settings: Partial<Record<SettingKey, string>>;
+  /** A plan token given with this line or call. */
+  confirm?: string;
+}
+
+/** What a nested line takes from the line that runs it: its settings and the consent given to it. */
+interface Inherited {
+  settings: Partial<Record<SettingKey, string>>;
+  yes: boolean;
+  confirm?: string;
+}
+
+function unknownCommand(name: string): UsageError {
+  const near = bestMatches(name, commandNames());
+  return new UsageError(`unknown command: ${name}`, near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list of commands');
+}
+
+/** A text line: its words parse into the same invocation a typed call builds. */
+export async function executeWords(words: string[], shell: ShellRuntime, signal: AbortSignal, inherited?: Inherited): Promise<LineOutcome> {
+  const [name, ...rest] = words;
+  if (!name) return { exitCode: ExitCode.ok };
+  const noColor = Boolean(shell.launchFlags.noColor) || words.includes('--no-color');
+  // --json anywhere on the line: even a line that fails to parse answers in JSON.
+  const json = Boolean(shell.launchFlags.json) || words.includes('--json');
+  return execute(
+    () => {
+      const command = findCommand(name);
+      if (!command) throw unknownCommand(name);
+      // `__complete` receives the line being completed: its words are data, not flags.
+      const args = command.name === '__complete' ? { flags: {}, positionals: rest } : parseCommandArgs(command, rest);
+      const settings: Partial<Record<SettingKey, string>> = {};
+      for (const spec of SETTINGS) {
+        const value = args.flags[spec.flag];
+        if (typeof value === 'string') settings[spec.key] = value;
+      }
+      const confirm = typeof args.flags.confirm === 'string' ? args.flags.confirm : undefined;
+      return { command, args, settings, ...(confirm ? { confirm } : {}) };
+    },
+    name,
+    { json, noColor },
+    shell,
+    signal,
+    inherited,
+  );
+}
+
+/** A typed call (MCP, JSON Lines, a composing command): values checked against the command's spec. */
+export async function executeCall(name: string, values: Record<string, unknown>, shell: ShellRuntime, signal: AbortSignal, inherited?: Inherited): Promise<LineOutcome> {
+  return execute(
+    () => {
+      const command = findCommand(name);
+      if (!command || command.name === '__complete') throw unknownCommand(name);
+      const call = callFromValues(command, values);
+      return { command, args: call.args, settings: call.settings, ...(call.confirm ? { confirm: call.confirm } : {}) };
+    },
+    name,
+    { json: Boolean(shell.launchFlags.json), noColor: Boolean(shell.launchFlags.noColor) },
+    shell,
+    signal,
+    inherited,
+  );
+}
+
+/** Runs one invocation: settings → project → context → run → render or data → exit code. */
+async function execute(
+  invoke: () => Invocation,
+  name: string,
+  early: { json: boolean; noColor: boolean },
+  shell: ShellRuntime,
+  signal: AbortSignal,
+  inherited: Inherited | undefined,
+): Promise<LineOutcome> {
+  const colorEarly = colorWanted(shell.stdout, shell.env, early.noColor || early.json);
   await loadColors(colorEarly);
   let style = makeStyle(colorEarly);
-  // --json anywhere on the line: even a line that fails to parse answers in JSON.
-  let json = Boolean(shell.launchFlags.json) || words.includes('--json');
+  let json = early.json;
   let spinner: Spinner | undefined;
   try {
-    const [name, ...rest] = words;
-    if (!name) return { exitCode: ExitCode.ok };
-    const command = findCommand(name);
-    if (!command) {
-      const near = bestMatches(name, commandNames());
-      throw new UsageError(`unknown command: ${name}`, near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list of commands');
-    }
-    // `__complete` receives the line being completed: its words are data, not flags.
-    const args = command.name === '__complete' ? { flags: {}, positionals: rest } : parseCommandArgs(command, rest);
+    const { command, args, settings: own, confirm: ownToken } = invoke();
     json = json || Boolean(args.flags.json);
     style = makeStyle(!json && colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || args.flags['no-color'])), terminalWidth(shell.stdout, shell.env));
     if (args.flags.help && command.name !== 'help') return executeWords(['help', command.name, ...(json ? ['--json'] : [])], shell, signal);
-    const flagSettings: Partial<Record<SettingKey, string>> = {};
-    for (const spec of SETTINGS) {
-      const value = args.flags[spec.flag];
-      if (typeof value === 'string') flagSettings[spec.key] = value;
-    }
-    const given = resolveSettings({ flags: flagSettings, session: shell.overrides, env: shell.env });
+    // Settings given on the line that runs this one hold for it, unless it gives its own.
+    const lineSettings = { ...(inherited?.settings ?? {}), ...own };
+    const given = resolveSettings({ flags: lineSettings, session: shell.overrides, env: shell.env });
     validateSettings(given.values);
+    shell.startDir ??= shell.mode === 'one-shot' || !shell.mode ? given.values.projectDir : resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values.projectDir;
+    const startDir = shell.startDir;
     // The project's own code supplies what was not given (worker and starter, the task queue).
     const project = NO_PROJECT.has(command.name) ? undefined : loadProject(given.values.projectDir, given.values.stateDir, shell.env);
     const resolved = project ? applyProject(given, project) : given;
     const settings = resolved.values;
-    const yes = Boolean(shell.launchFlags.yes || args.flags.yes);
+    const yes = Boolean(shell.launchFlags.yes || args.flags.yes || inherited?.yes);
+    const token = ownToken ?? inherited?.confirm;
     const spin = startSpinner(shell.stderr, command.name, Boolean(shell.interactive && shell.stderr.isTTY && !json) && command.name !== '__complete');
     spinner = spin;
     const prompter = shell.interactive && shell.prompter ? pausingPrompter(shell.prompter, spin) : undefined;
+    const nested = (opts: { quiet?: boolean }): { target: ShellRuntime; take: () => Omit<LineResult, 'exitCode'> } => {
+      let output = '';
+      const capture = { write: (t: string) => (output += t) };
+      // Under an envelope (JSON Lines, MCP) nested lines are captured: one envelope per line given.
+      const quiet = opts.quiet || Boolean(shell.emit);
+      let emitted: { data?: unknown; error?: TshellError } | undefined;
+      const target: ShellRuntime = quiet ? { ...shell, mode: 'nested', stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false }, emit: undefined, observe: undefined } : { ...shell, mode: 'nested' };
+      target.observe = (o) => (emitted = o);
+      return {
+        target,
+        take: () => {
+          const failure = emitted?.error;
+          const error = failure ? errorData(failure) : undefined;
+          return { output, ...(emitted && 'data' in emitted ? { data: emitted.data } : {}), ...(error && failure ? { error, failure } : {}) };
+        },
+      };
+    };
+    const inherit: Inherited = { settings: lineSettings, yes, ...(token ? { confirm: token } : {}) };
     const ctx: CommandContext = {
       settings,
       resolved,
-      session: new FileSessionStore(contextFile(settings)),
+      session: shell.sessions(settings),
       registry,
       style,
       json,
@@ -125,41 +216,46 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
       interactive: shell.interactive,
       mode: shell.mode ?? 'one-shot',
       signal,
+      startDir,
       print: (text) => {
         spin.clear();
         shell.stdout.write(text);
       },
       progress: (line) => {
         spin.clear();
+        shell.onProgress?.(line);
         if (!json) shell.stderr.write(`${style.c.dim(`… ${line}`)}\n`);
       },
       temporal: () => connectFor(settings),
       project: () => project ?? loadProject(settings.projectDir, settings.stateDir, shell.env),
-      confirm: async (question) => {
+      consent: async (request) => {
+        const plan = { command: command.name, ...request };
+        const expected = planToken(settings.stateDir, plan);
+        if (token) {
+          if (token === expected) return true;
+          throw new ConfirmationRequiredError(plan, expected, true);
+        }
         if (yes) return true;
-        if (!prompter) throw new UsageError(`${command.name} needs confirmation: ${question}`, 'rerun with --yes');
-        return prompter.confirm(question);
+        if (!prompter) throw new ConfirmationRequiredError(plan, expected);
+        return prompter.confirm(request.action);
       },
       ...(prompter ? { prompter } : {}),
       runLine: async (line, opts = {}) => {
-        let output = '';
-        const capture = { write: (t: string) => (output += t) };
-        // Under an envelope (JSON Lines, MCP) nested lines are captured: one envelope per line given.
-        const quiet = opts.quiet || Boolean(shell.emit);
-        let emitted: { data?: unknown; error?: TshellError } | undefined;
-        const target: ShellRuntime = quiet ? { ...shell, mode: 'nested', stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false }, emit: undefined, observe: undefined } : { ...shell, mode: 'nested' };
-        target.observe = (o) => (emitted = o);
-        // Settings given on this line (--project-dir, --starter-cmd, …) hold for the lines it runs.
-        const inherited = SETTINGS.flatMap((spec) => (flagSettings[spec.key] !== undefined && !line.includes(`--${spec.flag}`) ? [`--${spec.flag}`, flagSettings[spec.key] as string] : []));
-        if (yes && !line.includes('--yes')) inherited.push('--yes'); // consent given to the whole line
+        const { target, take } = nested(opts);
         spin.pause();
         try {
-          const { exitCode } = await executeWords([...line, ...inherited], target, signal);
-          const error = emitted?.error ? { code: emitted.error.code, message: emitted.error.message, ...(emitted.error.hint ? { hint: emitted.error.hint } : {}) } : undefined;
-          return { exitCode, output, ...(emitted && 'data' in emitted ? { data: emitted.data } : {}), ...(error ? { error } : {}) };
+          const { exitCode } = await executeWords(line, target, signal, inherit);
+          return { exitCode, ...take() };
         } finally {
           spin.resume();
         }
+      },
+      call: async (name, values, opts = {}) => {
+        const { target, take } = nested({ quiet: true });
+        if (opts.onProgress) target.onProgress = opts.onProgress;
+        const both = opts.signal ? AbortSignal.any([signal, opts.signal]) : signal;
+        const { exitCode } = await executeCall(name, values, target, both, inherit);
+        return { exitCode, ...take() };
       },
       setSessionOverride: (key, value) => {
         if (value === undefined) delete shell.overrides[key];
@@ -180,9 +276,9 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
     spinner?.stop();
     // Whatever a cancelled call threw (gRPC CANCELLED, an AbortError…), the user pressed Ctrl-C.
     const te = signal.aborted ? new InterruptedError() : toTshellError(err);
-    shell.observe?.({ command: words[0] ?? '', error: te });
+    shell.observe?.({ command: name, error: te });
     if (shell.emit) {
-      shell.emit({ command: words[0] ?? '', error: te });
+      shell.emit({ command: name, error: te });
       return { exitCode: te.exitCode };
     }
     shell.stderr.write(`${formatError(te, style, err)}\n`);

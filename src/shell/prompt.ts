@@ -1,16 +1,15 @@
 // The REPL prompt shows the context: namespace, project, current workflow (short id + last status),
 // worker up/down (from the OS, never from a stale poller).
 import { resolveSettings } from '../config/settings.js';
-import { contextFile, workerFiles } from '../config/state-dir.js';
+import { workerFiles } from '../config/state-dir.js';
 import { checkPidFile } from '../processes/pidfile.js';
 import type { Style } from '../render/style.js';
 import { middleId } from '../render/format.js';
-import { FileSessionStore } from './context.js';
 import type { ShellRuntime } from './execute.js';
 
 export function promptText(shell: ShellRuntime, style: Style): string {
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
-  const session = new FileSessionStore(contextFile(settings)).current;
+  const session = shell.sessions(settings).current;
   const workerUp = checkPidFile(workerFiles(settings).pidFile).state === 'alive';
   const parts = [settings.namespace, settings.projectName];
   if (session.workflowId) parts.push(`${middleId(session.workflowId, 24)}${session.lastStatus ? ` ${session.lastStatus.toLowerCase()}` : ''}`);
@@ -21,7 +20,7 @@ export function promptText(shell: ShellRuntime, style: Style): string {
 /** Re-reads a RUNNING current workflow's status for the prompt (bounded: the prompt never waits long). */
 export async function refreshStatus(shell: ShellRuntime): Promise<void> {
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
-  const store = new FileSessionStore(contextFile(settings));
+  const store = shell.sessions(settings);
   const { workflowId, runId, lastStatus } = store.current;
   if (!workflowId || (lastStatus !== undefined && lastStatus !== 'RUNNING')) return;
   try {

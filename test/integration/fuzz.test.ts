@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { BIN, freePort, noStackTrace } from '../helpers/tshell.js';
 import { fuzzLines } from '../helpers/fuzz.js';
 import { runRepl } from '../../src/shell/repl.js';
+import { memorySessions } from '../../src/shell/context.js';
 import { splitLine } from '../../src/cli-model/line.js';
 import { parseCommandArgs } from '../../src/cli-model/args.js';
 import { findCommand } from '../../src/commands/registry.js';
@@ -87,7 +88,7 @@ describe('fuzzing the parser, the REPL and script mode (server down)', () => {
     const output = new PassThrough();
     let text = '';
     output.on('data', (d) => (text += d));
-    const shell: ShellRuntime = { stdout: { write: (t: string) => (text += t) }, stderr: { write: (t: string) => (text += t) }, env: { ...process.env, ...env }, interactive: false, overrides: {}, launchFlags: {} };
+    const shell: ShellRuntime = { stdout: { write: (t: string) => (text += t) }, stderr: { write: (t: string) => (text += t) }, env: { ...process.env, ...env }, interactive: false, overrides: {}, launchFlags: {}, sessions: memorySessions() };
     const done = runRepl({ input, output, shell, terminal: false });
     const lines = fuzzLines(COUNT, 23);
     input.end(`${lines.join('\n')}\nhelp\n`);

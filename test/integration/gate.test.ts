@@ -65,7 +65,13 @@ describe('the determinism gate', () => {
     writeFileSync(bogus, '{"events": [');
     const bad = await run(['replay', '--history-file', bogus]);
     assert.equal(bad.exitCode, 2);
-    assert.match(bad.stderr, /^✗ cannot read history file .*bogus\.json: .*\n  hint: export one with `temporal workflow show/m);
+    assert.match(bad.stderr, /^✗ .*bogus\.json is not a workflow history: expected \{"events": \[\.\.\.\]\} starting with WorkflowExecutionStarted\n  hint: export one with `temporal workflow show/m);
+    // A file that is not a history is never echoed (it may be /etc/shadow).
+    const secret = join(env.stateDir, 'secret.txt');
+    writeFileSync(secret, 'root:$6$s3cr3t-hash:19000:0:99999:7:::\n');
+    const noEcho = await run(['replay', '--history-file', secret, '--json']);
+    assert.equal(noEcho.exitCode, 2);
+    assert.doesNotMatch(noEcho.stdout + noEcho.stderr, /s3cr3t|root:/);
 
     // In a terminal the developer chooses: keep the old worker …
     const kept = await tshellInPty(['ensure-worker'], [

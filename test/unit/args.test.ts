@@ -95,6 +95,7 @@ describe('flag types from the specs', () => {
     const cmd = defineCommand({
       name: 'typed',
       group: 'shell',
+      effect: 'read',
       summary: 'a command to check flag typing',
       flags: [
         { name: 'timeout', type: 'number', default: 5, description: 'seconds' },

@@ -14,6 +14,7 @@ import { forgetProjects } from '../../project/index.js';
 import { readProc } from '../../processes/proc.js';
 import { removePidFile, writePidFile } from '../../processes/pidfile.js';
 import { executeWords, type ShellRuntime } from '../execute.js';
+import { chainSessions } from '../context.js';
 import { ExitCode } from '../../errors.js';
 import { closeConnections } from '../../temporal/connection.js';
 import { prewarmTemporal } from '../../temporal/prewarm.js';
@@ -129,6 +130,7 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
         mode: 'one-shot',
         overrides: {},
         launchFlags: {},
+        sessions: chainSessions(process.env),
       };
       code = (await executeWords(req.argv, runtime, ac.signal)).exitCode;
       // A command that could not do its job may have met a server that died: its cached connection

@@ -220,6 +220,7 @@ try {
   ];
   timeRun([BIN, 'describe', '--id', wid, '--json'], srvEnv);
   await new Promise((r) => setTimeout(r, 2000));
+  const cliMedian = {};
   for (const [name, ours, theirs] of pairs) {
     const t = [];
     const c = [];
@@ -233,6 +234,24 @@ try {
       t.push(mine.ms);
     }
     row(`one-shot \`${name}\``, median(t), `temporal ${theirs.slice(0, 2).join(' ')}`, median(c), '≤ 1.5×', median(t) <= 1.5 * median(c));
+    cliMedian[name] = median(c);
+  }
+  // An agent's call: the official MCP SDK's client against `tshell mcp`, `describe` 20 times.
+  {
+    const [{ Client: McpClient }, { StdioClientTransport }] = await Promise.all([import('@modelcontextprotocol/sdk/client/index.js'), import('@modelcontextprotocol/sdk/client/stdio.js')]);
+    const mcp = new McpClient({ name: 'bench', version: '1' });
+    await mcp.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], cwd: HELLO, env: { ...process.env, ...srvEnv }, stderr: 'ignore' }));
+    const listed = JSON.stringify(await mcp.listTools()).length;
+    const calls = [];
+    for (let i = 0; i < 21; i++) {
+      const t0 = process.hrtime.bigint();
+      const r = await mcp.callTool({ name: 'describe', arguments: { id: wid } });
+      if (r.isError) throw new Error(`mcp describe: ${JSON.stringify(r.content)}`);
+      if (i > 0) calls.push(Number(process.hrtime.bigint() - t0) / 1e6); // the first one connects
+    }
+    await mcp.close();
+    row('MCP `describe` tool call (real client, median of 20)', median(calls), 'temporal workflow describe', cliMedian.describe, '≤ 0.5×', median(calls) <= 0.5 * cliMedian.describe);
+    row('MCP tools/list size (KB)', listed / 1024, '', undefined, '≤ 30 KB', listed <= 30 * 1024);
   }
   const liveIds = [];
   for (let i = 0; i < RUNS; i++) liveIds.push(timeRun([BIN, '__complete', 'use', 'g'], srvEnv).ms);

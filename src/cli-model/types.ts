@@ -169,14 +169,15 @@ export interface CommandContext {
   prompter?: Prompter;
   /**
    * Runs another command line through the shell's one execution path (the wizard's fix steps);
-   * `quiet` captures its output instead of printing it.
+   * `quiet` captures its output instead of printing it; `consented`: the user agreed to exactly this
+   * line already (the tour's "do it"), so it asks nothing more.
    */
-  runLine(words: string[], opts?: { quiet?: boolean }): Promise<LineResult>;
+  runLine(words: string[], opts?: { quiet?: boolean; consented?: boolean }): Promise<LineResult>;
   /**
-   * Runs another command with typed values (checked against its spec), output captured; `signal`
-   * cancels it too, `onProgress` sees its progress lines.
+   * Runs another command with typed values (checked against its spec), output captured unless
+   * `quiet` is false; `signal` cancels it too, `onProgress` sees its progress lines.
    */
-  call(name: string, values: Record<string, unknown>, opts?: { signal?: AbortSignal; onProgress?: (line: string) => void }): Promise<LineResult>;
+  call(name: string, values: Record<string, unknown>, opts?: { signal?: AbortSignal; onProgress?: (line: string) => void; quiet?: boolean }): Promise<LineResult>;
   /** Lets the REPL switch the project for the rest of the session. */
   setSessionOverride(key: 'projectDir' | 'projectName' | 'workerCmd' | 'workerDir', value: string | undefined): void;
 }

@@ -5,7 +5,8 @@ import { ExitCode, UsageError } from '../errors.js';
 import { splitLine } from '../cli-model/line.js';
 import type { CommandContext, FlagSpec, FlagValues, ParsedArgs } from '../cli-model/types.js';
 import { defineCommand } from '../cli-model/types.js';
-import { runStep, shownLine } from './steps.js';
+import { parseJsonFlag } from '../cli-model/args.js';
+import { runCallStep, runStep, shownCall, shownLine, type CallStep } from './steps.js';
 
 const RECIPE_FLAGS = [
   { name: 'signal', type: 'string', metavar: 'NAME', description: 'test-interactive: the signal to send' },
@@ -18,11 +19,11 @@ const RECIPE_FLAGS = [
 type RecipeArgs = ParsedArgs<FlagValues<typeof RECIPE_FLAGS>>;
 
 
-interface Step {
-  line: string[];
+/** A text line as the user would type it, or a typed call built from values (ids, inputs). */
+type Step = ({ line: string[] } | { call: CallStep }) & {
   /** Exit codes that count as success for this step (default: 0). */
   ok?: number[];
-}
+};
 
 interface Recipe {
   summary: string;
@@ -37,7 +38,7 @@ async function checkRecentSteps(args: RecipeArgs, ctx: CommandContext): Promise<
   const listed = await ctx.call('recent', { minutes: args.flags.minutes, status: 'COMPLETED' });
   if (listed.exitCode !== 0) return [step(`recent --minutes ${minutes}`)];
   const { workflows } = listed.data as { workflows: { workflowId: string; runId: string }[] };
-  return [step(`recent --minutes ${minutes}`), ...workflows.map((w) => ({ line: ['result', '--id', w.workflowId, '--run-id', w.runId, '--strict'], ok: [0] }))];
+  return [step(`recent --minutes ${minutes}`), ...workflows.map((w) => ({ call: { command: 'result', args: { id: w.workflowId, 'run-id': w.runId, strict: true } }, ok: [0] }))];
 }
 
 export const RECIPES: Record<string, Recipe> = {
@@ -63,9 +64,9 @@ export const RECIPES: Record<string, Recipe> = {
       const startInput = args.flags['start-input'];
       return [
         step('ensure-worker'),
-        { line: type ? ['start', '--type', type, ...(startInput !== undefined ? ['--input', startInput] : [])] : ['start'] },
+        { call: { command: 'start', args: type ? { type, ...(startInput !== undefined ? { input: [parseJsonFlag('--start-input', startInput)] } : {}) } : {} } },
         step('wait --status RUNNING --timeout 30'),
-        { line: ['signal', signal, ...(input !== undefined ? ['--input', input] : [])] },
+        { call: { command: 'signal', args: { name: signal, ...(input !== undefined ? { input: [parseJsonFlag('--input', input)] } : {}) } } },
         step('wait --status COMPLETED --timeout 60'),
         step('result --strict'),
         step('kill-worker'),
@@ -101,8 +102,9 @@ export const recipeCommand = defineCommand({
     const steps = await recipe.steps(args, ctx);
     const done: RecipeData['steps'] = [];
     for (const [i, s] of steps.entries()) {
-      const line = shownLine(s.line);
-      const r = await runStep(ctx, s.line, `[${i + 1}/${steps.length}] ${line}`);
+      const line = 'line' in s ? shownLine(s.line) : shownCall(ctx, s.call);
+      const label = `[${i + 1}/${steps.length}] ${line}`;
+      const r = 'line' in s ? await runStep(ctx, s.line, { label }) : await runCallStep(ctx, s.call, { label });
       done.push({ line, ...r });
       if (!(s.ok ?? [0]).includes(r.exitCode)) return { recipe: name, ok: false, steps: done, stoppedAt: line };
     }

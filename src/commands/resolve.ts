@@ -57,11 +57,15 @@ function inside(dir: string, root: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-/** Project code runs in a folder the session did not start in only with consent. */
+/**
+ * Project code runs only with consent when the project is not in the folder the session started in
+ * (`dir` is where it runs: discovery may run a sample from its repository's root, as its README does).
+ */
 export async function consentToRunCode(ctx: CommandContext, dir: string, command: string): Promise<void> {
-  if (inside(dir, ctx.startDir)) return;
-  const action = `run ${command} in ${dir}? This session started in ${ctx.startDir}: that folder's code would run`;
-  if (!(await ctx.consent({ class: 'foreign-code', action, targets: [{ folder: dir, command }] }))) {
+  const project = ctx.settings.projectDir;
+  if (inside(project, ctx.startDir)) return;
+  const action = `run ${command} in ${dir}? This session started in ${ctx.startDir}: the code of ${project} would run`;
+  if (!(await ctx.consent({ class: 'foreign-code', action, targets: [{ project, folder: dir, command }] }))) {
     throw new UsageError(`nothing ran in ${dir}`, `\`project ${ctx.startDir}\` goes back to where the session started`);
   }
 }

@@ -135,7 +135,8 @@ export const tourCommand = defineCommand({
       await step.prepare?.(ctx, scratch);
       const codes: number[] = [];
       for (const line of step.lines(scratch)) {
-        const r = await runStep(ctx, line);
+        // "do it" (or --yes) was the consent to this step's lines, on tshell's own scratch copy.
+        const r = await runStep(ctx, line, { consented: true });
         codes.push(r.exitCode);
         if (r.exitCode !== 0) break;
       }

@@ -171,7 +171,7 @@ export const wizardCommand = defineCommand({
         }
         const words = splitLine(step);
         if (DESTRUCTIVE.has(words[0] ?? '')) words.push('--yes'); // consented to above, with the exact line shown
-        const { data, ...r } = await runStep(ctx, words, step);
+        const { data, ...r } = await runStep(ctx, words, { label: step });
         ran.push({ step, ...r });
         // A reset makes a new run: the re-check follows it, not the old one.
         if (words[0] === 'reset' && r.exitCode === 0) newRunId = (data as { newRunId?: string } | undefined)?.newRunId;

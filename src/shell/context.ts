@@ -63,6 +63,9 @@ class SessionContext implements SessionStore {
     this.state.runId = runId;
     this.state.namespace = namespace;
     delete this.state.lastStatus;
+    this.state.updatedAt = new Date().toISOString();
+    // The project's file remembers the last workflow any session chose (a new session starts there).
+    save(this.lastFile, this.state);
     this.persist();
   }
 
@@ -72,10 +75,8 @@ class SessionContext implements SessionStore {
     this.persist();
   }
 
-  protected persist(): void {
-    this.state.updatedAt = new Date().toISOString();
-    save(this.lastFile, this.state);
-  }
+  /** Keeps this session's own context (in memory: nothing to write). */
+  protected persist(): void {}
 }
 
 /** A REPL, script or MCP connection: one in-memory context per project for the session's life. */
@@ -109,7 +110,6 @@ class ChainContext extends SessionContext {
   }
 
   protected override persist(): void {
-    super.persist();
     save(this.chainFile, this.state);
   }
 }

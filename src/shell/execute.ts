@@ -244,14 +244,14 @@ async function execute(
         const { target, take } = nested(opts);
         spin.pause();
         try {
-          const { exitCode } = await executeWords(line, target, signal, inherit);
+          const { exitCode } = await executeWords(line, target, signal, opts.consented ? { ...inherit, yes: true } : inherit);
           return { exitCode, ...take() };
         } finally {
           spin.resume();
         }
       },
       call: async (name, values, opts = {}) => {
-        const { target, take } = nested({ quiet: true });
+        const { target, take } = nested({ quiet: opts.quiet ?? true });
         if (opts.onProgress) target.onProgress = opts.onProgress;
         const both = opts.signal ? AbortSignal.any([signal, opts.signal]) : signal;
         const { exitCode } = await executeCall(name, values, target, both, inherit);

@@ -16,42 +16,57 @@ export const GrpcStatus = {
 } as const;
 
 interface GrpcLike {
-  code?: number;
+  code?: number | string;
   details?: string;
   message?: string;
   name?: string;
+  cause?: unknown;
+}
+
+/** The error and its causes, outermost first (the SDK wraps the gRPC error as a cause). */
+function* causes(err: unknown): Generator<GrpcLike> {
+  const seen = new Set<unknown>();
+  for (let e = err; e && typeof e === 'object' && !seen.has(e); e = (e as GrpcLike).cause) {
+    seen.add(e);
+    yield e as GrpcLike;
+  }
+}
+
+/** The first gRPC status code along the cause chain. */
+export function grpcCode(err: unknown): number | undefined {
+  for (const e of causes(err)) if (typeof e.code === 'number') return e.code;
+  return undefined;
+}
+
+/** An SDK error class (or a system error code such as ECONNREFUSED) anywhere along the chain. */
+function hasName(err: unknown, ...names: string[]): boolean {
+  for (const e of causes(err)) if (names.includes(e.name ?? '') || (typeof e.code === 'string' && names.includes(e.code))) return true;
+  return false;
 }
 
 export function mapTemporalError(err: unknown, where: { address: string; namespace: string; workflowId?: string }): TshellError {
   if (err instanceof TshellError) return err;
   if (isAbortError(err)) return new InterruptedError();
   const e = (err ?? {}) as GrpcLike;
-  const name = e.name ?? '';
-  const message = (e.details || e.message || String(err)).split('\n')[0] ?? '';
-  if (name === 'WorkflowNotFoundError' || (e.code === GrpcStatus.NOT_FOUND && where.workflowId && /workflow/i.test(message))) {
-    return new NotFoundError(
-      `workflow ${where.workflowId ?? ''} not found in namespace ${where.namespace}`,
-      'check the id with `recent`, or pass --namespace',
-    );
+  const code = grpcCode(err);
+  // Shown, never matched: what the server said, in one line.
+  const inner = [...causes(err)].find((c) => typeof c.code === 'number') ?? e;
+  const message = (inner.details || e.message || String(err)).split('\n')[0] ?? '';
+  if (hasName(err, 'NamespaceNotFoundError')) return new NotFoundError(`namespace ${where.namespace} not found at ${where.address}`, 'pass --namespace');
+  if (hasName(err, 'WorkflowNotFoundError') || (code === GrpcStatus.NOT_FOUND && where.workflowId)) {
+    return new NotFoundError(`workflow ${where.workflowId ?? ''} not found in namespace ${where.namespace}`, 'check the id with `recent`, or pass --namespace');
   }
-  if (name === 'NamespaceNotFoundError' || (e.code === GrpcStatus.NOT_FOUND && /namespace/i.test(message))) {
-    return new NotFoundError(`namespace ${where.namespace} not found at ${where.address}`, 'pass --namespace');
-  }
-  if (e.code === GrpcStatus.UNAVAILABLE || /ECONNREFUSED|UNAVAILABLE|No connection established/i.test(message)) {
-    return new ConnectionError(where.address, 'unavailable');
-  }
-  if (e.code === GrpcStatus.DEADLINE_EXCEEDED) return new TshellError(`Temporal did not answer in time: ${message}`, ErrorCodes.connection, 'is the server overloaded? retry');
-  if (e.code === GrpcStatus.INVALID_ARGUMENT) return new TshellError(`Temporal rejected the request: ${message}`, ErrorCodes.usage);
-  if (e.code === GrpcStatus.ALREADY_EXISTS) return new TshellError(`already exists: ${message}`, ErrorCodes.usage, 'use another --id');
-  if (e.code === GrpcStatus.NOT_FOUND) return new NotFoundError(message);
+  if (code === GrpcStatus.UNAVAILABLE || hasName(err, 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND')) return new ConnectionError(where.address, 'unavailable');
+  if (code === GrpcStatus.DEADLINE_EXCEEDED) return new TshellError(`Temporal did not answer in time: ${message}`, ErrorCodes.connection, 'is the server overloaded? retry');
+  if (code === GrpcStatus.INVALID_ARGUMENT) return new TshellError(`Temporal rejected the request: ${message}`, ErrorCodes.usage);
+  if (code === GrpcStatus.ALREADY_EXISTS) return new TshellError(`already exists: ${message}`, ErrorCodes.usage, 'use another --id');
+  if (code === GrpcStatus.NOT_FOUND) return new NotFoundError(message);
   return new TshellError(message, ErrorCodes.internal, 'rerun with TSHELL_DEBUG=1 for details');
 }
 
-/** The call ran out of its deadline (its own code, or wrapped by the SDK as the cause). */
+/** The call ran out of its deadline (a gRPC DEADLINE_EXCEEDED anywhere along the cause chain). */
 export function isDeadlineExceeded(err: unknown): boolean {
-  const e = (err ?? {}) as GrpcLike & { cause?: GrpcLike };
-  if (e.code === GrpcStatus.DEADLINE_EXCEEDED || e.cause?.code === GrpcStatus.DEADLINE_EXCEEDED) return true;
-  return /deadline|timed out/i.test(`${e.message ?? ''} ${e.cause?.details ?? ''}`);
+  return grpcCode(err) === GrpcStatus.DEADLINE_EXCEEDED || hasName(err, 'TimeoutError');
 }
 
 /** The workflow has no handler for the query: the server's or SDK's message, else undefined. */

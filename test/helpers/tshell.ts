@@ -90,7 +90,7 @@ function recordedPids(stateDir: string): number[] {
 /** Stops workers and the server through tshell, then SIGKILLs any recorded PID group still alive. */
 export async function cleanup(env: Env, extraPids: number[] = []): Promise<void> {
   const pids = [...recordedPids(env.stateDir), ...extraPids];
-  await tshell(['kill-all-workers', '--include-server'], { env: env.env, timeoutMs: 30_000 });
+  await tshell(['kill-all-workers', '--include-server', '--yes'], { env: env.env, timeoutMs: 30_000 });
   for (const pid of pids) {
     for (const target of [-pid, pid]) {
       try {

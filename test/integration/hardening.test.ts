@@ -104,7 +104,7 @@ describe('hardening', () => {
     await tshell(['ensure-worker'], { env: env.env });
     const started = await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Ada"'], { env: env.env });
     assert.equal(started.exitCode, 0, started.stderr);
-    assert.equal((await tshell(['server', 'stop'], { env: env.env })).exitCode, 0);
+    assert.equal((await tshell(['server', 'stop', '--yes'], { env: env.env })).exitCode, 0);
     const up = await tshell(['ensure-server', '--headless'], { env: env.env });
     assert.match(up.stdout, /started temporal server start-dev/);
     await tshell(['ensure-worker'], { env: env.env });

@@ -18,10 +18,13 @@ interface Reply {
 }
 type Body = Record<string, unknown> & { error?: { code: string; message: string; hint?: string }; plan?: { class: string; action: string; targets: Record<string, unknown>[] }; token?: string };
 
+/** `tshell mcp`, as a client configuration names it. */
+const MCP_ARGS = ['mcp'];
+
 async function connect(env: Env, cwd = HELLO): Promise<Client> {
   const client = new Client({ name: 'tshell-test', version: '1.0.0' });
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...env.env };
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], cwd, env: childEnv, stderr: 'ignore' }));
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, ...MCP_ARGS], cwd, env: childEnv, stderr: 'ignore' }));
   return client;
 }
 
@@ -55,7 +58,14 @@ describe('tshell mcp', () => {
   after(async () => {
     await client?.close();
     await other?.close();
-    for (const p of extra) p.kill('SIGKILL');
+    // Process groups: uv's python child goes with it.
+    for (const p of extra) {
+      try {
+        process.kill(-(p.pid ?? 0), 'SIGKILL');
+      } catch {
+        p.kill('SIGKILL');
+      }
+    }
     await cleanup(env, extra.map((p) => p.pid ?? 0).filter(Boolean));
   });
 
@@ -204,7 +214,7 @@ describe('tshell mcp', () => {
     const asked = await call('ensure-worker', { timeout: 10 });
     assert.equal(asked.body.needsConfirmation, true, JSON.stringify(asked.body));
     assert.equal(asked.body.plan?.class, 'foreign-code');
-    assert.equal(asked.body.plan?.targets[0]?.folder, elsewhere);
+    assert.equal(asked.body.plan?.targets[0]?.project, elsewhere);
     assert.equal(existsSync(marker), false, 'nothing ran before consent');
     await call('ensure-worker', { timeout: 10, confirm: asked.body.token });
     assert.equal(existsSync(marker), true, 'with the token it ran');
@@ -215,7 +225,7 @@ describe('tshell mcp', () => {
     assert.equal(stop.body.needsConfirmation, true, JSON.stringify(stop.body));
     assert.equal(stop.body.plan?.class, 'server');
     assert.equal(stop.body.plan?.targets[0]?.address, env.address);
-    assert.equal((await call('health')).isError, false, 'the server still answers');
+    assert.equal((await call('server', { action: 'status' })).body.reachable, true, 'the server still answers');
   });
 
   it('asks before stopping a worker tshell did not start', async () => {
@@ -224,7 +234,7 @@ describe('tshell mcp', () => {
     const [program = 'uv', ...rest] = setting('workerCmd').split(' ');
     await call('kill-worker');
     const tools = join(HELLO, '..', '..', '.tools', 'venv', 'bin');
-    const byHand = spawn(program, rest, { cwd: setting('workerDir'), env: { ...process.env, ...env.env, PATH: `${tools}:${process.env.PATH}` }, stdio: 'ignore' });
+    const byHand = spawn(program, rest, { cwd: setting('workerDir'), env: { ...process.env, ...env.env, PATH: `${tools}:${process.env.PATH}` }, stdio: 'ignore', detached: true });
     extra.push(byHand);
     await eventually(async () => {
       const listed = await call('list-workers');
@@ -293,7 +303,7 @@ describe('tshell mcp', () => {
 
   it('answers protocol errors with the JSON-RPC codes: unknown tool, no params, malformed JSON, a batch', async () => {
     await assert.rejects(client.callTool({ name: 'no-such-tool', arguments: {} }), (err: { code?: number }) => err.code === -32602);
-    const child = spawn(process.execPath, [BIN, 'mcp'], { cwd: HELLO, env: { ...process.env, ...env.env }, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [BIN, ...MCP_ARGS], { cwd: HELLO, env: { ...process.env, ...env.env }, stdio: ['pipe', 'pipe', 'ignore'] });
     extra.push(child);
     let out = '';
     child.stdout?.on('data', (d) => (out += String(d)));

@@ -77,21 +77,24 @@ describe('pipes and JSON Lines', () => {
     }
   });
 
-  it('--json in a script prints one parseable object per command line, errors included', async () => {
+  it('--json in a script prints one parseable object per input line, errors, blank and comment lines included', async () => {
     const r = await tshell(['--json', '--keep-going'], { env: env.env, input: 'config\n\n# a comment\nnosuch-command\nwait --id "unclosed\nlist-workers\nresult --id no-such-workflow\n' });
     const lines = r.stdout.trim().split('\n');
     const parsed = lines.map((l) => JSON.parse(l) as { line: number; command: string; exitCode: number; data?: unknown; error?: { code: string; message: string; hint?: string } });
     assert.deepEqual(parsed.map((p) => [p.line, p.command, p.exitCode]), [
       [1, 'config', 0],
+      [2, '', 0],
+      [3, '', 0],
       [4, 'nosuch-command', 2],
       [5, '', 2],
       [6, 'list-workers', 0],
       [7, 'result', 2],
     ]);
     assert.ok(parsed[0]?.data && typeof parsed[0].data === 'object');
-    assert.match(parsed[1]?.error?.message ?? '', /unknown command: nosuch-command/);
-    assert.match(parsed[2]?.error?.message ?? '', /unterminated double quote/);
-    assert.match(parsed[4]?.error?.message ?? '', /no-such-workflow not found/);
+    assert.deepEqual(parsed.slice(1, 3).map((p) => (p as { skipped?: string }).skipped), ['blank', 'comment']);
+    assert.match(parsed[3]?.error?.message ?? '', /unknown command: nosuch-command/);
+    assert.match(parsed[4]?.error?.message ?? '', /unterminated double quote/);
+    assert.match(parsed[6]?.error?.message ?? '', /no-such-workflow not found/);
     assert.equal(r.exitCode, 2);
     assert.match(r.stderr, /5 commands, 2 ok, 3 failed/);
   });

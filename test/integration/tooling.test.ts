@@ -59,7 +59,7 @@ describe('tooling commands', () => {
     assert.ok(d.managed.pid > 0);
     const again = await tshell(['ensure-server'], { env: env.env });
     assert.match(again.stdout, /reusing the Temporal server .* \(started by tshell, pid \d+\)/);
-    const stop = await tshell(['server', 'stop'], { env: env.env });
+    const stop = await tshell(['server', 'stop', '--yes'], { env: env.env });
     assert.equal(stop.exitCode, 0);
     assert.match(stop.stdout, /stopped \(SIGTERM\)/);
     const after = await tshell(['server', 'status'], { env: env.env });

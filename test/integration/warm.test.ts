@@ -166,7 +166,7 @@ describe('the warm helper', () => {
 
   it('kill-all-workers --include-server and exit --cleanup stop it', async () => {
     const h = await runningHelper();
-    const killed = await declaredJson<{ helper?: { pid: number } | null }>('kill-all-workers', await run(['kill-all-workers', '--include-server', '--json']));
+    const killed = await declaredJson<{ helper?: { pid: number } | null }>('kill-all-workers', await run(['kill-all-workers', '--include-server', '--yes', '--json']));
     assert.equal(killed.helper?.pid, h.pid);
     await eventually(async () => (alive(h.pid) ? undefined : true), 5_000, 'the helper to stop');
     assert.equal((await run(['ensure-server', '--headless'])).exitCode, 0);

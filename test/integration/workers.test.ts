@@ -73,7 +73,7 @@ describe('worker supervision', () => {
     assert.equal(isAlive(pid), true);
   });
 
-  it('finds a worker started by hand in the project dir, names it and replaces it', async () => {
+  it('finds a worker started by hand in the project dir, names it, and replaces it only with consent', async () => {
     const byHand = spawn('uv', ['run', 'worker'], {
       cwd: HELLO,
       detached: true,
@@ -88,7 +88,12 @@ describe('worker supervision', () => {
     const listed = await tshell(['list-workers', '--json'], { env: env.env });
     const workers = (JSON.parse(listed.stdout) as { workers: { pid: number; startedByTshell: boolean }[] }).workers;
     assert.deepEqual(workers.map((w) => [w.pid, w.startedByTshell]), [[handPid, false]]);
-    const r = await tshell(['ensure-worker'], { env: env.env });
+    // tshell did not start it: without consent it is named and left running.
+    const asked = await tshell(['ensure-worker'], { env: env.env });
+    assert.equal(asked.exitCode, 2);
+    assert.match(asked.stderr, new RegExp(`ensure-worker needs confirmation: stop pid ${handPid} \\(uv run worker\\)\\? tshell did not start it`));
+    assert.equal(isAlive(handPid), true);
+    const r = await tshell(['ensure-worker', '--yes'], { env: env.env });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`stopped worker pid ${handPid} \\(not started by tshell\\)`));
     assert.equal(isAlive(handPid), false);

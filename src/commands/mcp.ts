@@ -50,6 +50,8 @@ export const mcpCommand = defineCommand({
   async run(ctx): Promise<{ served: string[]; calls: number }> {
     // The protocol owns stdin and stdout: it cannot be one line among others.
     if (ctx.mode !== 'one-shot') throw new UsageError('mcp runs on its own, as `tshell mcp`', 'configure your MCP client with {"command": "tshell", "args": ["mcp"]}');
+    // Consent over MCP is a plan's token, call by call: a blanket yes would approve what nobody saw.
+    if (ctx.yes) throw new UsageError('mcp takes no --yes', 'a call that needs consent returns its plan; the client passes its token as confirm');
     const [{ Server }, types] = await Promise.all([import('@modelcontextprotocol/sdk/server/index.js'), import('@modelcontextprotocol/sdk/types.js')]);
     const tools = ctx.registry.visible().filter((c) => !NOT_TOOLS.has(c.name));
     const server = new Server({ name: 'tshell', version: '0.1.0' }, { capabilities: { tools: {}, resources: {}, logging: {} }, instructions: INSTRUCTIONS });

@@ -1,4 +1,5 @@
 // Shell commands: help, project, exit.
+import { consentToStop } from './resolve.js';
 import { stopHelper } from '../processes/helper.js';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -121,7 +122,9 @@ export const exitCommand = defineCommand({
   fields: { exit: 'always true', stopped: 'pids of the workers stopped by --cleanup', helperStopped: 'pid of the warm helper stopped by --cleanup' },
   async run(ctx, args): Promise<{ exit: true; stopped: number[]; helperStopped?: number }> {
     if (!args.flags.cleanup) return { exit: true, stopped: [] };
-    const stopped = await stopWorkers(findProjectWorkers(ctx.settings).workers);
+    const found = findProjectWorkers(ctx.settings).workers;
+    await consentToStop(ctx, found);
+    const stopped = await stopWorkers(found);
     const helper = await stopHelper(ctx.settings.stateDir);
     return { exit: true, stopped: stopped.map((w) => w.pid), ...(helper ? { helperStopped: helper.pid } : {}) };
   },

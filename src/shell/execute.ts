@@ -100,6 +100,8 @@ interface Inherited {
   settings: Partial<Record<SettingKey, string>>;
   yes: boolean;
   confirm?: string;
+  /** The user agreed to this line already: its consents are granted (its own questions still ask). */
+  consented?: boolean;
 }
 
 function unknownCommand(name: string): UsageError {
@@ -204,7 +206,8 @@ async function execute(
         },
       };
     };
-    const inherit: Inherited = { settings: lineSettings, yes, ...(token ? { confirm: token } : {}) };
+    const consented = Boolean(inherited?.consented);
+    const inherit: Inherited = { settings: lineSettings, yes, ...(token ? { confirm: token } : {}), ...(consented ? { consented } : {}) };
     const ctx: CommandContext = {
       settings,
       resolved,
@@ -235,7 +238,7 @@ async function execute(
           if (token === expected) return true;
           throw new ConfirmationRequiredError(plan, expected, true);
         }
-        if (yes) return true;
+        if (yes || consented) return true;
         if (!prompter) throw new ConfirmationRequiredError(plan, expected);
         return prompter.confirm(request.action);
       },
@@ -244,7 +247,7 @@ async function execute(
         const { target, take } = nested(opts);
         spin.pause();
         try {
-          const { exitCode } = await executeWords(line, target, signal, opts.consented ? { ...inherit, yes: true } : inherit);
+          const { exitCode } = await executeWords(line, target, signal, opts.consented ? { ...inherit, consented: true } : inherit);
           return { exitCode, ...take() };
         } finally {
           spin.resume();

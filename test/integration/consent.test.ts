@@ -83,6 +83,10 @@ describe('consent, one table for every way in', () => {
     } finally {
       await client.close();
     }
+    // No blanket consent over MCP.
+    const blanket = await run(['mcp', '--yes']);
+    assert.equal(blanket.exitCode, 2);
+    assert.match(blanket.stderr, /mcp takes no --yes/);
   });
 
   it('the server and the workers: a piped kill-all-workers --include-server stops nothing without --yes', async () => {

@@ -285,7 +285,7 @@ describe('tshell mcp', () => {
     const id = String(started.body.workflowId);
     await call('wait', { id, status: 'COMPLETED', timeout: 60 });
     const followed = await call('history', { id, follow: true, for: 1 });
-    assert.ok((followed.body.events as { type: string }[]).some((e) => e.type === 'WorkflowExecutionCompleted'), JSON.stringify(followed.body).slice(0, 300));
+    assert.ok(((followed.body.events ?? []) as { type: string }[]).some((e) => e.type === 'WorkflowExecutionCompleted'), JSON.stringify(followed.body).slice(0, 300));
     const res = await client.readResource({ uri: `tshell://history/${id}` });
     const history = JSON.parse(String((res.contents[0] as { text: string }).text)) as { events: { type: string }[] };
     assert.ok(history.events.some((e) => e.type === 'WorkflowExecutionCompleted'));

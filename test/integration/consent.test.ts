@@ -137,6 +137,11 @@ describe('consent, one table for every way in', () => {
     const json = await execa(ext, ['--color', 'never', '-o', 'json', '--log-level', 'warn', 'describe', '--id', id], opts);
     assert.equal(json.exitCode, 0, String(json.stderr));
     assert.equal((JSON.parse(String(json.stdout)) as { workflowId: string }).workflowId, id);
+    // Through the real Temporal CLI: it finds temporal-shell on the PATH and hands it its root flags.
+    const cli = join(ROOT, '.tools', 'venv', 'bin', 'temporal');
+    const viaCli = await execa(cli, ['-o', 'json', '--color', 'never', 'shell', 'describe', '--id', id], { ...opts, env: { ...opts.env, PATH: `${join(ROOT, 'bin')}:${process.env.PATH}` } });
+    assert.equal(viaCli.exitCode, 0, String(viaCli.stderr));
+    assert.equal((JSON.parse(String(viaCli.stdout)) as { workflowId: string }).workflowId, id);
     const config = join(env.stateDir, 'temporal.toml');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(config, `[profile.elsewhere]\naddress = "127.0.0.1:1"\n`);

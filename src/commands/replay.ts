@@ -29,7 +29,7 @@ export const replayCommand = defineCommand({
     kind: 'nondeterminism | failure | no-class', reason: "the SDK's reason", eventId: 'the history event where code and history part',
     eventType: 'that event\'s type', message: 'the full replayer error', errorType: 'the Python exception type', classes: 'workflow classes found in the project',
     problems: 'modules that could not be imported', resetTo: '{eventId, keeps, redoes}: the workflow task a reset would go back to', events: 'history length',
-    all: 'with --all or --history-file: {total, checked, outcomes[{workflowId (the file name for a file), runId, workflowType, ok, kind, eventId, eventType, reason}], diverged[]}',
+    all: 'with --all or --history-file: {total, checked, outcomes[{workflowId (the file name for a file), runId, workflowType, ok, kind, eventId, eventType, reason}], diverged[], unchecked[{workflowId, runId, why}]}',
   },
   async run(ctx, args): Promise<ReplayOutcome | { all: BatchReplay }> {
     const files = args.flags['history-file'];
@@ -56,7 +56,7 @@ export const replayCommand = defineCommand({
       const a = d.all;
       if (a.total === 0) return `${s.ok} no running workflow to replay`;
       const rows = a.outcomes.map((o) => [o.workflowId, o.workflowType, o.ok ? s.c.green('replays') : s.c.red(o.kind ?? 'fails'), o.eventId ? `event ${o.eventId} (${o.eventType ?? ''})` : '', o.reason ?? '']);
-      return [table(s, ['workflow id', 'type', 'replay', 'where', 'reason'], rows), `${a.diverged.length ? s.fail : s.ok} ${a.checked} of ${a.total} checked, ${a.diverged.length} diverge`].join('\n');
+      return [table(s, ['workflow id', 'type', 'replay', 'where', 'reason'], rows), `${a.diverged.length ? s.fail : a.unchecked.length ? s.warn : s.ok} ${a.checked} of ${a.total} checked, ${a.diverged.length} diverge${a.unchecked.length ? `, ${a.unchecked.length} not checked` : ''}`].join('\n');
     }
     if (d.ok) return `${s.ok} the current code replays ${d.workflowId} (${d.workflowType}, ${d.events} events): deterministic`;
     if (d.kind === 'no-class') {
@@ -69,7 +69,7 @@ export const replayCommand = defineCommand({
     if (d.resetTo) lines.push(`  ${s.c.bold('reset')} --event ${d.resetTo.eventId} would keep ${d.resetTo.keeps} and redo ${d.resetTo.redoes}`);
     return lines.join('\n');
   },
-  exitCode: (d) => ('all' in d ? (d.all.outcomes.every((o) => o.ok) ? ExitCode.ok : ExitCode.failure) : d.ok ? ExitCode.ok : ExitCode.failure),
+  exitCode: (d) => ('all' in d ? (d.all.outcomes.every((o) => o.ok) && d.all.unchecked.length === 0 ? ExitCode.ok : ExitCode.failure) : d.ok ? ExitCode.ok : ExitCode.failure),
 });
 
 interface ResetData {

@@ -1,4 +1,5 @@
 // Worker commands: ensure-worker, kill-worker, kill-all-workers, list-workers.
+import { projectKey } from '../config/state-dir.js';
 import { HELPER_STATUS_FIELDS, helperStatus, stopHelper, type HelperStatus } from '../processes/helper.js';
 import { basename } from 'node:path';
 import { ensureWorker, findProjectWorkers, listAllWorkers, matchHeartbeats, stopWorkers, tshellWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
@@ -37,9 +38,11 @@ async function chooseWorkerCommand(ctx: CommandContext): Promise<Settings> {
     }
   }
   if (plan.workerChoices.length > 1) {
+    // Each as a command that works as typed (a Makefile target, Procfile or README naming one picks it).
+    const commands = plan.workerChoices.map((w) => `ensure-worker --worker-cmd ${JSON.stringify(commandText(w.argv))}${w.cwd !== ctx.settings.projectDir ? ` --worker-dir ${JSON.stringify(w.cwd)}` : ''}`);
     throw new UsageError(
-      `${plan.workerChoices.length} workers in ${ctx.settings.projectDir}: ${plan.workerChoices.map((w) => w.where).join(', ')}`,
-      `pick one: \`project <its folder>\`, or --worker-cmd "${plan.workerChoices[0]?.argv.join(' ')}"`,
+      `${plan.workerChoices.length} workers in ${ctx.settings.projectDir}, and nothing in the project (Makefile, justfile, Procfile, compose file, README) says which one it runs: ${plan.workerChoices.map((w) => w.where).join(', ')}`,
+      `pick one: ${commands.join('  or  ')}`,
     );
   }
   if (plan.workerChoices.length === 0) {
@@ -61,6 +64,14 @@ function stoppedLines(s: Style, stopped: StoppedWorker[]): string[] {
   );
 }
 
+/** ✓ only when every running workflow was replayed and replays; anything else says what it is. */
+function gateLine(s: Style, g: GateResult): string {
+  const head = `replayed ${g.checked} of ${g.total} running workflow(s) on ${g.taskQueue} against the new code`;
+  if (g.diverged.length) return `${s.warn} ${head}: ${g.diverged.length} diverge (restarted anyway)`;
+  if (g.unchecked.length) return `${s.warn} ${head}: ${g.unchecked.length} not checked (restarted anyway)`;
+  return `${s.ok} ${head}: all replay`;
+}
+
 export const ensureWorkerCommand = defineCommand({
   name: 'ensure-worker',
   aliases: ['restart-worker'],
@@ -72,14 +83,14 @@ export const ensureWorkerCommand = defineCommand({
     { name: 'timeout', type: 'number', min: 0, default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' },
     { name: 'force', type: 'boolean', description: 'restart even when running workflows cannot replay the changed code' },
   ],
-  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], skipped}' },
+  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], unchecked[{workflowId, runId, why}], skipped}', report: "what the worker reported of itself: {pid, taskQueue, namespace, target, identity, workflows[], activities[], sdk, state}" },
   async run(ctx, args): Promise<EnsureWorkerResult & { gate?: GateResult }> {
     const settings = await chooseWorkerCommand(ctx);
     await consentToRunCode(ctx, settings.workerDir, settings.workerCmd);
     // Changed workflow code: the running workflows must still replay on it before the old worker goes.
     const gate = await gateRestart(ctx, settings, Boolean(args.flags.force));
     // One supervisor per project at a time: a second ensure-worker waits, then replaces the first's worker.
-    const ready = await withLock(settings.stateDir, `worker-${settings.projectName}`, 'ensure-worker', () =>
+    const ready = await withLock(settings.stateDir, `worker-${projectKey(settings)}`, 'ensure-worker', () =>
       ensureWorker(settings, { timeoutMs: args.flags.timeout * 1000, signal: ctx.signal, progress: (l) => ctx.progress(l), approve: (workers) => consentToStop(ctx, workers) }),
       { signal: ctx.signal, onWait: (pid) => ctx.progress(`waiting for tshell pid ${pid}, which is starting this project's worker…`) },
     );
@@ -89,9 +100,14 @@ export const ensureWorkerCommand = defineCommand({
     return [
       ...staleLines(s, d.stalePidFiles),
       ...stoppedLines(s, d.stopped),
-      ...(d.gate ? [`${d.gate.diverged.length ? s.warn : s.ok} replayed ${d.gate.checked} of ${d.gate.total} running workflow(s) on ${d.gate.taskQueue} against the new code${d.gate.diverged.length ? `: ${d.gate.diverged.length} diverge (restarted anyway)` : ': all replay'}`] : []),
+      ...(d.gate ? [gateLine(s, d.gate)] : []),
       `${s.ok} worker ready in ${formatDuration(d.readyMs)}: pid ${d.pid} polls task queue ${d.taskQueue} as ${d.pollerIdentity}`,
-      card(s, [['project', `${d.project} (${d.projectDir})`], ['command', d.command], ['log', d.logFile]]),
+      card(s, [
+        ['project', `${d.project} (${d.projectDir})`],
+        ['command', d.command],
+        ...(d.report ? [['registers', `${d.report.workflows.length} workflow(s), ${d.report.activities.length} activit${d.report.activities.length === 1 ? 'y' : 'ies'}${d.report.sdk ? ` (temporalio ${d.report.sdk})` : ''}`] as [string, string]] : []),
+        ['log', d.logFile],
+      ]),
     ].join('\n');
   },
 });
@@ -122,7 +138,7 @@ export const killWorkerCommand = defineCommand({
   flags: [],
   fields: { project: 'project name', stopped: 'workers stopped: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}' },
   async run(ctx): Promise<KillResult> {
-    return withLock(ctx.settings.stateDir, `worker-${ctx.settings.projectName}`, 'kill-worker', async () => {
+    return withLock(ctx.settings.stateDir, `worker-${projectKey(ctx.settings)}`, 'kill-worker', async () => {
       const found = findProjectWorkers(ctx.settings);
       await consentToStop(ctx, found.workers);
       return { project: ctx.settings.projectName, stopped: await stopWorkers(found.workers), stalePidFiles: found.stale };

@@ -21,15 +21,23 @@ export function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
+/**
+ * What a project's state files are keyed by: its name (for people) and its full path (two checkouts
+ * both called `app` never share a PID file, a log or a lock).
+ */
+export function projectKey(settings: Pick<Settings, 'projectName' | 'projectDir'>): string {
+  return `${settings.projectName}-${fnv1a(settings.projectDir)}`;
+}
+
 /** Where a project's session context (current workflow and the one before) is saved. */
 export function contextFile(settings: Settings): string {
-  return join(settings.stateDir, 'context', `${settings.projectName}-${fnv1a(settings.projectDir)}.json`);
+  return join(settings.stateDir, 'context', `${projectKey(settings)}.json`);
 }
 
 /** The project's worker PID file and log (paths only: the prompt reads them before anything loads). */
 export function workerFiles(settings: Settings): { pidFile: string; logFile: string } {
   return {
-    pidFile: join(settings.pidDir, `worker-${settings.projectName}.pid`),
-    logFile: join(settings.logDir, `worker-${settings.projectName}.log`),
+    pidFile: join(settings.pidDir, `worker-${projectKey(settings)}.pid`),
+    logFile: join(settings.logDir, `worker-${projectKey(settings)}.log`),
   };
 }

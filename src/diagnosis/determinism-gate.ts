@@ -15,6 +15,8 @@ export interface GateResult {
   total: number;
   checked: number;
   diverged: { workflowId: string; runId: string; eventId?: number; eventType?: string; reason?: string; resetTo?: number }[];
+  /** Running workflows that got no verdict, and why (the restart is then not proven safe). */
+  unchecked: { workflowId: string; runId: string; why: string }[];
 }
 
 export async function determinismGate(
@@ -23,7 +25,7 @@ export async function determinismGate(
   python: string[],
   opts: { limit: number; budgetMs: number; signal?: AbortSignal; progress?: (line: string) => void },
 ): Promise<GateResult> {
-  const none = (skipped: string, taskQueue?: string): GateResult => ({ skipped, total: 0, checked: 0, diverged: [], ...(taskQueue ? { taskQueue } : {}) });
+  const none = (skipped: string, taskQueue?: string): GateResult => ({ skipped, total: 0, checked: 0, diverged: [], unchecked: [], ...(taskQueue ? { taskQueue } : {}) });
   // A look only: stale PID files are ensure-worker's to report and remove, right after.
   const workers = findProjectWorkers(settings, { tidy: false }).workers;
   if (workers.length === 0) return none('no worker of this project runs');
@@ -41,5 +43,6 @@ export async function determinismGate(
     total: batch.total,
     checked: batch.checked,
     diverged: batch.diverged.map((d) => ({ workflowId: d.workflowId, runId: d.runId, ...(d.eventId ? { eventId: d.eventId } : {}), ...(d.eventType ? { eventType: d.eventType } : {}), ...(d.reason ? { reason: d.reason } : {}), ...(d.resetTo ? { resetTo: d.resetTo.eventId } : {}) })),
+    unchecked: batch.unchecked,
   };
 }

@@ -117,11 +117,33 @@ export async function replayWorkflow(h: TemporalHandle, settings: Settings, work
 export interface BatchReplay {
   /** Running workflows on the queue (up to the limit asked). */
   total: number;
-  /** How many were replayed before the time budget ran out. */
+  /** How many were replayed to a verdict (replays, or diverges) before the time budget ran out. */
   checked: number;
   outcomes: ReplayOutcome[];
   /** The ones whose history the current code cannot replay. */
   diverged: ReplayOutcome[];
+  /** The ones that got no verdict, and why: a check that did not check is not a pass. */
+  unchecked: { workflowId: string; runId: string; why: string }[];
+}
+
+/** A replay reached a verdict: it replayed, or it parted from the history (anything else did not check). */
+function verdict(o: ReplayOutcome): boolean {
+  return o.ok || o.kind === 'nondeterminism';
+}
+
+function uncheckedOf(refs: { workflowId: string; runId: string }[], outcomes: ReplayOutcome[], unreadable: Set<string>, budgetMs: number): BatchReplay['unchecked'] {
+  return refs.flatMap((r) => {
+    const o = outcomes.find((x) => x.workflowId === r.workflowId && x.runId === r.runId);
+    if (o && verdict(o)) return [];
+    const why = unreadable.has(r.runId)
+      ? 'its history could not be read'
+      : !o
+        ? `the replayer did not reach it within ${Math.round(budgetMs / 1000)} s`
+        : o.kind === 'no-class'
+          ? `no workflow class ${o.workflowType} in the new code${o.problems.length ? ` (cannot import: ${o.problems.join(', ')})` : ''}`
+          : `the replay failed: ${o.reason ?? o.message ?? o.errorType ?? 'unknown error'}`;
+    return [{ workflowId: r.workflowId, runId: r.runId, why }];
+  });
 }
 
 /**
@@ -140,9 +162,24 @@ export async function replayMany(
   // A history that cannot be read (closed and gone meanwhile) is left out, not fatal.
   const histories = await mapLimit(refs, 8, async (r) => ({ ...r, events: await fetchHistory(h, r.workflowId, r.runId, opts.signal).catch(() => undefined) }));
   const usable = histories.filter((x): x is Fetched => x.events !== undefined);
-  if (usable.length === 0) return { total: refs.length, checked: 0, outcomes: [], diverged: [] };
-  const outcomes = await runReplayer(settings, python, usable, { timeoutMs: Math.max(1000, opts.budgetMs - (Date.now() - started)), ...(opts.signal ? { signal: opts.signal } : {}) });
-  return { total: refs.length, checked: outcomes.length, outcomes, diverged: outcomes.filter((o) => !o.ok && o.kind === 'nondeterminism') };
+  const unreadable = new Set(histories.filter((x) => x.events === undefined).map((x) => x.runId));
+  if (usable.length === 0) return { total: refs.length, checked: 0, outcomes: [], diverged: [], unchecked: uncheckedOf(refs, [], unreadable, opts.budgetMs) };
+  let outcomes: ReplayOutcome[];
+  try {
+    outcomes = await runReplayer(settings, python, usable, { timeoutMs: Math.max(1000, opts.budgetMs - (Date.now() - started)), ...(opts.signal ? { signal: opts.signal } : {}) });
+  } catch (err) {
+    if (!(err instanceof ProcessError)) throw err;
+    // The replayer could not run at all: nothing was checked, and this is why.
+    const why = [err.message, ...(err.details ?? []).slice(-1)].join(': ');
+    return { total: refs.length, checked: 0, outcomes: [], diverged: [], unchecked: refs.map((r) => ({ ...r, why })) };
+  }
+  return {
+    total: refs.length,
+    checked: outcomes.filter(verdict).length,
+    outcomes,
+    diverged: outcomes.filter((o) => !o.ok && o.kind === 'nondeterminism'),
+    unchecked: uncheckedOf(refs, outcomes, unreadable, opts.budgetMs),
+  };
 }
 
 /**
@@ -174,5 +211,11 @@ export async function replayFiles(settings: Settings, python: string[], files: s
     return { workflowId: basename(file).replace(/\.json$/, ''), runId, events };
   });
   const outcomes = await runReplayer(settings, python, items, { timeoutMs: 300_000, ...(opts.workflows ? { workflows: opts.workflows } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-  return { total: items.length, checked: outcomes.length, outcomes, diverged: outcomes.filter((o) => !o.ok && o.kind === 'nondeterminism') };
+  return {
+    total: items.length,
+    checked: outcomes.filter(verdict).length,
+    outcomes,
+    diverged: outcomes.filter((o) => !o.ok && o.kind === 'nondeterminism'),
+    unchecked: uncheckedOf(items, outcomes, new Set(), 300_000),
+  };
 }

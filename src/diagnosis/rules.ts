@@ -72,7 +72,17 @@ const isDeadlock = (f: FailureRecord) => f.message.includes('[TMPRL1101]');
 const isWfNotRegistered = (f: FailureRecord) => NOT_REGISTERED_WF.test(f.message);
 /** The SDK calls run() with the start's inputs: a count that does not fit is Python's own TypeError. */
 const BAD_INPUT = /\.run\(\) (?:takes \d+ positional arguments? but \d+ (?:were|was) given|missing \d+ required positional arguments?)/;
-const isBadInput = (f: FailureRecord) => (f.failure?.[0]?.type ?? 'TypeError') === 'TypeError' && BAD_INPUT.test(f.message);
+const isBadCount = (f: FailureRecord) => (f.failure?.[0]?.type ?? 'TypeError') === 'TypeError' && BAD_INPUT.test(f.message);
+/** The right count, the wrong shape: the SDK's converter could not build run()'s parameter types. */
+const isBadShape = (f: FailureRecord) => f.failure?.[0]?.message.startsWith('Failed decoding arguments') === true && (f.failure?.length ?? 0) > 1;
+const isBadInput = (f: FailureRecord) => isBadCount(f) || isBadShape(f);
+/** What the decoding said, named: the type and the fields it misses, else the cause's own words. */
+function shapeProblem(f: FailureRecord): string {
+  const cause = f.failure?.[1];
+  const missing = /(?:(\w+)\.)?__init__\(\) missing \d+ required (?:positional|keyword-only) arguments?: (.+)$/.exec(cause?.message ?? '');
+  if (missing) return `the input has no ${missing[2]} field${(missing[2] ?? '').includes(' and ') ? 's' : ''}${missing[1] ? ` for ${missing[1]}` : ''}`;
+  return `the input does not fit run()'s parameter types (${cause?.type ?? 'error'}: ${cause?.message ?? ''})`;
+}
 
 export const RULES: Rule[] = [
   {
@@ -95,7 +105,9 @@ export const RULES: Rule[] = [
     class: 'bad-input',
     match: (ev) => {
       const f = taskFailure(ev, isBadInput);
-      return f && { summary: `started with the wrong number of inputs: ${f.message.split('\n')[0]} (terminate it and start it with the right ones)`, evidence: [fromHistory(f), ...attemptsItem(ev), ...runSignature(ev)] };
+      if (!f) return undefined;
+      const what = isBadShape(f) ? `started with input of the wrong shape: ${shapeProblem(f)}` : `started with the wrong number of inputs: ${f.message.split('\n')[0]}`;
+      return { summary: `${what} (terminate it and start it with the right input: no code change can help, the input is fixed in its history)`, evidence: [fromHistory(f), ...attemptsItem(ev), ...runSignature(ev)] };
     },
   },
   {

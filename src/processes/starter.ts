@@ -1,6 +1,7 @@
 // Running the project's starter: the workflow id is read from its output as it streams, and
 // otherwise asked of the server (executions started after the launch). A starter that blocks until
 // the workflow ends is left running in the background with its output in a log.
+import { projectKey } from '../config/state-dir.js';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { ProcessError } from '../errors.js';
@@ -42,7 +43,7 @@ export interface StarterRun {
 
 export async function launchStarter(settings: Settings): Promise<StarterRun> {
   const argv = splitCommand(settings.starterCmd, 'starter command');
-  const logFile = join(settings.logDir, `starter-${settings.projectName}.log`);
+  const logFile = join(settings.logDir, `starter-${projectKey(settings)}.log`);
   const launchedAt = new Date();
   const proc = await spawnDetached(argv, {
     cwd: settings.starterDir,

@@ -2,6 +2,7 @@
 // and live processes whose cwd is the project and whose command line is the worker command), stop
 // them, start one fresh worker, and call it ready only when a poller of its own process tree shows
 // up on its task queue.
+import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { workerFiles } from '../config/state-dir.js';
@@ -14,6 +15,7 @@ import { allProcs, processTree, readProc, sleep, startedAtMs, type ProcInfo } fr
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
 import { childEnv, pythonPath } from './tools.js';
 import { stopProcessTree, type StopResult } from './terminate.js';
+import { readWorkerReport, reportEnv, workerReportFile, type WorkerReport } from './worker-report.js';
 
 export interface WorkerProcess {
   project: string;
@@ -176,12 +178,24 @@ export interface EnsureWorkerResult {
   command: string;
   stopped: StoppedWorker[];
   stalePidFiles: StalePidFile[];
+  /** What the worker reported of itself (queue, namespace, registrations, SDK), when it did. */
+  report?: WorkerReport;
 }
 
 const TASK_QUEUE_LINE = /listening on task queue:?\s*["']?([\w.\-:/@]+)/i;
 
 export function taskQueueFromLog(text: string): string | undefined {
   return TASK_QUEUE_LINE.exec(text)?.[1];
+}
+
+/**
+ * The signal that ended a process: its own, or the one a wrapper reports as 128 + N (uv, a shell
+ * script), so a SIGTERM from elsewhere is said as one and not as "exit code 143".
+ */
+export function exitSignal(exit: { code: number | null; signal: string | null }): string | undefined {
+  if (exit.signal) return exit.signal;
+  if (exit.code === null || exit.code <= 128 || exit.code >= 160) return undefined;
+  return Object.entries(osConstants.signals).find(([, n]) => n === (exit.code ?? 0) - 128)?.[0];
 }
 
 export function identityPid(identity: string): number | undefined {
@@ -210,9 +224,10 @@ export async function ensureWorker(
   const stopped = await stopWorkers(found.workers);
   const { pidFile, logFile } = workerFiles(settings);
   const started = Date.now();
+  const reportFile = workerReportFile(settings);
   const proc = await spawnDetached(argv, {
     cwd: settings.workerDir,
-    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...pythonPath(settings.workerDir) }),
+    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...pythonPath(settings.workerDir), ...reportEnv(settings, process.env) }),
     logFile,
     banner: `=== tshell: ${new Date().toISOString()} starting worker: ${argv.join(' ')} (in ${settings.workerDir})`,
   });
@@ -236,22 +251,25 @@ export async function ensureWorker(
   let taskQueue: string | undefined;
   let lastHeartbeatCheck = 0;
   let saidHeartbeat = false;
+  let report: WorkerReport | undefined;
   while (Date.now() - started < timeoutMs) {
     const exit = proc.hasExited();
     if (exit) {
       removePidFile(pidFile);
-      throw new ProcessError(
-        `worker exited during start-up (${exit.code !== null ? `exit code ${exit.code}` : `signal ${exit.signal}`})`,
-        logTail(logFile, proc.logOffset, 15),
-        `fix the error above, then run \`ensure-worker\` again (log: ${logFile})`,
-      );
+      const signal = exitSignal(exit);
+      if (signal) {
+        throw new ProcessError(`worker was stopped by ${signal} during start-up, from outside tshell`, logTail(logFile, proc.logOffset, 15), `something else stopped it (a supervisor, another terminal): \`ensure-worker\` starts it again (log: ${logFile})`);
+      }
+      throw new ProcessError(`worker exited during start-up (exit code ${exit.code})`, logTail(logFile, proc.logOffset, 15), `fix the error above, then run \`ensure-worker\` again (log: ${logFile})`);
     }
     // The queues it may poll: the configured or discovered one, the one its log names; whichever
     // shows a poller of this process tree first is the worker's. Without any, its heartbeat says.
-    const queues = [...new Set([settings.taskQueue, taskQueueFromLog(readLogSince(logFile, proc.logOffset))].filter((q): q is string => Boolean(q)))];
-    if (queues.length === 0 && !saidHeartbeat) {
+    // The worker's own report first (exact), then the configured or discovered queue, then its log.
+    report = readWorkerReport(reportFile, new Set(processTree(proc.pid).map((p) => p.pid))) ?? report;
+    const queues = [...new Set([report?.taskQueue, settings.taskQueue, taskQueueFromLog(readLogSince(logFile, proc.logOffset))].filter((q): q is string => Boolean(q)))];
+    if (queues.length === 0 && !saidHeartbeat && Date.now() - started > 5000) {
       saidHeartbeat = true;
-      opts.progress?.("its task queue is set at run time: waiting for the worker's first heartbeat (the Python SDK sends one a minute)");
+      opts.progress?.("its task queue is set at run time and it has not reported itself: waiting for its heartbeat (the Python SDK sends one a minute)");
     }
     let poller: PollerInfo | undefined;
     for (const q of queues) {
@@ -284,6 +302,7 @@ export async function ensureWorker(
         command: argv.join(' '),
         stopped,
         stalePidFiles: found.stale,
+        ...(report ? { report } : {}),
       };
     }
     await sleep(150, opts.signal);

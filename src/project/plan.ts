@@ -1,6 +1,7 @@
 // How to run a project, decided from what discovery read: where its root is, which Python runs it
 // (uv, poetry, an active virtualenv, a .venv folder, python3), the worker and starter commands, and
 // the task queue. Pure apart from looking at marker files, so it is tested on plain folders.
+import { declaredEntry } from './declared.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Discovery, QueueValue, StarterCall, WorkerCall } from './discover.js';
@@ -161,6 +162,9 @@ export function planProject(projectDir: string, root: string, discovery: Discove
   const runner = chooseRunner(root, env, hasTool);
   const found = entries(discovery.workers, 'worker', discovery, runner, projectDir, root, env);
   const workerChoices = found.length ? found : scriptEntry(discovery, 'worker', runner, root);
+  // Several workers: the one the project's own Makefile, Procfile, compose file or README runs.
+  const declared = workerChoices.length > 1 ? declaredEntry(root, workerChoices, discovery.scripts) : undefined;
+  const worker = workerChoices.length === 1 ? workerChoices[0] : declared && { ...declared.entry, where: `${declared.entry.where} (${declared.by})` };
   const workerFiles = new Set(discovery.workers.map((w) => w.file));
   const starters = entries(discovery.starters.filter((s) => !workerFiles.has(s.file)), 'starter', discovery, runner, projectDir, root, env);
   const starterChoices = starters.length ? starters : scriptEntry(discovery, 'starter', runner, root);
@@ -171,7 +175,7 @@ export function planProject(projectDir: string, root: string, discovery: Discove
     runner,
     workerChoices,
     starterChoices,
-    ...(workerChoices.length === 1 ? { worker: workerChoices[0] } : {}),
+    ...(worker ? { worker } : {}),
     ...(starterChoices.length === 1 ? { starter: starterChoices[0] } : {}),
     workflowTypes: [...new Set(discovery.workflows.map((w) => w.name))],
     hasTemporalCode,

@@ -6,11 +6,18 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { fnv1a } from '../../src/config/state-dir.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'tshell.js');
 export const HELLO = join(ROOT, 'examples', 'hello');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+/** How tshell keys a project's state files (PID file, log, lock): its name and a hash of its path. */
+export function projectKey(dir: string): string {
+  return `${basename(dir)}-${fnv1a(dir)}`;
+}
+export const HELLO_KEY = projectKey(HELLO);
 
 export interface RunResult {
   stdout: string;

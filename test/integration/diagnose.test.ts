@@ -48,7 +48,7 @@ describe('diagnose, class by class', () => {
     assert.match(d.findings[0]?.summary ?? '', /does not register workflow NoSuchWorkflow/);
     // The code says what the worker registers, and where.
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
-    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:38 registers workflows: QuickWorkflow, ApprovalWorkflow/.test(t)), code.join('\n'));
+    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ registers workflows: QuickWorkflow, ApprovalWorkflow/.test(t)), code.join('\n'));
     assert.ok(code.includes('no @workflow.defn named NoSuchWorkflow in the project'), code.join('\n'));
   });
 
@@ -59,7 +59,7 @@ describe('diagnose, class by class', () => {
     assert.ok(!d.findings.some((f) => f.class === 'activity-failing'));
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
     assert.ok(code.includes('no @activity.defn named not_registered_anywhere in the project'), code.join('\n'));
-    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:38 registers activities: .*\(add not_registered_anywhere\)/.test(t)), code.join('\n'));
+    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ registers activities: .*\(add not_registered_anywhere\)/.test(t)), code.join('\n'));
     // Advice after the diagnosis: unlimited retries of an error no retry can fix.
     const smells = await eventually(async () => {
       const again = await declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
@@ -80,6 +80,16 @@ describe('diagnose, class by class', () => {
     assert.ok(!d.findings.some((f) => f.class === 'workflow-code-bug'));
     assert.match(d.findings[0]?.summary ?? '', /takes 2 positional arguments but 3 were given/);
     assert.ok(d.findings[0]?.evidence.some((e) => e.source === 'code' && /its run\(\) takes 1 input/.test(e.text)));
+    await run(['terminate', '--id', id, '--yes']);
+  });
+
+  it('bad-input: the right count of the wrong shape (a dataclass field missing) is bad input too', async () => {
+    const id = await start('TranslateWorkflow', '--input', '{"text": "hello"}');
+    const d = await diagnoseUntil(id, 'bad-input');
+    assert.equal(d.findings[0]?.procedure.id, 'terminate-start-right-input');
+    assert.ok(!d.findings.some((f) => f.class === 'workflow-code-bug'), JSON.stringify(d.findings.map((f) => f.class)));
+    assert.match(d.findings[0]?.summary ?? '', /started with input of the wrong shape: the input has no 'language_code' field for TranslateInput/);
+    assert.ok(d.findings[0]?.evidence.some((e) => e.source === 'history' && /Failed decoding arguments/.test(e.text)));
     await run(['terminate', '--id', id, '--yes']);
   });
 
@@ -108,7 +118,7 @@ describe('diagnose, class by class', () => {
     const d = await diagnoseUntil(id, 'task-queue-mismatch');
     assert.match(d.findings[0]?.summary ?? '', /task queue elsewhere, the project's worker polls monitor/);
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
-    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:38 polls monitor \(set at src\/monitor\/worker\.py:32 \(default of env MONITOR_TASK_QUEUE\)\)/.test(t)), code.join('\n'));
+    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ polls monitor \(set at src\/monitor\/worker\.py:\d+ \(default of env MONITOR_TASK_QUEUE\)\)/.test(t)), code.join('\n'));
     assert.equal(d.findings[0]?.procedure.id, 'align-task-queue');
   });
 

@@ -2,7 +2,7 @@
 // workflow is refused by ensure-worker (the old worker keeps polling), `replay --all` says the same,
 // a terminal may choose, and --force restarts anyway.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { after, before, describe, it } from 'node:test';
@@ -86,5 +86,39 @@ describe('the determinism gate', () => {
     assert.notEqual(forced.pid, before);
     await run(['terminate', '--id', id, '--yes']);
     await run(['kill-worker']);
+  });
+
+  it('a check that did not check is not a pass: new code that does not import keeps the old worker', async () => {
+    const broken = copyProject('evolving', env, 'gate-broken');
+    const inBroken = (args: string[]) => tshell(args, { env: env.env, cwd: broken });
+    assert.equal((await inBroken(['ensure-worker'])).exitCode, 0);
+    const started = await inBroken(['start', '--type', 'TimerWorkflow', '--task-queue', 'evolving', '--input', '3600', '--json']);
+    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
+    await eventually(async () => {
+      const h = await declaredJson<{ events: { type: string }[] }>('history', await inBroken(['history', '--id', id, '--json']));
+      return h.events.some((e) => e.type === 'TimerStarted') ? true : undefined;
+    }, 30_000, 'the timer to start');
+    const pidOf = async () => (await declaredJson<{ workers: { pid: number; project: string }[] }>('list-workers', await inBroken(['list-workers', '--json']))).workers.find((w) => w.project === 'gate-broken')?.pid;
+    const before = await pidOf();
+    assert.ok(before);
+    const file = join(broken, 'src', 'evolving', 'workflows.py');
+    appendFileSync(file, '\ndef half_written(:\n');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later); // newer than the worker's start, whatever the clock's granularity
+
+    const refused = await inBroken(['ensure-worker']);
+    assert.equal(refused.exitCode, 1, refused.stderr + refused.stdout);
+    assert.match(refused.stderr, /not restarting: checked 0 of 1 running workflow\(s\) on evolving: 1 could not be checked against the new code \(the old worker keeps running\)/);
+    assert.match(refused.stderr, new RegExp(`${id}: not checked: `));
+    assert.match(refused.stderr, /hint: .*ensure-worker --force/);
+    assert.doesNotMatch(refused.stdout + refused.stderr, /✓ replayed/);
+    assert.equal(await pidOf(), before, 'the old worker still runs');
+    const all = await inBroken(['replay', '--all', '--json']);
+    assert.equal(all.exitCode, 1, 'replay --all does not pass what it could not check');
+    const a = (JSON.parse(all.stdout) as { all: { checked: number; unchecked: { workflowId: string }[] } }).all;
+    assert.equal(a.checked, 0);
+    assert.deepEqual(a.unchecked.map((u) => u.workflowId), [id]);
+    await inBroken(['terminate', '--id', id, '--yes']);
+    await inBroken(['kill-worker']);
   });
 });

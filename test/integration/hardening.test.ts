@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, declaredJson, eventually, FIXTURES, HELLO, makeEnv, noStackTrace, tshell, type Env } from '../helpers/tshell.js';
+import { cleanup, declaredJson, eventually, FIXTURES, HELLO, makeEnv, noStackTrace, tshell, type Env, HELLO_KEY } from '../helpers/tshell.js';
 import { allProcs, isAlive, readProc } from '../../src/processes/proc.js';
 
 const MONITOR = join(FIXTURES, 'monitor');
@@ -69,10 +69,10 @@ describe('hardening', () => {
     const info = readProc(pid);
     // Same pid, same command line written by an attacker or an old file: the start time differs.
     mkdirSync(join(env.stateDir, 'pids'), { recursive: true });
-    writeFileSync(join(env.stateDir, 'pids', 'worker-hello.pid'), JSON.stringify({ kind: 'worker', pid, startTicks: (info?.startTicks ?? 0) + 7, argv: info?.argv, cwd: HELLO, project: 'hello', logFile: '', logOffset: 0, startedAt: '' }));
+    writeFileSync(join(env.stateDir, 'pids', `worker-${HELLO_KEY}.pid`), JSON.stringify({ kind: 'worker', pid, startTicks: (info?.startTicks ?? 0) + 7, argv: info?.argv, cwd: HELLO, project: 'hello', logFile: '', logOffset: 0, startedAt: '' }));
     const k = await tshell(['kill-worker'], { env: env.env });
     assert.equal(k.exitCode, 0);
-    assert.match(k.stdout, /removed stale PID file worker-hello\.pid .*not signalled/);
+    assert.match(k.stdout, /removed stale PID file worker-hello-[0-9a-f]{8}\.pid .*not signalled/);
     assert.ok(isAlive(pid));
     // A server PID file pointing at it: `server stop` must refuse.
     const port = env.address.split(':')[1];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { BIN, HELLO, cleanup, eventually, makeEnv, tshell, type Env } from '../helpers/tshell.js';
+import { BIN, HELLO, cleanup, eventually, makeEnv, tshell, type Env, HELLO_KEY } from '../helpers/tshell.js';
 
 interface Reply {
   content: { type: string; text: string }[];
@@ -259,7 +259,7 @@ describe('tshell mcp', () => {
     extra.push(holder);
     const locks = join(env.stateDir, 'locks');
     mkdirSync(locks, { recursive: true });
-    writeFileSync(join(locks, 'worker-hello.lock'), JSON.stringify({ pid: holder.pid, startTicks: procStartTicks(holder.pid ?? 0), purpose: 'test' }));
+    writeFileSync(join(locks, `worker-${HELLO_KEY}.lock`), JSON.stringify({ pid: holder.pid, startTicks: procStartTicks(holder.pid ?? 0), purpose: 'test' }));
     const ac = new AbortController();
     const progress: string[] = [];
     const logs: string[] = [];

@@ -126,6 +126,46 @@ describe('any project, out of the box', () => {
     assert.doesNotMatch(afterFirst, /which one\?/, 'asked once: the second ensure-worker remembers the answer');
   });
 
+  it('(g) a queue decided at run time: the worker reports itself, no heartbeat is waited for; its own sitecustomize still loads', async () => {
+    const dir = copyProject('runtime-queue', env);
+    const ensure = await tshell(['ensure-worker', '--json'], { env: plain, cwd: dir });
+    assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
+    assert.doesNotMatch(ensure.stderr, /heartbeat/);
+    const data = JSON.parse(ensure.stdout) as { taskQueue: string; readyMs: number; report?: { taskQueue: string; workflows: string[]; activities: string[]; sdk?: string; namespace?: string; state: string } };
+    // "runtime" comes from the project's own sitecustomize.py: without it the worker would not start.
+    assert.equal(data.taskQueue, 'runtime-tasks');
+    assert.deepEqual(data.report && [data.report.taskQueue, data.report.workflows, data.report.activities, data.report.sdk, data.report.namespace], ['runtime-tasks', ['Shout'], ['shout'], '1.35.0', 'default']);
+    assert.ok(data.readyMs < 30_000, `ready in ${data.readyMs} ms`);
+    const started = await tshell(['start', '--type', 'Shout', '--input', '"hey"'], { env: plain, cwd: dir });
+    assert.equal(started.exitCode, 0, started.stderr + started.stdout);
+    assert.equal((await tshell(['wait', '--status', 'COMPLETED', '--timeout', '60'], { env: plain, cwd: dir })).exitCode, 0);
+    assert.match((await tshell(['result'], { env: plain, cwd: dir })).stdout, /HEY/);
+    // Off, the worker still runs (and tshell falls back to what it reads and the server shows).
+    const off = await tshell(['ensure-worker', '--task-queue', 'runtime-tasks', '--json'], { env: { ...plain, TSHELL_WORKER_HOOK: '0' }, cwd: dir });
+    assert.equal(off.exitCode, 0, off.stderr);
+    assert.equal((JSON.parse(off.stdout) as { report?: unknown }).report, undefined);
+    await tshell(['kill-worker'], { env: plain, cwd: dir });
+  });
+
+  it('(h) two worker scripts in one folder: the one the Makefile runs is the worker', async () => {
+    const dir = copyProject('two-workers', env);
+    const ensure = await tshell(['ensure-worker', '--json'], { env: plain, cwd: dir });
+    assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
+    const data = JSON.parse(ensure.stdout) as { taskQueue: string; command: string };
+    assert.equal(data.command, 'uv run scripts/run_worker.py');
+    assert.equal(data.taskQueue, 'two-tasks');
+    const config = await tshell(['config'], { env: plain, cwd: dir });
+    assert.match(config.stdout, /workerCmd\s+--worker-cmd\s+uv run scripts\/run_worker\.py\s+discovered scripts\/run_worker\.py:\d+ \(Makefile: run-worker: uv run scripts\/run_worker\.py\)/);
+    await tshell(['kill-worker'], { env: plain, cwd: dir });
+    // Without the Makefile nothing says which: a one-shot names both, each as a command that works as typed.
+    const { rmSync } = await import('node:fs');
+    rmSync(join(dir, 'Makefile'));
+    const refused = await tshell(['ensure-worker'], { env: plain, cwd: dir });
+    assert.equal(refused.exitCode, 2);
+    assert.match(refused.stderr, /2 workers in .*nothing in the project .* says which one it runs/);
+    assert.match(refused.stderr, /ensure-worker --worker-cmd "uv run scripts\/run_legacy_worker\.py"  or  ensure-worker --worker-cmd "uv run scripts\/run_worker\.py"/);
+  });
+
   it('(e) a worker whose queue comes from an environment variable', async () => {
     const dir = copyProject('env-queue', env);
     const { ensure } = await loop(dir, { ENVQ_TASK_QUEUE: 'envq-tasks' }, /QUIET PLEASE/);

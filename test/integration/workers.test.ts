@@ -2,10 +2,10 @@
 // worker started by hand in another terminal.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, FIXTURES, HELLO, makeEnv, noStackTrace, tshell, type Env } from '../helpers/tshell.js';
+import { cleanup, eventually, FIXTURES, HELLO, makeEnv, noStackTrace, tshell, type Env, HELLO_KEY } from '../helpers/tshell.js';
 import { allProcs, isAlive, readProc } from '../../src/processes/proc.js';
 
 function helloWorkers(): number[] {
@@ -61,12 +61,12 @@ describe('worker supervision', () => {
     const info = readProc(pid);
     // A PID file from an earlier worker whose pid was recycled: the start time does not match.
     writeFileSync(
-      join(pidDir, 'worker-hello.pid'),
+      join(pidDir, `worker-${HELLO_KEY}.pid`),
       JSON.stringify({ kind: 'worker', pid, startTicks: (info?.startTicks ?? 0) - 5000, argv: ['uv', 'run', 'worker'], cwd: HELLO, project: 'hello', logFile: '', logOffset: 0, startedAt: '' }),
     );
     const r = await tshell(['ensure-worker'], { env: env.env });
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`removed stale PID file worker-hello.pid \\(pid ${pid}: pid now belongs to another program \\(sleep\\); not signalled\\)`));
+    assert.match(r.stdout, new RegExp(`removed stale PID file worker-hello-[0-9a-f]{8}.pid \\(pid ${pid}: pid now belongs to another program \\(sleep\\); not signalled\\)`));
     assert.equal(isAlive(pid), true, 'the unrelated process is still alive');
     const all = await tshell(['kill-all-workers'], { env: env.env });
     assert.equal(all.exitCode, 0);
@@ -101,10 +101,53 @@ describe('worker supervision', () => {
     await tshell(['kill-worker'], { env: env.env });
   });
 
+  it('a worker stopped by SIGTERM from elsewhere during start-up is reported as stopped by that signal', async () => {
+    // A worker command that never polls: it is still starting up when the signal comes.
+    const pending = tshell(['ensure-worker', '--timeout', '120', '--worker-cmd', 'uv run python -c "import time; time.sleep(120)"'], { env: env.env });
+    const pidFile = join(env.stateDir, 'pids', `worker-${HELLO_KEY}.pid`);
+    const pid = await eventually(async () => {
+      try {
+        return (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
+      } catch {
+        return undefined;
+      }
+    }, 60_000, 'the worker PID file');
+    extraPids.push(pid); // its group (uv's python child too) goes at cleanup
+    process.kill(pid, 'SIGTERM');
+    const r = await pending;
+    assert.equal(r.exitCode, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /worker was stopped by SIGTERM during start-up, from outside tshell/);
+    assert.doesNotMatch(r.stderr, /exit code 143|fix the error above/);
+  });
+
+  it('two checkouts with the same folder name keep their own worker, PID file, log and lock', async () => {
+    const twins = ['x', 'y'].map((side) => {
+      const dir = join(env.stateDir, 'twins', side, 'app');
+      cpSync(join(FIXTURES, 'evolving'), dir, { recursive: true, filter: (src) => !/(^|\/)(\.venv|__pycache__)$/.test(src) });
+      return dir;
+    });
+    const [x = '', y = ''] = twins;
+    const ensure = async (cwd: string) => {
+      const r = await tshell(['ensure-worker', '--json'], { env: env.env, cwd });
+      assert.equal(r.exitCode, 0, r.stderr);
+      return JSON.parse(r.stdout) as { pid: number; logFile: string; project: string };
+    };
+    const inX = await ensure(x);
+    const inY = await ensure(y);
+    assert.equal(inX.project, 'app');
+    assert.equal(inY.project, 'app');
+    assert.notEqual(inX.logFile, inY.logFile);
+    assert.ok(isAlive(inX.pid), "y's ensure-worker left x's worker alone");
+    assert.equal((await tshell(['kill-worker'], { env: env.env, cwd: y })).exitCode, 0);
+    assert.ok(isAlive(inX.pid), "y's kill-worker left x's worker alone");
+    assert.equal(isAlive(inY.pid), false);
+    await tshell(['kill-worker'], { env: env.env, cwd: x });
+  });
+
   it('writes a log file that is not world-readable and a PID file that proves the process', async () => {
     const r = await tshell(['ensure-worker', '--json'], { env: env.env });
     const data = JSON.parse(r.stdout) as { pid: number; logFile: string };
-    const record = JSON.parse(readFileSync(join(env.stateDir, 'pids', 'worker-hello.pid'), 'utf8')) as { pid: number; startTicks: number };
+    const record = JSON.parse(readFileSync(join(env.stateDir, 'pids', `worker-${HELLO_KEY}.pid`), 'utf8')) as { pid: number; startTicks: number };
     assert.equal(record.pid, data.pid);
     assert.equal(record.startTicks, readProc(data.pid)?.startTicks);
     const { statSync } = await import('node:fs');

@@ -56,3 +56,14 @@ describe('project discovery: the plan', () => {
     assert.equal(commandText(['python3', 'my worker.py']), "python3 'my worker.py'");
   });
 });
+
+describe('how a worker ended', () => {
+  it('names the signal, its own or the 128 + N a wrapper (uv) exits with', async () => {
+    const { exitSignal } = await import('../../src/processes/worker.js');
+    assert.equal(exitSignal({ code: null, signal: 'SIGKILL' }), 'SIGKILL');
+    assert.equal(exitSignal({ code: 143, signal: null }), 'SIGTERM');
+    assert.equal(exitSignal({ code: 130, signal: null }), 'SIGINT');
+    assert.equal(exitSignal({ code: 1, signal: null }), undefined);
+    assert.equal(exitSignal({ code: 200, signal: null }), undefined);
+  });
+});

@@ -3,6 +3,7 @@
 import { ExitCode, ErrorCodes, TshellError } from '../errors.js';
 import type { Settings } from '../config/settings.js';
 import { determinismGate, type GateResult } from '../diagnosis/determinism-gate.js';
+import { replayPython } from '../diagnosis/replay.js';
 import { tcpProbe } from '../temporal/connection.js';
 import type { CommandContext } from '../cli-model/types.js';
 
@@ -35,8 +36,7 @@ async function uncheckedRestart(ctx: CommandContext, gate: GateResult): Promise<
 export async function gateRestart(ctx: CommandContext, settings: Settings, force: boolean): Promise<GateResult | undefined> {
   if (force || !(await tcpProbe(settings.address, 300))) return undefined;
   const h = await ctx.temporal();
-  const python = ctx.project().plan.runner.python;
-  const gate = await determinismGate(h, settings, python, { limit: 50, budgetMs: 15_000, signal: ctx.signal, progress: (l) => ctx.progress(l) });
+  const gate = await determinismGate(h, settings, () => replayPython(settings, ctx.project().plan.runner), { limit: 50, budgetMs: 15_000, signal: ctx.signal, progress: (l) => ctx.progress(l) });
   if (gate.diverged.length === 0) return gate.unchecked.length ? uncheckedRestart(ctx, gate) : gate;
   const choices = 'keep the old worker (nothing was stopped), `reset --id ID` or `terminate --id ID` each, or `ensure-worker --force` to restart anyway';
   if (ctx.prompter) {

@@ -1,7 +1,7 @@
 // History repair: `replay` proves (or rules out) non-determinism against the project's current code;
 // `reset` moves a workflow back to a workflow task so the new code redoes what follows.
 import { ExitCode, UsageError } from '../errors.js';
-import { replayFiles, replayMany, replayWorkflow, type BatchReplay, type ReplayOutcome } from '../diagnosis/replay.js';
+import { replayFiles, replayMany, replayPython, replayWorkflow, type BatchReplay, type ReplayOutcome } from '../diagnosis/replay.js';
 import { listExecutions, statusClause } from '../temporal/visibility.js';
 import { card, table } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';
@@ -37,18 +37,18 @@ export const replayCommand = defineCommand({
       if (args.flags.all || args.flags.id) throw new UsageError('--history-file replays files, not workflows on the server', 'drop --all/--id, or drop --history-file');
       await consentToRunCode(ctx, ctx.settings.projectDir, 'the replayer');
       ctx.progress(`replaying ${files.length} history file(s) against the code in ${ctx.settings.projectDir}…`);
-      return { all: await replayFiles(ctx.settings, ctx.project().plan.runner.python, files, { ...(args.flags.workflows ? { workflows: args.flags.workflows } : {}), signal: ctx.signal }) };
+      return { all: await replayFiles(ctx.settings, replayPython(ctx.settings, ctx.project().plan.runner), files, { ...(args.flags.workflows ? { workflows: args.flags.workflows } : {}), signal: ctx.signal }) };
     }
     await consentToRunCode(ctx, ctx.settings.projectDir, 'the replayer');
     if (args.flags.all) {
       const h = await ctx.temporal();
       const running = await listExecutions(h, [statusClause('RUNNING'), ...(args.flags.query ? [`(${args.flags.query})`] : [])].join(' AND '), args.flags.limit);
       ctx.progress(`replaying ${running.length} running workflow(s) against the code in ${ctx.settings.projectDir}…`);
-      return { all: await replayMany(h, ctx.settings, ctx.project().plan.runner.python, running.map((r) => ({ workflowId: r.workflowId, runId: r.runId })), { budgetMs: 300_000, signal: ctx.signal }) };
+      return { all: await replayMany(h, ctx.settings, replayPython(ctx.settings, ctx.project().plan.runner), running.map((r) => ({ workflowId: r.workflowId, runId: r.runId })), { budgetMs: 300_000, signal: ctx.signal }) };
     }
     const { h, desc } = await describeTarget(ctx, args);
     ctx.progress(`replaying ${desc.workflowId} against the code in ${ctx.settings.projectDir}…`);
-    const outcome = await replayWorkflow(h, ctx.settings, desc.workflowId, desc.runId, args.flags.workflows ?? [], ctx.signal);
+    const outcome = await replayWorkflow(h, ctx.settings, ctx.project().plan.runner, desc.workflowId, desc.runId, args.flags.workflows ?? [], ctx.signal);
     return { workflowId: desc.workflowId, runId: desc.runId, ...outcome };
   },
   render(d, s) {
@@ -97,7 +97,7 @@ export const resetCommand = defineCommand({
     let eventId = args.flags.event;
     let keeps: string | undefined;
     if (eventId === undefined) {
-      const replay = await replayWorkflow(h, ctx.settings, desc.workflowId, desc.runId, [], ctx.signal);
+      const replay = await replayWorkflow(h, ctx.settings, ctx.project().plan.runner, desc.workflowId, desc.runId, [], ctx.signal);
       if (replay.ok) throw new UsageError(`the current code replays ${desc.workflowId}: nothing to reset to`, 'pass --event N to reset anyway');
       if (!replay.resetTo) throw new UsageError('no workflow task with progress before the divergence: a reset would keep nothing', 'terminate it and start a new workflow instead');
       eventId = replay.resetTo.eventId;

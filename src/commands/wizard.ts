@@ -121,7 +121,7 @@ export const wizardCommand = defineCommand({
       // Prove it before anything is terminated, and see whether a reset could keep the progress.
       try {
         ctx.progress('replaying the history against the current code…');
-        const r = await replayWorkflow(h, ctx.settings, ev.desc.workflowId, ev.desc.runId, [], ctx.signal);
+        const r = await replayWorkflow(h, ctx.settings, ctx.project().plan.runner, ev.desc.workflowId, ev.desc.runId, [], ctx.signal);
         replay = { ok: r.ok, kind: r.kind, eventId: r.eventId, eventType: r.eventType, reason: r.reason, resetTo: r.resetTo };
         say(r.ok
           ? `  ${s.warn} replay: the current code replays this history. The worker that failed ran other code; restarting it may be enough.`

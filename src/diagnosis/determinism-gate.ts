@@ -22,7 +22,8 @@ export interface GateResult {
 export async function determinismGate(
   h: TemporalHandle,
   settings: Settings,
-  python: string[],
+  /** The interpreter to replay in (may throw: then nothing could be checked, and that is why). */
+  python: () => string[],
   opts: { limit: number; budgetMs: number; signal?: AbortSignal; progress?: (line: string) => void },
 ): Promise<GateResult> {
   const none = (skipped: string, taskQueue?: string): GateResult => ({ skipped, total: 0, checked: 0, diverged: [], unchecked: [], ...(taskQueue ? { taskQueue } : {}) });
@@ -36,8 +37,15 @@ export async function determinismGate(
   if (!taskQueue) return none("the running worker's task queue is unknown");
   const running = await listExecutions(h, `TaskQueue = ${quoteValue(taskQueue)} AND ${statusClause('RUNNING')}`, opts.limit);
   if (running.length === 0) return none(`no workflow runs on ${taskQueue}`, taskQueue);
+  let interpreter: string[];
+  try {
+    interpreter = python();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { taskQueue, total: running.length, checked: 0, diverged: [], unchecked: running.map((r) => ({ workflowId: r.workflowId, runId: r.runId, why })) };
+  }
   opts.progress?.(`the code changed since the worker started: replaying ${running.length} running workflow(s) on ${taskQueue} against it…`);
-  const batch: BatchReplay = await replayMany(h, settings, python, running.map((r) => ({ workflowId: r.workflowId, runId: r.runId })), { budgetMs: opts.budgetMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const batch: BatchReplay = await replayMany(h, settings, interpreter, running.map((r) => ({ workflowId: r.workflowId, runId: r.runId })), { budgetMs: opts.budgetMs, ...(opts.signal ? { signal: opts.signal } : {}) });
   return {
     taskQueue,
     total: batch.total,

@@ -1,15 +1,17 @@
 // Replaying a workflow's history against the project's current code with the Python SDK's Replayer,
 // run in the project's own environment (python/tshell_replay.py). It proves non-determinism before
 // anything is terminated, and names the history event where code and history part.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { ensurePrivateDir } from '../config/state-dir.js';
-import { ProcessError, ToolMissingError, UsageError } from '../errors.js';
+import { ErrorCodes, ProcessError, TshellError, UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { eventId, eventTypeName, fetchHistory, type HistoryEvent } from '../temporal/history.js';
-import { childEnv, findTool, packageRoot } from '../processes/tools.js';
+import { childEnv, packageRoot } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
+import { runningWorkerPython } from '../processes/worker.js';
+import type { Runner } from '../project/plan.js';
 
 export interface ReplayOutcome {
   workflowId: string;
@@ -35,12 +37,27 @@ export interface ReplayOutcome {
 }
 
 /** `uv run python` for a `uv run …` worker, the worker's own interpreter when it names one. */
-export function pythonCommand(workerCmd: string): string[] {
-  const argv = splitCommand(workerCmd, 'worker command');
-  const first = argv[0] ?? '';
-  if (/(^|\/)python3?(\.\d+)?$/.test(first)) return [first];
-  if (first.endsWith('uv') && argv[1] === 'run') return [first, 'run', 'python'];
-  return ['uv', 'run', 'python'];
+/**
+ * Where to replay without writing into the project: the interpreter of the worker that runs, else an
+ * interpreter the worker command names, else the project's existing `.venv`, else the runner only
+ * when it needs no environment made (plain python, an active or found venv). `uv run`/`poetry run`
+ * would create a venv and a lock file in the user's project: never implicitly.
+ */
+export function replayPython(settings: Settings, runner: Runner): string[] {
+  const running = runningWorkerPython(settings);
+  if (running) return [running];
+  const first = splitCommand(settings.workerCmd, 'worker command')[0] ?? '';
+  if (/(^|\/)python[\d.]*$/.test(first)) return [first];
+  const venv = join(settings.projectDir, '.venv', 'bin', 'python');
+  if (existsSync(venv)) return [venv];
+  if (runner.kind === 'uv' || runner.kind === 'poetry') {
+    throw new TshellError(
+      `no environment to replay in: ${settings.projectDir} has no .venv, and no worker of it runs`,
+      ErrorCodes.toolMissing,
+      `start the worker once (\`ensure-worker\`), or make the environment yourself (${runner.kind === 'uv' ? '`uv sync`' : '`poetry install`'}): tshell never creates one in your project`,
+    );
+  }
+  return runner.python;
 }
 
 /**
@@ -102,12 +119,9 @@ async function runReplayer(settings: Settings, python: string[], items: Fetched[
   }
 }
 
-export async function replayWorkflow(h: TemporalHandle, settings: Settings, workflowId: string, runId: string, workflows: string[], signal?: AbortSignal): Promise<Omit<ReplayOutcome, 'workflowId' | 'runId'>> {
+export async function replayWorkflow(h: TemporalHandle, settings: Settings, runner: Runner, workflowId: string, runId: string, workflows: string[], signal?: AbortSignal): Promise<Omit<ReplayOutcome, 'workflowId' | 'runId'>> {
+  const argv = replayPython(settings, runner);
   const events = await fetchHistory(h, workflowId, runId, signal);
-  const argv = pythonCommand(settings.workerCmd);
-  if ((argv[0] === 'uv' || argv[0]?.endsWith('/uv')) && !findTool('uv', argv[0] === 'uv' ? undefined : argv[0], childEnv())) {
-    throw new ToolMissingError('uv', 'run `tshell setup` (installs it into the tools folder)');
-  }
   const [outcome] = await runReplayer(settings, argv, [{ workflowId, runId, events }], { timeoutMs: 300_000, workflows, ...(signal ? { signal } : {}) });
   if (!outcome) throw new ProcessError('the replayer did not finish within 300 s', [], 'is the project environment set up? (`doctor` checks it)');
   const { workflowId: _w, runId: _r, ...rest } = outcome;

@@ -198,6 +198,22 @@ export function exitSignal(exit: { code: number | null; signal: string | null })
   return Object.entries(osConstants.signals).find(([, n]) => n === (exit.code ?? 0) - 128)?.[0];
 }
 
+/**
+ * The Python interpreter a running worker of the project really uses (the first process of its
+ * tree that runs one: uv's child, a venv script's shebang), as the path it was started by, so a
+ * venv stays a venv (`/proc/PID/exe` would name the base interpreter).
+ */
+export function runningWorkerPython(settings: Settings): string | undefined {
+  const procs = allProcs();
+  for (const w of findProjectWorkers(settings, { tidy: false }).workers) {
+    for (const p of processTree(w.pid, procs)) {
+      const first = p.argv[0] ?? '';
+      if (/(^|\/)python[\d.]*$/.test(first) && first.startsWith('/')) return first;
+    }
+  }
+  return undefined;
+}
+
 export function identityPid(identity: string): number | undefined {
   const m = /^(\d+)@/.exec(identity);
   return m ? Number(m[1]) : undefined;

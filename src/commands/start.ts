@@ -25,9 +25,19 @@ interface StartResult {
 }
 
 /** The task queue of this project's worker, when tshell knows it. */
+/**
+ * The queue to start on: one given (flag, environment, session) first, then the one the running
+ * worker really polls (it reported it, or its poller proved it), then what discovery read in the code
+ * (a default a `.env` overrides at run time reads wrong).
+ */
 function projectTaskQueue(ctx: CommandContext): string | undefined {
-  if (ctx.settings.taskQueue) return ctx.settings.taskQueue;
-  return findProjectWorkers(ctx.settings).workers.find((w) => w.taskQueue)?.taskQueue;
+  return givenTaskQueue(ctx) ?? findProjectWorkers(ctx.settings).workers.find((w) => w.taskQueue)?.taskQueue ?? (ctx.settings.taskQueue || undefined);
+}
+
+/** A queue the user gave (flag, environment, session), not one discovery read. */
+function givenTaskQueue(ctx: CommandContext): string | undefined {
+  const source = ctx.resolved.sources.taskQueue.source;
+  return ctx.settings.taskQueue && !source.startsWith('discovered') && source !== 'default' ? ctx.settings.taskQueue : undefined;
 }
 
 export const startCommand = defineCommand({
@@ -130,7 +140,7 @@ interface DirectStart {
 }
 
 async function startDirect(ctx: CommandContext, type: string, flags: DirectStart, queue?: string, how?: string): Promise<StartResult> {
-  const taskQueue = ctx.settings.taskQueue || queue || projectTaskQueue(ctx);
+  const taskQueue = givenTaskQueue(ctx) ?? queue ?? projectTaskQueue(ctx);
   if (!taskQueue) throw new UsageError('start --type needs a task queue', 'pass --task-queue Q (or set TSHELL_TASK_QUEUE)');
   const timeout = flags['execution-timeout'];
   const workflowExecutionTimeout = timeout ? parseDuration(timeout, '--execution-timeout') : undefined;

@@ -40,7 +40,7 @@ export const CLASSES = {
   },
   'bad-input': {
     severity: 'error', procedure: 'terminate-start-right-input', problem: true, stage: 'workflow-task', suppresses: ['workflow-code-bug'],
-    explanation: "The workflow was started with a different number of inputs than its run() method takes, so its first workflow task fails on every attempt. The code is fine and no restart helps: terminate it and start it again with the inputs run() expects.",
+    explanation: "The workflow was started with input run() cannot take: a different number of inputs, or one of the wrong shape (a dataclass missing a field, a value of another type: the SDK's 'Failed decoding arguments'). Its first workflow task fails on every attempt. The input is fixed in its history, so no code fix or restart helps: terminate it and start it again with the input run() expects.",
   },
   deadlock: {
     severity: 'error', procedure: 'fix-restart-resume', problem: true, stage: 'workflow-task',

@@ -9,7 +9,8 @@ import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
 import { findProjectWorkers, matchHeartbeats } from '../processes/worker.js';
 import { latestActivationFailureAt, latestActivityFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
-import { isAlive } from '../processes/proc.js';
+import { allProcs, isAlive, processTree } from '../processes/proc.js';
+import { readWorkerReport, workerReportFile, type WorkerReport } from '../processes/worker-report.js';
 import { loadProject, type Project } from '../project/index.js';
 import { resolveQueue } from '../project/plan.js';
 import { liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
@@ -18,7 +19,7 @@ import { workflowHandlers, type Handlers } from '../temporal/handlers.js';
 import { configSmells, type Smell } from './smells.js';
 
 /** Where a piece of evidence comes from (an event id or a log line says exactly where). */
-export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process' | 'code';
+export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process' | 'code' | 'worker-report';
 
 export interface EvidenceItem {
   source: Source;
@@ -45,6 +46,8 @@ export interface Evidence {
   newestSourceMs?: number;
   /** What the project's code says (discovery): Worker(...) calls, workflow and activity definitions. */
   code?: CodeFacts;
+  /** What the running worker reported of itself (exact, where discovery only reads the code). */
+  report?: WorkerReport;
   /** For a RUNNING workflow: its timers, activities, children, and the signals/updates it received. */
   waits?: WaitItem[];
   /** What a quiet RUNNING workflow declares (metadata query), when a worker answers. */
@@ -167,6 +170,14 @@ export class EvidenceCache {
     return this.code.value;
   }
 
+  /** The report of this project's running tshell-started worker, when it made one. */
+  workerReport(): WorkerReport | undefined {
+    const live = findProjectWorkers(this.settings, { tidy: false }).workers.filter((w) => w.startedByTshell);
+    if (!live.length) return undefined;
+    const procs = allProcs();
+    return readWorkerReport(workerReportFile(this.settings), new Set(live.flatMap((w) => processTree(w.pid, procs).map((p) => p.pid))));
+  }
+
   newestSourceMs(): number | undefined {
     this.newest ??= { value: newestPy(this.settings.projectDir) };
     return this.newest.value;
@@ -197,6 +208,7 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
   // A quiet running workflow: ask it (when a worker polls) what it declares and where it blocks.
   const quiet = desc.status === 'RUNNING' && workflowPollers > 0 && !failingActivity && !(desc.pendingWorkflowTask && desc.pendingWorkflowTask.attempt > 1);
   const handlers = quiet ? await workflowHandlers(h, desc.workflowId, desc.runId, 2) : undefined;
+  const report = cache.workerReport();
   const waits = desc.status === 'RUNNING' ? waitingOn(events, desc, { handlers, conditions: waitConditions(cache.codeFacts(), desc.type) }) : undefined;
-  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts(), ...(waits ? { waits } : {}), ...(handlers ? { handlers } : {}), smells: configSmells(events, desc) };
+  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts(), ...(report ? { report } : {}), ...(waits ? { waits } : {}), ...(handlers ? { handlers } : {}), smells: configSmells(events, desc) };
 }

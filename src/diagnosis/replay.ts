@@ -96,7 +96,8 @@ async function runReplayer(settings: Settings, python: string[], items: Fetched[
     const [exe, ...pre] = python;
     const r = await execa(exe as string, [...pre, script, '--histories', file, '--project', settings.projectDir, ...(opts.workflows ?? []).flatMap((w) => ['--workflows', w])], {
       cwd: settings.projectDir,
-      env: childEnv({ TEMPORAL_ADDRESS: settings.address }),
+      // No __pycache__ left in the user's project by tshell's own replays.
+      env: childEnv({ TEMPORAL_ADDRESS: settings.address, PYTHONDONTWRITEBYTECODE: '1' }),
       extendEnv: false,
       reject: false,
       cancelSignal: opts.signal,

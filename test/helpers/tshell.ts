@@ -210,3 +210,12 @@ export async function startType(run: (args: string[]) => Promise<RunResult>, typ
   if (r.exitCode !== 0) throw new Error(`start --type ${type} failed (exit ${r.exitCode}): ${r.stderr}`);
   return (JSON.parse(r.stdout) as { workflowId: string }).workflowId;
 }
+
+export const UV = join(ROOT, '.tools', 'venv', 'bin', 'uv');
+
+/** A virtualenv with the pinned temporalio, made the way a developer would (here with uv, offline-friendly). */
+export async function makeVenv(dir: string, withTemporal = true): Promise<string> {
+  await execa(UV, ['venv', '--quiet', '--python', 'python3', dir], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
+  if (withTemporal) await execa(UV, ['pip', 'install', '--quiet', '--python', join(dir, 'bin', 'python'), 'temporalio==1.35.0'], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
+  return dir;
+}

@@ -50,6 +50,9 @@ describe('diagnose, class by class', () => {
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
     assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ registers workflows: QuickWorkflow, ApprovalWorkflow/.test(t)), code.join('\n'));
     assert.ok(code.includes('no @workflow.defn named NoSuchWorkflow in the project'), code.join('\n'));
+    // …and the running worker says what it really registers (its own report).
+    const reported = (d.findings[0]?.evidence ?? []).find((e) => e.source === 'worker-report');
+    assert.match(reported?.text ?? '', /^the running worker \(pid \d+, queue monitor\) registers workflows: QuickWorkflow, ApprovalWorkflow, .*TranslateWorkflow$/);
   });
 
   it('activity-not-registered while it retries', async () => {
@@ -59,6 +62,7 @@ describe('diagnose, class by class', () => {
     assert.ok(!d.findings.some((f) => f.class === 'activity-failing'));
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
     assert.ok(code.includes('no @activity.defn named not_registered_anywhere in the project'), code.join('\n'));
+    assert.ok((d.findings[0]?.evidence ?? []).some((e) => e.source === 'worker-report' && /registers activities: greet, charge_card/.test(e.text)));
     assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ registers activities: .*\(add not_registered_anywhere\)/.test(t)), code.join('\n'));
     // Advice after the diagnosis: unlimited retries of an error no retry can fix.
     const smells = await eventually(async () => {

@@ -2,11 +2,33 @@
 // workflow is refused by ensure-worker (the old worker keeps polling), `replay --all` says the same,
 // a terminal may choose, and --force restarts anyway.
 import assert from 'node:assert/strict';
-import { appendFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, copyProject, ROOT, declaredJson, editLine, eventually, makeEnv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
+import { cleanup, copyProject, ROOT, declaredJson, editLine, eventually, makeEnv, makeVenv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
+
+/** Starts an hour-long TimerWorkflow and waits until its timer is in the history: its id. */
+async function startTimer(run: (args: string[]) => Promise<RunResult>): Promise<string> {
+  const started = await run(['start', '--type', 'TimerWorkflow', '--task-queue', 'evolving', '--input', '3600', '--json']);
+  const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
+  await eventually(async () => {
+    const h = await declaredJson<{ events: { type: string }[] }>('history', await run(['history', '--id', id, '--json']));
+    return h.events.some((e) => e.type === 'TimerStarted') ? true : undefined;
+  }, 30_000, 'the timer to start');
+  return id;
+}
+
+/** Every file below a folder with its bytes: what "nothing was written" is checked against. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) Object.assign(out, Object.fromEntries(Object.entries(tree(path)).map(([k, v]) => [join(name, k), v])));
+    else out[name] = readFileSync(path, 'base64');
+  }
+  return out;
+}
 
 const TEMPORAL = join(ROOT, '.tools', 'venv', 'bin', 'temporal');
 
@@ -25,12 +47,7 @@ describe('the determinism gate', () => {
 
   it('refuses to restart onto code a running workflow cannot replay; --force restarts anyway', async () => {
     assert.equal((await run(['ensure-worker'])).exitCode, 0);
-    const started = await run(['start', '--type', 'TimerWorkflow', '--task-queue', 'evolving', '--input', '3600', '--json']);
-    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
-    await eventually(async () => {
-      const h = await declaredJson<{ events: { type: string }[] }>('history', await run(['history', '--id', id, '--json']));
-      return h.events.some((e) => e.type === 'TimerStarted') ? true : undefined;
-    }, 30_000, 'the timer to start');
+    const id = await startTimer(run);
     // A compatible restart first (unchanged code): nothing to check.
     const same = await declaredJson<{ gate?: unknown }>('ensure-worker', await run(['ensure-worker', '--json']));
     assert.equal(same.gate, undefined);
@@ -92,12 +109,7 @@ describe('the determinism gate', () => {
     const broken = copyProject('evolving', env, 'gate-broken');
     const inBroken = (args: string[]) => tshell(args, { env: env.env, cwd: broken });
     assert.equal((await inBroken(['ensure-worker'])).exitCode, 0);
-    const started = await inBroken(['start', '--type', 'TimerWorkflow', '--task-queue', 'evolving', '--input', '3600', '--json']);
-    const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
-    await eventually(async () => {
-      const h = await declaredJson<{ events: { type: string }[] }>('history', await inBroken(['history', '--id', id, '--json']));
-      return h.events.some((e) => e.type === 'TimerStarted') ? true : undefined;
-    }, 30_000, 'the timer to start');
+    const id = await startTimer(inBroken);
     const pidOf = async () => (await declaredJson<{ workers: { pid: number; project: string }[] }>('list-workers', await inBroken(['list-workers', '--json']))).workers.find((w) => w.project === 'gate-broken')?.pid;
     const before = await pidOf();
     assert.ok(before);
@@ -120,5 +132,35 @@ describe('the determinism gate', () => {
     assert.deepEqual(a.unchecked.map((u) => u.workflowId), [id]);
     await inBroken(['terminate', '--id', id, '--yes']);
     await inBroken(['kill-worker']);
+  });
+
+  it('never writes into the project: the gate and replay use the running worker\'s own interpreter, and make no environment', async () => {
+    const project = copyProject('evolving', env, 'gate-venv');
+    const venv = await makeVenv(join(env.stateDir, 'venv-gate'));
+    const own = ['--worker-cmd', `${join(venv, 'bin', 'python')} -c "from evolving.worker import main; main()"`, '--worker-dir', join(project, 'src')];
+    const inProject = (args: string[]) => tshell(args, { env: env.env, cwd: project });
+    assert.equal((await inProject(['ensure-worker', ...own])).exitCode, 0);
+    const id = await startTimer(inProject);
+    const file = join(project, 'src', 'evolving', 'workflows.py');
+    editLine(file, '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    const before = tree(project);
+
+    const refused = await inProject(['ensure-worker', ...own]);
+    assert.equal(refused.exitCode, 1, refused.stderr);
+    assert.match(refused.stderr, /not restarting: 1 of 1 running workflow\(s\) on evolving cannot replay the new code/);
+    const replayed = await inProject(['replay', '--id', id, ...own, '--json']);
+    assert.equal(replayed.exitCode, 1, replayed.stderr);
+    assert.equal((JSON.parse(replayed.stdout) as { kind: string }).kind, 'nondeterminism');
+    await inProject(['diagnose', '--id', id, ...own]);
+    // With no worker running and no .venv, a uv project is not replayed at all: no environment is made.
+    await inProject(['kill-worker', ...own]);
+    const none = await inProject(['replay', '--id', id]);
+    assert.equal(none.exitCode, 2, none.stderr);
+    assert.match(none.stderr, /no environment to replay in: .* has no \.venv, and no worker of it runs/);
+    assert.deepEqual(tree(project), before, 'the project folder is unchanged');
+    for (const made of ['.venv', 'uv.lock']) assert.equal(existsSync(join(project, made)), false, made);
+    await inProject(['terminate', '--id', id, '--yes']);
   });
 });

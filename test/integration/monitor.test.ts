@@ -108,7 +108,7 @@ describe('monitoring and acting on workflows', () => {
     assert.equal(b.findings[0]?.evidence[0]?.eventId, errs.failures[0]?.eventId);
     // The current reason from the worker log, with the line it is on.
     const logItem = b.findings[0]?.evidence.find((e) => e.source === 'worker-log') as { line?: number; text: string } | undefined;
-    assert.match(logItem?.text ?? '', /^ValueError: .*worker-monitor\.log\)$/);
+    assert.match(logItem?.text ?? '', /^ValueError: .*worker-monitor-[0-9a-f]{8}\.log\)$/);
     const [, exception, file] = /^(.*) \((.*)\)$/.exec(logItem?.text ?? '') ?? [];
     assert.equal(readFileSync(file as string, 'utf8').split('\n')[(logItem?.line ?? 0) - 1]?.trim(), exception, 'the cited line holds the exception');
     const failing = await declaredJson<D>('diagnose', await run(['diagnose', '--id', ids.failing, '--json']));

@@ -5,18 +5,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { execa } from 'execa';
-import { FIXTURES, ROOT, copyProject, eventually, freePort, makeEnv, tshell, type Env } from '../helpers/tshell.js';
-
-const UV = join(ROOT, '.tools', 'venv', 'bin', 'uv');
-
-/** A virtualenv with the pinned temporalio, made the way a developer would (here with uv, offline-friendly). */
-async function makeVenv(dir: string, withTemporal = true): Promise<string> {
-  await execa(UV, ['venv', '--quiet', '--python', 'python3', dir], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
-  if (withTemporal) await execa(UV, ['pip', 'install', '--quiet', '--python', join(dir, 'bin', 'python'), 'temporalio==1.35.0'], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
-  return dir;
-}
+import { FIXTURES, UV, copyProject, eventually, freePort, makeEnv, makeVenv, tshell, type Env } from '../helpers/tshell.js';
 
 describe('any project, out of the box', () => {
   let env: Env;
@@ -164,6 +155,37 @@ describe('any project, out of the box', () => {
     assert.equal(refused.exitCode, 2);
     assert.match(refused.stderr, /2 workers in .*nothing in the project .* says which one it runs/);
     assert.match(refused.stderr, /ensure-worker --worker-cmd "uv run scripts\/run_legacy_worker\.py"  or  ensure-worker --worker-cmd "uv run scripts\/run_worker\.py"/);
+  });
+
+  it('(i) a queue default a .env overrides at run time: the worker says which, and start goes there', async () => {
+    const dir = copyProject('dotenv-queue', env);
+    const ensure = await tshell(['ensure-worker', '--json'], { env: plain, cwd: dir });
+    assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
+    const data = JSON.parse(ensure.stdout) as { taskQueue: string; command: string; report?: { taskQueue: string } };
+    assert.equal(data.command, 'uv run scripts/run_worker.py');
+    // The code reads "agent-task-queue"; the running worker polls what its .env says.
+    assert.equal(data.taskQueue, 'dotenv-tasks');
+    assert.equal(data.report?.taskQueue, 'dotenv-tasks');
+    const started = await tshell(['start', '--type', 'AgentWorkflow', '--input', '"hi"'], { env: plain, cwd: dir });
+    assert.equal(started.exitCode, 0, started.stderr + started.stdout);
+    assert.equal((await tshell(['wait', '--status', 'COMPLETED', '--timeout', '60'], { env: plain, cwd: dir })).exitCode, 0);
+    assert.match((await tshell(['result'], { env: plain, cwd: dir })).stdout, /agent: hi/);
+    await tshell(['kill-worker'], { env: plain, cwd: dir });
+  });
+
+  it('(j) an SDK that sends no worker heartbeats, its queue computed at run time: ready from its report', async () => {
+    const dir = copyProject('old-sdk', env);
+    const ensure = await tshell(['ensure-worker', '--json'], { env: plain, cwd: dir, timeoutMs: 300_000 });
+    assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
+    assert.doesNotMatch(ensure.stderr, /heartbeat/);
+    const data = JSON.parse(ensure.stdout) as { taskQueue: string; report?: { sdk?: string; workflows: string[] } };
+    assert.equal(data.taskQueue, `old-sdk-${hostname().split('.')[0]}`);
+    assert.equal(data.report?.sdk, '1.9.0');
+    assert.deepEqual(data.report?.workflows, ['PingWorkflow']);
+    const started = await tshell(['start', '--type', 'PingWorkflow'], { env: plain, cwd: dir });
+    assert.equal(started.exitCode, 0, started.stderr + started.stdout);
+    assert.equal((await tshell(['wait', '--status', 'COMPLETED', '--timeout', '60'], { env: plain, cwd: dir })).exitCode, 0);
+    await tshell(['kill-worker'], { env: plain, cwd: dir });
   });
 
   it('(e) a worker whose queue comes from an environment variable', async () => {

@@ -40,8 +40,8 @@ describe('the wizard', () => {
     const found = await diagnosedAs(id, 'activity-failing');
     // The traceback's exception line in the worker log, with the project's own frame.
     const log = found.evidence.find((e) => (e as { source?: string }).source === 'worker-log') as { line: number; text: string } | undefined;
-    assert.match(log?.text ?? '', /^ValueError: card number missing for order o-1 \(at src\/evolving\/activities\.py:\d+ in charge\) \(.*worker-evolving\.log\)$/);
-    const file = /\(([^()]*worker-evolving\.log)\)$/.exec(log?.text ?? '')?.[1] as string;
+    assert.match(log?.text ?? '', /^ValueError: card number missing for order o-1 \(at src\/evolving\/activities\.py:\d+ in charge\) \(.*worker-evolving-[0-9a-f]{8}\.log\)$/);
+    const file = /\(([^()]*worker-evolving-[0-9a-f]{8}\.log)\)$/.exec(log?.text ?? '')?.[1] as string;
     assert.equal(readFileSync(file, 'utf8').split('\n')[(log?.line ?? 0) - 1], 'ValueError: card number missing for order o-1');
     const r = await run(['wizard', '--id', id]);
     assert.equal(r.exitCode, 1);

@@ -253,7 +253,19 @@ try {
     row('MCP `describe` tool call (real client, median of 20)', median(calls), 'temporal workflow describe', cliMedian.describe, '≤ 0.5×', median(calls) <= 0.5 * cliMedian.describe);
     row('MCP tools/list size', listed / 1024, '', undefined, '≤ 30 KB', listed <= 30 * 1024, 'KB');
   }
-  // BENCH_ONLY=calls: the start-up rows, server down, wait, the one-shots and MCP (about a minute).
+  // Readiness: from the worker's first poll (Worker.run(), from its own report) to ensure-worker's answer,
+  // on fixtures of several shapes; none may wait for a heartbeat (the SDK sends one a minute, or none).
+  for (const dir of [HELLO, ...['runtime-queue', 'dotenv-queue', 'old-sdk', 'two-workers'].map((f) => join(ROOT, 'test', 'fixtures', f))]) {
+    const r = spawnSync(LAUNCHER, ['ensure-worker', '--json'], { cwd: dir, env: { ...process.env, ...srvEnv }, encoding: 'utf8', timeout: 300_000 });
+    const answeredAt = Date.now();
+    if (r.status !== 0) throw new Error(`ensure-worker in ${dir}: ${r.stderr}`);
+    const data = JSON.parse(r.stdout);
+    if (!data.report?.runningAt) throw new Error(`no worker report in ${dir}: ${r.stdout}`);
+    const ms = answeredAt - Date.parse(data.report.runningAt);
+    row(`worker first poll → ready (${dir.split('/').pop()}, temporalio ${data.report.sdk})`, ms, '', undefined, '≤ 1000 ms', ms <= 1000);
+    if (dir !== HELLO) spawnSync(LAUNCHER, ['kill-worker'], { cwd: dir, env: { ...process.env, ...srvEnv }, stdio: 'ignore' });
+  }
+  // BENCH_ONLY=calls: the start-up rows, server down, wait, the one-shots, MCP and readiness (a few minutes).
   afterCalls: {
   if (process.env.BENCH_ONLY === 'calls') break afterCalls;
   const liveIds = [];

@@ -1,7 +1,7 @@
 // Worker commands: ensure-worker, kill-worker, kill-all-workers, list-workers.
 import { projectKey } from '../config/state-dir.js';
 import { HELPER_STATUS_FIELDS, helperStatus, stopHelper, type HelperStatus } from '../processes/helper.js';
-import { basename } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { ensureWorker, findProjectWorkers, listAllWorkers, matchHeartbeats, stopWorkers, tshellWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
 import { serverState, stopServer, type StopServerResult } from '../processes/server.js';
 import { card, formatDuration, helperLine, shortId, table } from '../render/format.js';
@@ -22,9 +22,17 @@ import { liveHeartbeats } from '../temporal/workers.js';
  * Refuses to guess: with no worker command given, discovery must have found exactly one worker. With
  * several, a terminal is asked once (the answer holds for the session); a script is told the choices.
  */
-async function chooseWorkerCommand(ctx: CommandContext): Promise<Settings> {
-  if (ctx.resolved.sources.workerCmd.source !== 'default') return ctx.settings;
+async function chooseWorkerCommand(ctx: CommandContext, file?: string): Promise<Settings> {
   const { plan } = ctx.project();
+  if (file !== undefined) {
+    // Picked by file, as the project names it: run the way discovery runs that module.
+    const wanted = relative(ctx.settings.projectDir, resolve(ctx.settings.projectDir, file));
+    const chosen = plan.workerChoices.find((w) => w.file === wanted);
+    if (!chosen) throw new UsageError(`no worker in ${wanted}`, `the workers here: ${plan.workerChoices.map((w) => w.file).join(', ') || 'none'}`);
+    return { ...ctx.settings, workerCmd: commandText(chosen.argv), workerDir: chosen.cwd };
+  }
+  if (ctx.resolved.sources.workerCmd.source !== 'default' && !ctx.resolved.sources.workerCmd.source.startsWith('discovered')) return ctx.settings;
+  if (plan.worker) return ctx.settings;
   if (plan.workerChoices.length > 1 && ctx.prompter) {
     const pick = await ctx.prompter.select(
       `${plan.workerChoices.length} workers in this project: which one?`,
@@ -39,10 +47,10 @@ async function chooseWorkerCommand(ctx: CommandContext): Promise<Settings> {
   }
   if (plan.workerChoices.length > 1) {
     // Each as a command that works as typed (a Makefile target, Procfile or README naming one picks it).
-    const commands = plan.workerChoices.map((w) => `ensure-worker --worker-cmd ${JSON.stringify(commandText(w.argv))}${w.cwd !== ctx.settings.projectDir ? ` --worker-dir ${JSON.stringify(w.cwd)}` : ''}`);
+    const commands = plan.workerChoices.map((w) => `ensure-worker --worker ${w.file}  (runs ${commandText(w.argv)})`);
     throw new UsageError(
       `${plan.workerChoices.length} workers in ${ctx.settings.projectDir}, and nothing in the project (Makefile, justfile, Procfile, compose file, README) says which one it runs: ${plan.workerChoices.map((w) => w.where).join(', ')}`,
-      `pick one: ${commands.join('  or  ')}`,
+      `pick one: ${commands.join(';  ')}`,
     );
   }
   if (plan.workerChoices.length === 0) {
@@ -82,10 +90,11 @@ export const ensureWorkerCommand = defineCommand({
   flags: [
     { name: 'timeout', type: 'number', min: 0, default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' },
     { name: 'force', type: 'boolean', description: 'restart even when running workflows cannot replay the changed code' },
+    { name: 'worker', type: 'string', metavar: 'FILE', description: 'the worker file to run, of several (e.g. scripts/run_worker.py)' },
   ],
-  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], unchecked[{workflowId, runId, why}], skipped}', report: "what the worker reported of itself: {pid, taskQueue, namespace, target, identity, workflows[], activities[], sdk, state}" },
+  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], unchecked[{workflowId, runId, why}], skipped}', report: "what the worker reported of itself: {pid, taskQueue, namespace, target, identity, workflows[], activities[], sdk, state, runningAt}" },
   async run(ctx, args): Promise<EnsureWorkerResult & { gate?: GateResult }> {
-    const settings = await chooseWorkerCommand(ctx);
+    const settings = await chooseWorkerCommand(ctx, args.flags.worker);
     await consentToRunCode(ctx, settings.workerDir, settings.workerCmd);
     // Changed workflow code: the running workflows must still replay on it before the old worker goes.
     const gate = await gateRestart(ctx, settings, Boolean(args.flags.force));

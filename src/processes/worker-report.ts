@@ -18,6 +18,8 @@ export interface WorkerReport {
   sdk?: string;
   /** running once Worker.run() (or `async with`) began; stopped when it returned. */
   state: 'constructed' | 'running' | 'stopped';
+  /** When Worker.run() began (its pollers start then). */
+  runningAt?: string;
 }
 
 export function workerReportFile(settings: Settings): string {
@@ -61,6 +63,7 @@ export function readWorkerReport(file: string, pids: Set<number>): WorkerReport 
       report = { pid: r.pid, taskQueue, workflows: strings(r.workflows), activities: strings(r.activities), state: 'constructed', ...Object.fromEntries(Object.entries(opt).filter(([, v]) => v !== undefined)) };
     } else if ((r.event === 'running' || r.event === 'stopped') && report && taskQueue === report.taskQueue) {
       report.state = r.event;
+      if (r.event === 'running' && typeof r.time === 'number') report.runningAt = new Date(r.time * 1000).toISOString();
     }
   }
   return report;

@@ -283,7 +283,7 @@ export async function ensureWorker(
     // The worker's own report first (exact), then the configured or discovered queue, then its log.
     report = readWorkerReport(reportFile, new Set(processTree(proc.pid).map((p) => p.pid))) ?? report;
     const queues = [...new Set([report?.taskQueue, settings.taskQueue, taskQueueFromLog(readLogSince(logFile, proc.logOffset))].filter((q): q is string => Boolean(q)))];
-    if (queues.length === 0 && !saidHeartbeat && Date.now() - started > 5000) {
+    if (queues.length === 0 && !saidHeartbeat && Date.now() - started > 10_000) {
       saidHeartbeat = true;
       opts.progress?.("its task queue is set at run time and it has not reported itself: waiting for its heartbeat (the Python SDK sends one a minute)");
     }

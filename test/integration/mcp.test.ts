@@ -280,6 +280,15 @@ describe('tshell mcp', () => {
     assert.ok(afterList.some((w) => w.pid === current.pid && w.alive), 'the worker was not replaced');
   });
 
+  it('a long wait tells a client that asked for progress that it is still working', async () => {
+    const waiting = String((await call('start', { type: 'ApprovalWorkflow', input: ['slow'] })).body.workflowId);
+    const progress: string[] = [];
+    const r = (await client.callTool({ name: 'wait', arguments: { id: waiting, status: 'COMPLETED', timeout: 5 } }, undefined, { timeout: 60_000, onprogress: (p) => void progress.push(String(p.message)) })) as Reply;
+    assert.equal(r.isError, true, 'the wait timed out: a failure answer');
+    assert.ok(progress.some((m) => /^wait still running \(\d+ s\)$/.test(m)), progress.join('\n'));
+    await call('terminate', { id: waiting, confirm: (await call('terminate', { id: waiting })).body.token });
+  });
+
   it('history --follow returns the events it saw; a non-history file is refused without its content', async () => {
     const started = await call('start', { type: 'GreetingWorkflow', input: ['Bo'] });
     const id = String(started.body.workflowId);

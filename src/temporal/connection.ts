@@ -64,7 +64,8 @@ export function connectionSecurity(s: Pick<Settings, 'tls' | 'tlsCertPath' | 'tl
   const apiKey = s.apiKey ? { apiKey: s.apiKey } : {};
   const asked = booleanSetting(s.tls, 'tls');
   const on = asked ?? Boolean(s.tlsCertPath || s.tlsCaPath || s.apiKey);
-  if (!on) return apiKey;
+  // An explicit `tls false` wins, also over the SDK's own default of TLS whenever an API key is set.
+  if (!on) return { ...(asked === false ? { tls: false } : {}), ...apiKey };
   if (Boolean(s.tlsCertPath) !== Boolean(s.tlsKeyPath)) throw new UsageError('mTLS needs both --tls-cert-path and --tls-key-path');
   const tls = {
     ...(s.tlsServerName ? { serverNameOverride: s.tlsServerName } : {}),

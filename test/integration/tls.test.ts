@@ -79,6 +79,17 @@ describe('TLS and API key settings', () => {
     assert.match(missing.stderr, /cannot read tls-ca-path .*nope\.pem: ENOENT/);
   });
 
+  it('an explicit tls false wins over the API key\'s TLS default (flag and TEMPORAL_TLS)', async () => {
+    const plain = await tshell(['recent', '--json', '--address', env.address, '--api-key', 'sk-plaintext-dev', '--tls', 'false'], { env: env.env });
+    assert.equal(plain.exitCode, 0, plain.stderr);
+    const viaEnv = await tshell(['recent', '--json'], { env: { ...env.env, TEMPORAL_API_KEY: 'sk-plaintext-dev', TEMPORAL_TLS: 'false' } });
+    assert.equal(viaEnv.exitCode, 0, viaEnv.stderr);
+    // Without it an API key means TLS, as in the Temporal CLI: a plaintext server cannot be reached.
+    const defaulted = await tshell(['recent', '--address', env.address, '--api-key', 'sk-plaintext-dev'], { env: env.env, timeoutMs: 30_000 });
+    assert.equal(defaulted.exitCode, 2, defaulted.stdout);
+    assert.match(defaulted.stderr, /cannot reach Temporal/);
+  });
+
   it('never shows the API key', async () => {
     const d = await declaredJson<{ settings: { name: string; value: string; source: string }[] }>('config', await tshell(['config', '--json', '--api-key', 'sk-very-secret'], { env: env.env }));
     const key = d.settings.find((x) => x.name === 'apiKey');

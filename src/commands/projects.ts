@@ -20,12 +20,13 @@ export const projectsCommand = defineCommand({
   summary: 'The workers discovered under the project dir (a repository of samples has several), each with its queue and command',
   examples: ['projects', 'projects --json'],
   flags: [],
-  fields: { root: 'the environment root (pyproject, requirements, .git)', runner: 'how Python runs there: uv, poetry, virtualenv, venv, python3', projects: '[{folder, worker (file:line), command, runsIn, taskQueue, queueSource}]' },
-  async run(ctx): Promise<{ root: string; runner: string; projects: ProjectRow[] }> {
+  fields: { root: 'the environment root (pyproject, requirements, .git)', runner: 'how Python runs there: uv, poetry, virtualenv, venv, python3', projects: '[{folder, worker (file:line), command, runsIn, taskQueue, queueSource}]', chosen: 'of several, the worker the project itself runs (its Makefile, Procfile, compose file or README), and where it says so' },
+  async run(ctx): Promise<{ root: string; runner: string; projects: ProjectRow[]; chosen?: string }> {
     const { plan } = ctx.project();
     return {
       root: plan.root,
       runner: `${plan.runner.kind} (${plan.runner.source})`,
+      ...(plan.workerChoices.length > 1 && plan.worker ? { chosen: plan.worker.where } : {}),
       projects: plan.workerChoices.map((w) => ({
         folder: dirname(w.file) === '.' ? '.' : dirname(w.file),
         worker: w.where,
@@ -38,7 +39,12 @@ export const projectsCommand = defineCommand({
   render(d, s) {
     if (d.projects.length === 0) return `no worker found under this project dir (root ${d.root})`;
     const lines = [table(s, ['folder', 'worker', 'task queue', 'command'], d.projects.map((p) => [p.folder, p.worker, p.taskQueue ?? s.c.dim('(run time)'), p.command]))];
-    if (d.projects.length > 1) lines.push(s.c.dim('pick one with `project <folder>`'));
+    if (d.chosen) lines.push(`${s.ok} the project runs ${d.chosen}`);
+    else if (d.projects.length > 1) {
+      // Folders tell them apart only when they differ; a file always does.
+      const oneFolder = new Set(d.projects.map((p) => p.folder)).size < d.projects.length;
+      lines.push(s.c.dim(oneFolder ? 'pick one with `ensure-worker --worker FILE`' : 'pick one with `project <folder>` (or `ensure-worker --worker FILE`)'));
+    }
     return lines.join('\n');
   },
 });

@@ -146,10 +146,13 @@ describe('any project, out of the box', () => {
     assert.equal(data.taskQueue, 'two-tasks');
     const config = await tshell(['config'], { env: plain, cwd: dir });
     assert.match(config.stdout, /workerCmd\s+--worker-cmd\s+uv run scripts\/run_worker\.py\s+discovered scripts\/run_worker\.py:\d+ \(Makefile: run-worker: uv run scripts\/run_worker\.py\)/);
+    const listed = JSON.parse((await tshell(['projects', '--json'], { env: plain, cwd: dir })).stdout) as { chosen?: string };
+    assert.match(listed.chosen ?? '', /^scripts\/run_worker\.py:\d+ \(Makefile: run-worker: uv run scripts\/run_worker\.py\)$/);
     await tshell(['kill-worker'], { env: plain, cwd: dir });
     // Without the Makefile nothing says which: a one-shot names both, each as a command that works as typed.
     const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'Makefile'));
+    assert.match((await tshell(['projects'], { env: plain, cwd: dir })).stdout, /pick one with `ensure-worker --worker FILE`/);
     const refused = await tshell(['ensure-worker'], { env: plain, cwd: dir });
     assert.equal(refused.exitCode, 2);
     assert.match(refused.stderr, /2 workers in .*nothing in the project .* says which one it runs/);

@@ -19,6 +19,12 @@ async function startTimer(run: (args: string[]) => Promise<RunResult>): Promise<
   return id;
 }
 
+/** The edit is newer than the worker's start whatever the clock's granularity (no waiting for time). */
+function newerThanTheWorker(file: string): void {
+  const later = new Date(Date.now() + 5000);
+  utimesSync(file, later, later);
+}
+
 /** Every file below a folder with its bytes: what "nothing was written" is checked against. */
 function tree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -59,8 +65,9 @@ describe('the determinism gate', () => {
     writeFileSync(exported, show.stdout);
     const unchanged = await run(['replay', '--history-file', exported, '--json']);
     assert.equal(unchanged.exitCode, 0, unchanged.stdout + unchanged.stderr);
-    await new Promise((r) => setTimeout(r, 1100)); // the edit must be newer than the worker's start
-    editLine(join(dir, 'src', 'evolving', 'workflows.py'), '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
+    const workflows = join(dir, 'src', 'evolving', 'workflows.py');
+    editLine(workflows, '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
+    newerThanTheWorker(workflows);
 
     const refused = await run(['ensure-worker']);
     assert.equal(refused.exitCode, 1, refused.stderr + refused.stdout);
@@ -115,8 +122,7 @@ describe('the determinism gate', () => {
     assert.ok(before);
     const file = join(broken, 'src', 'evolving', 'workflows.py');
     appendFileSync(file, '\ndef half_written(:\n');
-    const later = new Date(Date.now() + 5000);
-    utimesSync(file, later, later); // newer than the worker's start, whatever the clock's granularity
+    newerThanTheWorker(file);
 
     const refused = await inBroken(['ensure-worker']);
     assert.equal(refused.exitCode, 1, refused.stderr + refused.stdout);
@@ -143,8 +149,7 @@ describe('the determinism gate', () => {
     const id = await startTimer(inProject);
     const file = join(project, 'src', 'evolving', 'workflows.py');
     editLine(file, '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
-    const later = new Date(Date.now() + 5000);
-    utimesSync(file, later, later);
+    newerThanTheWorker(file);
     const before = tree(project);
 
     const refused = await inProject(['ensure-worker', ...own]);

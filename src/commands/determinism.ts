@@ -15,20 +15,24 @@ export function uncheckedLines(g: GateResult): string[] {
   return g.unchecked.map((u) => `${u.workflowId}: not checked: ${u.why}`);
 }
 
+/** On a terminal: why the restart is not safe, then the choice; undefined when there is none to ask. */
+async function askRestartAnyway(ctx: CommandContext, why: string, lines: string[], risk: { keep: string; restart: string }): Promise<boolean | undefined> {
+  if (!ctx.prompter) return undefined;
+  ctx.print(`${why}:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+  const pick = await ctx.prompter.select('Restart the worker anyway?', [
+    { value: 'keep', name: `no: keep the old worker running${risk.keep}` },
+    { value: 'restart', name: `yes: restart it (${risk.restart})` },
+  ]);
+  return pick === 'restart';
+}
+
 /**
  * Running workflows the gate could not check: the restart is not proven safe, so the old worker stays
  * unless a terminal says restart anyway (`--force` skips the gate).
  */
 async function uncheckedRestart(ctx: CommandContext, gate: GateResult): Promise<GateResult> {
   const head = `checked ${gate.checked} of ${gate.total} running workflow(s) on ${gate.taskQueue}: ${gate.unchecked.length} could not be checked against the new code`;
-  if (ctx.prompter) {
-    ctx.print(`${ctx.style.warn} ${head}:\n${uncheckedLines(gate).map((l) => `  ${l}`).join('\n')}\n`);
-    const pick = await ctx.prompter.select('Restart the worker anyway?', [
-      { value: 'keep', name: 'no: keep the old worker running' },
-      { value: 'restart', name: 'yes: restart it (unchecked workflows may fail their next workflow task)' },
-    ]);
-    if (pick === 'restart') return gate;
-  }
+  if (await askRestartAnyway(ctx, `${ctx.style.warn} ${head}`, uncheckedLines(gate), { keep: '', restart: 'unchecked workflows may fail their next workflow task' })) return gate;
   throw new TshellError(`not restarting: ${head} (the old worker keeps running)`, ErrorCodes.usage, 'fix what stopped the check (above), or `ensure-worker --force` to restart anyway', ExitCode.failure, uncheckedLines(gate));
 }
 
@@ -39,15 +43,12 @@ export async function gateRestart(ctx: CommandContext, settings: Settings, force
   const gate = await determinismGate(h, settings, () => replayPython(settings, ctx.project().plan.runner), { limit: 50, budgetMs: 15_000, signal: ctx.signal, progress: (l) => ctx.progress(l) });
   if (gate.diverged.length === 0) return gate.unchecked.length ? uncheckedRestart(ctx, gate) : gate;
   const choices = 'keep the old worker (nothing was stopped), `reset --id ID` or `terminate --id ID` each, or `ensure-worker --force` to restart anyway';
-  if (ctx.prompter) {
-    ctx.print(`${ctx.style.fail} ${gate.diverged.length} running workflow(s) cannot replay the new code:\n${divergenceLines(gate).map((l) => `  ${l}`).join('\n')}\n`);
-    const pick = await ctx.prompter.select('Restart the worker anyway?', [
-      { value: 'keep', name: 'no: keep the old worker running (reset or terminate those workflows first)' },
-      { value: 'restart', name: 'yes: restart it (those workflows will fail their next workflow task)' },
-    ]);
-    if (pick === 'restart') return gate;
-    throw new TshellError('kept the old worker: nothing was stopped', ErrorCodes.usage, choices, ExitCode.failure);
-  }
+  const restart = await askRestartAnyway(ctx, `${ctx.style.fail} ${gate.diverged.length} running workflow(s) cannot replay the new code`, divergenceLines(gate), {
+    keep: ' (reset or terminate those workflows first)',
+    restart: 'those workflows will fail their next workflow task',
+  });
+  if (restart) return gate;
+  if (restart === false) throw new TshellError('kept the old worker: nothing was stopped', ErrorCodes.usage, choices, ExitCode.failure);
   throw new TshellError(
     `not restarting: ${gate.diverged.length} of ${gate.checked} running workflow(s) on ${gate.taskQueue} cannot replay the new code (the old worker keeps running)`,
     ErrorCodes.usage,

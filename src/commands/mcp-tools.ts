@@ -9,7 +9,7 @@ import { toJson } from '../render/format.js';
 type JsonSchema = Record<string, unknown>;
 
 /** A description cut to its first clause: the listing stays small enough to read. */
-export function brief(text: string): string {
+function brief(text: string): string {
   const cut = text.split(/ \(|; | — /)[0] ?? text;
   return cut.length > 90 ? `${cut.slice(0, 87)}…` : cut;
 }

@@ -9,7 +9,7 @@ import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
 import { findProjectWorkers, matchHeartbeats } from '../processes/worker.js';
 import { latestActivationFailureAt, latestActivityFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
-import { allProcs, isAlive, processTree } from '../processes/proc.js';
+import { isAlive, treePids } from '../processes/proc.js';
 import { readWorkerReport, workerReportFile, type WorkerReport } from '../processes/worker-report.js';
 import { loadProject, type Project } from '../project/index.js';
 import { resolveQueue } from '../project/plan.js';
@@ -174,8 +174,7 @@ export class EvidenceCache {
   workerReport(): WorkerReport | undefined {
     const live = findProjectWorkers(this.settings, { tidy: false }).workers.filter((w) => w.startedByTshell);
     if (!live.length) return undefined;
-    const procs = allProcs();
-    return readWorkerReport(workerReportFile(this.settings), new Set(live.flatMap((w) => processTree(w.pid, procs).map((p) => p.pid))));
+    return readWorkerReport(workerReportFile(this.settings), treePids(live.map((w) => w.pid)));
   }
 
   newestSourceMs(): number | undefined {

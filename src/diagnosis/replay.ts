@@ -8,7 +8,7 @@ import { ensurePrivateDir } from '../config/state-dir.js';
 import { ErrorCodes, ProcessError, TshellError, UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { eventId, eventTypeName, fetchHistory, type HistoryEvent } from '../temporal/history.js';
-import { childEnv, packageRoot } from '../processes/tools.js';
+import { childEnv, isPythonPath, packageRoot } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
 import { runningWorkerPython } from '../processes/worker.js';
 import type { Runner } from '../project/plan.js';
@@ -47,7 +47,7 @@ export function replayPython(settings: Settings, runner: Runner): string[] {
   const running = runningWorkerPython(settings);
   if (running) return [running];
   const first = splitCommand(settings.workerCmd, 'worker command')[0] ?? '';
-  if (/(^|\/)python[\d.]*$/.test(first)) return [first];
+  if (isPythonPath(first)) return [first];
   const venv = join(settings.projectDir, '.venv', 'bin', 'python');
   if (existsSync(venv)) return [venv];
   if (runner.kind === 'uv' || runner.kind === 'poetry') {

@@ -57,6 +57,11 @@ export function allProcs(): ProcInfo[] {
 }
 
 /** The process and every descendant, parents first. */
+/** The pids of these processes and all their descendants (uv's python child belongs to uv's worker). */
+export function treePids(roots: number[], procs: ProcInfo[] = allProcs()): Set<number> {
+  return new Set(roots.flatMap((pid) => processTree(pid, procs).map((p) => p.pid)));
+}
+
 export function processTree(rootPid: number, procs: ProcInfo[] = allProcs()): ProcInfo[] {
   const byParent = new Map<number, ProcInfo[]>();
   for (const p of procs) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);

@@ -91,3 +91,8 @@ export async function toolVersion(path: string, args: string[] = ['--version']):
   const r = await execa(path, args, { reject: false, timeout: 10_000 });
   return r.exitCode === 0 ? (String(r.stdout || r.stderr).split('\n')[0]?.trim() ?? '') : '';
 }
+
+/** A path (or name) that runs a Python interpreter: python, python3, python3.11. */
+export function isPythonPath(path: string): boolean {
+  return /(^|\/)python[\d.]*$/.test(path);
+}

@@ -1,10 +1,10 @@
 // The worker's own report (python/tshell_hook/sitecustomize.py, loaded in every worker tshell starts):
 // what each Worker(...) really is, read from a private file in the state dir and checked line by line
 // (it comes from outside this process). Readiness is this report plus a poller of the same process.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Settings } from '../config/settings.js';
-import { projectKey } from '../config/state-dir.js';
+import { ensurePrivateDir, projectKey } from '../config/state-dir.js';
 import { packageRoot } from './tools.js';
 
 export interface WorkerReport {
@@ -29,7 +29,7 @@ export function workerReportFile(settings: Settings): string {
 /** The environment that loads the hook (unless TSHELL_WORKER_HOOK=0), and a fresh report file. */
 export function reportEnv(settings: Settings, env: NodeJS.ProcessEnv): Record<string, string> {
   const file = workerReportFile(settings);
-  mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(join(file, '..'));
   rmSync(file, { force: true });
   if (env.TSHELL_WORKER_HOOK === '0') return {};
   return { TSHELL_WORKER_REPORT: file, PYTHONPATH: [join(packageRoot(), 'python', 'tshell_hook'), settings.workerDir, env.PYTHONPATH ?? ''].filter(Boolean).join(delimiter) };

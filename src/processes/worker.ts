@@ -11,9 +11,9 @@ import { connectFor } from '../temporal/connection.js';
 import { pollersOf, type PollerInfo } from '../temporal/task-queue.js';
 import { isLocalHeartbeat, liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { checkPidFile, pidFilesIn, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
-import { allProcs, processTree, readProc, sleep, startedAtMs, type ProcInfo } from './proc.js';
+import { allProcs, processTree, readProc, sleep, startedAtMs, treePids, type ProcInfo } from './proc.js';
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
-import { childEnv, pythonPath } from './tools.js';
+import { childEnv, isPythonPath, pythonPath } from './tools.js';
 import { stopProcessTree, type StopResult } from './terminate.js';
 import { readWorkerReport, reportEnv, workerReportFile, type WorkerReport } from './worker-report.js';
 
@@ -208,7 +208,7 @@ export function runningWorkerPython(settings: Settings): string | undefined {
   for (const w of findProjectWorkers(settings, { tidy: false }).workers) {
     for (const p of processTree(w.pid, procs)) {
       const first = p.argv[0] ?? '';
-      if (/(^|\/)python[\d.]*$/.test(first) && first.startsWith('/')) return first;
+      if (isPythonPath(first) && first.startsWith('/')) return first;
     }
   }
   return undefined;
@@ -281,7 +281,7 @@ export async function ensureWorker(
     // The queues it may poll: the configured or discovered one, the one its log names; whichever
     // shows a poller of this process tree first is the worker's. Without any, its heartbeat says.
     // The worker's own report first (exact), then the configured or discovered queue, then its log.
-    report = readWorkerReport(reportFile, new Set(processTree(proc.pid).map((p) => p.pid))) ?? report;
+    report = readWorkerReport(reportFile, treePids([proc.pid])) ?? report;
     const queues = [...new Set([report?.taskQueue, settings.taskQueue, taskQueueFromLog(readLogSince(logFile, proc.logOffset))].filter((q): q is string => Boolean(q)))];
     if (queues.length === 0 && !saidHeartbeat && Date.now() - started > 10_000) {
       saidHeartbeat = true;
@@ -348,7 +348,7 @@ async function ownHeartbeat(settings: Settings, rootPid: number): Promise<Worker
 
 /** The heartbeat of a local process tree (uv's python child polls, and heartbeats, for uv's worker). */
 export function heartbeatOfTree(beats: WorkerHeartbeat[], rootPid: number, procs?: ProcInfo[]): WorkerHeartbeat | undefined {
-  const tree = new Set(processTree(rootPid, procs).map((p) => p.pid));
+  const tree = treePids([rootPid], procs);
   return beats.find((b) => isLocalHeartbeat(b) && tree.has(b.pid));
 }
 
@@ -356,7 +356,7 @@ export function heartbeatOfTree(beats: WorkerHeartbeat[], rootPid: number, procs
 async function ownPoller(settings: Settings, taskQueue: string, rootPid: number): Promise<PollerInfo | undefined> {
   const handle = await connectFor(settings);
   const pollers = await pollersOf(handle, taskQueue, 'workflow');
-  const tree = new Set(processTree(rootPid).map((p) => p.pid));
+  const tree = treePids([rootPid]);
   return pollers.find((p) => {
     const pid = identityPid(p.identity);
     return pid !== undefined && tree.has(pid);
@@ -371,7 +371,7 @@ export function matchHeartbeats(beats: WorkerHeartbeat[], knownPids: number[], p
   owned: { ownerPid: number; beat: WorkerHeartbeat }[];
   others: { beat: WorkerHeartbeat & { pid: number }; proc: ProcInfo }[];
 } {
-  const trees = knownPids.map((pid) => ({ pid, tree: new Set(processTree(pid, procs).map((p) => p.pid)) }));
+  const trees = knownPids.map((pid) => ({ pid, tree: treePids([pid], procs) }));
   const owned: { ownerPid: number; beat: WorkerHeartbeat }[] = [];
   const others: { beat: WorkerHeartbeat & { pid: number }; proc: ProcInfo }[] = [];
   for (const beat of beats) {

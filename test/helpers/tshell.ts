@@ -6,18 +6,15 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { fnv1a } from '../../src/config/state-dir.js';
+import { projectKey } from '../../src/config/state-dir.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'tshell.js');
 export const HELLO = join(ROOT, 'examples', 'hello');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
-/** How tshell keys a project's state files (PID file, log, lock): its name and a hash of its path. */
-export function projectKey(dir: string): string {
-  return `${basename(dir)}-${fnv1a(dir)}`;
-}
-export const HELLO_KEY = projectKey(HELLO);
+/** How tshell keys the example's state files (PID file, log, lock): its name and a hash of its path. */
+export const HELLO_KEY = projectKey({ projectName: basename(HELLO), projectDir: HELLO });
 
 export interface RunResult {
   stdout: string;
@@ -218,4 +215,12 @@ export async function makeVenv(dir: string, withTemporal = true): Promise<string
   await execa(UV, ['venv', '--quiet', '--python', 'python3', dir], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
   if (withTemporal) await execa(UV, ['pip', 'install', '--quiet', '--python', join(dir, 'bin', 'python'), 'temporalio==1.35.0'], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
   return dir;
+}
+
+/** The dev server and the project's worker up, through tshell (a suite's usual start). */
+export async function serverAndWorker(run: (args: string[]) => Promise<RunResult>): Promise<void> {
+  for (const step of [['ensure-server', '--headless'], ['ensure-worker']]) {
+    const r = await run(step);
+    if (r.exitCode !== 0) throw new Error(`${step.join(' ')} failed (exit ${r.exitCode}): ${r.stderr}`);
+  }
 }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execa } from 'execa';
-import { BIN, HELLO, ROOT, cleanup, makeEnv, startType, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
+import { BIN, HELLO, ROOT, cleanup, makeEnv, startType, tshell, tshellInPty, type Env, type RunResult, serverAndWorker } from '../helpers/tshell.js';
 
 type Plan = { command: string; class: string; action: string; targets: Record<string, unknown>[] };
 type Envelope = { line: number; id?: unknown; command: string; exitCode: number; data?: Record<string, unknown> | null; error?: { code: string; message: string; plan?: Plan; token?: string }; needsConfirmation?: boolean; skipped?: string };
@@ -21,8 +21,7 @@ describe('consent, one table for every way in', () => {
 
   before(async () => {
     env = await makeEnv();
-    assert.equal((await run(['ensure-server', '--headless'])).exitCode, 0);
-    assert.equal((await run(['ensure-worker'])).exitCode, 0);
+    await serverAndWorker(run);
   });
   after(async () => cleanup(env));
 

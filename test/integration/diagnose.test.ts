@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, declaredJson, eventually, FIXTURES, makeEnv, startType, tshell, type Env, type RunResult } from '../helpers/tshell.js';
+import { cleanup, declaredJson, eventually, FIXTURES, makeEnv, startType, tshell, type Env, type RunResult, serverAndWorker } from '../helpers/tshell.js';
 
 const PROJECT = join(FIXTURES, 'monitor');
 
@@ -22,8 +22,7 @@ describe('diagnose, class by class', () => {
 
   before(async () => {
     env = await makeEnv();
-    assert.equal((await run(['ensure-server', '--headless'])).exitCode, 0);
-    assert.equal((await run(['ensure-worker'])).exitCode, 0);
+    await serverAndWorker(run);
   });
   after(async () => cleanup(env));
 

@@ -4,6 +4,8 @@ import { ExitCode } from '../errors.js';
 import { snapshotStatus } from '../config/fast-start.js';
 import { childEnv, findTool, packageRoot, toolVersion } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
+import { managedPython, uvEnvironment } from '../processes/project-env.js';
+import { join } from 'node:path';
 import { runnable } from '../project/runnable.js';
 import { connectFor, tcpProbe } from '../temporal/connection.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
@@ -11,6 +13,8 @@ import { defineCommand, type CommandContext } from '../cli-model/types.js';
 export interface DoctorCheck {
   name: string;
   ok: boolean;
+  /** It could not check (not a pass, not a failure): rendered `!`, and `ok` is false. */
+  unchecked?: true;
   detail: string;
   fix?: string;
 }
@@ -21,7 +25,7 @@ export const doctorCommand = defineCommand({
   effect: 'read',
   summary: 'Check node, python, uv, temporal, the server, the state dir and the project',
   flags: [],
-  fields: { checks: '[{name, ok, detail, fix}]' },
+  fields: { checks: '[{name, ok, unchecked, detail, fix}]' },
   async run(ctx): Promise<{ checks: DoctorCheck[] }> {
     const s = ctx.settings;
     const checks: DoctorCheck[] = [];
@@ -54,11 +58,32 @@ export const doctorCommand = defineCommand({
     return { checks };
   },
   render(d, s) {
-    return d.checks.map((c) => `${c.ok ? s.ok : s.fail} ${c.name.padEnd(15)} ${c.detail}${c.ok || !c.fix ? '' : `\n  ${s.c.dim('fix:')} ${c.fix}`}`).join('\n');
+    return d.checks.map((c) => `${c.ok ? s.ok : c.unchecked ? s.warn : s.fail} ${c.name.padEnd(15)} ${c.detail}${c.ok || !c.fix ? '' : `\n  ${s.c.dim('fix:')} ${c.fix}`}`).join('\n');
   },
-  exitCode: (d) => (d.checks.every((c) => c.ok) ? ExitCode.ok : ExitCode.failure),
+  exitCode: (d) => (d.checks.every((c) => c.ok || c.unchecked) ? ExitCode.ok : ExitCode.failure),
 });
 
+
+/**
+ * Is temporalio importable where the worker runs? Asked of the project's Python without making one:
+ * `uv run` would create a .venv and a lock file, so a uv project is asked through its own .venv or
+ * tshell's environment for it, and one with neither is not checked.
+ */
+async function temporalioCheck(ctx: CommandContext): Promise<DoctorCheck> {
+  const { plan } = ctx.project();
+  const uv = plan.runner.kind === 'uv' ? uvEnvironment(plan.root, ctx.settings.stateDir) : undefined;
+  const managed = managedPython(uv);
+  const python = uv ? (managed ? [managed] : uv.managed ? undefined : [join(uv.root, '.venv', 'bin', 'python')]) : plan.runner.python;
+  const where = managed ? "tshell's environment for it" : `${plan.runner.kind} (${plan.runner.source})`;
+  if (!python) {
+    return { name: 'temporalio', ok: false, unchecked: true, detail: `not checked: ${plan.root} has no .venv, and tshell has not built its own environment for it yet`, fix: "`ensure-worker` builds it (outside the project), or `uv sync` makes the project's own" };
+  }
+  const { execa } = await import('execa');
+  const [file, ...args] = python;
+  const r = await execa(file as string, [...args, '-c', 'import temporalio; print(temporalio.__version__)'], { cwd: plan.root, reject: false, timeout: 120_000, env: childEnv({ PYTHONDONTWRITEBYTECODE: '1' }) });
+  const ok = r.exitCode === 0;
+  return { name: 'temporalio', ok, detail: ok ? `${String(r.stdout).trim()} in ${where}` : `not importable in ${where}`, fix: plan.runner.install };
+}
 
 /** Where a setting came from, for a check's detail. */
 function from(ctx: CommandContext, key: 'workerCmd' | 'starterCmd' | 'taskQueue'): string {
@@ -81,13 +106,7 @@ async function projectChecks(ctx: CommandContext): Promise<DoctorCheck[]> {
   });
   for (const w of discovery.workflows) checks.push({ name: '  workflow', ok: true, detail: `${w.name} (${w.file}:${w.line})` });
   checks.push({ name: 'python env', ok: true, detail: `${plan.runner.kind} (${plan.runner.source})` });
-  if (plan.hasTemporalCode) {
-    const { execa } = await import('execa');
-    const [file, ...args] = plan.runner.python;
-    const r = await execa(file as string, [...args, '-c', 'import temporalio; print(temporalio.__version__)'], { cwd: plan.root, reject: false, timeout: 120_000, env: childEnv() });
-    const ok = r.exitCode === 0;
-    checks.push({ name: 'temporalio', ok, detail: ok ? `${String(r.stdout).trim()} in ${plan.runner.kind}` : `not importable in ${plan.runner.kind} (${plan.runner.source})`, fix: plan.runner.install });
-  }
+  if (plan.hasTemporalCode) checks.push(await temporalioCheck(ctx));
   const command = (key: 'workerCmd' | 'starterCmd', dirKey: 'workerDir' | 'starterDir', label: string, fix: string): DoctorCheck => {
     let argv: string[] = [];
     try {

@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { workflowUiUrl } from '../processes/server.js';
 import { captureWorkflowId, launchStarter } from '../processes/starter.js';
-import { findProjectWorkers } from '../processes/worker.js';
+import { findProjectWorkers, runningWorkerReport } from '../processes/worker.js';
 import { card } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';
 import { newestStartedSince } from '../temporal/visibility.js';
@@ -40,6 +40,22 @@ function givenTaskQueue(ctx: CommandContext): string | undefined {
   return ctx.settings.taskQueue && !source.startsWith('discovered') && source !== 'default' ? ctx.settings.taskQueue : undefined;
 }
 
+/**
+ * The workflow type to start when the project has no starter: the one its running worker registers
+ * (it reported it), else the one the project defines. Several: a usage error listing them.
+ */
+function onlyWorkflowType(ctx: CommandContext): { type: string; why: string } | undefined {
+  const registered = runningWorkerReport(ctx.settings)?.workflows ?? [];
+  if (registered.length === 1) return { type: registered[0]!, why: 'the one workflow type its running worker registers' };
+  const { plan } = ctx.project();
+  const [only, ...more] = plan.workflowTypes;
+  if (only && more.length === 0) return { type: only, why: 'the one workflow type the project defines' };
+  const choices = registered.length ? registered : plan.workflowTypes;
+  const of = registered.length ? 'its running worker registers' : 'the project defines';
+  if (choices.length) throw new UsageError(`no starter found, and ${of} ${choices.length} workflow types: ${choices.join(', ')}`, `start --type ${choices[0]} [--input JSON]`);
+  return undefined;
+}
+
 export const startCommand = defineCommand({
   name: 'start',
   group: 'workflows',
@@ -69,15 +85,13 @@ export const startCommand = defineCommand({
     }
     const type = args.flags.type;
     if (type) return startDirect(ctx, type, args.flags);
+    // No starter given and none in the project: the one workflow type its worker runs, directly.
+    if (ctx.resolved.sources.starterCmd.source === 'default') {
+      const only = onlyWorkflowType(ctx);
+      if (only) return startDirect(ctx, only.type, args.flags, undefined, `no starter found: ${only.why}`);
+    }
     if (args.flags.input !== undefined || args.flags['execution-timeout'] !== undefined || args.flags['task-timeout'] !== undefined) {
       throw new UsageError('--input, --execution-timeout and --task-timeout go with --type', 'start --type T --task-queue Q --input JSON');
-    }
-    // No starter given and none in the project: start the one workflow type it defines directly.
-    if (ctx.resolved.sources.starterCmd.source === 'default') {
-      const { plan } = ctx.project();
-      const [only, ...more] = plan.workflowTypes;
-      if (only && more.length === 0) return startDirect(ctx, only, {}, undefined, 'no starter found: the one workflow type the project defines');
-      if (only) throw new UsageError(`no starter found; the project defines ${plan.workflowTypes.length} workflow types: ${plan.workflowTypes.join(', ')}`, `start --type ${only} [--input JSON]`);
     }
     const h = await ctx.temporal(); // fail fast when the server is down, before running the starter
     await consentToRunCode(ctx, ctx.settings.starterDir, ctx.settings.starterCmd);

@@ -92,7 +92,7 @@ export const ensureWorkerCommand = defineCommand({
     { name: 'force', type: 'boolean', description: 'restart even when running workflows cannot replay the changed code' },
     { name: 'worker', type: 'string', metavar: 'FILE', description: 'the worker file to run, of several (e.g. scripts/run_worker.py)' },
   ],
-  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], unchecked[{workflowId, runId, why}], skipped}', report: "what the worker reported of itself: {pid, taskQueue, namespace, target, identity, workflows[], activities[], sdk, state, runningAt}" },
+  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], unchecked[{workflowId, runId, why}], skipped}', environment: "tshell's own environment the worker ran in, when the project has no .venv: {dir, from (uv.lock|pyproject.toml), builtMs (when built now), notInstalled}", report: "what the worker reported of itself: {pid, taskQueue, namespace, target, identity, workflows[], activities[], sdk, state, runningAt}" },
   async run(ctx, args): Promise<EnsureWorkerResult & { gate?: GateResult }> {
     const settings = await chooseWorkerCommand(ctx, args.flags.worker);
     await consentToRunCode(ctx, settings.workerDir, settings.workerCmd);
@@ -110,10 +110,12 @@ export const ensureWorkerCommand = defineCommand({
       ...staleLines(s, d.stalePidFiles),
       ...stoppedLines(s, d.stopped),
       ...(d.gate ? [gateLine(s, d.gate)] : []),
+      ...(d.environment?.builtMs !== undefined ? [`${s.ok} built tshell's environment for this project from ${d.environment.from} in ${formatDuration(d.environment.builtMs)} (it has no .venv; nothing was written into it)`] : []),
       `${s.ok} worker ready in ${formatDuration(d.readyMs)}: pid ${d.pid} polls task queue ${d.taskQueue} as ${d.pollerIdentity}`,
       card(s, [
         ['project', `${d.project} (${d.projectDir})`],
         ['command', d.command],
+        ...(d.environment ? [['environment', `${d.environment.dir} (tshell's, from ${d.environment.from}${d.environment.notInstalled ? `; the project is on PYTHONPATH, not installed: ${d.environment.notInstalled}` : ''})`] as [string, string]] : []),
         ...(d.report ? [['registers', `${d.report.workflows.length} workflow(s), ${d.report.activities.length} activit${d.report.activities.length === 1 ? 'y' : 'ies'}${d.report.sdk ? ` (temporalio ${d.report.sdk})` : ''}`] as [string, string]] : []),
         ['log', d.logFile],
       ]),

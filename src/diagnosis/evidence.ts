@@ -7,10 +7,10 @@ import type { TemporalHandle } from '../temporal/connection.js';
 import { eventId, eventTypeName, failuresIn, fetchHistory, type FailureRecord } from '../temporal/history.js';
 import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
-import { findProjectWorkers, matchHeartbeats } from '../processes/worker.js';
+import { findProjectWorkers, matchHeartbeats, runningWorkerReport } from '../processes/worker.js';
 import { latestActivationFailureAt, latestActivityFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
-import { isAlive, treePids } from '../processes/proc.js';
-import { readWorkerReport, workerReportFile, type WorkerReport } from '../processes/worker-report.js';
+import { isAlive } from '../processes/proc.js';
+import type { WorkerReport } from '../processes/worker-report.js';
 import { loadProject, type Project } from '../project/index.js';
 import { resolveQueue } from '../project/plan.js';
 import { liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
@@ -172,9 +172,7 @@ export class EvidenceCache {
 
   /** The report of this project's running tshell-started worker, when it made one. */
   workerReport(): WorkerReport | undefined {
-    const live = findProjectWorkers(this.settings, { tidy: false }).workers.filter((w) => w.startedByTshell);
-    if (!live.length) return undefined;
-    return readWorkerReport(workerReportFile(this.settings), treePids(live.map((w) => w.pid)));
+    return runningWorkerReport(this.settings);
   }
 
   newestSourceMs(): number | undefined {

@@ -11,6 +11,7 @@ import { eventId, eventTypeName, fetchHistory, type HistoryEvent } from '../temp
 import { childEnv, isPythonPath, packageRoot } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
 import { runningWorkerPython } from '../processes/worker.js';
+import { managedPython, uvEnvironment } from '../processes/project-env.js';
 import type { Runner } from '../project/plan.js';
 
 export interface ReplayOutcome {
@@ -36,12 +37,12 @@ export interface ReplayOutcome {
   events: number;
 }
 
-/** `uv run python` for a `uv run …` worker, the worker's own interpreter when it names one. */
 /**
  * Where to replay without writing into the project: the interpreter of the worker that runs, else an
- * interpreter the worker command names, else the project's existing `.venv`, else the runner only
- * when it needs no environment made (plain python, an active or found venv). `uv run`/`poetry run`
- * would create a venv and a lock file in the user's project: never implicitly.
+ * interpreter the worker command names, else the project's existing `.venv`, else tshell's own
+ * environment for a uv project with none (built by `ensure-worker`), else the runner only when it
+ * needs no environment made (plain python, an active or found venv). `uv run`/`poetry run` would
+ * create a venv and a lock file in the user's project: never implicitly.
  */
 export function replayPython(settings: Settings, runner: Runner): string[] {
   const running = runningWorkerPython(settings);
@@ -50,11 +51,15 @@ export function replayPython(settings: Settings, runner: Runner): string[] {
   if (isPythonPath(first)) return [first];
   const venv = join(settings.projectDir, '.venv', 'bin', 'python');
   if (existsSync(venv)) return [venv];
+  const managed = managedPython(uvEnvironment(settings.workerDir, settings.stateDir));
+  if (managed) return [managed];
   if (runner.kind === 'uv' || runner.kind === 'poetry') {
     throw new TshellError(
       `no environment to replay in: ${settings.projectDir} has no .venv, and no worker of it runs`,
       ErrorCodes.toolMissing,
-      `start the worker once (\`ensure-worker\`), or make the environment yourself (${runner.kind === 'uv' ? '`uv sync`' : '`poetry install`'}): tshell never creates one in your project`,
+      runner.kind === 'uv'
+        ? "`ensure-worker` builds tshell's own environment for it (outside the project), or make one yourself (`uv sync`)"
+        : 'start the worker once (`ensure-worker`), or make the environment yourself (`poetry install`): tshell never creates one in your project',
     );
   }
   return runner.python;

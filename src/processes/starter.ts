@@ -5,7 +5,8 @@ import { projectKey } from '../config/state-dir.js';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { ProcessError } from '../errors.js';
-import { childEnv, pythonPath } from './tools.js';
+import { childEnv } from './tools.js';
+import { prepareRunEnv, projectRunEnv } from './project-env.js';
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
 import { sleep } from './proc.js';
 
@@ -44,10 +45,11 @@ export interface StarterRun {
 export async function launchStarter(settings: Settings): Promise<StarterRun> {
   const argv = splitCommand(settings.starterCmd, 'starter command');
   const logFile = join(settings.logDir, `starter-${projectKey(settings)}.log`);
+  await prepareRunEnv(argv, settings.starterDir, settings.stateDir);
   const launchedAt = new Date();
   const proc = await spawnDetached(argv, {
     cwd: settings.starterDir,
-    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...pythonPath(settings.starterDir) }),
+    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...projectRunEnv(argv, settings.starterDir, settings.stateDir) }),
     logFile,
     banner: `=== tshell: ${launchedAt.toISOString()} starter: ${argv.join(' ')} (in ${settings.starterDir})`,
   });

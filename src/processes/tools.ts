@@ -77,14 +77,6 @@ export function installedPins(env = process.env): Record<string, string> | undef
   }
 }
 
-/**
- * The folder a project command runs in goes first on PYTHONPATH: a sample run as `python
- * sample/worker.py` from a repository's root can then import `sample.workflows` like its README says.
- */
-export function pythonPath(dir: string, env = process.env): Record<string, string> {
-  return { PYTHONPATH: [dir, env.PYTHONPATH ?? ''].filter(Boolean).join(delimiter) };
-}
-
 /** The first line a program prints for `--version` ('' when it fails). */
 export async function toolVersion(path: string, args: string[] = ['--version']): Promise<string> {
   const { execa } = await import('execa');

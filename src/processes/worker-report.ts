@@ -2,7 +2,7 @@
 // what each Worker(...) really is, read from a private file in the state dir and checked line by line
 // (it comes from outside this process). Readiness is this report plus a poller of the same process.
 import { readFileSync, rmSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { ensurePrivateDir, projectKey } from '../config/state-dir.js';
 import { packageRoot } from './tools.js';
@@ -27,12 +27,12 @@ export function workerReportFile(settings: Settings): string {
 }
 
 /** The environment that loads the hook (unless TSHELL_WORKER_HOOK=0), and a fresh report file. */
-export function reportEnv(settings: Settings, env: NodeJS.ProcessEnv): Record<string, string> {
+export function reportEnv(settings: Settings, env: NodeJS.ProcessEnv): { vars: Record<string, string>; path: string[] } {
   const file = workerReportFile(settings);
   ensurePrivateDir(join(file, '..'));
   rmSync(file, { force: true });
-  if (env.TSHELL_WORKER_HOOK === '0') return {};
-  return { TSHELL_WORKER_REPORT: file, PYTHONPATH: [join(packageRoot(), 'python', 'tshell_hook'), settings.workerDir, env.PYTHONPATH ?? ''].filter(Boolean).join(delimiter) };
+  if (env.TSHELL_WORKER_HOOK === '0') return { vars: {}, path: [] };
+  return { vars: { TSHELL_WORKER_REPORT: file }, path: [join(packageRoot(), 'python', 'tshell_hook')] };
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);

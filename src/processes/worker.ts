@@ -13,7 +13,8 @@ import { isLocalHeartbeat, liveHeartbeats, type WorkerHeartbeat } from '../tempo
 import { checkPidFile, pidFilesIn, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
 import { allProcs, processTree, readProc, sleep, startedAtMs, treePids, type ProcInfo } from './proc.js';
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
-import { childEnv, isPythonPath, pythonPath } from './tools.js';
+import { childEnv, isPythonPath } from './tools.js';
+import { prepareRunEnv, projectRunEnv, type ManagedEnvironment } from './project-env.js';
 import { stopProcessTree, type StopResult } from './terminate.js';
 import { readWorkerReport, reportEnv, workerReportFile, type WorkerReport } from './worker-report.js';
 
@@ -180,6 +181,8 @@ export interface EnsureWorkerResult {
   stalePidFiles: StalePidFile[];
   /** What the worker reported of itself (queue, namespace, registrations, SDK), when it did. */
   report?: WorkerReport;
+  /** tshell's own environment it ran in, when the project has none (a uv project with no .venv). */
+  environment?: ManagedEnvironment;
 }
 
 const TASK_QUEUE_LINE = /listening on task queue:?\s*["']?([\w.\-:/@]+)/i;
@@ -214,6 +217,13 @@ export function runningWorkerPython(settings: Settings): string | undefined {
   return undefined;
 }
 
+/** The report of this project's running tshell-started worker, when it made one. */
+export function runningWorkerReport(settings: Settings): WorkerReport | undefined {
+  const live = findProjectWorkers(settings, { tidy: false }).workers.filter((w) => w.startedByTshell);
+  if (!live.length) return undefined;
+  return readWorkerReport(workerReportFile(settings), treePids(live.map((w) => w.pid)));
+}
+
 export function identityPid(identity: string): number | undefined {
   const m = /^(\d+)@/.exec(identity);
   return m ? Number(m[1]) : undefined;
@@ -230,6 +240,8 @@ export async function ensureWorker(
   },
 ): Promise<EnsureWorkerResult> {
   const argv = splitCommand(settings.workerCmd, 'worker command');
+  // Built before the old worker stops, so that it keeps polling while dependencies install.
+  const environment = await prepareRunEnv(argv, settings.workerDir, settings.stateDir, opts);
   const found = findProjectWorkers(settings);
   await opts.approve?.(found.workers.map(stripProc));
   // The last point where nothing has changed: a cancelled call stops here.
@@ -241,9 +253,10 @@ export async function ensureWorker(
   const { pidFile, logFile } = workerFiles(settings);
   const started = Date.now();
   const reportFile = workerReportFile(settings);
+  const hook = reportEnv(settings, process.env);
   const proc = await spawnDetached(argv, {
     cwd: settings.workerDir,
-    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...pythonPath(settings.workerDir), ...reportEnv(settings, process.env) }),
+    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...projectRunEnv(argv, settings.workerDir, settings.stateDir, hook.path), ...hook.vars }),
     logFile,
     banner: `=== tshell: ${new Date().toISOString()} starting worker: ${argv.join(' ')} (in ${settings.workerDir})`,
   });
@@ -319,6 +332,7 @@ export async function ensureWorker(
         stopped,
         stalePidFiles: found.stale,
         ...(report ? { report } : {}),
+        ...(environment ? { environment } : {}),
       };
     }
     await sleep(150, opts.signal);

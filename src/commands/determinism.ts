@@ -37,10 +37,10 @@ async function uncheckedRestart(ctx: CommandContext, gate: GateResult): Promise<
 }
 
 /** Runs the gate unless --force; throws (exit 1) when the restart would wedge running workflows. */
-export async function gateRestart(ctx: CommandContext, settings: Settings, force: boolean): Promise<GateResult | undefined> {
+export async function gateRestart(ctx: CommandContext, settings: Settings, force: boolean, budgetMs = 15_000): Promise<GateResult | undefined> {
   if (force || !(await tcpProbe(settings.address, 300))) return undefined;
   const h = await ctx.temporal();
-  const gate = await determinismGate(h, settings, () => replayPython(settings, ctx.project().plan.runner), { limit: 50, budgetMs: 15_000, signal: ctx.signal, progress: (l) => ctx.progress(l) });
+  const gate = await determinismGate(h, settings, () => replayPython(settings, ctx.project().plan.runner), { limit: 50, budgetMs, signal: ctx.signal, progress: (l) => ctx.progress(l) });
   if (gate.diverged.length === 0) return gate.unchecked.length ? uncheckedRestart(ctx, gate) : gate;
   const choices = 'keep the old worker (nothing was stopped), `reset --id ID` or `terminate --id ID` each, or `ensure-worker --force` to restart anyway';
   const restart = await askRestartAnyway(ctx, `${ctx.style.fail} ${gate.diverged.length} running workflow(s) cannot replay the new code`, divergenceLines(gate), {

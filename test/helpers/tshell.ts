@@ -1,6 +1,7 @@
 // Test helpers: run the real tshell binary, start a real dev server on free ports in a temp state
 // dir, and clean up every process a test started, by PID.
-import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -189,6 +190,17 @@ export function copyProject(name: string, env: Env, as = name): string {
   const dest = join(env.stateDir, 'projects', basename(as));
   cpSync(join(FIXTURES, name), dest, { recursive: true, filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src) });
   return dest;
+}
+
+/** Every file below a folder with its bytes: what "nothing was written into the project" is checked against. */
+export function fileTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) Object.assign(out, Object.fromEntries(Object.entries(fileTree(path)).map(([k, v]) => [join(name, k), v])));
+    else out[name] = createHash('sha256').update(readFileSync(path)).digest('hex');
+  }
+  return out;
 }
 
 /** Replaces one marked line of a file (the test's "code edit"). */

@@ -2,11 +2,11 @@
 // workflow is refused by ensure-worker (the old worker keeps polling), `replay --all` says the same,
 // a terminal may choose, and --force restarts anyway.
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, copyProject, ROOT, declaredJson, editLine, eventually, makeEnv, makeVenv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
+import { cleanup, copyProject, fileTree, ROOT, declaredJson, editLine, eventually, makeEnv, makeVenv, tshell, tshellInPty, type Env, type RunResult } from '../helpers/tshell.js';
 
 /** Starts an hour-long TimerWorkflow and waits until its timer is in the history: its id. */
 async function startTimer(run: (args: string[]) => Promise<RunResult>): Promise<string> {
@@ -23,17 +23,6 @@ async function startTimer(run: (args: string[]) => Promise<RunResult>): Promise<
 function newerThanTheWorker(file: string): void {
   const later = new Date(Date.now() + 5000);
   utimesSync(file, later, later);
-}
-
-/** Every file below a folder with its bytes: what "nothing was written" is checked against. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) Object.assign(out, Object.fromEntries(Object.entries(tree(path)).map(([k, v]) => [join(name, k), v])));
-    else out[name] = readFileSync(path, 'base64');
-  }
-  return out;
 }
 
 const TEMPORAL = join(ROOT, '.tools', 'venv', 'bin', 'temporal');
@@ -140,6 +129,53 @@ describe('the determinism gate', () => {
     await inBroken(['kill-worker']);
   });
 
+  it('a uv project with no .venv, no flags: ensure-worker, the gate, replay and diagnose leave it byte for byte as it was; a replayer out of time keeps the old worker', async () => {
+    const project = copyProject('evolving', env, 'gate-no-venv');
+    const inProject = (args: string[]) => tshell(args, { env: env.env, cwd: project });
+    const pristine = fileTree(project);
+    const first = await declaredJson<{ environment?: { dir: string; from: string; builtMs?: number } }>('ensure-worker', await inProject(['ensure-worker', '--json']));
+    assert.equal(first.environment?.from, 'pyproject.toml');
+    assert.ok(first.environment?.dir.startsWith(env.stateDir), first.environment?.dir);
+    assert.deepEqual(fileTree(project), pristine, 'ensure-worker wrote nothing into the project');
+    const id = await startTimer(inProject);
+    const pidOf = async () => (await declaredJson<{ workers: { pid: number; project: string }[] }>('list-workers', await inProject(['list-workers', '--json']))).workers.find((w) => w.project === 'gate-no-venv')?.pid;
+    const before = await pidOf();
+    assert.ok(before);
+
+    const file = join(project, 'src', 'evolving', 'workflows.py');
+    editLine(file, '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
+    newerThanTheWorker(file);
+    const edited = fileTree(project);
+    const refused = await inProject(['ensure-worker']);
+    assert.equal(refused.exitCode, 1, refused.stderr);
+    assert.match(refused.stderr, /not restarting: 1 of 1 running workflow\(s\) on evolving cannot replay the new code/);
+    const replayed = await inProject(['replay', '--id', id, '--json']);
+    assert.equal(replayed.exitCode, 1, replayed.stderr);
+    assert.equal((JSON.parse(replayed.stdout) as { kind: string }).kind, 'nondeterminism');
+    assert.equal((await inProject(['diagnose', '--id', id])).exitCode, 1);
+    assert.deepEqual(fileTree(project), edited, 'the gate, replay and diagnose wrote nothing into the project');
+
+    // New code whose import takes longer than the gate may wait: nothing checked, the old worker stays.
+    writeFileSync(file, `import time as _slow\n_slow.sleep(120)  # SLOW\n${readFileSync(file, 'utf8')}`);
+    newerThanTheWorker(file);
+    const slow = await inProject(['ensure-worker', '--gate-timeout', '2']);
+    assert.equal(slow.exitCode, 1, slow.stderr);
+    assert.match(slow.stderr, /not restarting: checked 0 of 1 running workflow\(s\) on evolving: 1 could not be checked against the new code \(the old worker keeps running\)/);
+    assert.match(slow.stderr, new RegExp(`${id}: not checked: the replayer did not reach it within 2 s`));
+    assert.equal(await pidOf(), before, 'the old worker still runs');
+
+    // With the worker gone, replay still runs in tshell's environment for the project, not in a new .venv.
+    await inProject(['kill-worker']);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^import time as _slow\n_slow\.sleep\(120\) {2}# SLOW\n/, ''));
+    const edited2 = fileTree(project);
+    const again = await inProject(['replay', '--id', id, '--json']);
+    assert.equal(again.exitCode, 1, again.stderr);
+    assert.equal((JSON.parse(again.stdout) as { kind: string }).kind, 'nondeterminism');
+    assert.deepEqual(fileTree(project), edited2);
+    for (const made of ['.venv', 'uv.lock']) assert.equal(existsSync(join(project, made)), false, made);
+    await inProject(['terminate', '--id', id, '--yes']);
+  });
+
   it('never writes into the project: the gate and replay use the running worker\'s own interpreter, and make no environment', async () => {
     const project = copyProject('evolving', env, 'gate-venv');
     const venv = await makeVenv(join(env.stateDir, 'venv-gate'));
@@ -150,7 +186,7 @@ describe('the determinism gate', () => {
     const file = join(project, 'src', 'evolving', 'workflows.py');
     editLine(file, '# TIMER', '        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER');
     newerThanTheWorker(file);
-    const before = tree(project);
+    const before = fileTree(project);
 
     const refused = await inProject(['ensure-worker', ...own]);
     assert.equal(refused.exitCode, 1, refused.stderr);
@@ -164,7 +200,7 @@ describe('the determinism gate', () => {
     const none = await inProject(['replay', '--id', id]);
     assert.equal(none.exitCode, 2, none.stderr);
     assert.match(none.stderr, /no environment to replay in: .* has no \.venv, and no worker of it runs/);
-    assert.deepEqual(tree(project), before, 'the project folder is unchanged');
+    assert.deepEqual(fileTree(project), before, 'the project folder is unchanged');
     for (const made of ['.venv', 'uv.lock']) assert.equal(existsSync(join(project, made)), false, made);
     await inProject(['terminate', '--id', id, '--yes']);
   });

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURES, UV, copyProject, eventually, freePort, makeEnv, makeVenv, tshell, type Env } from '../helpers/tshell.js';
+import { FIXTURES, UV, copyProject, eventually, fileTree, freePort, makeEnv, makeVenv, tshell, type Env } from '../helpers/tshell.js';
 
 describe('any project, out of the box', () => {
   let env: Env;
@@ -38,24 +38,33 @@ describe('any project, out of the box', () => {
     await cleanup(env);
   });
 
-  /** ensure-worker, start, wait, result from the folder, then the worker is stopped. */
-  async function loop(cwd: string, extra: Record<string, string>, expectResult: RegExp): Promise<{ ensure: Record<string, unknown> }> {
+  /**
+   * ensure-worker, start, wait, result, diagnose and doctor from the folder with no settings (only the
+   * input a workflow takes), then the worker is stopped; the project's files are as they were.
+   */
+  async function loop(cwd: string, extra: Record<string, string>, expectResult: RegExp, startArgs: string[] = []): Promise<{ ensure: Record<string, unknown> }> {
     const e = { ...plain, ...extra };
-    const ensure = await tshell(['ensure-worker', '--json'], { env: e, cwd });
+    const pristine = fileTree(cwd);
+    const ensure = await tshell(['ensure-worker', '--json'], { env: e, cwd, timeoutMs: 300_000 });
     assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
     const data = JSON.parse(ensure.stdout) as Record<string, unknown>;
-    const started = await tshell(['start'], { env: e, cwd });
+    const started = await tshell(['start', ...startArgs], { env: e, cwd });
     assert.equal(started.exitCode, 0, started.stderr + started.stdout);
     const waited = await tshell(['wait', '--status', 'COMPLETED', '--timeout', '60'], { env: e, cwd });
     assert.equal(waited.exitCode, 0, waited.stderr + waited.stdout);
     const result = await tshell(['result'], { env: e, cwd });
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, expectResult);
+    const diagnosed = await tshell(['diagnose'], { env: e, cwd });
+    assert.equal(diagnosed.exitCode, 0, diagnosed.stdout + diagnosed.stderr);
+    assert.match(diagnosed.stdout, /✓ healthy/);
     const doctor = await tshell(['doctor'], { env: e, cwd });
     assert.equal(doctor.exitCode, 0, doctor.stdout);
     assert.match(doctor.stdout, /✓ project/);
-    assert.match(doctor.stdout, /✓ temporalio\s+1\.35\.0/);
+    assert.match(doctor.stdout, /✓ temporalio\s+1\.(35|9)\.0/);
     await tshell(['kill-worker'], { env: e, cwd });
+    assert.deepEqual(Object.keys(fileTree(cwd)).filter((f) => !(f in pristine)), [], 'no new files in the project');
+    assert.deepEqual(fileTree(cwd), pristine, 'the project is byte for byte as it was');
     return { ensure: data };
   }
 
@@ -119,17 +128,11 @@ describe('any project, out of the box', () => {
 
   it('(g) a queue decided at run time: the worker reports itself, no heartbeat is waited for; its own sitecustomize still loads', async () => {
     const dir = copyProject('runtime-queue', env);
-    const ensure = await tshell(['ensure-worker', '--json'], { env: plain, cwd: dir });
-    assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
-    const data = JSON.parse(ensure.stdout) as { taskQueue: string; readyMs: number; report?: { taskQueue: string; workflows: string[]; activities: string[]; sdk?: string; namespace?: string; state: string } };
+    const data = (await loop(dir, {}, /HEY/, ['--input', '"hey"'])).ensure as { taskQueue: string; readyMs: number; report?: { taskQueue: string; workflows: string[]; activities: string[]; sdk?: string; namespace?: string; state: string } };
     // "runtime" comes from the project's own sitecustomize.py: without it the worker would not start.
     assert.equal(data.taskQueue, 'runtime-tasks');
     assert.deepEqual(data.report && [data.report.taskQueue, data.report.workflows, data.report.activities, data.report.sdk, data.report.namespace], ['runtime-tasks', ['Shout'], ['shout'], '1.35.0', 'default']);
     assert.ok(data.readyMs < 55_000, `ready in ${data.readyMs} ms`);
-    const started = await tshell(['start', '--type', 'Shout', '--input', '"hey"'], { env: plain, cwd: dir });
-    assert.equal(started.exitCode, 0, started.stderr + started.stdout);
-    assert.equal((await tshell(['wait', '--status', 'COMPLETED', '--timeout', '60'], { env: plain, cwd: dir })).exitCode, 0);
-    assert.match((await tshell(['result'], { env: plain, cwd: dir })).stdout, /HEY/);
     // Off, the worker still runs (and tshell falls back to what it reads and the server shows).
     const off = await tshell(['ensure-worker', '--task-queue', 'runtime-tasks', '--json'], { env: { ...plain, TSHELL_WORKER_HOOK: '0' }, cwd: dir });
     assert.equal(off.exitCode, 0, off.stderr);
@@ -139,16 +142,14 @@ describe('any project, out of the box', () => {
 
   it('(h) two worker scripts in one folder: the one the Makefile runs is the worker', async () => {
     const dir = copyProject('two-workers', env);
-    const ensure = await tshell(['ensure-worker', '--json'], { env: plain, cwd: dir });
-    assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
-    const data = JSON.parse(ensure.stdout) as { taskQueue: string; command: string };
+    // The one workflow its worker registers is started (the other script defines another).
+    const data = (await loop(dir, {}, /^echo$/m, ['--input', '"echo"'])).ensure as { taskQueue: string; command: string };
     assert.equal(data.command, 'uv run scripts/run_worker.py');
     assert.equal(data.taskQueue, 'two-tasks');
     const config = await tshell(['config'], { env: plain, cwd: dir });
     assert.match(config.stdout, /workerCmd\s+--worker-cmd\s+uv run scripts\/run_worker\.py\s+discovered scripts\/run_worker\.py:\d+ \(Makefile: run-worker: uv run scripts\/run_worker\.py\)/);
     const listed = JSON.parse((await tshell(['projects', '--json'], { env: plain, cwd: dir })).stdout) as { chosen?: string };
     assert.match(listed.chosen ?? '', /^scripts\/run_worker\.py:\d+ \(Makefile: run-worker: uv run scripts\/run_worker\.py\)$/);
-    await tshell(['kill-worker'], { env: plain, cwd: dir });
     // Without the Makefile nothing says which: a one-shot names both, each as a command that works as typed.
     const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'Makefile'));
@@ -166,32 +167,19 @@ describe('any project, out of the box', () => {
 
   it('(i) a queue default a .env overrides at run time: the worker says which, and start goes there', async () => {
     const dir = copyProject('dotenv-queue', env);
-    const ensure = await tshell(['ensure-worker', '--json'], { env: plain, cwd: dir });
-    assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
-    const data = JSON.parse(ensure.stdout) as { taskQueue: string; command: string; report?: { taskQueue: string } };
+    const data = (await loop(dir, {}, /agent: hi/, ['--input', '"hi"'])).ensure as { taskQueue: string; command: string; report?: { taskQueue: string } };
     assert.equal(data.command, 'uv run scripts/run_worker.py');
     // The code reads "agent-task-queue"; the running worker polls what its .env says.
     assert.equal(data.taskQueue, 'dotenv-tasks');
     assert.equal(data.report?.taskQueue, 'dotenv-tasks');
-    const started = await tshell(['start', '--type', 'AgentWorkflow', '--input', '"hi"'], { env: plain, cwd: dir });
-    assert.equal(started.exitCode, 0, started.stderr + started.stdout);
-    assert.equal((await tshell(['wait', '--status', 'COMPLETED', '--timeout', '60'], { env: plain, cwd: dir })).exitCode, 0);
-    assert.match((await tshell(['result'], { env: plain, cwd: dir })).stdout, /agent: hi/);
-    await tshell(['kill-worker'], { env: plain, cwd: dir });
   });
 
   it('(j) an SDK that sends no worker heartbeats, its queue computed at run time: ready from its report', async () => {
     const dir = copyProject('old-sdk', env);
-    const ensure = await tshell(['ensure-worker', '--json'], { env: plain, cwd: dir, timeoutMs: 300_000 });
-    assert.equal(ensure.exitCode, 0, `${ensure.stderr}\n${ensure.stdout}`);
-    const data = JSON.parse(ensure.stdout) as { taskQueue: string; report?: { sdk?: string; workflows: string[] } };
+    const data = (await loop(dir, {}, /pong/)).ensure as { taskQueue: string; report?: { sdk?: string; workflows: string[] } };
     assert.equal(data.taskQueue, `old-sdk-${hostname().split('.')[0]}`);
     assert.equal(data.report?.sdk, '1.9.0');
     assert.deepEqual(data.report?.workflows, ['PingWorkflow']);
-    const started = await tshell(['start', '--type', 'PingWorkflow'], { env: plain, cwd: dir });
-    assert.equal(started.exitCode, 0, started.stderr + started.stdout);
-    assert.equal((await tshell(['wait', '--status', 'COMPLETED', '--timeout', '60'], { env: plain, cwd: dir })).exitCode, 0);
-    await tshell(['kill-worker'], { env: plain, cwd: dir });
   });
 
   it('(e) a worker whose queue comes from an environment variable', async () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Launcher (bin/tshell runs it when the native client cannot answer). A one-shot command goes first to
-// this user's warm helper through dist/warm.js (a few KB of node built-ins); the REPL, scripts and
-// anything the helper declines run the full CLI in this process.
+// tshell's entry (`tshell` on the PATH). A one-shot command goes first to this user's warm helper
+// through dist/warm.js (a few KB of node built-ins, no Temporal client to load); the REPL, scripts
+// and anything the helper declines run the full CLI in this process.
 const argv = process.argv.slice(2);
 // One-shots from one terminal (or script) chain their current workflow: keyed by the calling shell.
 process.env.TSHELL_CALLER_PID ??= String(process.ppid);

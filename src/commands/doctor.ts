@@ -1,8 +1,7 @@
 // doctor: the tools, the server, the state dir, and the project as discovery reads it (each value
 // with where it came from; a command that cannot run is never shown as ✓).
 import { ExitCode } from '../errors.js';
-import { snapshotStatus } from '../config/fast-start.js';
-import { childEnv, findTool, packageRoot, toolVersion } from '../processes/tools.js';
+import { childEnv, findTool, toolVersion } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
 import { managedPython, uvEnvironment } from '../processes/project-env.js';
 import { join } from 'node:path';
@@ -51,9 +50,6 @@ export const doctorCommand = defineCommand({
     }
     checks.push({ name: 'server', ok: serverOk, detail: serverDetail, fix: 'tshell ensure-server' });
     checks.push({ name: 'state dir', ok: true, detail: s.stateDir });
-    // A speed-up, never a failure: without the snapshot the REPL loads its modules first.
-    const snap = snapshotStatus(packageRoot());
-    checks.push({ name: 'fast start', ok: true, detail: snap.inUse ? `started from the startup snapshot (${snap.blob})` : snap.built ? `startup snapshot built (${snap.blob}): \`tshell\` starts the REPL and scripts from it` : 'no startup snapshot (`npm run build` makes one): the REPL loads its modules before the prompt' });
     checks.push(...(await projectChecks(ctx)));
     return { checks };
   },

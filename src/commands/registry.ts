@@ -5,6 +5,7 @@ import { ensureWorkerCommand, killAllWorkersCommand, killWorkerCommand, listWork
 import { describeCommand, resultCommand, waitCommand } from './workflows.js';
 import { startCommand } from './start.js';
 import { healthCommand, recentCommand, stalledCommand, taskQueueCommand } from './monitor.js';
+import { countCommand, listCommand } from './list.js';
 import { logsCommand } from './logs.js';
 import { errorsCommand, historyCommand, stackCommand } from './inspect.js';
 import { queryCommand, signalCommand, updateCommand } from './interact.js';
@@ -57,6 +58,8 @@ export function allCommands(): Command[] {
     useCommand,
     uiCommand,
     recentCommand,
+    listCommand,
+    countCommand,
     stalledCommand,
     healthCommand,
     logsCommand,

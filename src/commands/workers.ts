@@ -90,7 +90,7 @@ export const ensureWorkerCommand = defineCommand({
   flags: [
     { name: 'timeout', type: 'number', min: 0, default: 90, metavar: 'SECONDS', description: 'how long to wait for the worker to poll' },
     { name: 'force', type: 'boolean', description: 'restart even when running workflows cannot replay the changed code' },
-    { name: 'gate-timeout', type: 'number', min: 1, default: 15, metavar: 'SECONDS', description: 'how long the determinism gate may replay before what it did not reach counts as not checked' },
+    { name: 'gate-timeout', type: 'number', min: 1, default: 15, metavar: 'SECONDS', description: 'seconds the determinism gate may replay; what it did not reach is not checked' },
     { name: 'worker', type: 'string', metavar: 'FILE', description: 'the worker file to run, of several (e.g. scripts/run_worker.py)' },
   ],
   fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], unchecked[{workflowId, runId, why}], skipped}', environment: "tshell's own environment the worker ran in, when the project has no .venv: {dir, from (uv.lock|pyproject.toml), builtMs (when built now), notInstalled}", report: "what the worker reported of itself: {pid, taskQueue, namespace, target, identity, workflows[], activities[], sdk, state, runningAt}" },

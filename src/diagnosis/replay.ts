@@ -10,7 +10,7 @@ import type { TemporalHandle } from '../temporal/connection.js';
 import { eventId, eventTypeName, fetchHistory, type HistoryEvent } from '../temporal/history.js';
 import { childEnv, isPythonPath, packageRoot } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
-import { runningWorkerPython } from '../processes/worker.js';
+import { runningWorkerPython } from '../processes/running-worker.js';
 import { managedPython, uvEnvironment } from '../processes/project-env.js';
 import type { Runner } from '../project/plan.js';
 

@@ -66,7 +66,7 @@ export function projectRunEnv(argv: string[], cwd: string, stateDir: string, fir
   const paths = [...first, cwd, ...notInstalled, env.PYTHONPATH ?? ''].filter((p, i, all) => p && all.indexOf(p) === i);
   return {
     PYTHONPATH: paths.join(delimiter),
-    PYTHONPYCACHEPREFIX: join(stateDir, 'pycache'),
+    PYTHONPYCACHEPREFIX: ensurePrivateDir(join(stateDir, 'pycache')),
     ...(isUvRun(argv) ? { UV_NO_SYNC: '1' } : {}),
     ...(uv?.managed ? { UV_PROJECT_ENVIRONMENT: uv.managed } : {}),
   };

@@ -13,7 +13,7 @@ import { isLocalHeartbeat, liveHeartbeats, type WorkerHeartbeat } from '../tempo
 import { checkPidFile, pidFilesIn, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
 import { allProcs, processTree, readProc, sleep, startedAtMs, treePids, type ProcInfo } from './proc.js';
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
-import { childEnv, isPythonPath } from './tools.js';
+import { childEnv } from './tools.js';
 import { prepareRunEnv, projectRunEnv, type ManagedEnvironment } from './project-env.js';
 import { stopProcessTree, type StopResult } from './terminate.js';
 import { readWorkerReport, reportEnv, workerReportFile, type WorkerReport } from './worker-report.js';
@@ -199,29 +199,6 @@ export function exitSignal(exit: { code: number | null; signal: string | null })
   if (exit.signal) return exit.signal;
   if (exit.code === null || exit.code <= 128 || exit.code >= 160) return undefined;
   return Object.entries(osConstants.signals).find(([, n]) => n === (exit.code ?? 0) - 128)?.[0];
-}
-
-/**
- * The Python interpreter a running worker of the project really uses (the first process of its
- * tree that runs one: uv's child, a venv script's shebang), as the path it was started by, so a
- * venv stays a venv (`/proc/PID/exe` would name the base interpreter).
- */
-export function runningWorkerPython(settings: Settings): string | undefined {
-  const procs = allProcs();
-  for (const w of findProjectWorkers(settings, { tidy: false }).workers) {
-    for (const p of processTree(w.pid, procs)) {
-      const first = p.argv[0] ?? '';
-      if (isPythonPath(first) && first.startsWith('/')) return first;
-    }
-  }
-  return undefined;
-}
-
-/** The report of this project's running tshell-started worker, when it made one. */
-export function runningWorkerReport(settings: Settings): WorkerReport | undefined {
-  const live = findProjectWorkers(settings, { tidy: false }).workers.filter((w) => w.startedByTshell);
-  if (!live.length) return undefined;
-  return readWorkerReport(workerReportFile(settings), treePids(live.map((w) => w.pid)));
 }
 
 export function identityPid(identity: string): number | undefined {

@@ -75,6 +75,35 @@ export async function* listExecutionPages(h: TemporalHandle, query: string, limi
   } while (nextPageToken && listed < limit);
 }
 
+/** A group value of a count: the server sends payloads (json/plain `"Running"`, binary/null). */
+function groupValue(p: { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null }): string {
+  const encoding = p.metadata?.encoding ? new TextDecoder().decode(p.metadata.encoding) : '';
+  if (encoding === 'binary/null' || !p.data) return '(none)';
+  const text = new TextDecoder().decode(p.data);
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    return text;
+  }
+}
+
+/** How many executions match, and per group with `GROUP BY` in the query (statuses as tshell spells them). */
+export async function countExecutions(h: TemporalHandle, query: string): Promise<{ count: number; groups: { value: string; count: number }[] }> {
+  let res;
+  try {
+    res = await h.connection.workflowService.countWorkflowExecutions({ namespace: h.namespace, query });
+  } catch (err) {
+    throw mapTemporalError(err, { address: h.address, namespace: h.namespace });
+  }
+  const byStatus = /\bGROUP\s+BY\s+ExecutionStatus\b/i.test(query);
+  const groups = (res.groups ?? []).map((g) => {
+    const value = (g.groupValues ?? []).map(groupValue).join(', ');
+    return { value: byStatus ? normalizeStatus(value) : value, count: Number(g.count ?? 0) };
+  });
+  return { count: Number(res.count ?? 0), groups };
+}
+
 /** The newest execution started at or after `since` (optionally on one task queue). */
 export async function newestStartedSince(h: TemporalHandle, since: Date, taskQueue?: string): Promise<ExecutionSummary | undefined> {
   // Visibility times have second precision on some stores: look a second back.

@@ -88,7 +88,8 @@ describe('tshell mcp', () => {
     assert.equal(((terminate?.inputSchema.properties ?? {}) as Record<string, { type?: string }>).confirm?.type, 'string');
     assert.ok(terminate?.title);
     const size = JSON.stringify({ tools }).length;
-    assert.ok(size < 30_000, `listing is ${size} bytes`);
+    // What an agent pays in context for the whole tool list: under 850 bytes a tool on average.
+    assert.ok(size < tools.length * 850, `listing is ${size} bytes for ${tools.length} tools`);
     assert.match(client.getInstructions() ?? '', /confirm set to that token/);
   });
 

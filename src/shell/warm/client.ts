@@ -20,8 +20,7 @@ export function buildStamp(bundle: string): string {
 /** A command word (launch flags mean the REPL or a script), and not already declined. */
 function eligible(argv: string[], env: NodeJS.ProcessEnv): boolean {
   const first = argv[0];
-  // TSHELL_WARM_TRIED: the native client (bin/tshell) asked the helper already and it declined.
-  if (!first || first.startsWith('-') || env.TSHELL_WARM_TRIED === '1') return false;
+  if (!first || first.startsWith('-')) return false;
   return helperAllowed(argv, env);
 }
 

@@ -61,6 +61,8 @@ class LineReader {
   constructor(
     private readonly create: (history: string[]) => Interface,
     history: string[],
+    /** Where the prompt goes once input has ended (piped lines still running): readline is closed by then. */
+    private readonly output: NodeJS.WritableStream,
   ) {
     this.history = history;
     this.open();
@@ -103,6 +105,11 @@ class LineReader {
   }
 
   prompt(text: string): void {
+    // Node 22+ throws on a closed interface (ERR_USE_AFTER_CLOSE); the transcript keeps its prompts.
+    if (this.ended) {
+      this.output.write(text);
+      return;
+    }
     this.rl?.setPrompt(text);
     this.rl?.prompt();
   }
@@ -116,7 +123,7 @@ class LineReader {
 
   close(): void {
     this.suspended = false;
-    this.rl?.close();
+    if (!this.ended) this.rl?.close();
   }
 }
 
@@ -173,7 +180,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
       }
     });
     return rl;
-  }, loadHistory(histFile));
+  }, loadHistory(histFile), opts.output);
   if (opts.terminal && shell.interactive) {
     shell.prompter = terminalPrompter(opts.input, opts.output, { before: () => reader.suspend(), after: () => reader.resume() });
   }

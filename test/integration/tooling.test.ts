@@ -48,8 +48,14 @@ describe('tooling commands', () => {
     assert.match(down.stdout, /✓ project .*hello/);
     assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
     const up = await tshell(['doctor', '--json'], { env: env.env });
-    const d = await declaredJson<{ checks: { name: string; ok: boolean }[] }>('doctor', up);
-    assert.ok(d.checks.every((c) => c.ok), JSON.stringify(d.checks));
+    const d = await declaredJson<{ checks: { name: string; ok: boolean; unchecked?: boolean; detail: string }[] }>('doctor', up);
+    assert.equal(up.exitCode, 0);
+    assert.ok(d.checks.filter((c) => c.name !== 'temporalio').every((c) => c.ok), JSON.stringify(d.checks));
+    // Asked of the project's own .venv when it has one; with none, not checked (never `uv run`, which would make one).
+    const temporalio = d.checks.find((c) => c.name === 'temporalio');
+    const { existsSync } = await import('node:fs');
+    if (existsSync(join(HELLO, '.venv'))) assert.equal(temporalio?.ok, true, temporalio?.detail);
+    else assert.deepEqual([temporalio?.ok, temporalio?.unchecked, existsSync(join(HELLO, '.venv'))], [false, true, false], temporalio?.detail);
   });
 
   it('server status names the server tshell started; server stop stops it and keeps the database', async () => {

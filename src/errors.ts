@@ -83,7 +83,7 @@ export interface ConsentPlan {
   /** The command that would act. */
   command: string;
   /** The consent class (one row of the README's consent table). */
-  class: 'workflows' | 'stop-foreign' | 'foreign-code' | 'server';
+  class: 'workflows' | 'stop-foreign' | 'foreign-code' | 'server' | 'schedules';
   /** What would happen, in one line. */
   action: string;
   /** The exact targets: workflow ids with run ids, pids, the server's address, a folder. */

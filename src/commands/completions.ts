@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { completeWords } from '../cli-model/completion.js';
+import { listSchedules } from '../temporal/schedules.js';
 import { listExecutions, quoteValue, statusClause } from '../temporal/visibility.js';
 import { tcpProbe } from '../temporal/connection.js';
 import { fetchHistory } from '../temporal/history.js';
@@ -102,8 +103,13 @@ async function handlerNames(ctx: CommandContext, kind: 'signal' | 'update' | 'qu
   return [...names];
 }
 
-/** What the project's code knows: workflow types for `--type`, sample folders for `project`. */
-function projectValues(ctx: CommandContext, command: string, slot: string): string[] {
+/** What the project's code knows: workflow types for `--type`, sample folders for `project`; schedule ids from the server. */
+async function projectValues(ctx: CommandContext, command: string, slot: string): Promise<string[]> {
+  if ((command === 'schedule' && slot === '<id>') || (command === 'diagnose' && slot === 'schedule')) {
+    if (!(await tcpProbe(ctx.settings.address, 300))) return [];
+    const h = await ctx.temporal();
+    return (await h.connection.withDeadline(Date.now() + 1500, () => listSchedules(h, 200)).catch(() => [])).map((r) => r.scheduleId);
+  }
   if (slot === 'type') return ctx.project().plan.workflowTypes;
   if (command === 'project' && slot === '<dir>') return [...new Set(ctx.project().plan.workerChoices.map((w) => w.file.split('/').slice(0, -1).join('/')).filter(Boolean))];
   return [];
@@ -141,5 +147,5 @@ export const completeCommand = defineCommand({
 
 /** `tshell __complete …`: the words are not parsed as flags (they are the line being completed). */
 export async function runComplete(ctx: CommandContext, words: string[]): Promise<string[]> {
-  return completeWords(ctx.registry, words.length ? words : [''], () => recentIds(ctx), (kind, id) => handlerNames(ctx, kind, id), async (command, slot) => projectValues(ctx, command, slot));
+  return completeWords(ctx.registry, words.length ? words : [''], () => recentIds(ctx), (kind, id) => handlerNames(ctx, kind, id), (command, slot) => projectValues(ctx, command, slot));
 }

@@ -5,6 +5,7 @@ import { EvidenceCache } from '../diagnosis/evidence.js';
 import { type Finding } from '../diagnosis/rules.js';
 import { classSpec } from '../diagnosis/classes.js';
 import { findStalled } from '../diagnosis/stalled.js';
+import { diagnoseSchedule, scheduleHasProblem, type ScheduleDiagnosis } from '../diagnosis/schedule.js';
 import { diagnoseDeep, type DiagnosedNode } from '../diagnosis/children.js';
 import type { Style } from '../render/style.js';
 import { WORKFLOW_REF } from '../cli-model/option-sets.js';
@@ -29,11 +30,12 @@ export const diagnoseCommand = defineCommand({
   group: 'diagnosis',
   effect: 'read',
   summary: 'What is wrong with the workflow, the evidence, and the procedure that fixes it',
-  examples: ['diagnose', 'diagnose --id YourWorkflowId --json', 'diagnose --all'],
-  flags: [...WORKFLOW_REF, { name: 'all', type: 'boolean', description: 'every stalled workflow' }],
-  fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', findings: '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}, waitingOn[{kind, name, since, firesAt, seconds, attempt, nextAttemptAt, eventId, received}] (waiting only; kinds as in describe)}]', diagnoses: 'with --all: one {workflowId, runId, status, findings, error} per stalled workflow (error: {code, message} when that one could not be diagnosed)' },
-  async run(ctx, args): Promise<{ diagnoses: Diagnosis[] } | Diagnosis> {
+  examples: ['diagnose', 'diagnose --id YourWorkflowId --json', 'diagnose --all', 'diagnose --schedule nightly-report'],
+  flags: [...WORKFLOW_REF, { name: 'all', type: 'boolean', description: 'every stalled workflow' }, { name: 'schedule', type: 'string', metavar: 'SCHEDULE_ID', description: 'a schedule: paused, skipped or missed actions, its last runs' }],
+  fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', findings: '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}, waitingOn[{kind, name, since, firesAt, seconds, attempt, nextAttemptAt, eventId, received}] (waiting only; kinds as in describe)}]', diagnoses: 'with --all: one {workflowId, runId, status, findings, error} per stalled workflow (error: {code, message} when that one could not be diagnosed)', schedule: 'with --schedule: the schedule (as `schedule describe`)', runs: "with --schedule: its last runs, newest first: {workflowId, runId, status, scheduledAt, finding{class, summary}}" },
+  async run(ctx, args): Promise<{ diagnoses: Diagnosis[] } | Diagnosis | ScheduleDiagnosis> {
     const h = await ctx.temporal();
+    if (args.flags.schedule !== undefined) return diagnoseSchedule(h, ctx.settings, args.flags.schedule);
     const cache = new EvidenceCache(ctx.settings);
     const one = async (workflowId: string, runId?: string): Promise<Diagnosis> => {
       const { node } = await diagnoseDeep(h, ctx.settings, workflowId, runId, cache);
@@ -55,6 +57,7 @@ export const diagnoseCommand = defineCommand({
     return one(ref.workflowId, ref.runId);
   },
   render(d, s) {
+    if ('schedule' in d) return scheduleLines(d, s).join('\n');
     const list = 'diagnoses' in d ? d.diagnoses : [d];
     if (list.length === 0) return `${s.ok} nothing stalled to diagnose`;
     return list
@@ -70,8 +73,24 @@ export const diagnoseCommand = defineCommand({
       })
       .join('\n\n');
   },
-  exitCode: (d) => (('diagnoses' in d ? d.diagnoses : [d]).some((x) => x.error || x.findings.some(problem)) ? ExitCode.failure : ExitCode.ok),
+  exitCode: (d) => {
+    if ('schedule' in d) return scheduleHasProblem(d) ? ExitCode.failure : ExitCode.ok;
+    return ('diagnoses' in d ? d.diagnoses : [d]).some((x) => x.error || x.findings.some(problem)) ? ExitCode.failure : ExitCode.ok;
+  },
 });
+
+function scheduleLines(d: ScheduleDiagnosis, s: Style): string[] {
+  const x = d.schedule;
+  const lines = [`${scheduleHasProblem(d) ? s.fail : s.ok} schedule ${s.c.bold(x.scheduleId)} ${x.paused ? 'paused' : 'active'}: ${x.workflowType ?? '?'}, ${x.spec}`];
+  for (const f of d.findings) {
+    lines.push(`${f.severity === 'info' ? s.ok : s.warn} ${s.c.bold(f.kind)} (${f.severity}): ${f.summary}`);
+    for (const e of f.evidence) lines.push(s.c.dim(`    ${e}`));
+    if (f.fix.length) lines.push('  fix:', ...f.fix.map((st) => `    ${st}`));
+  }
+  if (d.runs.length) lines.push('last runs:', ...d.runs.map((r) => `  ${r.workflowId} ${r.status}${r.finding ? ` · ${r.finding.class}: ${r.finding.summary}` : ''}${r.error ? ` · ${r.error}` : ''}`));
+  lines.push(`next runs: ${x.paused ? 'none while paused' : x.nextRuns.slice(0, 3).join(', ') || 'none'}`);
+  return lines;
+}
 
 function treeLines(n: DiagnosedNode, s: Style, prefix = '', last = true, root = true): string[] {
   const f = n.findings[0];

@@ -6,6 +6,7 @@ import { describeCommand, resultCommand, waitCommand } from './workflows.js';
 import { startCommand } from './start.js';
 import { healthCommand, recentCommand, stalledCommand, taskQueueCommand } from './monitor.js';
 import { countCommand, listCommand } from './list.js';
+import { scheduleCommand, schedulesCommand } from './schedules.js';
 import { logsCommand } from './logs.js';
 import { errorsCommand, historyCommand, stackCommand } from './inspect.js';
 import { queryCommand, signalCommand, updateCommand } from './interact.js';
@@ -60,6 +61,8 @@ export function allCommands(): Command[] {
     recentCommand,
     listCommand,
     countCommand,
+    schedulesCommand,
+    scheduleCommand,
     stalledCommand,
     healthCommand,
     logsCommand,

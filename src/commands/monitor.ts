@@ -125,7 +125,7 @@ export const healthCommand = defineCommand({
   flags: [],
   fields: { project: 'project name', server: '{address, reachable}', worker: 'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)', pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime', logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}', deadWorker: '{pid, pidFile} of a tshell worker found dead (killed or crashed)', heartbeat: "the worker's heartbeat: {identity, pid, taskQueue, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}" },
   async run(ctx): Promise<HealthData> {
-    const reachable = await serverHealthy(ctx.settings.address);
+    const reachable = await serverHealthy(ctx.settings);
     const found = findProjectWorkers(ctx.settings);
     const w = found.workers[0];
     const dead = found.stale.find((s) => s.reason === 'process is gone');

@@ -61,7 +61,7 @@ export async function serverState(settings: Settings): Promise<ServerState> {
     check.state === 'alive'
       ? { pid: check.record.pid, uptimeMs: Date.now() - startedAtMs(check.proc), logFile: files.logFile, dbFile: files.dbFile }
       : undefined;
-  return { address: settings.address, reachable: await serverHealthy(settings.address), managed, uiUrl: uiUrl(settings) };
+  return { address: settings.address, reachable: await serverHealthy(settings), managed, uiUrl: uiUrl(settings) };
 }
 
 export interface EnsureServerResult {
@@ -82,7 +82,7 @@ export async function ensureServer(
 ): Promise<EnsureServerResult> {
   const started = Date.now();
   const files = serverFiles(settings);
-  if (await serverHealthy(settings.address)) {
+  if (await serverHealthy(settings)) {
     const check = checkPidFile(files.pidFile);
     return {
       action: 'reused',
@@ -193,7 +193,8 @@ async function launch(
       removePidFile(files.pidFile);
       return { exited: exit.code !== null ? `code ${exit.code}` : String(exit.signal), lines: failureLines(logTail(files.logFile, proc.logOffset, 400)) };
     }
-    if (await serverHealthy(settings.address)) {
+    // The dev server tshell starts speaks plaintext, whatever TLS the settings ask of other servers.
+    if (await serverHealthy({ address: settings.address })) {
       release(proc);
       return { pid: proc.pid };
     }

@@ -60,9 +60,12 @@ function readPem(path: string, flag: string): Buffer {
 }
 
 /** TLS is on when asked (`tls` true), or when a certificate, a CA or an API key is given and not `tls` false. */
-export function connectionSecurity(s: Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>): Security {
+/** What a connection is made from: the address and the security settings. */
+export type ConnectionSettings = Pick<Settings, 'address'> & Partial<Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>>;
+
+export function connectionSecurity(s: Partial<Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>>): Security {
   const apiKey = s.apiKey ? { apiKey: s.apiKey } : {};
-  const asked = booleanSetting(s.tls, 'tls');
+  const asked = booleanSetting(s.tls ?? '', 'tls');
   const on = asked ?? Boolean(s.tlsCertPath || s.tlsCaPath || s.apiKey);
   // An explicit `tls false` wins, also over the SDK's own default of TLS whenever an API key is set.
   if (!on) return { ...(asked === false ? { tls: false } : {}), ...apiKey };
@@ -122,16 +125,21 @@ export async function connectTemporal(address: string, namespace: string, securi
 }
 
 /** True when a Temporal frontend answers its health check at the address. */
-export async function serverHealthy(address: string): Promise<boolean> {
-  if (!(await tcpProbe(address, 500))) return false;
+/**
+ * The server answers its health check, asked with the same connection settings as every other call
+ * (TLS, CA, client certificate, server name, API key): a TLS endpoint is healthy, not "taken".
+ */
+export async function serverHealthy(s: ConnectionSettings): Promise<boolean> {
+  if (!(await tcpProbe(s.address, 500))) return false;
+  const security = connectionSecurity(s);
   try {
-    const handle = await connectTemporal(address, 'default');
+    const handle = await connectTemporal(s.address, 'default', security);
     const res = await handle.connection.withDeadline(Date.now() + 2000, () =>
       handle.connection.healthService.check({}),
     );
     return res.status === 1; // SERVING
   } catch {
-    connections.delete(connectionKey(address)); // the one connectTemporal above cached
+    connections.delete(connectionKey(s.address, security)); // the one connectTemporal above cached
     return false;
   }
 }

@@ -31,6 +31,9 @@ describe('TLS and API key settings', () => {
   let env: Env;
   let front: Server;
   let frontAddress: string;
+  /** Server TLS only (no client certificate asked), the way an API-key endpoint is reached. */
+  let keyFront: Server;
+  let keyFrontAddress: string;
   let certs: string;
   before(async () => {
     env = await makeEnv();
@@ -50,9 +53,19 @@ describe('TLS and API key settings', () => {
     front.on('tlsClientError', () => undefined);
     await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
     frontAddress = `127.0.0.1:${(front.address() as AddressInfo).port}`;
+    keyFront = createServer({ key: readFileSync(join(certs, 'server.key')), cert: readFileSync(join(certs, 'server.pem')), ALPNProtocols: ['h2'] }, (socket) => {
+      const upstream = connect(Number(port), host);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    keyFront.on('tlsClientError', () => undefined);
+    await new Promise<void>((r) => keyFront.listen(0, '127.0.0.1', r));
+    keyFrontAddress = `127.0.0.1:${(keyFront.address() as AddressInfo).port}`;
   });
   after(async () => {
     front?.close();
+    keyFront?.close();
     await cleanup(env);
   });
 
@@ -88,6 +101,25 @@ describe('TLS and API key settings', () => {
     const defaulted = await tshell(['recent', '--address', env.address, '--api-key', 'sk-plaintext-dev'], { env: env.env, timeoutMs: 30_000 });
     assert.equal(defaulted.exitCode, 2, defaulted.stdout);
     assert.match(defaulted.stderr, /cannot reach Temporal/);
+  });
+
+  it('health, server status, ensure-server and doctor use the same TLS and API key settings as describe', async () => {
+    // An API key turns TLS on (as in the Temporal CLI); the CA and server name make the test's certificate trusted.
+    const e = { ...env.env, TEMPORAL_ADDRESS: keyFrontAddress, TEMPORAL_API_KEY: 'sk-behind-tls', TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(certs, 'ca.pem'), TEMPORAL_TLS_SERVER_NAME: 'localhost', TSHELL_HELPER: '0' };
+    assert.equal((await tshell(['recent', '--json'], { env: e })).exitCode, 0);
+    const health = await declaredJson<{ server: { address: string; reachable: boolean } }>('health', await tshell(['health', '--json'], { env: e }));
+    assert.deepEqual(health.server, { address: keyFrontAddress, reachable: true });
+    const status = await declaredJson<{ reachable: boolean }>('server', await tshell(['server', 'status', '--json'], { env: e }));
+    assert.equal(status.reachable, true);
+    const ensured = await tshell(['ensure-server', '--json'], { env: e });
+    assert.equal(ensured.exitCode, 0, ensured.stderr);
+    assert.equal((await declaredJson<{ action: string; startedByTshell: boolean }>('ensure-server', ensured)).action, 'reused');
+    const doctor = await declaredJson<{ checks: { name: string; ok: boolean; detail: string }[] }>('doctor', await tshell(['doctor', '--json'], { env: e }));
+    const server = doctor.checks.find((c) => c.name === 'server');
+    assert.equal(server?.ok, true, server?.detail);
+    // The same endpoint without the CA is not trusted: unreachable, never "taken by a program that is not a Temporal server".
+    const untrusted = { ...e, TEMPORAL_TLS_SERVER_CA_CERT_PATH: '' };
+    assert.equal((await declaredJson<{ reachable: boolean }>('server', await tshell(['server', 'status', '--json'], { env: untrusted, timeoutMs: 30_000 }))).reachable, false);
   });
 
   it('never shows the API key', async () => {

@@ -7,7 +7,7 @@ import { errorBlocks, readWorkerLogSinceStart, type LogBlock } from '../processe
 import { findProjectWorkers } from '../processes/worker.js';
 import { formatDuration, formatTime, paintStatus, table } from '../render/format.js';
 import { describeQueue, isLiveNow, pollersOf, type PollerInfo } from '../temporal/task-queue.js';
-import { liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
+import { workerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { heartbeatOfTree } from '../processes/worker.js';
 import { findStalled, type StalledData, type StalledWorkflow } from '../diagnosis/stalled.js';
 import type { Style } from '../render/style.js';
@@ -114,6 +114,8 @@ interface HealthData {
   deadWorker?: { pid: number; pidFile: string };
   /** The worker's own heartbeat, when the server has one from its process tree. */
   heartbeat?: WorkerHeartbeat;
+  /** The server or namespace keeps no worker heartbeats: the pollers are what says the worker serves. */
+  heartbeatsUnavailable?: string;
 }
 
 export const healthCommand = defineCommand({
@@ -123,7 +125,7 @@ export const healthCommand = defineCommand({
   effect: 'read',
   summary: "This project's worker (alive, uptime, memory), its pollers, the errors in its log, the server",
   flags: [],
-  fields: { project: 'project name', server: '{address, reachable}', worker: 'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)', pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime', logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}', deadWorker: '{pid, pidFile} of a tshell worker found dead (killed or crashed)', heartbeat: "the worker's heartbeat: {identity, pid, taskQueue, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}" },
+  fields: { project: 'project name', server: '{address, reachable}', worker: 'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)', pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime', logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}', deadWorker: '{pid, pidFile} of a tshell worker found dead (killed or crashed)', heartbeat: "the worker's heartbeat: {identity, pid, taskQueue, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}", heartbeatsUnavailable: 'why the server has no heartbeats (pollers only)' },
   async run(ctx): Promise<HealthData> {
     const reachable = await serverHealthy(ctx.settings);
     const found = findProjectWorkers(ctx.settings);
@@ -132,6 +134,7 @@ export const healthCommand = defineCommand({
     const taskQueue = w?.taskQueue ?? (ctx.settings.taskQueue || undefined);
     const pollers: HealthData['pollers'] = { taskQueue, workflow: [], activity: [] };
     let heartbeat: WorkerHeartbeat | undefined;
+    let heartbeatsUnavailable: string | undefined;
     if (reachable && taskQueue) {
       const h = await ctx.temporal();
       pollers.workflow = await pollersOf(h, taskQueue, 'workflow');
@@ -139,7 +142,9 @@ export const healthCommand = defineCommand({
     }
     if (reachable && w) {
       // The server's view of this worker: tasks it processed and failed, its build id.
-      heartbeat = heartbeatOfTree(await liveHeartbeats(await ctx.temporal()), w.pid);
+      const hb = await workerHeartbeats(await ctx.temporal());
+      heartbeatsUnavailable = hb.unavailable;
+      heartbeat = heartbeatOfTree(hb.beats, w.pid);
     }
     const log = w?.startedByTshell ? readWorkerLogSinceStart(ctx.settings) : undefined;
     return {
@@ -150,6 +155,7 @@ export const healthCommand = defineCommand({
       logErrors: log ? errorBlocks(log.lines, log.firstLine) : [],
       deadWorker: !w && dead ? { pid: dead.pid, pidFile: dead.file } : undefined,
       ...(heartbeat ? { heartbeat } : {}),
+      ...(heartbeatsUnavailable ? { heartbeatsUnavailable } : {}),
     };
   },
   render(d, s) {
@@ -159,6 +165,7 @@ export const healthCommand = defineCommand({
     else {
       lines.push(`${s.ok} worker pid ${d.worker.pid} up ${formatDuration(d.worker.uptimeMs)}${d.worker.rssBytes ? `, ${Math.round(d.worker.rssBytes / 1048576)} MB` : ''}${d.worker.startedByTshell ? '' : ' (not started by tshell)'}`);
       const b = d.heartbeat;
+      if (d.heartbeatsUnavailable) lines.push(`${s.warn} ${d.heartbeatsUnavailable}`);
       if (b) lines.push(s.c.dim(`  heartbeat ${formatTime(b.heartbeatTime)}: workflow tasks ${b.workflowTasksProcessed ?? '?'} done / ${b.workflowTasksFailed ?? '?'} failed, activity tasks ${b.activityTasksProcessed ?? '?'} done / ${b.activityTasksFailed ?? '?'} failed${b.buildId ? `, build ${b.buildId.slice(0, 12)}` : ''}`));
     }
     if (d.pollers.taskQueue) {
@@ -197,8 +204,8 @@ export const taskQueueCommand = defineCommand({
   examples: ['task-queue', 'task-queue hello-tasks --json'],
   flags: [],
   positionals: [{ name: 'name', description: "the task queue (default: the current workflow's)" }],
-  fields: { taskQueue: 'the queue', pollers: '{type, identity, lastAccessTime, live, localProcess}', backlog: '{workflow, activity} approximate backlog counts', workers: "the queue's workers from their heartbeats: {identity, pid, hostName, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}" },
-  async run(ctx, args): Promise<{ taskQueue: string; pollers: QueuePoller[]; backlog?: { workflow?: number; activity?: number }; workers: WorkerHeartbeat[] }> {
+  fields: { taskQueue: 'the queue', pollers: '{type, identity, lastAccessTime, live, localProcess}', backlog: '{workflow, activity} approximate backlog counts', workers: "the queue's workers from their heartbeats: {identity, pid, hostName, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}", heartbeatsUnavailable: 'why the server has no heartbeats (pollers only)' },
+  async run(ctx, args): Promise<{ taskQueue: string; pollers: QueuePoller[]; backlog?: { workflow?: number; activity?: number }; workers: WorkerHeartbeat[]; heartbeatsUnavailable?: string }> {
     const h = await ctx.temporal();
     let name = args.positionals[0];
     if (!name) {
@@ -224,13 +231,14 @@ export const taskQueueCommand = defineCommand({
     ].map((p) => ({ ...p, live: isLiveNow(p, isAlive), localProcess: describePid(p.identity) }));
     // The heartbeats add what pollers cannot say: build id, SDK, tasks processed and failed.
     const queue = name;
-    const beats = (await liveHeartbeats(h)).filter((b) => b.taskQueue === queue);
-    return { taskQueue: name, pollers, backlog: info.backlog, workers: beats };
+    const hb = await workerHeartbeats(h);
+    return { taskQueue: name, pollers, backlog: info.backlog, workers: hb.beats.filter((b) => b.taskQueue === queue), ...(hb.unavailable ? { heartbeatsUnavailable: hb.unavailable } : {}) };
   },
   render(d, s) {
     const lines = [`task queue ${s.c.bold(d.taskQueue)}${d.backlog ? s.c.dim(` (backlog: workflow ${d.backlog.workflow ?? '?'}, activity ${d.backlog.activity ?? '?'})`) : ''}`];
     if (d.pollers.length === 0) lines.push(`${s.fail} no pollers: no worker is serving this queue`);
     else lines.push(table(s, ['type', 'identity', 'last access', 'live', 'process'], d.pollers.map((p) => [p.type, p.identity, p.lastAccessTime ?? '-', p.live ? s.c.green('yes') : s.c.red('no'), p.localProcess ?? '-'])));
+    if (d.heartbeatsUnavailable) lines.push(`${s.warn} ${d.heartbeatsUnavailable}`);
     for (const w of d.workers) {
       lines.push(s.c.dim(`worker ${w.identity}${w.buildId ? ` build ${w.buildId.slice(0, 12)}` : ''}${w.sdk ? ` (${w.sdk})` : ''}: workflow tasks ${w.workflowTasksProcessed ?? '?'} done / ${w.workflowTasksFailed ?? '?'} failed, activity tasks ${w.activityTasksProcessed ?? '?'} done / ${w.activityTasksFailed ?? '?'} failed (heartbeat ${formatTime(w.heartbeatTime)})`));
     }

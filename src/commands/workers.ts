@@ -16,7 +16,7 @@ import type { Settings } from '../config/settings.js';
 import { commandText } from '../project/index.js';
 import { localPortListening, startedAtMs } from '../processes/proc.js';
 import { tcpProbe } from '../temporal/connection.js';
-import { liveHeartbeats } from '../temporal/workers.js';
+import { workerHeartbeats } from '../temporal/workers.js';
 
 /**
  * Refuses to guess: with no worker command given, discovery must have found exactly one worker. With
@@ -199,6 +199,8 @@ interface ListWorkersResult {
   stalePidFiles: StalePidFile[];
   /** Whether the server's worker heartbeats were asked (the server may be down). */
   heartbeats: boolean;
+  /** The server or namespace keeps no worker heartbeats: rows come from PID files and processes only. */
+  heartbeatsUnavailable?: string;
   /** tshell's own warm helper, when it runs (not a worker, but a process of tshell's). */
   helper?: HelperStatus;
 }
@@ -207,10 +209,12 @@ interface ListWorkersResult {
  * Workers the server heard from (fresh heartbeats) on this machine: the queue of the listed ones,
  * and the ones started elsewhere (another terminal, another folder) as rows of their own.
  */
-async function withHeartbeats(ctx: CommandContext, listed: ListedWorker[]): Promise<boolean> {
+async function withHeartbeats(ctx: CommandContext, listed: ListedWorker[]): Promise<{ asked: boolean; unavailable?: string }> {
   // Nothing listening on a local port: no socket, no client loaded (list-workers stays quick).
-  if (localPortListening(ctx.settings.address) === false || !(await tcpProbe(ctx.settings.address, 300))) return false;
-  const { owned, others } = matchHeartbeats(await liveHeartbeats(await ctx.temporal()), listed.filter((w) => w.alive).map((w) => w.pid));
+  if (localPortListening(ctx.settings.address) === false || !(await tcpProbe(ctx.settings.address, 300))) return { asked: false };
+  const hb = await workerHeartbeats(await ctx.temporal());
+  if (hb.unavailable) return { asked: false, unavailable: hb.unavailable };
+  const { owned, others } = matchHeartbeats(hb.beats, listed.filter((w) => w.alive).map((w) => w.pid));
   for (const { ownerPid, beat } of owned) {
     const owner = listed.find((w) => w.pid === ownerPid);
     if (owner) owner.taskQueue ??= beat.taskQueue;
@@ -218,7 +222,7 @@ async function withHeartbeats(ctx: CommandContext, listed: ListedWorker[]): Prom
   for (const { beat, proc } of others) {
     listed.push({ project: basename(proc.cwd ?? '?'), pid: beat.pid, alive: true, uptimeMs: Date.now() - startedAtMs(proc), command: proc.argv.join(' '), startedByTshell: false, taskQueue: beat.taskQueue, seenBy: 'heartbeat', ...(proc.cwd ? { cwd: proc.cwd } : {}) });
   }
-  return true;
+  return { asked: true };
 }
 
 export const listWorkersCommand = defineCommand({
@@ -229,16 +233,16 @@ export const listWorkersCommand = defineCommand({
   effect: 'read',
   summary: 'Table of live workers: project, pid, uptime, command, log file',
   flags: [],
-  fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue, seenBy: pid-file|process|heartbeat, cwd}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', heartbeats: "the server's worker heartbeats were consulted (false when it is down)", helper: `${HELPER_STATUS_FIELDS}: the warm helper, when it runs` },
+  fields: { workers: '{project, pid, alive, uptimeMs, command, startedByTshell, logFile, pidFile, taskQueue, seenBy: pid-file|process|heartbeat, cwd}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', heartbeats: "the server's worker heartbeats were consulted (false when it is down or keeps none)", heartbeatsUnavailable: 'why the server has no heartbeats to consult (workers started elsewhere cannot be listed then)', helper: `${HELPER_STATUS_FIELDS}: the warm helper, when it runs` },
   async run(ctx): Promise<ListWorkersResult> {
     const { workers, stale } = listAllWorkers(ctx.settings);
     const listed: ListedWorker[] = workers.map((w) => ({ ...w, seenBy: w.pidFile ? 'pid-file' : 'process' }));
     const heartbeats = await withHeartbeats(ctx, listed);
     const helper = helperStatus(ctx.settings.stateDir);
-    return { workers: listed, stalePidFiles: stale, heartbeats, ...(helper.running ? { helper } : {}) };
+    return { workers: listed, stalePidFiles: stale, heartbeats: heartbeats.asked, ...(heartbeats.unavailable ? { heartbeatsUnavailable: heartbeats.unavailable } : {}), ...(helper.running ? { helper } : {}) };
   },
   render(d, s) {
-    const lines = staleLines(s, d.stalePidFiles);
+    const lines = [...staleLines(s, d.stalePidFiles), ...(d.heartbeatsUnavailable ? [`${s.warn} ${d.heartbeatsUnavailable}`] : [])];
     const helper = d.helper ? [s.c.dim(`warm helper: ${helperLine(d.helper)}`)] : [];
     if (d.workers.length === 0) return [...lines, 'no workers running', ...helper].join('\n');
     lines.push(

@@ -65,9 +65,47 @@ export function freshHeartbeats(all: WorkerHeartbeat[], now = Date.now()): Worke
   return all.filter((w) => w.heartbeatTime !== undefined && now - Date.parse(w.heartbeatTime) < HEARTBEAT_FRESH_MS);
 }
 
-/** The running workers' heartbeats, asked within 2 s; none when the server cannot say. */
-export function liveHeartbeats(h: TemporalHandle): Promise<WorkerHeartbeat[]> {
-  return h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h)).then((all) => freshHeartbeats(all)).catch(() => []);
+export interface Heartbeats {
+  beats: WorkerHeartbeat[];
+  /** Set when the server or namespace keeps no worker heartbeats: what was used instead is pollers. */
+  unavailable?: string;
+}
+
+const availability = new WeakMap<TemporalHandle, Promise<string | undefined>>();
+
+/**
+ * Whether the namespace records worker heartbeats, as the Web UI asks it: the namespace's
+ * `capabilities.workerHeartbeats` (off when the server's frontend.WorkerHeartbeatsEnabled is, absent
+ * on servers that predate them). Asked once per connection.
+ */
+function heartbeatsUnavailable(h: TemporalHandle): Promise<string | undefined> {
+  let known = availability.get(h);
+  if (!known) {
+    known = h.connection
+      .withDeadline(Date.now() + 2000, () => h.connection.workflowService.describeNamespace({ namespace: h.namespace }))
+      .then((res) => (res.namespaceInfo?.capabilities?.workerHeartbeats ? undefined : `namespace ${h.namespace} at ${h.address} keeps no worker heartbeats (the server has them off, or predates them): pollers only`))
+      .catch(() => undefined);
+    availability.set(h, known);
+  }
+  return known;
+}
+
+/** The running workers' heartbeats, asked within 2 s, or why the server has none to give. */
+export async function workerHeartbeats(h: TemporalHandle): Promise<Heartbeats> {
+  const unavailable = await heartbeatsUnavailable(h);
+  if (unavailable) return { beats: [], unavailable };
+  try {
+    return { beats: freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h))) };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    // 12 UNIMPLEMENTED: a server without ListWorkers. Anything else (a slow answer) is no beats this time.
+    return code === 12 ? { beats: [], unavailable: `the server at ${h.address} does not list workers (ListWorkers is not implemented): pollers only` } : { beats: [] };
+  }
+}
+
+/** The running workers' heartbeats; none when the server cannot say. */
+export async function liveHeartbeats(h: TemporalHandle): Promise<WorkerHeartbeat[]> {
+  return (await workerHeartbeats(h)).beats;
 }
 
 /** A heartbeat from this machine, whose pid therefore names a local process. */

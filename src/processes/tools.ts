@@ -1,7 +1,8 @@
 // The external programs tshell drives: `temporal` (only to run the dev server) and `uv` (to run the
 // project's Python worker and starter). Found via flag/env, then PATH, then the git-ignored tools
-// folder that `tshell setup` fills with pinned PyPI packages.
+// folder that `tshell setup` fills with pinned PyPI packages (see toolsDir).
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,8 +22,15 @@ export function packageRoot(): string {
   return dirname(dirname(fileURLToPath(import.meta.url)));
 }
 
-export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TSHELL_TOOLS_DIR || join(packageRoot(), '.tools');
+/**
+ * Where `tshell setup` puts the pinned tools: TSHELL_TOOLS_DIR when set; the checkout's git-ignored
+ * `.tools/` when tshell runs from a clone; else the user's data dir (`$XDG_DATA_HOME/tshell/tools`),
+ * since an installed package's own folder (a global node_modules) is often not writable.
+ */
+export function toolsDir(env: NodeJS.ProcessEnv = process.env, root = packageRoot()): string {
+  if (env.TSHELL_TOOLS_DIR) return env.TSHELL_TOOLS_DIR;
+  if (existsSync(join(root, '.git'))) return join(root, '.tools');
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'tshell', 'tools');
 }
 
 export function toolsBinDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -9,7 +9,7 @@ import { workerFiles } from '../config/state-dir.js';
 import { ProcessError, TshellError, ErrorCodes } from '../errors.js';
 import { connectFor } from '../temporal/connection.js';
 import { pollersOf, type PollerInfo } from '../temporal/task-queue.js';
-import { isLocalHeartbeat, liveHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
+import { isLocalHeartbeat, liveHeartbeats, workerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { checkPidFile, pidFilesIn, removePidFile, writePidFile, type PidRecord } from './pidfile.js';
 import { allProcs, processTree, readProc, sleep, startedAtMs, treePids, type ProcInfo } from './proc.js';
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
@@ -275,6 +275,12 @@ export async function ensureWorker(
     const queues = [...new Set([report?.taskQueue, settings.taskQueue, taskQueueFromLog(readLogSince(logFile, proc.logOffset))].filter((q): q is string => Boolean(q)))];
     if (queues.length === 0 && !saidHeartbeat && Date.now() - started > 10_000) {
       saidHeartbeat = true;
+      const hb = await workerHeartbeats(await connectFor(settings)).catch(() => undefined);
+      // No queue to look for pollers on, and no heartbeat will ever come: waiting cannot end well.
+      if (hb?.unavailable) {
+        release(proc);
+        throw new TshellError(`worker pid ${proc.pid} is running, but its task queue is set at run time, it has not reported itself, and ${hb.unavailable.replace(/: pollers only$/, '')}`, ErrorCodes.process, `pass --task-queue with the queue it polls (log: ${logFile})`, 1, logTail(logFile, proc.logOffset, 10));
+      }
       opts.progress?.("its task queue is set at run time and it has not reported itself: waiting for its heartbeat (the Python SDK sends one a minute)");
     }
     let poller: PollerInfo | undefined;

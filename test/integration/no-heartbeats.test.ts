@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, declaredJson, eventually, makeEnv, ROOT, tshell, type Env, type RunResult } from '../helpers/tshell.js';
+import { cleanup, copyProject, declaredJson, eventually, makeEnv, ROOT, tshell, type Env, type RunResult } from '../helpers/tshell.js';
 
 describe('a server without worker heartbeats', () => {
   let env: Env;
@@ -45,5 +45,15 @@ describe('a server without worker heartbeats', () => {
     assert.ok(queue.pollers.some((p) => p.live));
     assert.deepEqual(queue.workers, []);
     assert.match(queue.heartbeatsUnavailable ?? '', said);
+  });
+
+  it('ensure-worker does not wait for a heartbeat that cannot come: a queue set at run time, no report, says what to pass', async () => {
+    const dir = copyProject('old-sdk', env);
+    const r = await tshell(['ensure-worker', '--json'], { env: { ...env.env, TSHELL_HELPER: '0', TSHELL_WORKER_HOOK: '0' }, cwd: dir, timeoutMs: 120_000 });
+    assert.equal(r.exitCode, 1, r.stdout + r.stderr);
+    const err = (JSON.parse(r.stdout) as { error: { message: string; hint: string } }).error;
+    assert.match(err.message, /^worker pid \d+ is running, but its task queue is set at run time, it has not reported itself, and namespace default at .* keeps no worker heartbeats/);
+    assert.match(err.hint, /^pass --task-queue with the queue it polls/);
+    await tshell(['kill-worker'], { env: env.env, cwd: dir });
   });
 });

@@ -70,3 +70,17 @@ describe('typed settings', async () => {
     assert.throws(() => booleanSetting('maybe', 'tls'), /--tls must be true or false/);
   });
 });
+
+describe('where setup puts the tools', () => {
+  it('TSHELL_TOOLS_DIR, else a clone\'s .tools/, else the user data dir for an installed package', async () => {
+    const { toolsDir } = await import('../../src/processes/tools.js');
+    const { mkdirSync } = await import('node:fs');
+    const clone = mkdtempSync(join(tmpdir(), 'tshell-clone-'));
+    mkdirSync(join(clone, '.git'));
+    const installed = mkdtempSync(join(tmpdir(), 'tshell-pkg-'));
+    assert.equal(toolsDir({ TSHELL_TOOLS_DIR: '/opt/t' }, clone), '/opt/t');
+    assert.equal(toolsDir({}, clone), join(clone, '.tools'));
+    assert.equal(toolsDir({ XDG_DATA_HOME: '/home/u/.data' }, installed), '/home/u/.data/tshell/tools');
+    assert.equal(toolsDir({ HOME: '/nowhere' }, installed).endsWith(join('.local', 'share', 'tshell', 'tools')), true);
+  });
+});

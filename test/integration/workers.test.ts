@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanup, eventually, FIXTURES, HELLO, makeEnv, noStackTrace, tshell, type Env, HELLO_KEY } from '../helpers/tshell.js';
 import { allProcs, isAlive, readProc } from '../../src/processes/proc.js';
+import { prepareRunEnv, projectRunEnv } from '../../src/processes/project-env.js';
 
 function helloWorkers(): number[] {
   // Top-level `uv run worker` processes in examples/hello (their python child is part of them).
@@ -74,11 +75,15 @@ describe('worker supervision', () => {
   });
 
   it('finds a worker started by hand in the project dir, names it, and replaces it only with consent', async () => {
+    // `uv run worker` as typed in another terminal, but in an environment outside the checkout's
+    // examples/hello (uv would otherwise make a .venv and a uv.lock there): tshell's own for it.
+    const runEnv = projectRunEnv(['uv', 'run', 'worker'], HELLO, env.stateDir);
+    await prepareRunEnv(['uv', 'run', 'worker'], HELLO, env.stateDir);
     const byHand = spawn('uv', ['run', 'worker'], {
       cwd: HELLO,
       detached: true,
       stdio: 'ignore',
-      env: { ...process.env, ...env.env, PATH: `${process.env.PATH}:${join(HELLO, '..', '..', '.tools', 'venv', 'bin')}` },
+      env: { ...process.env, ...env.env, ...runEnv, PATH: `${process.env.PATH}:${join(HELLO, '..', '..', '.tools', 'venv', 'bin')}` },
     });
     byHand.unref();
     const handPid = byHand.pid as number;

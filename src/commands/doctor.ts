@@ -3,8 +3,7 @@
 import { ExitCode } from '../errors.js';
 import { childEnv, findTool, toolVersion } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
-import { managedPython, uvEnvironment } from '../processes/project-env.js';
-import { join } from 'node:path';
+import { uvEnvironment, uvPython } from '../processes/project-env.js';
 import { runnable } from '../project/runnable.js';
 import { connectFor, tcpProbe } from '../temporal/connection.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
@@ -68,9 +67,9 @@ export const doctorCommand = defineCommand({
 async function temporalioCheck(ctx: CommandContext): Promise<DoctorCheck> {
   const { plan } = ctx.project();
   const uv = plan.runner.kind === 'uv' ? uvEnvironment(plan.root, ctx.settings.stateDir) : undefined;
-  const managed = managedPython(uv);
-  const python = uv ? (managed ? [managed] : uv.managed ? undefined : [join(uv.root, '.venv', 'bin', 'python')]) : plan.runner.python;
-  const where = managed ? "tshell's environment for it" : `${plan.runner.kind} (${plan.runner.source})`;
+  const existing = uvPython(uv);
+  const python = uv ? existing && [existing] : plan.runner.python;
+  const where = existing && uv?.managed ? "tshell's environment for it" : `${plan.runner.kind} (${plan.runner.source})`;
   if (!python) {
     return { name: 'temporalio', ok: false, unchecked: true, detail: `not checked: ${plan.root} has no .venv, and tshell has not built its own environment for it yet`, fix: "`ensure-worker` builds it (outside the project), or `uv sync` makes the project's own" };
   }

@@ -1,7 +1,7 @@
 // Replaying a workflow's history against the project's current code with the Python SDK's Replayer,
 // run in the project's own environment (python/tshell_replay.py). It proves non-determinism before
 // anything is terminated, and names the history event where code and history part.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { ensurePrivateDir } from '../config/state-dir.js';
@@ -11,7 +11,7 @@ import { eventId, eventTypeName, fetchHistory, type HistoryEvent } from '../temp
 import { childEnv, isPythonPath, packageRoot } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
 import { runningWorkerPython } from '../processes/running-worker.js';
-import { managedPython, uvEnvironment } from '../processes/project-env.js';
+import { uvEnvironment, uvPython } from '../processes/project-env.js';
 import type { Runner } from '../project/plan.js';
 
 export interface ReplayOutcome {
@@ -49,10 +49,8 @@ export function replayPython(settings: Settings, runner: Runner): string[] {
   if (running) return [running];
   const first = splitCommand(settings.workerCmd, 'worker command')[0] ?? '';
   if (isPythonPath(first)) return [first];
-  const venv = join(settings.projectDir, '.venv', 'bin', 'python');
-  if (existsSync(venv)) return [venv];
-  const managed = managedPython(uvEnvironment(settings.workerDir, settings.stateDir));
-  if (managed) return [managed];
+  const existing = uvPython(uvEnvironment(settings.workerDir, settings.stateDir));
+  if (existing) return [existing];
   if (runner.kind === 'uv' || runner.kind === 'poetry') {
     throw new TshellError(
       `no environment to replay in: ${settings.projectDir} has no .venv, and no worker of it runs`,

@@ -12,6 +12,8 @@ import { childEnv, findTool } from './tools.js';
 export interface UvEnvironment {
   /** The folder with the pyproject.toml uv finds from the command's folder. */
   root: string;
+  /** The project's own environment (UV_PROJECT_ENVIRONMENT, else its .venv), when it has one. */
+  own?: string;
   /** tshell's own environment for it, when the project has no .venv. */
   managed?: string;
   /** What the managed environment is built from. */
@@ -46,7 +48,8 @@ function uvRoot(cwd: string): string | undefined {
 export function uvEnvironment(cwd: string, stateDir: string, env: NodeJS.ProcessEnv = process.env): UvEnvironment | undefined {
   const root = uvRoot(cwd);
   if (!root) return undefined;
-  if (existsSync(join(root, '.venv')) || env.UV_PROJECT_ENVIRONMENT) return { root };
+  if (env.UV_PROJECT_ENVIRONMENT) return { root, own: env.UV_PROJECT_ENVIRONMENT };
+  if (existsSync(join(root, '.venv'))) return { root, own: join(root, '.venv') };
   return {
     root,
     managed: join(stateDir, 'envs', `${basename(root)}-${fnv1a(root)}`),
@@ -72,9 +75,10 @@ export function projectRunEnv(argv: string[], cwd: string, stateDir: string, fir
   };
 }
 
-/** The Python of the managed environment, when it is built. */
-export function managedPython(uv: UvEnvironment | undefined): string | undefined {
-  const python = uv?.managed && join(uv.managed, 'bin', 'python');
+/** The Python `uv run` would use there, when that environment exists: the project's own, else tshell's (once built). */
+export function uvPython(uv: UvEnvironment | undefined): string | undefined {
+  const dir = uv?.own ?? uv?.managed;
+  const python = dir && join(dir, 'bin', 'python');
   return python && existsSync(python) ? python : undefined;
 }
 
@@ -114,7 +118,7 @@ export async function prepareRunEnv(
   const stamp = stampOf(uv);
   const project = installsProject(uv.root);
   const made = { dir: uv.managed, from: uv.from, ...(project.why ? { notInstalled: project.why } : {}) };
-  if (managedPython(uv) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return made;
+  if (uvPython(uv) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return made;
   const uvPath = findTool('uv')?.path;
   if (!uvPath) throw new TshellError('uv is not installed', ErrorCodes.toolMissing, 'run `tshell setup` (it installs the pinned uv), or put uv on PATH');
   const started = Date.now();

@@ -12,6 +12,7 @@ export const GrpcStatus = {
   DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
+  UNIMPLEMENTED: 12,
   UNAVAILABLE: 14,
 } as const;
 

@@ -4,6 +4,7 @@
 // 60 s, so a new worker shows up only after its first minute; pollers show it at once.
 import { hostname } from 'node:os';
 import type { TemporalHandle } from './connection.js';
+import { grpcCode, GrpcStatus } from './errors.js';
 import { tsToIso } from './time.js';
 
 export interface WorkerHeartbeat {
@@ -97,9 +98,8 @@ export async function workerHeartbeats(h: TemporalHandle): Promise<Heartbeats> {
   try {
     return { beats: freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h))) };
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    // 12 UNIMPLEMENTED: a server without ListWorkers. Anything else (a slow answer) is no beats this time.
-    return code === 12 ? { beats: [], unavailable: `the server at ${h.address} does not list workers (ListWorkers is not implemented): pollers only` } : { beats: [] };
+    // A server without ListWorkers. Anything else (a slow answer) is no beats this time.
+    return grpcCode(err) === GrpcStatus.UNIMPLEMENTED ? { beats: [], unavailable: `the server at ${h.address} does not list workers (ListWorkers is not implemented): pollers only` } : { beats: [] };
   }
 }
 

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createServer, type Server } from 'node:tls';
+import { createServer, type Server, type TlsOptions } from 'node:tls';
 import { execa } from 'execa';
 import { cleanup, declaredJson, makeEnv, noStackTrace, tshell, type Env } from '../helpers/tshell.js';
 
@@ -27,6 +27,20 @@ async function makeCerts(dir: string): Promise<void> {
   }
 }
 
+/** A TLS front (ALPN h2) on a free local port that passes every connection through to `upstream`. */
+async function tlsFront(upstream: string, options: TlsOptions): Promise<{ front: Server; address: string }> {
+  const [host, port] = upstream.split(':');
+  const front = createServer({ ...options, ALPNProtocols: ['h2'] }, (socket) => {
+    const through = connect(Number(port), host);
+    socket.pipe(through).pipe(socket);
+    socket.on('error', () => through.destroy());
+    through.on('error', () => socket.destroy());
+  });
+  front.on('tlsClientError', () => undefined);
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+  return { front, address: `127.0.0.1:${(front.address() as AddressInfo).port}` };
+}
+
 describe('TLS and API key settings', () => {
   let env: Env;
   let front: Server;
@@ -40,28 +54,9 @@ describe('TLS and API key settings', () => {
     assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
     certs = join(env.stateDir, 'certs');
     await makeCerts(certs);
-    const [host, port] = env.address.split(':');
-    front = createServer(
-      { key: readFileSync(join(certs, 'server.key')), cert: readFileSync(join(certs, 'server.pem')), ca: readFileSync(join(certs, 'ca.pem')), requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['h2'] },
-      (socket) => {
-        const upstream = connect(Number(port), host);
-        socket.pipe(upstream).pipe(socket);
-        socket.on('error', () => upstream.destroy());
-        upstream.on('error', () => socket.destroy());
-      },
-    );
-    front.on('tlsClientError', () => undefined);
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-    frontAddress = `127.0.0.1:${(front.address() as AddressInfo).port}`;
-    keyFront = createServer({ key: readFileSync(join(certs, 'server.key')), cert: readFileSync(join(certs, 'server.pem')), ALPNProtocols: ['h2'] }, (socket) => {
-      const upstream = connect(Number(port), host);
-      socket.pipe(upstream).pipe(socket);
-      socket.on('error', () => upstream.destroy());
-      upstream.on('error', () => socket.destroy());
-    });
-    keyFront.on('tlsClientError', () => undefined);
-    await new Promise<void>((r) => keyFront.listen(0, '127.0.0.1', r));
-    keyFrontAddress = `127.0.0.1:${(keyFront.address() as AddressInfo).port}`;
+    const server = { key: readFileSync(join(certs, 'server.key')), cert: readFileSync(join(certs, 'server.pem')) };
+    ({ front, address: frontAddress } = await tlsFront(env.address, { ...server, ca: readFileSync(join(certs, 'ca.pem')), requestCert: true, rejectUnauthorized: true }));
+    ({ front: keyFront, address: keyFrontAddress } = await tlsFront(env.address, server));
   });
   after(async () => {
     front?.close();

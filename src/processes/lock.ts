@@ -18,42 +18,81 @@ function holderAlive(rec: LockRecord): boolean {
   return p !== undefined && p.startTicks === rec.startTicks;
 }
 
+function lockFile(stateDir: string, name: string): string {
+  return join(ensurePrivateDir(join(stateDir, 'locks')), `${name}.lock`);
+}
+
+function myRecord(purpose: string): LockRecord {
+  return { pid: process.pid, startTicks: readProc(process.pid)?.startTicks ?? 0, purpose };
+}
+
+/** One try: 'taken' (now ours), 'broken' (a dead holder's lock removed: try again), or who holds it (undefined while it is being written). */
+function attempt(file: string, me: LockRecord): 'taken' | 'broken' | LockRecord | undefined {
+  try {
+    const fd = openSync(file, 'wx', 0o600);
+    writeSync(fd, JSON.stringify(me));
+    closeSync(fd);
+    return 'taken';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  let holder: LockRecord | undefined;
+  try {
+    holder = JSON.parse(readFileSync(file, 'utf8')) as LockRecord;
+  } catch {
+    return undefined; // being written right now, or garbage
+  }
+  if (holderAlive(holder)) return holder;
+  const stale = `${file}.stale.${process.pid}`;
+  try {
+    renameSync(file, stale);
+    rmSync(stale, { force: true });
+  } catch {
+    // someone else broke it first
+  }
+  return 'broken';
+}
+
+function releaseFile(file: string, me: LockRecord): void {
+  try {
+    const now = JSON.parse(readFileSync(file, 'utf8')) as LockRecord;
+    if (now.pid === me.pid && now.startTicks === me.startTicks) rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+/** Held for as long as this process wants it (the warm helper's lifetime): false when another live process has it. */
+export function tryLock(stateDir: string, name: string, purpose: string): boolean {
+  const file = lockFile(stateDir, name);
+  const me = myRecord(purpose);
+  for (let i = 0; i < 3; i++) {
+    const got = attempt(file, me);
+    if (got === 'taken') return true;
+    if (got !== 'broken') return false;
+  }
+  return false;
+}
+
+/** Lets go of a lock taken with tryLock, if this process still holds it. */
+export function releaseLock(stateDir: string, name: string): void {
+  releaseFile(lockFile(stateDir, name), myRecord(''));
+}
+
 export async function withLock<T>(stateDir: string, name: string, purpose: string, fn: () => Promise<T>, opts: { timeoutMs?: number; signal?: AbortSignal; onWait?: (holder: number) => void } = {}): Promise<T> {
-  const dir = ensurePrivateDir(join(stateDir, 'locks'));
-  const file = join(dir, `${name}.lock`);
-  const me: LockRecord = { pid: process.pid, startTicks: readProc(process.pid)?.startTicks ?? 0, purpose };
+  const file = lockFile(stateDir, name);
+  const me = myRecord(purpose);
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   let told = false;
   for (;;) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, JSON.stringify(me));
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    let holder: LockRecord | undefined;
-    try {
-      holder = JSON.parse(readFileSync(file, 'utf8')) as LockRecord;
-    } catch {
-      holder = undefined; // being written right now, or garbage: look again shortly
-    }
-    if (holder && !holderAlive(holder)) {
-      const stale = `${file}.stale.${process.pid}`;
-      try {
-        renameSync(file, stale);
-        rmSync(stale, { force: true });
-      } catch {
-        // someone else broke it first
-      }
-      continue;
-    }
+    const got = attempt(file, me);
+    if (got === 'taken') break;
+    if (got === 'broken') continue;
     if (Date.now() > deadline) {
-      throw new TshellError(`another tshell (pid ${holder?.pid ?? '?'}) is busy with ${holder?.purpose ?? name}`, ErrorCodes.process, 'wait for it to finish, then retry');
+      throw new TshellError(`another tshell (pid ${got?.pid ?? '?'}) is busy with ${got?.purpose ?? name}`, ErrorCodes.process, 'wait for it to finish, then retry');
     }
-    if (holder && !told) {
-      opts.onWait?.(holder.pid);
+    if (got && !told) {
+      opts.onWait?.(got.pid);
       told = true;
     }
     await sleep(100, opts.signal);
@@ -61,11 +100,6 @@ export async function withLock<T>(stateDir: string, name: string, purpose: strin
   try {
     return await fn();
   } finally {
-    try {
-      const now = JSON.parse(readFileSync(file, 'utf8')) as LockRecord;
-      if (now.pid === me.pid && now.startTicks === me.startTicks) rmSync(file, { force: true });
-    } catch {
-      // already gone
-    }
+    releaseFile(file, me);
   }
 }

@@ -104,7 +104,8 @@ describe('the warm helper', () => {
   });
 
   it('refuses a request without the owner\'s token, and a client of another build (then exits)', async () => {
-    await describeJson();
+    // The helper the last test's fallback started (no one-shot here: one could start another helper
+    // that comes up after this one exits, and its socket would be taken for this one's).
     const h = await runningHelper();
     assert.equal(await rawRequest(h.socket, { token: 'not-the-token', build: 'x', argv: ['describe'] }), '{"refuse":"token"}');
     assert.ok(alive(h.pid));

@@ -13,6 +13,7 @@ import { findCommand } from '../../commands/registry.js';
 import { forgetProjects } from '../../project/index.js';
 import { readProc } from '../../processes/proc.js';
 import { removePidFile, writePidFile } from '../../processes/pidfile.js';
+import { releaseLock, tryLock } from '../../processes/lock.js';
 import { executeWords, type ShellRuntime } from '../execute.js';
 import { chainSessions } from '../context.js';
 import { ExitCode } from '../../errors.js';
@@ -53,7 +54,12 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
   // Only the owner of the state dir is served: the socket sits in a dir nobody else can enter.
   if (statSync(paths.dir).uid !== process.getuid?.()) throw new Error(`${paths.dir} belongs to another user`);
   chmodSync(paths.dir, 0o700);
-  if (await answering(paths.socket)) return;
+  // Two one-shots may each start a helper: only the one holding the lock touches the socket.
+  if (!tryLock(stateDir, 'helper', 'the warm helper')) return;
+  if (await answering(paths.socket)) {
+    releaseLock(stateDir, 'helper');
+    return;
+  }
   rmSync(paths.socket, { force: true }); // stale: nothing answers on it
   const build = buildStamp(bundle);
   const token = randomBytes(24).toString('hex');
@@ -164,6 +170,7 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
     rmSync(paths.socket, { force: true });
     rmSync(paths.token, { force: true });
     removePidFile(paths.pid);
+    releaseLock(stateDir, 'helper');
     setTimeout(() => process.exit(0), 50).unref();
   }
 

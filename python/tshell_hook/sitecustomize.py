@@ -4,7 +4,8 @@ first on PYTHONPATH, the way ``opentelemetry-instrument`` loads its hook).
 When the project's code constructs a ``temporalio.worker.Worker`` it appends one JSON line to the file
 named by ``TSHELL_WORKER_REPORT``: what that worker really is (client target and namespace, task queue,
 identity, the workflow and activity names the server will see, the SDK version), then a line when it
-starts running and one when it stops. It never changes what the worker does and fails open: any error
+starts running (with the source files it has loaded outside the Python environment, and those its
+workflow classes are defined in or use, which ``tshell dev`` watches) and one when it stops. It never changes what the worker does and fails open: any error
 here is swallowed, and the project's own ``sitecustomize`` (the next one on sys.path) still loads.
 """
 
@@ -65,6 +66,43 @@ def _describe(worker, client, kwargs):
     }
 
 
+def _environment_prefixes():
+    import site
+
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, _HERE}
+    try:
+        paths.update(site.getsitepackages())
+    except Exception:
+        pass
+    return tuple(os.path.abspath(p) + os.sep for p in paths if p)
+
+
+def _source(obj):
+    """The .py file an object (module, class, function) comes from, if any."""
+    module = obj if isinstance(obj, type(sys)) else sys.modules.get(getattr(obj, "__module__", None) or "")
+    path = getattr(module, "__file__", None)
+    return os.path.abspath(path) if isinstance(path, str) and path.endswith(".py") else None
+
+
+def _loaded_files(workflows):
+    """Files loaded from outside the environment, and those the workflow classes live in or use."""
+    outside = _environment_prefixes()
+    mine = lambda f: f is not None and not f.startswith(outside)  # noqa: E731
+    files = sorted({f for f in (_source(m) for m in list(sys.modules.values())) if mine(f)})
+    workflow_files = set()
+    for cls in workflows or []:
+        module = sys.modules.get(getattr(cls, "__module__", None) or "")
+        if module is None:
+            continue
+        workflow_files.add(_source(module))
+        # What the workflow module uses (its imports, one level): a change there changes the workflow.
+        # Activities it names are not: workflow code only schedules them, and they are not replayed.
+        for value in list(vars(module).values()):
+            if not hasattr(value, "__temporal_activity_definition"):
+                workflow_files.add(_source(value))
+    return files, sorted(f for f in workflow_files if mine(f))
+
+
 def _patch(module):
     worker_class = getattr(module, "Worker", None)
     if worker_class is None:
@@ -75,6 +113,8 @@ def _patch(module):
     def __init__(self, client, *args, **kwargs):
         original_init(self, client, *args, **kwargs)
         try:
+            config = getattr(self, "_config", None)
+            self._tshell_workflows = list((config if isinstance(config, dict) else kwargs).get("workflows") or kwargs.get("workflows") or [])
             self._tshell_report = _describe(self, client, kwargs)
             _write(dict(self._tshell_report))
         except Exception:
@@ -82,7 +122,13 @@ def _patch(module):
 
     def _event(self, event):
         report = getattr(self, "_tshell_report", None)
-        _write({"event": event, "taskQueue": (report or {}).get("taskQueue"), "identity": (report or {}).get("identity")})
+        line = {"event": event, "taskQueue": (report or {}).get("taskQueue"), "identity": (report or {}).get("identity")}
+        if event == "running":
+            try:
+                line["files"], line["workflowFiles"] = _loaded_files(getattr(self, "_tshell_workflows", None))
+            except Exception:
+                pass
+        _write(line)
 
     async def run(self, *args, **kwargs):
         _event(self, "running")

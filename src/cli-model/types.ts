@@ -200,6 +200,8 @@ export interface Command<D = unknown, Fs extends readonly FlagSpec[] = readonly 
   warm?: boolean;
   /** Hidden from help and completion (e.g. `__complete`). */
   hidden?: boolean;
+  /** Its --json output is JSON Lines: events as they happen (ctx.print), then its data on one line. */
+  streams?: boolean;
   run(ctx: CommandContext, args: ArgsOf<Fs>): Promise<D>;
   render(data: D, style: Style, args: ArgsOf<Fs>): string;
   /** The top-level fields of the --json output, with a line on each (documented in README.md). */

@@ -2,6 +2,7 @@
 // read this list; nothing lists commands a second time.
 import { ensureServerCommand, serverCommand } from './server.js';
 import { ensureWorkerCommand, killAllWorkersCommand, killWorkerCommand, listWorkersCommand } from './workers.js';
+import { devCommand } from './dev.js';
 import { describeCommand, resultCommand, waitCommand } from './workflows.js';
 import { startCommand } from './start.js';
 import { healthCommand, recentCommand, stalledCommand, taskQueueCommand } from './monitor.js';
@@ -46,6 +47,7 @@ export function allCommands(): Command[] {
     killWorkerCommand,
     killAllWorkersCommand,
     listWorkersCommand,
+    devCommand,
     startCommand,
     waitCommand,
     resultCommand,

@@ -5,7 +5,7 @@ import { replayFiles, replayMany, replayPython, replayWorkflow, type BatchReplay
 import { listExecutions, statusClause } from '../temporal/visibility.js';
 import { card, table } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';
-import { describeWorkflow } from '../temporal/workflows.js';
+import { describeWorkflow, resetToTask } from '../temporal/workflows.js';
 import { WORKFLOW_REF } from '../cli-model/option-sets.js';
 import { consentToRunCode, describeTarget, previewLine } from './resolve.js';
 import { defineCommand } from '../cli-model/types.js';
@@ -107,17 +107,8 @@ export const resetCommand = defineCommand({
     if (!(await ctx.consent({ class: 'workflows', action, targets: [{ workflowId: desc.workflowId, runId: desc.runId, namespace: h.namespace, eventId }] }))) {
       throw new UsageError('reset aborted: nothing was changed');
     }
-    // Loaded here: start-up of every other command does not pay for them.
-    const [{ randomUUID }, { default: Long }] = await Promise.all([import('node:crypto'), import('long')]);
     try {
-      const r: { runId?: string | null } = await h.client.workflowService.resetWorkflowExecution({
-        namespace: h.namespace,
-        workflowExecution: { workflowId: desc.workflowId, runId: desc.runId },
-        reason: args.flags.reason,
-        workflowTaskFinishEventId: Long.fromNumber(eventId),
-        requestId: randomUUID(),
-      });
-      const newRunId = r.runId ?? '';
+      const newRunId = await resetToTask(h, desc.workflowId, desc.runId, eventId, args.flags.reason);
       await describeWorkflow(h, desc.workflowId, newRunId);
       ctx.session.setWorkflow(desc.workflowId, newRunId, ctx.settings.namespace);
       return { workflowId: desc.workflowId, runId: desc.runId, eventId, newRunId, ...(keeps ? { keeps } : {}) };

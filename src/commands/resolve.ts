@@ -1,6 +1,9 @@
 // Small helpers commands share: which workflow a command is about, duration parsing, and the
-// consents for running code elsewhere and stopping processes tshell did not start.
-import { relative, isAbsolute } from 'node:path';
+// consents for running code elsewhere and stopping processes tshell did not start, and which of a
+// project's workers a command runs.
+import { relative, isAbsolute, resolve } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { commandText } from '../project/index.js';
 import { UsageError } from '../errors.js';
 import type { WorkerProcess } from '../processes/worker.js';
 import type { TemporalHandle } from '../temporal/connection.js';
@@ -85,4 +88,48 @@ export async function consentToStop(ctx: CommandContext, workers: readonly Worke
 export async function consentToStopServer(ctx: CommandContext, target: { address: string; pid: number }): Promise<void> {
   const action = `stop the dev server at ${target.address} (pid ${target.pid})? Every workflow on it stops making progress`;
   if (!(await ctx.consent({ class: 'server', action, targets: [target] }))) throw new UsageError(`the server at ${target.address} keeps running`);
+}
+
+/**
+ * Refuses to guess: with no worker command given, discovery must have found exactly one worker. With
+ * several, a terminal is asked once (the answer holds for the session); a script is told the choices.
+ */
+export async function chooseWorkerCommand(ctx: CommandContext, file?: string): Promise<Settings> {
+  const { plan } = ctx.project();
+  if (file !== undefined) {
+    // Picked by file, as the project names it: run the way discovery runs that module.
+    const wanted = relative(ctx.settings.projectDir, resolve(ctx.settings.projectDir, file));
+    const chosen = plan.workerChoices.find((w) => w.file === wanted);
+    if (!chosen) throw new UsageError(`no worker in ${wanted}`, `the workers here: ${plan.workerChoices.map((w) => w.file).join(', ') || 'none'}`);
+    return { ...ctx.settings, workerCmd: commandText(chosen.argv), workerDir: chosen.cwd };
+  }
+  if (ctx.resolved.sources.workerCmd.source !== 'default' && !ctx.resolved.sources.workerCmd.source.startsWith('discovered')) return ctx.settings;
+  if (plan.worker) return ctx.settings;
+  if (plan.workerChoices.length > 1 && ctx.prompter) {
+    const pick = await ctx.prompter.select(
+      `${plan.workerChoices.length} workers in this project: which one?`,
+      plan.workerChoices.map((w, i) => ({ value: String(i), name: `${w.where}  (${commandText(w.argv)})` })),
+    );
+    const chosen = plan.workerChoices[Number(pick)];
+    if (chosen) {
+      ctx.setSessionOverride('workerCmd', commandText(chosen.argv));
+      ctx.setSessionOverride('workerDir', chosen.cwd);
+      return { ...ctx.settings, workerCmd: commandText(chosen.argv), workerDir: chosen.cwd };
+    }
+  }
+  if (plan.workerChoices.length > 1) {
+    // Each as a command that works as typed (a Makefile target, Procfile or README naming one picks it).
+    const commands = plan.workerChoices.map((w) => `ensure-worker --worker ${w.file}  (runs ${commandText(w.argv)})`);
+    throw new UsageError(
+      `${plan.workerChoices.length} workers in ${ctx.settings.projectDir}, and nothing in the project (Makefile, justfile, Procfile, compose file, README) says which one it runs: ${plan.workerChoices.map((w) => w.where).join(', ')}`,
+      `pick one: ${commands.join(';  ')}`,
+    );
+  }
+  if (plan.workerChoices.length === 0) {
+    throw new UsageError(
+      `no worker found in ${ctx.settings.projectDir}: no module there runs Worker(...)`,
+      plan.hasTemporalCode ? 'pass --worker-cmd "python path/to/worker.py"' : 'cd into your Temporal project (or `project DIR`), or pass --worker-cmd',
+    );
+  }
+  return ctx.settings;
 }

@@ -1,7 +1,7 @@
 // Worker commands: ensure-worker, kill-worker, kill-all-workers, list-workers.
 import { projectKey } from '../config/state-dir.js';
 import { HELPER_STATUS_FIELDS, helperStatus, stopHelper, type HelperStatus } from '../processes/helper.js';
-import { basename, relative, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { ensureWorker, findProjectWorkers, listAllWorkers, matchHeartbeats, stopWorkers, tshellWorkers, type EnsureWorkerResult, type StalePidFile, type StoppedWorker, type WorkerProcess } from '../processes/worker.js';
 import { serverState, stopServer, type StopServerResult } from '../processes/server.js';
 import { card, formatDuration, helperLine, shortId, table } from '../render/format.js';
@@ -10,57 +10,12 @@ import type { Style } from '../render/style.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
 import { UsageError } from '../errors.js';
 import { gateRestart } from './determinism.js';
-import { consentToRunCode, consentToStop, consentToStopServer } from './resolve.js';
+import { chooseWorkerCommand, consentToRunCode, consentToStop, consentToStopServer } from './resolve.js';
 import type { GateResult } from '../diagnosis/determinism-gate.js';
-import type { Settings } from '../config/settings.js';
-import { commandText } from '../project/index.js';
 import { localPortListening, startedAtMs } from '../processes/proc.js';
 import { tcpProbe } from '../temporal/connection.js';
 import { workerHeartbeats } from '../temporal/workers.js';
 
-/**
- * Refuses to guess: with no worker command given, discovery must have found exactly one worker. With
- * several, a terminal is asked once (the answer holds for the session); a script is told the choices.
- */
-async function chooseWorkerCommand(ctx: CommandContext, file?: string): Promise<Settings> {
-  const { plan } = ctx.project();
-  if (file !== undefined) {
-    // Picked by file, as the project names it: run the way discovery runs that module.
-    const wanted = relative(ctx.settings.projectDir, resolve(ctx.settings.projectDir, file));
-    const chosen = plan.workerChoices.find((w) => w.file === wanted);
-    if (!chosen) throw new UsageError(`no worker in ${wanted}`, `the workers here: ${plan.workerChoices.map((w) => w.file).join(', ') || 'none'}`);
-    return { ...ctx.settings, workerCmd: commandText(chosen.argv), workerDir: chosen.cwd };
-  }
-  if (ctx.resolved.sources.workerCmd.source !== 'default' && !ctx.resolved.sources.workerCmd.source.startsWith('discovered')) return ctx.settings;
-  if (plan.worker) return ctx.settings;
-  if (plan.workerChoices.length > 1 && ctx.prompter) {
-    const pick = await ctx.prompter.select(
-      `${plan.workerChoices.length} workers in this project: which one?`,
-      plan.workerChoices.map((w, i) => ({ value: String(i), name: `${w.where}  (${commandText(w.argv)})` })),
-    );
-    const chosen = plan.workerChoices[Number(pick)];
-    if (chosen) {
-      ctx.setSessionOverride('workerCmd', commandText(chosen.argv));
-      ctx.setSessionOverride('workerDir', chosen.cwd);
-      return { ...ctx.settings, workerCmd: commandText(chosen.argv), workerDir: chosen.cwd };
-    }
-  }
-  if (plan.workerChoices.length > 1) {
-    // Each as a command that works as typed (a Makefile target, Procfile or README naming one picks it).
-    const commands = plan.workerChoices.map((w) => `ensure-worker --worker ${w.file}  (runs ${commandText(w.argv)})`);
-    throw new UsageError(
-      `${plan.workerChoices.length} workers in ${ctx.settings.projectDir}, and nothing in the project (Makefile, justfile, Procfile, compose file, README) says which one it runs: ${plan.workerChoices.map((w) => w.where).join(', ')}`,
-      `pick one: ${commands.join(';  ')}`,
-    );
-  }
-  if (plan.workerChoices.length === 0) {
-    throw new UsageError(
-      `no worker found in ${ctx.settings.projectDir}: no module there runs Worker(...)`,
-      plan.hasTemporalCode ? 'pass --worker-cmd "python path/to/worker.py"' : 'cd into your Temporal project (or `project DIR`), or pass --worker-cmd',
-    );
-  }
-  return ctx.settings;
-}
 
 function staleLines(s: Style, stale: StalePidFile[]): string[] {
   return stale.map((st) => `${s.warn} removed stale PID file ${basename(st.file)} (pid ${st.pid}: ${st.reason}; not signalled)`);
@@ -93,7 +48,7 @@ export const ensureWorkerCommand = defineCommand({
     { name: 'gate-timeout', type: 'number', min: 1, default: 15, metavar: 'SECONDS', description: 'seconds the determinism gate may replay; what it did not reach is not checked' },
     { name: 'worker', type: 'string', metavar: 'FILE', description: 'the worker file to run, of several (e.g. scripts/run_worker.py)' },
   ],
-  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], unchecked[{workflowId, runId, why}], skipped}', environment: "tshell's own environment the worker ran in, when the project has no .venv: {dir, from (uv.lock|pyproject.toml), builtMs (when built now), notInstalled}", report: "what the worker reported of itself: {pid, taskQueue, namespace, target, identity, workflows[], activities[], sdk, state, runningAt}" },
+  fields: { project: 'project name', projectDir: 'project dir', pid: 'the new worker pid', taskQueue: 'its task queue', pollerIdentity: 'the poller that proved it ready', readyMs: 'time to ready', logFile: 'worker log', command: 'worker command', stopped: 'workers stopped first: {pid, command, startedByTshell, how, ...}', stalePidFiles: 'stale PID files removed: {file, pid, reason}', gate: 'the determinism gate when the code changed: {taskQueue, total, checked, diverged[{workflowId, runId, eventId, eventType, reason, resetTo}], unchecked[{workflowId, runId, why}], skipped}', environment: "tshell's own environment the worker ran in, when the project has no .venv: {dir, from (uv.lock|pyproject.toml), builtMs (when built now), notInstalled}", report: "what the worker reported of itself: {pid, taskQueue, namespace, target, identity, workflows[], activities[], sdk, state, runningAt, files[] (its loaded source outside its environment), workflowFiles[] (of those, what its workflows live in or use)}" },
   async run(ctx, args): Promise<EnsureWorkerResult & { gate?: GateResult }> {
     const settings = await chooseWorkerCommand(ctx, args.flags.worker);
     await consentToRunCode(ctx, settings.workerDir, settings.workerCmd);

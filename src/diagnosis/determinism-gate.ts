@@ -24,7 +24,8 @@ export async function determinismGate(
   settings: Settings,
   /** The interpreter to replay in (may throw: then nothing could be checked, and that is why). */
   python: () => string[],
-  opts: { limit: number; budgetMs: number; signal?: AbortSignal; progress?: (line: string) => void },
+  /** `changed`: the caller saw the code change (`dev`): no look at file times. */
+  opts: { limit: number; budgetMs: number; signal?: AbortSignal; progress?: (line: string) => void; changed?: boolean },
 ): Promise<GateResult> {
   const none = (skipped: string, taskQueue?: string): GateResult => ({ skipped, total: 0, checked: 0, diverged: [], unchecked: [], ...(taskQueue ? { taskQueue } : {}) });
   // A look only: stale PID files are ensure-worker's to report and remove, right after.
@@ -32,7 +33,7 @@ export async function determinismGate(
   if (workers.length === 0) return none('no worker of this project runs');
   const startedAt = Math.min(...workers.map((w) => Date.now() - w.uptimeMs));
   const newest = newestPy(settings.projectDir);
-  if (newest === undefined || newest <= startedAt + 1000) return none('the code has not changed since the worker started');
+  if (!opts.changed && (newest === undefined || newest <= startedAt + 1000)) return none('the code has not changed since the worker started');
   const taskQueue = workers.find((w) => w.taskQueue)?.taskQueue ?? (settings.taskQueue || undefined);
   if (!taskQueue) return none("the running worker's task queue is unknown");
   const running = await listExecutions(h, `TaskQueue = ${quoteValue(taskQueue)} AND ${statusClause('RUNNING')}`, opts.limit);

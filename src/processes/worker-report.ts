@@ -20,6 +20,10 @@ export interface WorkerReport {
   state: 'constructed' | 'running' | 'stopped';
   /** When Worker.run() began (its pollers start then). */
   runningAt?: string;
+  /** Source files it had loaded when it began running, outside its Python environment. */
+  files?: string[];
+  /** Of those, the files its workflow classes are defined in or use: a change there needs the gate. */
+  workflowFiles?: string[];
 }
 
 export function workerReportFile(settings: Settings): string {
@@ -64,6 +68,10 @@ export function readWorkerReport(file: string, pids: Set<number>): WorkerReport 
     } else if ((r.event === 'running' || r.event === 'stopped') && report && taskQueue === report.taskQueue) {
       report.state = r.event;
       if (r.event === 'running' && typeof r.time === 'number') report.runningAt = new Date(r.time * 1000).toISOString();
+      if (r.event === 'running' && Array.isArray(r.files)) {
+        report.files = strings(r.files);
+        report.workflowFiles = strings(r.workflowFiles);
+      }
     }
   }
   return report;

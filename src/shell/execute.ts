@@ -186,7 +186,7 @@ async function execute(
     const settings = resolved.values;
     const yes = Boolean(shell.launchFlags.yes || args.flags.yes || inherited?.yes);
     const token = ownToken ?? inherited?.confirm;
-    const spin = startSpinner(shell.stderr, command.name, Boolean(shell.interactive && shell.stderr.isTTY && !json) && command.name !== '__complete');
+    const spin = startSpinner(shell.stderr, command.name, Boolean(shell.interactive && shell.stderr.isTTY && !json) && command.name !== '__complete' && !command.streams);
     spinner = spin;
     const prompter = shell.interactive && shell.prompter ? pausingPrompter(shell.prompter, spin) : undefined;
     const nested = (opts: { quiet?: boolean }): { target: ShellRuntime; take: () => Omit<LineResult, 'exitCode'> } => {
@@ -269,7 +269,7 @@ async function execute(
     spin.stop();
     shell.observe?.({ command: command.name, data });
     if (shell.emit) shell.emit({ command: command.name, data });
-    else if (json) shell.stdout.write(`${toJson(data)}\n`);
+    else if (json) shell.stdout.write(`${toJson(data, command.streams ? 0 : 2)}\n`);
     else {
       const text = command.render(data, style, args);
       if (text) shell.stdout.write(`${text}\n`);

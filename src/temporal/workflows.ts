@@ -239,3 +239,17 @@ export async function startedWith(h: TemporalHandle, workflowId: string, runId?:
   const executionTimeoutMs = timeout?.seconds ? Number(String(timeout.seconds)) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6) : undefined;
   return { type: first.workflowType?.name ?? '', taskQueue: first.taskQueue?.name ?? '', input, ...(executionTimeoutMs ? { executionTimeoutMs } : {}) };
 }
+
+/** Resets a run to the end of a workflow task (a WorkflowTaskCompleted event id): the new run's id. */
+export async function resetToTask(h: TemporalHandle, workflowId: string, runId: string, eventId: number, reason: string): Promise<string> {
+  // Loaded here: start-up of every other command does not pay for them.
+  const [{ randomUUID }, { default: Long }] = await Promise.all([import('node:crypto'), import('long')]);
+  const r: { runId?: string | null } = await h.client.workflowService.resetWorkflowExecution({
+    namespace: h.namespace,
+    workflowExecution: { workflowId, runId },
+    reason,
+    workflowTaskFinishEventId: Long.fromNumber(eventId),
+    requestId: randomUUID(),
+  });
+  return r.runId ?? '';
+}

@@ -1,0 +1,267 @@
+// `tshell dev`: the inner loop. The server is reused or started, the project's worker runs, and the
+// Python files it loaded are watched. A save restarts it at once when no workflow code changed; when
+// workflow code changed the running workflows are replayed on it first (the determinism gate) and the
+// old worker stays if any would part from its history. Code that does not even import never replaces
+// a working worker. Meanwhile the feed (dev-feed.ts) tells what the workflows and the worker do.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { projectKey } from '../config/state-dir.js';
+import { defineCommand } from '../cli-model/types.js';
+import { ConfirmationRequiredError, toTshellError, UsageError } from '../errors.js';
+import { determinismGate, type GateResult } from '../diagnosis/determinism-gate.js';
+import { replayPython } from '../diagnosis/replay.js';
+import { withLock } from '../processes/lock.js';
+import { sleep } from '../processes/proc.js';
+import { runningWorkerReport } from '../processes/running-worker.js';
+import { ensureServer } from '../processes/server.js';
+import { checkSources } from '../processes/source-check.js';
+import { watchSources } from '../processes/source-watch.js';
+import { ensureWorker, findProjectWorkers } from '../processes/worker.js';
+import type { WorkerReport } from '../processes/worker-report.js';
+import { workerFiles } from '../config/state-dir.js';
+import { toJson } from '../render/format.js';
+import { resetToTask } from '../temporal/workflows.js';
+import { devEvent, eventLine, LogWatch, WorkflowWatch, type DevEvent } from './dev-feed.js';
+import { chooseWorkerCommand, consentToRunCode, consentToStop } from './resolve.js';
+
+
+const IGNORED_DIR = /^(\.|__pycache__$|venv$|site-packages$|node_modules$|tests?$|build$|dist$)/;
+const WORKFLOW_CODE = /@workflow\.defn\b|from temporalio import workflow\b|import temporalio\.workflow\b/;
+
+/** The project's own .py files under `dir` (no environment, cache or test folders): without a report, these are watched. */
+function projectSources(dir: string, depth = 0): string[] {
+  if (depth > 6) return [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    if (e.isDirectory()) return IGNORED_DIR.test(e.name) ? [] : projectSources(join(dir, e.name), depth + 1);
+    return e.isFile() && e.name.endsWith('.py') ? [join(dir, e.name)] : [];
+  });
+}
+
+interface Watched {
+  files: string[];
+  workflowFiles: Set<string>;
+}
+
+/** What to watch: the files the worker reported loading (inside the project), else the project's sources. */
+export function watchedFiles(settings: Settings, report: WorkerReport | undefined): Watched {
+  const inProject = (f: string) => f.startsWith(settings.projectDir + sep) && !relative(settings.projectDir, f).split(sep).slice(0, -1).some((p) => IGNORED_DIR.test(p));
+  if (report?.files?.length) {
+    return { files: report.files.filter(inProject), workflowFiles: new Set((report.workflowFiles ?? []).filter(inProject)) };
+  }
+  const files = projectSources(settings.projectDir);
+  const workflowFiles = files.filter((f) => {
+    try {
+      return WORKFLOW_CODE.test(readFileSync(f, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+  return { files, workflowFiles: new Set(workflowFiles) };
+}
+
+interface DevSummary {
+  events: number;
+  restarts: number;
+  kept: number;
+  workerPid?: number;
+}
+
+type Worker = { pid: number; taskQueue: string; report?: WorkerReport };
+
+export const devCommand = defineCommand({
+  name: 'dev',
+  aliases: ['watch'],
+  group: 'workers',
+  effect: 'destructive',
+  streams: true,
+  summary: 'Run the worker and follow your edits (replaying running workflows before workflow code changes), with a feed of what your workflows do',
+  examples: ['dev', 'dev --json', 'dev --for 600'],
+  flags: [
+    { name: 'for', type: 'number', min: 0, metavar: 'SECONDS', description: 'stop after this many seconds (scripts need it; Ctrl-C ends it anywhere)' },
+    { name: 'debounce', type: 'number', min: 0, integer: true, default: 150, metavar: 'MS', description: 'wait this long after the last save before acting' },
+    { name: 'gate-timeout', type: 'number', min: 1, default: 15, metavar: 'SECONDS', description: 'seconds the determinism gate may replay; what it did not reach is not checked' },
+    { name: 'worker', type: 'string', metavar: 'FILE', description: 'the worker file to run, of several (e.g. scripts/run_worker.py)' },
+  ],
+  fields: {
+    events: 'events fed (each printed as it happened, one JSON line: {at, event, ...})',
+    restarts: 'workers restarted for a save',
+    kept: 'saves that kept the old worker (code that does not import, or that running workflows cannot replay)',
+    workerPid: 'the worker left running',
+  },
+  async run(ctx, args): Promise<DevSummary> {
+    if ((ctx.mode === 'script' || ctx.mode === 'nested') && args.flags.for === undefined) throw new UsageError('dev in a script needs --for SECONDS', 'e.g. dev --for 600 (Ctrl-C ends it in a terminal)');
+    const settings = await chooseWorkerCommand(ctx, args.flags.worker);
+    await consentToRunCode(ctx, settings.workerDir, settings.workerCmd);
+    const summary: DevSummary = { events: 0, restarts: 0, kept: 0 };
+    let asking = false;
+    const held: DevEvent[] = [];
+    const show = (e: DevEvent) => ctx.print(`${ctx.json ? toJson(e, 0) : eventLine(e, ctx.style, settings)}\n`);
+    const emit = (e: DevEvent) => {
+      summary.events++;
+      // While a question is on the terminal, events wait under it instead of breaking it.
+      if (asking) held.push(e);
+      else show(e);
+    };
+    const ask = async <T>(question: () => Promise<T>): Promise<T> => {
+      asking = true;
+      try {
+        return await question();
+      } finally {
+        asking = false;
+        held.splice(0).forEach(show);
+      }
+    };
+
+    await withLock(settings.stateDir, 'server', 'dev', () => ensureServer(settings, { headless: true, signal: ctx.signal, progress: (l) => ctx.progress(l) }), { signal: ctx.signal });
+    const h = await ctx.temporal();
+    const restart = (): Promise<Worker> =>
+      withLock(settings.stateDir, `worker-${projectKey(settings)}`, 'dev', async () => {
+        const r = await ensureWorker(settings, { signal: ctx.signal, approve: (workers) => consentToStop(ctx, workers) });
+        return { pid: r.pid, taskQueue: r.taskQueue, ...(r.report ? { report: r.report } : {}) };
+      }, { signal: ctx.signal });
+
+    // A worker of this project already running is kept (a save replaces it); otherwise one starts.
+    const running = findProjectWorkers(settings).workers.find((w) => w.taskQueue);
+    let worker: Worker = running?.taskQueue ? { pid: running.pid, taskQueue: running.taskQueue, ...withReport(runningWorkerReport(settings)) } : await restart();
+    let watched = watchedFiles(settings, worker.report);
+    emit(devEvent({ event: 'watching', pid: worker.pid, taskQueue: worker.taskQueue, files: watched.files, workflowFiles: [...watched.workflowFiles] }));
+
+    /** The old worker stays: why, and what the user may do instead. */
+    const keep = (files: string[], why: Extract<DevEvent, { event: 'kept' }>['why'], message: string, more: Partial<Extract<DevEvent, { event: 'kept' }>> = {}) => {
+      summary.kept++;
+      emit(devEvent({ event: 'kept', files, why, message, ...more }));
+    };
+
+    const replaceWorker = async (files: string[], savedAt: number, gate?: GateResult) => {
+      try {
+        worker = await restart();
+      } catch (err) {
+        const e = toTshellError(err);
+        keep(files, 'start-failed', `the new worker did not start: ${e.message}`, { choices: (e.details ?? []).slice(-6) });
+        return false;
+      }
+      summary.restarts++;
+      watched = watchedFiles(settings, worker.report);
+      watch.set(watched.files);
+      emit(devEvent({ event: 'restarted', files, pid: worker.pid, taskQueue: worker.taskQueue, saveToPollMs: Date.now() - savedAt, ...(gate && !gate.skipped ? { gate: { checked: gate.checked, total: gate.total } } : {}) }));
+      return true;
+    };
+
+    /** Running workflows would part from their histories: keep the old worker; on a terminal, offer the ways out. */
+    const diverged = async (files: string[], savedAt: number, gate: GateResult) => {
+      const list = gate.diverged;
+      const resettable = list.every((d) => d.resetTo);
+      const choices = [
+        ...(resettable ? list.map((d) => `reset --id ${d.workflowId} --run-id ${d.runId} --event ${d.resetTo} (then save again)`) : []),
+        ...list.map((d) => `terminate --id ${d.workflowId} --run-id ${d.runId}`),
+        'ensure-worker --force (restart anyway: they fail their next workflow task)',
+      ];
+      keep(files, 'diverged', `${list.length} running workflow(s) cannot replay the new code`, { diverged: list.map(({ reason: _r, ...d }) => d), choices });
+      const prompter = ctx.prompter;
+      if (!prompter) return;
+      const pick = await ask(() =>
+        prompter.select('What now?', [
+          ...(resettable ? [{ value: 'reset' as const, name: `reset ${list.length === 1 ? 'it' : 'them'} to before the divergence, on the new worker` }] : []),
+          { value: 'terminate' as const, name: `terminate ${list.length === 1 ? 'it' : 'them'}, then restart` },
+          { value: 'restart' as const, name: 'restart anyway (they fail their next workflow task)' },
+          { value: 'keep' as const, name: 'keep the old worker' },
+        ]),
+      );
+      if (pick === 'keep') return;
+      if (pick !== 'restart') {
+        const targets = list.map((d) => ({ workflowId: d.workflowId, runId: d.runId, namespace: h.namespace, ...(pick === 'reset' ? { eventId: d.resetTo } : {}) }));
+        const what = list.map((d) => `${d.workflowId}${pick === 'reset' ? ` to event ${d.resetTo}` : ''}`).join(', ');
+        const yes = await ask(() => ctx.consent({ class: 'workflows', action: `${pick} ${what}?`, targets })).catch((err: unknown) => {
+          if (err instanceof ConfirmationRequiredError) return false;
+          throw err;
+        });
+        if (!yes) return;
+      }
+      if (pick === 'terminate') {
+        for (const d of list) {
+          await h.client.workflow.getHandle(d.workflowId, d.runId).terminate('terminated from tshell dev: it cannot replay the new code');
+          emit(devEvent({ event: 'acted', action: 'terminate', workflowId: d.workflowId, runId: d.runId }));
+        }
+      }
+      // The old worker goes first: a reset run must be picked up by the new code, not the old.
+      if (!(await replaceWorker(files, savedAt, gate))) return;
+      if (pick === 'reset') {
+        for (const d of list) {
+          const newRunId = await resetToTask(h, d.workflowId, d.runId, d.resetTo ?? 0, 'reset from tshell dev: to before it parts from the new code');
+          emit(devEvent({ event: 'acted', action: 'reset', workflowId: d.workflowId, runId: d.runId, newRunId }));
+        }
+      }
+    };
+
+    const onSave = async (files: string[], savedAt: number) => {
+      const kind = files.some((f) => watched.workflowFiles.has(f)) ? 'workflow' : 'activity';
+      emit(devEvent({ event: 'change', files, kind }));
+      let python: string[];
+      try {
+        python = replayPython(settings, ctx.project().plan.runner);
+      } catch (err) {
+        keep(files, 'unchecked', `the new code could not be checked: ${toTshellError(err).message}`);
+        return;
+      }
+      const check = await checkSources(settings, python, files, ctx.signal);
+      if (check.ok === false) return keep(files, 'does-not-import', check.message, { file: check.file, ...(check.line ? { line: check.line } : {}) });
+      if (check.ok === 'unchecked') return keep(files, 'unchecked', `the new code could not be checked: ${check.why}`);
+      if (kind === 'activity') return void (await replaceWorker(files, savedAt));
+      const gate = await determinismGate(h, settings, () => python, { limit: 50, budgetMs: args.flags['gate-timeout'] * 1000, signal: ctx.signal, changed: true });
+      if (gate.diverged.length) return diverged(files, savedAt, gate);
+      if (gate.unchecked.length) return keep(files, 'unchecked', `${gate.unchecked.length} of ${gate.total} running workflow(s) could not be checked against the new code: ${gate.unchecked[0]?.why ?? ''}`, { choices: ['ensure-worker --force (restart anyway)'] });
+      await replaceWorker(files, savedAt, gate);
+    };
+
+    // One save at a time; saves made meanwhile are taken together next.
+    let busy: Promise<void> = Promise.resolve();
+    const queued = new Map<string, number>();
+    const watch = watchSources(watched.files, (changed, at) => {
+      for (const f of changed) if (!queued.has(f)) queued.set(f, at);
+      busy = busy.then(async () => {
+        if (queued.size === 0) return;
+        const files = [...queued.keys()].sort();
+        const at = Math.min(...queued.values());
+        queued.clear();
+        await onSave(files, at).catch((err: unknown) => {
+          if (!ctx.signal.aborted) keep(files, 'unchecked', toTshellError(err).message);
+        });
+      });
+    }, args.flags.debounce);
+
+    const feed = new WorkflowWatch(h);
+    const log = new LogWatch(workerFiles(settings).logFile, settings);
+    const stopAt = args.flags.for !== undefined ? Date.now() + args.flags.for * 1000 : Number.POSITIVE_INFINITY;
+    let nextList = 0;
+    try {
+      while (!ctx.signal.aborted && Date.now() < stopAt) {
+        for (const e of await log.poll(h).catch(() => [])) emit(devEvent(e));
+        if (Date.now() >= nextList) {
+          nextList = Date.now() + 1000;
+          for (const e of await feed.poll(worker.taskQueue).catch(() => [])) emit(devEvent(e));
+        }
+        await sleep(250, ctx.signal).catch(() => undefined);
+      }
+    } finally {
+      watch.close();
+    }
+    await busy;
+    summary.workerPid = worker.pid;
+    emit(devEvent({ event: 'stopped', workerPid: worker.pid }));
+    return summary;
+  },
+  // Everything was said as it happened.
+  render: () => '',
+});
+
+function withReport(report: WorkerReport | undefined): { report?: WorkerReport } {
+  return report ? { report } : {};
+}
+

@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 SKIP_DIRS = {".venv", "venv", "site-packages", "node_modules", "__pycache__", "build", "dist", "tests", "test"}
+BUILD_ID = "tshell-replay"
 DEFN = re.compile(r"@workflow\.defn\b|@defn\b")
 
 
@@ -92,20 +93,9 @@ def divergence(message: str) -> dict[str, Any]:
     return out
 
 
-async def replay_one(raw: dict[str, Any], classes: dict[str, Any], problems: list[str]) -> dict[str, Any]:
-    from temporalio.client import WorkflowHistory
-    from temporalio.worker import Replayer
+def record(result: dict[str, Any], failure: BaseException | None) -> dict[str, Any]:
     from temporalio.workflow import NondeterminismError
 
-    history = WorkflowHistory.from_json(raw.get("workflowId", "replayed"), raw["history"])
-    wanted = history.events[0].workflow_execution_started_event_attributes.workflow_type.name
-    result: dict[str, Any] = {"workflowId": raw.get("workflowId"), "runId": raw.get("runId"), "workflowType": wanted, "classes": sorted(classes), "problems": problems}
-    if wanted not in classes:
-        result.update(ok=False, kind="no-class", message=f"no @workflow.defn class named {wanted} in the project")
-        return result
-    replayer = Replayer(workflows=[classes[wanted]])
-    replayed = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-    failure = replayed.replay_failure
     if failure is None:
         result.update(ok=True)
     else:
@@ -113,6 +103,49 @@ async def replay_one(raw: dict[str, Any], classes: dict[str, Any], problems: lis
         nondeterministic = isinstance(failure, NondeterminismError) or "TMPRL1100" in message
         result.update(ok=False, kind="nondeterminism" if nondeterministic else "failure", errorType=type(failure).__name__, message=message[:4000], **divergence(message))
     return result
+
+
+async def replay_all(raws: list[dict[str, Any]], classes: dict[str, Any], problems: list[str]) -> None:
+    """One Replayer for the whole batch (making one costs more than a replay), one JSON line per history."""
+    from temporalio.client import WorkflowHistory
+    from temporalio.worker import Replayer
+
+    items = []
+    for raw in raws:
+        history = WorkflowHistory.from_json(raw.get("workflowId", "replayed"), raw["history"])
+        wanted = history.events[0].workflow_execution_started_event_attributes.workflow_type.name
+        result: dict[str, Any] = {"workflowId": raw.get("workflowId"), "runId": raw.get("runId"), "workflowType": wanted, "classes": sorted(classes), "problems": problems}
+        if wanted not in classes:
+            result.update(ok=False, kind="no-class", message=f"no @workflow.defn class named {wanted} in the project")
+            print(json.dumps(result), flush=True)
+            continue
+        items.append((history, result, classes[wanted]))
+    if not items:
+        return
+    used = list({id(cls): cls for _, _, cls in items}.values())
+    # A build id given: otherwise the SDK derives one by compiling every loaded module (half a second).
+    try:
+        replayer = Replayer(workflows=used, build_id=BUILD_ID)
+    except Exception:
+        # One class the batch needs cannot be loaded: replay each on its own, so the others still get a verdict.
+        for history, result, cls in items:
+            try:
+                replayed = await Replayer(workflows=[cls], build_id=BUILD_ID).replay_workflow(history, raise_on_replay_failure=False)
+                print(json.dumps(record(result, replayed.replay_failure)), flush=True)
+            except Exception as e:  # noqa: BLE001
+                print(json.dumps(record(result, e)), flush=True)
+        return
+
+    async def histories():
+        for history, _, _ in items:
+            yield history
+
+    # The replayer takes the histories one after another, in order: the n-th result is the n-th history's.
+    pending = iter(items)
+    async with replayer.workflow_replay_iterator(histories()) as results:
+        async for replayed in results:
+            _, result, _ = next(pending)
+            print(json.dumps(record(result, replayed.replay_failure)), flush=True)
 
 
 async def main() -> None:
@@ -123,8 +156,7 @@ async def main() -> None:
     args = parser.parse_args()
 
     classes, problems = load_workflows(pathlib.Path(args.project), args.workflows)
-    for raw in json.loads(pathlib.Path(args.histories).read_text(encoding="utf-8")):
-        print(json.dumps(await replay_one(raw, classes, problems)), flush=True)
+    await replay_all(json.loads(pathlib.Path(args.histories).read_text(encoding="utf-8")), classes, problems)
 
 
 asyncio.run(main())

@@ -19,11 +19,11 @@ import { fetchCloseEvent } from '../temporal/workflows.js';
 export type DevEvent = { at: string } & (
   | { event: 'watching'; pid: number; taskQueue: string; files: string[]; workflowFiles: string[] }
   | { event: 'change'; files: string[]; kind: 'workflow' | 'activity' }
-  | { event: 'restarted'; files: string[]; pid: number; taskQueue: string; saveToPollMs: number; gate?: { checked: number; total: number } }
+  | { event: 'restarted'; files: string[]; pid: number; taskQueue: string; saveToPollMs: number; gate?: { checked: number; total: number }; took: { checkMs: number; gateMs?: number; restartMs: number } }
   | { event: 'kept'; files: string[]; why: 'does-not-import' | 'diverged' | 'unchecked' | 'start-failed'; message: string; file?: string; line?: number; diverged?: { workflowId: string; runId: string; eventId?: number; eventType?: string; resetTo?: number }[]; choices?: string[] }
   | { event: 'started'; workflowId: string; runId: string; workflowType: string }
   | { event: 'closed'; status: string; workflowId: string; runId: string; workflowType: string; result?: string; failure?: string }
-  | { event: 'failing'; workflowId: string; runId: string; class: string; summary: string; fix?: string }
+  | { event: 'failing'; workflowId: string; runId: string; class: string; summary: string; fix?: string; procedure: { id: string; steps: string[] } }
   | { event: 'traceback'; message: string; frame?: string; logLine: number }
   | { event: 'acted'; action: 'reset' | 'terminate'; workflowId: string; runId: string; newRunId?: string }
   | { event: 'stopped'; workerPid?: number }
@@ -69,6 +69,13 @@ export function eventLine(e: DevEvent, s: Style, settings: Settings): string {
     case 'stopped':
       return `${t} ${s.info} dev stopped${e.workerPid ? `; worker pid ${e.workerPid} keeps running (\`kill-worker\` stops it)` : ''}`;
   }
+}
+
+/** A procedure's steps as one line, for a developer inside `dev` (a save restarts the worker itself). */
+export function fixLine(steps: string[]): string | undefined {
+  const parts = steps.filter((st) => st !== 'ensure-worker').map((st) => (st.startsWith('#') ? st.replace(/^#\s*/, '') : `\`${st}\``));
+  if (parts.length === 0) return undefined;
+  return `${parts.join(', then ')}${steps.includes('ensure-worker') ? ' (and save: dev restarts the worker)' : ''}`;
 }
 
 function formatMs(ms: number): string {
@@ -162,6 +169,7 @@ export class LogWatch {
     const f = node?.findings.find((x) => classSpec(x.class).problem);
     if (!f || this.told.has(`${runId} ${f.class}`)) return undefined;
     this.told.add(`${runId} ${f.class}`);
-    return { event: 'failing', workflowId, runId, class: f.class, summary: f.summary, ...(f.procedure.steps[0] ? { fix: f.procedure.steps[0] } : {}) };
+    const fix = fixLine(f.procedure.steps);
+    return { event: 'failing', workflowId, runId, class: f.class, summary: f.summary, ...(fix ? { fix } : {}), procedure: f.procedure };
   }
 }

@@ -3,7 +3,7 @@
 // workflow code changed the running workflows are replayed on it first (the determinism gate) and the
 // old worker stays if any would part from its history. Code that does not even import never replaces
 // a working worker. Meanwhile the feed (dev-feed.ts) tells what the workflows and the worker do.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { projectKey } from '../config/state-dir.js';
@@ -15,7 +15,8 @@ import { withLock } from '../processes/lock.js';
 import { sleep } from '../processes/proc.js';
 import { runningWorkerReport } from '../processes/running-worker.js';
 import { ensureServer } from '../processes/server.js';
-import { checkSources } from '../processes/source-check.js';
+import { checkSources, workerCodeEnv } from '../processes/source-check.js';
+import { coldPython, WarmPython, type PythonRunner } from '../processes/python-run.js';
 import { watchSources } from '../processes/source-watch.js';
 import { ensureWorker, findProjectWorkers } from '../processes/worker.js';
 import type { WorkerReport } from '../processes/worker-report.js';
@@ -27,6 +28,15 @@ import { chooseWorkerCommand, consentToRunCode, consentToStop } from './resolve.
 
 
 const IGNORED_DIR = /^(\.|__pycache__$|venv$|site-packages$|node_modules$|tests?$|build$|dist$)/;
+/** A change to one of these may change the environment: the warm Python is started anew. */
+const ENVIRONMENT_FILES = ['pyproject.toml', 'uv.lock', 'requirements.txt', 'poetry.lock', '.venv/pyvenv.cfg'];
+const mtimeOf = (file: string): number => {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
 const WORKFLOW_CODE = /@workflow\.defn\b|from temporalio import workflow\b|import temporalio\.workflow\b/;
 
 /** The project's own .py files under `dir` (no environment, cache or test folders): without a report, these are watched. */
@@ -133,13 +143,37 @@ export const devCommand = defineCommand({
     let watched = watchedFiles(settings, worker.report);
     emit(devEvent({ event: 'watching', pid: worker.pid, taskQueue: worker.taskQueue, files: watched.files, workflowFiles: [...watched.workflowFiles] }));
 
+    // Checks and replays run in a warm Python of the worker's environment (a new one when it changes).
+    let warm: { key: string; python: WarmPython } | undefined;
+    const pythonFor = (python: string[]): PythonRunner => {
+      const key = [python.join(' '), ...ENVIRONMENT_FILES.map((f) => mtimeOf(join(settings.projectDir, f)))].join('|');
+      if (warm?.key !== key) {
+        warm?.python.close();
+        warm = { key, python: new WarmPython(python, settings.workerDir, workerCodeEnv(settings), settings.stateDir) };
+        warm.python.warm();
+      }
+      const hot = warm.python;
+      const cold = coldPython(python);
+      // An interpreter that could not even start (no SDK in that environment) says why when run cold.
+      return async (script, scriptArgs, o) => {
+        const r = await hot.run(script, scriptArgs, o);
+        return r.exitCode === undefined && !r.timedOut && !o.signal?.aborted ? cold(script, scriptArgs, o) : r;
+      };
+    };
+    try {
+      pythonFor(replayPython(settings, ctx.project().plan.runner));
+    } catch {
+      // no environment to check in yet: the first save says so
+    }
+
     /** The old worker stays: why, and what the user may do instead. */
     const keep = (files: string[], why: Extract<DevEvent, { event: 'kept' }>['why'], message: string, more: Partial<Extract<DevEvent, { event: 'kept' }>> = {}) => {
       summary.kept++;
       emit(devEvent({ event: 'kept', files, why, message, ...more }));
     };
 
-    const replaceWorker = async (files: string[], savedAt: number, gate?: GateResult) => {
+    const replaceWorker = async (files: string[], savedAt: number, took: { checkMs: number; gateMs?: number }, gate?: GateResult) => {
+      const restartAt = Date.now();
       try {
         worker = await restart();
       } catch (err) {
@@ -150,12 +184,12 @@ export const devCommand = defineCommand({
       summary.restarts++;
       watched = watchedFiles(settings, worker.report);
       watch.set(watched.files);
-      emit(devEvent({ event: 'restarted', files, pid: worker.pid, taskQueue: worker.taskQueue, saveToPollMs: Date.now() - savedAt, ...(gate && !gate.skipped ? { gate: { checked: gate.checked, total: gate.total } } : {}) }));
+      emit(devEvent({ event: 'restarted', files, pid: worker.pid, taskQueue: worker.taskQueue, saveToPollMs: Date.now() - savedAt, ...(gate && !gate.skipped ? { gate: { checked: gate.checked, total: gate.total } } : {}), took: { ...took, restartMs: Date.now() - restartAt } }));
       return true;
     };
 
     /** Running workflows would part from their histories: keep the old worker; on a terminal, offer the ways out. */
-    const diverged = async (files: string[], savedAt: number, gate: GateResult) => {
+    const diverged = async (files: string[], savedAt: number, took: { checkMs: number; gateMs?: number }, gate: GateResult) => {
       const list = gate.diverged;
       const resettable = list.every((d) => d.resetTo);
       const choices = [
@@ -191,7 +225,7 @@ export const devCommand = defineCommand({
         }
       }
       // The old worker goes first: a reset run must be picked up by the new code, not the old.
-      if (!(await replaceWorker(files, savedAt, gate))) return;
+      if (!(await replaceWorker(files, savedAt, took, gate))) return;
       if (pick === 'reset') {
         for (const d of list) {
           const newRunId = await resetToTask(h, d.workflowId, d.runId, d.resetTo ?? 0, 'reset from tshell dev: to before it parts from the new code');
@@ -210,14 +244,19 @@ export const devCommand = defineCommand({
         keep(files, 'unchecked', `the new code could not be checked: ${toTshellError(err).message}`);
         return;
       }
-      const check = await checkSources(settings, python, files, ctx.signal);
+      const runner = pythonFor(python);
+      const checkAt = Date.now();
+      const check = await checkSources(settings, runner, files, ctx.signal);
+      const checkMs = Date.now() - checkAt;
       if (check.ok === false) return keep(files, 'does-not-import', check.message, { file: check.file, ...(check.line ? { line: check.line } : {}) });
       if (check.ok === 'unchecked') return keep(files, 'unchecked', `the new code could not be checked: ${check.why}`);
-      if (kind === 'activity') return void (await replaceWorker(files, savedAt));
-      const gate = await determinismGate(h, settings, () => python, { limit: 50, budgetMs: args.flags['gate-timeout'] * 1000, signal: ctx.signal, changed: true });
-      if (gate.diverged.length) return diverged(files, savedAt, gate);
+      if (kind === 'activity') return void (await replaceWorker(files, savedAt, { checkMs }));
+      const gateAt = Date.now();
+      const gate = await determinismGate(h, settings, () => python, { limit: 50, budgetMs: args.flags['gate-timeout'] * 1000, signal: ctx.signal, changed: true, runner });
+      const took = { checkMs, gateMs: Date.now() - gateAt };
+      if (gate.diverged.length) return diverged(files, savedAt, took, gate);
       if (gate.unchecked.length) return keep(files, 'unchecked', `${gate.unchecked.length} of ${gate.total} running workflow(s) could not be checked against the new code: ${gate.unchecked[0]?.why ?? ''}`, { choices: ['ensure-worker --force (restart anyway)'] });
-      await replaceWorker(files, savedAt, gate);
+      await replaceWorker(files, savedAt, took, gate);
     };
 
     // One save at a time; saves made meanwhile are taken together next.
@@ -253,6 +292,7 @@ export const devCommand = defineCommand({
       watch.close();
     }
     await busy;
+    warm?.python.close();
     summary.workerPid = worker.pid;
     emit(devEvent({ event: 'stopped', workerPid: worker.pid }));
     return summary;

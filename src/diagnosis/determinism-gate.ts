@@ -6,6 +6,7 @@ import { findProjectWorkers } from '../processes/worker.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { listExecutions, quoteValue, statusClause } from '../temporal/visibility.js';
 import { newestPy } from './evidence.js';
+import type { PythonRunner } from '../processes/python-run.js';
 import { replayMany, type BatchReplay } from './replay.js';
 
 export interface GateResult {
@@ -25,7 +26,7 @@ export async function determinismGate(
   /** The interpreter to replay in (may throw: then nothing could be checked, and that is why). */
   python: () => string[],
   /** `changed`: the caller saw the code change (`dev`): no look at file times. */
-  opts: { limit: number; budgetMs: number; signal?: AbortSignal; progress?: (line: string) => void; changed?: boolean },
+  opts: { limit: number; budgetMs: number; signal?: AbortSignal; progress?: (line: string) => void; changed?: boolean; runner?: PythonRunner },
 ): Promise<GateResult> {
   const none = (skipped: string, taskQueue?: string): GateResult => ({ skipped, total: 0, checked: 0, diverged: [], unchecked: [], ...(taskQueue ? { taskQueue } : {}) });
   // A look only: stale PID files are ensure-worker's to report and remove, right after.
@@ -46,7 +47,7 @@ export async function determinismGate(
     return { taskQueue, total: running.length, checked: 0, diverged: [], unchecked: running.map((r) => ({ workflowId: r.workflowId, runId: r.runId, why })) };
   }
   opts.progress?.(`the code changed since the worker started: replaying ${running.length} running workflow(s) on ${taskQueue} against it…`);
-  const batch: BatchReplay = await replayMany(h, settings, interpreter, running.map((r) => ({ workflowId: r.workflowId, runId: r.runId })), { budgetMs: opts.budgetMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const batch: BatchReplay = await replayMany(h, settings, interpreter, running.map((r) => ({ workflowId: r.workflowId, runId: r.runId })), { budgetMs: opts.budgetMs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.runner ? { runner: opts.runner } : {}) });
   return {
     taskQueue,
     total: batch.total,

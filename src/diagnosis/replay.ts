@@ -10,6 +10,7 @@ import type { TemporalHandle } from '../temporal/connection.js';
 import { eventId, eventTypeName, fetchHistory, type HistoryEvent } from '../temporal/history.js';
 import { childEnv, isPythonPath, packageRoot } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
+import { coldPython, type PythonRunner } from '../processes/python-run.js';
 import { runningWorkerPython } from '../processes/running-worker.js';
 import { uvEnvironment, uvPython } from '../processes/project-env.js';
 import type { Runner } from '../project/plan.js';
@@ -88,23 +89,20 @@ type Fetched = { workflowId: string; runId: string; events: HistoryEvent[] };
  * Runs the replayer (python/tshell_replay.py) once over fetched histories, in the project's own
  * environment; one outcome per history it finished (a timeout stops it early, which the caller says).
  */
-async function runReplayer(settings: Settings, python: string[], items: Fetched[], opts: { timeoutMs: number; workflows?: string[]; signal?: AbortSignal }): Promise<ReplayOutcome[]> {
+async function runReplayer(settings: Settings, python: string[], items: Fetched[], opts: { timeoutMs: number; workflows?: string[]; signal?: AbortSignal; runner?: PythonRunner }): Promise<ReplayOutcome[]> {
   const { historyToJSON } = await import('@temporalio/common/lib/proto-utils.js');
   const dir = mkdtempSync(join(ensurePrivateDir(join(settings.stateDir, 'tmp')), 'replay-'));
   try {
     const file = join(dir, 'histories.json');
     writeFileSync(file, JSON.stringify(items.map((x) => ({ workflowId: x.workflowId, runId: x.runId, history: JSON.parse(historyToJSON({ events: x.events } as Parameters<typeof historyToJSON>[0])) as unknown }))), { mode: 0o600 });
     const script = join(packageRoot(), 'python', 'tshell_replay.py');
-    const { execa } = await import('execa');
-    const [exe, ...pre] = python;
-    const r = await execa(exe as string, [...pre, script, '--histories', file, '--project', settings.projectDir, ...(opts.workflows ?? []).flatMap((w) => ['--workflows', w])], {
+    const run = opts.runner ?? coldPython(python);
+    const r = await run(script, ['--histories', file, '--project', settings.projectDir, ...(opts.workflows ?? []).flatMap((w) => ['--workflows', w])], {
       cwd: settings.projectDir,
       // No __pycache__ left in the user's project by tshell's own replays.
       env: childEnv({ TEMPORAL_ADDRESS: settings.address, PYTHONDONTWRITEBYTECODE: '1' }),
-      extendEnv: false,
-      reject: false,
-      cancelSignal: opts.signal,
-      timeout: opts.timeoutMs,
+      timeoutMs: opts.timeoutMs,
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const outcomes: ReplayOutcome[] = [];
     for (const line of String(r.stdout).split('\n')) {
@@ -173,7 +171,7 @@ export async function replayMany(
   settings: Settings,
   python: string[],
   refs: { workflowId: string; runId: string }[],
-  opts: { budgetMs: number; signal?: AbortSignal },
+  opts: { budgetMs: number; signal?: AbortSignal; runner?: PythonRunner },
 ): Promise<BatchReplay> {
   const started = Date.now();
   const { mapLimit } = await import('../concurrency.js');
@@ -184,7 +182,7 @@ export async function replayMany(
   if (usable.length === 0) return { total: refs.length, checked: 0, outcomes: [], diverged: [], unchecked: uncheckedOf(refs, [], unreadable, opts.budgetMs) };
   let outcomes: ReplayOutcome[];
   try {
-    outcomes = await runReplayer(settings, python, usable, { timeoutMs: Math.max(1000, opts.budgetMs - (Date.now() - started)), ...(opts.signal ? { signal: opts.signal } : {}) });
+    outcomes = await runReplayer(settings, python, usable, { timeoutMs: Math.max(1000, opts.budgetMs - (Date.now() - started)), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.runner ? { runner: opts.runner } : {}) });
   } catch (err) {
     if (!(err instanceof ProcessError)) throw err;
     // The replayer could not run at all: nothing was checked, and this is why.

@@ -4,25 +4,21 @@ import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { splitCommand } from './spawn.js';
 import { projectRunEnv } from './project-env.js';
+import type { PythonRunner } from './python-run.js';
 import { childEnv, packageRoot } from './tools.js';
 
 export type SourceCheck = { ok: true } | { ok: false; file: string; line?: number; message: string; module?: string } | { ok: 'unchecked'; why: string };
 
-export async function checkSources(settings: Settings, python: string[], files: string[], signal?: AbortSignal): Promise<SourceCheck> {
-  const { execa } = await import('execa');
-  const [exe, ...pre] = python;
-  if (!exe) return { ok: 'unchecked', why: 'no Python to check with' };
+/** The environment the worker's code sees (its path, tshell's bytecode folder): what checks and the warm Python run in. */
+export function workerCodeEnv(settings: Settings): NodeJS.ProcessEnv {
   const argv = splitCommand(settings.workerCmd, 'worker command');
-  const r = await execa(exe, [...pre, join(packageRoot(), 'python', 'tshell_check.py'), ...files], {
-    cwd: settings.workerDir,
-    env: childEnv({ TEMPORAL_ADDRESS: settings.address, ...projectRunEnv(argv, settings.workerDir, settings.stateDir) }),
-    extendEnv: false,
-    reject: false,
-    timeout: 60_000,
-    ...(signal ? { cancelSignal: signal } : {}),
-  });
-  const line = String(r.stdout).split('\n').reverse().find((l) => l.trim().startsWith('{'));
-  if (!line) return { ok: 'unchecked', why: `the check did not run (exit code ${r.exitCode ?? '?'}): ${String(r.stderr).trim().split('\n').pop() ?? ''}` };
+  return childEnv({ TEMPORAL_ADDRESS: settings.address, ...projectRunEnv(argv, settings.workerDir, settings.stateDir) });
+}
+
+export async function checkSources(settings: Settings, run: PythonRunner, files: string[], signal?: AbortSignal): Promise<SourceCheck> {
+  const r = await run(join(packageRoot(), 'python', 'tshell_check.py'), files, { cwd: settings.workerDir, env: workerCodeEnv(settings), timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+  const line = r.stdout.split('\n').reverse().find((l) => l.trim().startsWith('{'));
+  if (!line) return { ok: 'unchecked', why: `the check did not run (exit code ${r.exitCode ?? '?'})${r.timedOut ? ' within 60 s' : ''}: ${r.stderr.trim().split('\n').pop() ?? ''}` };
   const raw = JSON.parse(line) as Record<string, unknown>;
   if (raw.ok === true) return { ok: true };
   return {

@@ -67,7 +67,8 @@ describe('tshell dev', () => {
       const failing = await feed.waitFor('the order failing', (e) => e.event === 'failing' && e.workflowId === order);
       assert.equal(failing.class, 'activity-failing');
       assert.match(String(failing.summary), /card number missing for order o-1/);
-      assert.ok(failing.fix, 'with the fix');
+      assert.match(String(failing.fix), /^fix the activity code \(and save: dev restarts the worker\)$/);
+      assert.equal((failing.procedure as { id: string }).id, 'fix-activity-restart');
 
       // The fix saved: not workflow code, so a restart at once; the next attempt passes.
       const first = watching.pid as number;

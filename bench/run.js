@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // tshell benchmarks (not part of CI): start-up against the `node -e ''` floor, server-down
-// latency, and how fast `wait` notices a close compared with a 1 s describe polling loop.
+// latency, how fast `wait` notices a close compared with a 1 s describe polling loop, and `dev`
+// (bench/dev.js) against plain `ensure-worker` restarts.
 // Prints one table and exits non-zero when a target is missed.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -173,6 +174,13 @@ try {
   const { Connection, Client } = await import('@temporalio/client');
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
+  // BENCH_ONLY=dev: the `tshell dev` rows alone (a few minutes, most of it the idle CPU minute).
+  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'dev') {
+    const { benchDev } = await import('./dev.js');
+    await benchDev({ row, root: ROOT, bin: BIN, stateDir, env: { ...process.env, ...srvEnv }, client, idleSeconds: Number(process.env.BENCH_DEV_IDLE ?? 60) });
+  }
+  afterDev: {
+  if (process.env.BENCH_ONLY === 'dev') break afterDev;
   const temporalBin = join(ROOT, '.tools', 'venv', 'bin', 'temporal');
   const waitLat = [];
   const pollLat = [];
@@ -409,6 +417,7 @@ try {
   row(`\`stalled\` over ${checkedBig} running: first stalled row (${summary.replace(/^\W+/, '')})`, median(firsts), '', undefined, '≤ 500 ms', checkedBig >= BIG && median(firsts) <= 500);
   row(`\`stalled\` over ${checkedBig} running: all rows`, median(totals), '', undefined, '≤ 10000 ms', checkedBig >= BIG && median(totals) <= 10_000);
   await connection.close();
+  }
   }
 } finally {
   spawnSync(process.execPath, [BIN, 'kill-all-workers', '--include-server', '--yes'], { env: { ...process.env, ...srvEnv }, stdio: 'ignore' });

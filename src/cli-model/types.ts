@@ -136,6 +136,17 @@ export type ConsentRequest = Omit<ConsentPlan, 'command'>;
  */
 export type CommandEffect = 'read' | 'act' | 'destructive';
 
+/** A command the REPL runs in the background (`dev`): its feed prints above the prompt. */
+export interface Background {
+  /** The command line running, if any. */
+  readonly running: string | undefined;
+  /** Whether its output prints now (off: it waits, and prints when turned on). */
+  readonly feedOn: boolean;
+  setFeed(on: boolean): void;
+  /** Ends it, as Ctrl-C would (it says `stopped`). */
+  stop(): Promise<void>;
+}
+
 export interface CommandContext {
   settings: Settings;
   resolved: ResolvedSettings;
@@ -178,6 +189,8 @@ export interface CommandContext {
    * `quiet` is false; `signal` cancels it too, `onProgress` sees its progress lines.
    */
   call(name: string, values: Record<string, unknown>, opts?: { signal?: AbortSignal; onProgress?: (line: string) => void; quiet?: boolean }): Promise<LineResult>;
+  /** The REPL's background command (absent elsewhere). */
+  background?: Background;
   /** Lets the REPL switch the project for the rest of the session. */
   setSessionOverride(key: 'projectDir' | 'projectName' | 'workerCmd' | 'workerDir', value: string | undefined): void;
 }
@@ -202,6 +215,8 @@ export interface Command<D = unknown, Fs extends readonly FlagSpec[] = readonly 
   hidden?: boolean;
   /** Its --json output is JSON Lines: events as they happen (ctx.print), then its data on one line. */
   streams?: boolean;
+  /** In the REPL on a terminal it runs in the background, its output above the prompt (`feed` controls it). */
+  background?: boolean;
   run(ctx: CommandContext, args: ArgsOf<Fs>): Promise<D>;
   render(data: D, style: Style, args: ArgsOf<Fs>): string;
   /** The top-level fields of the --json output, with a line on each (documented in README.md). */

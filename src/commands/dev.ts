@@ -91,6 +91,7 @@ export const devCommand = defineCommand({
   group: 'workers',
   effect: 'destructive',
   streams: true,
+  background: true,
   summary: 'Run the worker and follow your edits (replaying running workflows before workflow code changes), with a feed of what your workflows do',
   examples: ['dev', 'dev --json', 'dev --for 600'],
   flags: [

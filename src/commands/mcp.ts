@@ -14,7 +14,7 @@ import { INSTRUCTIONS, toolListing, toolReply } from './mcp-tools.js';
 
 /** Not offered as tools: the server itself, leaving, the walk-throughs, and what changes the tools folder. */
 // `dev` runs until stopped: an agent runs `tshell dev --json` beside it and reads its JSON Lines.
-const NOT_TOOLS = new Set(['dev', 'mcp', 'exit', 'tour', 'wizard', '__complete', 'setup', 'clear', 'completions']);
+const NOT_TOOLS = new Set(['dev', 'feed', 'mcp', 'exit', 'tour', 'wizard', '__complete', 'setup', 'clear', 'completions']);
 
 /** How often a long call tells a client with a progress token that it is still working. */
 const PROGRESS_EVERY_MS = 2000;

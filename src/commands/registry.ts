@@ -15,7 +15,7 @@ import { bulkCancelCommand, cancelCommand, terminateCommand } from './close.js';
 import { uiCommand, useCommand } from './navigate.js';
 import { configCommand, setupCommand } from './setup.js';
 import { doctorCommand } from './doctor.js';
-import { clearCommand, exitCommand, helpCommand, projectCommand } from './shell.js';
+import { clearCommand, exitCommand, feedCommand, helpCommand, projectCommand } from './shell.js';
 import { projectsCommand } from './projects.js';
 import { completeCommand, completionsCommand } from './completions.js';
 import { diagnoseCommand, traceCommand } from './diagnose.js';
@@ -86,6 +86,7 @@ export function allCommands(): Command[] {
     projectsCommand,
     exitCommand,
     clearCommand,
+    feedCommand,
     tourCommand,
     completionsCommand,
     mcpCommand,

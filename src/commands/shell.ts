@@ -146,3 +146,23 @@ export const clearCommand = defineCommand({
   // Erase the screen and the scrollback, cursor home: what `clear` does in a shell.
   render: (d) => (d.cleared ? '\x1b[H\x1b[2J\x1b[3J' : ''),
 });
+
+export const feedCommand = defineCommand({
+  name: 'feed',
+  group: 'shell',
+  effect: 'read',
+  summary: "The REPL's background `dev`: pause its feed, print it again, or stop it",
+  examples: ['feed off', 'feed on', 'feed stop'],
+  flags: [],
+  positionals: [{ name: 'state', description: 'on, off, stop (default: say what runs)', choices: ['on', 'off', 'stop'] }],
+  fields: { running: 'the command running in the background, or null', feed: 'on or off' },
+  async run(ctx, args): Promise<{ running: string | null; feed: 'on' | 'off' }> {
+    const bg = ctx.background;
+    if (!bg?.running) throw new UsageError('nothing runs in the background', '`dev` (or `watch`) in the REPL runs there, with its feed above the prompt');
+    const state = args.positionals[0];
+    if (state === 'on' || state === 'off') bg.setFeed(state === 'on');
+    if (state === 'stop') await bg.stop();
+    return { running: bg.running ?? null, feed: bg.feedOn ? 'on' : 'off' };
+  },
+  render: (d, s) => (d.running ? `${s.ok} ${d.running} runs in the background; its feed is ${d.feed}` : `${s.ok} stopped: nothing runs in the background`),
+});

@@ -3,7 +3,7 @@
 import { SETTINGS, resolveSettings, validateSettings, type SettingKey } from '../config/settings.js';
 import { ConfirmationRequiredError, errorData, ExitCode, InterruptedError, UsageError, toTshellError, type ExitCodeValue, type TshellError } from '../errors.js';
 import { commandNames, findCommand, registry } from '../commands/registry.js';
-import type { Command, CommandContext, LineResult, ParsedArgs, Prompter } from '../cli-model/types.js';
+import type { Background, Command, CommandContext, LineResult, ParsedArgs, Prompter } from '../cli-model/types.js';
 import { callFromValues } from '../cli-model/call.js';
 import { planToken } from '../config/consent-key.js';
 import { errorJson, formatError } from '../render/errors.js';
@@ -48,6 +48,8 @@ export interface ShellRuntime {
   startDir?: string;
   /** Progress lines of a command also go here (MCP progress notifications). */
   onProgress?: (line: string) => void;
+  /** The REPL's background command (`dev`), for `feed`. */
+  background?: Background;
 }
 
 /** Commands that never look at the project: they stay as fast as a bare start. */
@@ -220,6 +222,7 @@ async function execute(
       mode: shell.mode ?? 'one-shot',
       signal,
       startDir,
+      ...(shell.background ? { background: shell.background } : {}),
       print: (text) => {
         spin.clear();
         shell.stdout.write(text);
@@ -288,4 +291,9 @@ async function execute(
     if (json) shell.stdout.write(`${errorJson(te)}\n`);
     return { exitCode: te.exitCode };
   }
+}
+
+/** The line names a command that the REPL runs in the background (`dev`, `watch`). */
+export function runsInBackground(words: string[]): boolean {
+  return Boolean(findCommand(words[0] ?? '')?.background);
 }

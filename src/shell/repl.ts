@@ -16,6 +16,7 @@ import { splitLine } from '../cli-model/line.js';
 import { terminalPrompter } from './prompts.js';
 import { installReverseSearch } from './reverse-search.js';
 import { promptText, refreshStatus } from './prompt.js';
+import { BackgroundRun } from './background.js';
 
 /**
  * The execution path (every command, the registry) loads after the first prompt is drawn: a person
@@ -184,6 +185,17 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   if (opts.terminal && shell.interactive) {
     shell.prompter = terminalPrompter(opts.input, opts.output, { before: () => reader.suspend(), after: () => reader.resume() });
   }
+  // A background `dev` prints above the prompt and redraws it with what was being typed.
+  const background = new BackgroundRun((text) => {
+    const rl = reader.current;
+    if (running || !rl || !opts.terminal) {
+      opts.output.write(text);
+      return;
+    }
+    opts.output.write(`\r\x1b[K${text}`);
+    rl.prompt(true);
+  });
+  shell.background = background;
   opts.output.write(`${style.c.bold('tshell')} — the local Temporal loop. \`help\` lists commands, Tab completes, Ctrl-D leaves.\n`);
   reader.prompt(promptText(shell, style));
   void loadExecution();
@@ -204,6 +216,16 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
       } catch (err) {
         opts.output.write(`${formatError(toTshellError(err), style)}\n`);
       }
+      const { runsInBackground } = await loadExecution();
+      if (words.length && opts.terminal && runsInBackground(words)) {
+        const { executeWords } = await loadExecution();
+        const bgShell: ShellRuntime = { ...shell, stdout: background.sink, stderr: background.sink, interactive: false, prompter: undefined, background: undefined };
+        const started = background.start(line, (signal) => executeWords(words, bgShell, signal));
+        opts.output.write(started
+          ? `${style.ok} ${line} runs in the background: its feed prints above the prompt (\`feed off\` pauses it, \`feed stop\` ends it)\n\n`
+          : `${style.warn} ${background.running ?? ''} already runs in the background (\`feed stop\` ends it)\n\n`);
+        words = [];
+      }
       if (words.length) {
         running = new AbortController();
         // One command may make many cancellable calls (the wizard runs whole procedures).
@@ -221,6 +243,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
     reader.prompt(promptText(shell, style));
   }
   reader.close();
+  await background.stop();
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
   const { findProjectWorkers } = await import('../processes/worker.js');
   const workers = findProjectWorkers(settings).workers.length;

@@ -150,5 +150,25 @@ describe('tshell dev', () => {
       return timerAt > 0 && t.slice(0, timerAt).filter((x) => x === 'ActivityTaskCompleted').length === 2 ? true : undefined;
     }, 30_000, 'the reset run to run finish before its timer');
     await run(['terminate', '--id', timer, '--yes']);
+    await run(['kill-worker']);
+  });
+
+  it('in the REPL: `watch` runs in the background, its feed above a redrawn prompt; `feed off|on|stop`', async () => {
+    const dir = copyProject('evolving', env, 'dev-repl');
+    const activities = join(dir, 'src', 'evolving', 'activities.py');
+    const save = ['python3', '-c', 'import sys; open(sys.argv[1], "a").write("# saved from the test\\n")', activities];
+    const r = await tshellInPty([], [
+      { expect: '› ', send: 'watch\r' },
+      { expect: 'watch runs in the background', timeout: 30 },
+      // Each feed line is followed by the prompt, drawn again under it.
+      { expect: 'watching \\d+ file\\(s\\)[^›]*› ', timeout: 120, exec: save },
+      { expect: 'restarted for src/evolving/activities.py[^›]*› ', timeout: 60, send: 'feed off\r' },
+      { expect: 'watch runs in the background; its feed is off', send: 'feed on\r' },
+      { expect: 'its feed is on', send: 'feed stop\r' },
+      { expect: 'dev stopped; worker pid \\d+ keeps running', timeout: 30 },
+      { expect: 'stopped: nothing runs in the background', send: 'feed\r' },
+      { expect: 'nothing runs in the background', send: 'exit --cleanup\r' },
+    ], { env: env.env, cwd: dir, exitTimeout: 30 });
+    assert.ok(r.ok, `step ${r.failedStep} failed:\n${r.transcript}`);
   });
 });

@@ -142,7 +142,6 @@ export const devCommand = defineCommand({
     const running = findProjectWorkers(settings).workers.find((w) => w.taskQueue);
     let worker: Worker = running?.taskQueue ? { pid: running.pid, taskQueue: running.taskQueue, ...withReport(runningWorkerReport(settings)) } : await restart();
     let watched = watchedFiles(settings, worker.report);
-    emit(devEvent({ event: 'watching', pid: worker.pid, taskQueue: worker.taskQueue, files: watched.files, workflowFiles: [...watched.workflowFiles] }));
 
     // Checks and replays run in a warm Python of the worker's environment (a new one when it changes).
     let warm: { key: string; python: WarmPython } | undefined;
@@ -275,6 +274,8 @@ export const devCommand = defineCommand({
         });
       });
     }, args.flags.debounce);
+    // Said once the files are watched: a save from now on is seen.
+    emit(devEvent({ event: 'watching', pid: worker.pid, taskQueue: worker.taskQueue, files: watched.files, workflowFiles: [...watched.workflowFiles] }));
 
     const feed = new WorkflowWatch(h);
     const log = new LogWatch(workerFiles(settings).logFile, settings);

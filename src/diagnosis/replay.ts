@@ -12,7 +12,7 @@ import { childEnv, isPythonPath, packageRoot } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
 import { coldPython, type PythonRunner } from '../processes/python-run.js';
 import { runningWorkerPython } from '../processes/running-worker.js';
-import { uvEnvironment, uvPython } from '../processes/project-env.js';
+import { pycacheDir, uvEnvironment, uvPython } from '../processes/project-env.js';
 import type { Runner } from '../project/plan.js';
 
 export interface ReplayOutcome {
@@ -99,8 +99,8 @@ async function runReplayer(settings: Settings, python: string[], items: Fetched[
     const run = opts.runner ?? coldPython(python);
     const r = await run(script, ['--histories', file, '--project', settings.projectDir, ...(opts.workflows ?? []).flatMap((w) => ['--workflows', w])], {
       cwd: settings.projectDir,
-      // No __pycache__ left in the user's project by tshell's own replays.
-      env: childEnv({ TEMPORAL_ADDRESS: settings.address, PYTHONDONTWRITEBYTECODE: '1' }),
+      // No __pycache__ left in the user's project by tshell's own replays: bytecode goes to the state dir.
+      env: childEnv({ TEMPORAL_ADDRESS: settings.address, PYTHONPYCACHEPREFIX: pycacheDir(settings.stateDir), PYTHONDONTWRITEBYTECODE: '' }),
       timeoutMs: opts.timeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

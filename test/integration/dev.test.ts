@@ -123,16 +123,33 @@ describe('tshell dev', () => {
     assert.equal(summary.events, feed.events.length - 1);
   });
 
-  it('in a terminal: an incompatible save offers the reset; accepted, the workflow continues on the new code', async () => {
+  it('in a terminal: each kind of save as the developer sees it; an incompatible one offers the reset, and accepted, the workflow continues on the new code', async () => {
     const dir = copyProject('evolving', env, 'dev-pty');
     const run = (args: string[]): Promise<RunResult> => tshell(args, { env: env.env, cwd: dir });
     assert.equal((await run(['ensure-worker'])).exitCode, 0);
     const timer = await startType(run, 'TimerWorkflow', 'evolving', '--input', '3600');
     await eventually(async () => ((await declaredJson<{ events: { type: string }[] }>('history', await run(['history', '--id', timer, '--json']))).events.some((e) => e.type === 'TimerStarted') ? true : undefined), 30_000, 'the timer');
     const workflows = join(dir, 'src', 'evolving', 'workflows.py');
-    const edit = ['python3', '-c', `import sys; p=sys.argv[1]; s=open(p).read(); open(p,'w').write(s.replace("        await workflow.sleep(timedelta(seconds=seconds))  # TIMER", "        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\\n        await workflow.sleep(timedelta(seconds=seconds))  # TIMER"))`, workflows];
+    const activities = join(dir, 'src', 'evolving', 'activities.py');
+    // The developer's hands, run by the pty driver on cue: a second terminal and an editor.
+    const inProject = (...args: string[]) => ['env', '-C', dir, ...Object.entries(env.env).map(([k, v]) => `${k}=${v}`), process.execPath, BIN, ...args];
+    const replace = (file: string, from: string, to: string) => ['python3', '-c', 'import sys; p, a, b = sys.argv[1:]; s = open(p).read(); assert a in s; open(p, "w").write(s.replace(a, b))', file, from, to];
+    const bug = '    raise ValueError(f"card number missing for order {order_id}")  # BUG';
+    const timerLine = '        await workflow.sleep(timedelta(seconds=seconds))  # TIMER';
     const r = await tshellInPty(['dev'], [
-      { expect: 'watching \\d+ file', timeout: 90, exec: edit },
+      { expect: 'watching \\d+ file', timeout: 90, exec: inProject('start', '--type', 'OrderWorkflow', '--task-queue', 'evolving', '--input', '"o-2"') },
+      // A workflow that starts failing: its class, what failed, and the fix.
+      { expect: 'OrderWorkflow-\\S+ activity-failing: activity charge keeps failing[^\\n]*card number missing for order o-2', timeout: 60 },
+      { expect: 'fix: fix the activity code \\(and save: dev restarts the worker\\)', exec: replace(activities, bug, '    pass') },
+      // The fix saved: a restart at once, and the failing activity's next attempt passes.
+      { expect: 'restarted for src/evolving/activities.py: pid \\d+ polls evolving', timeout: 60 },
+      { expect: 'OrderWorkflow-\\S+ completed: charged o-2', timeout: 60, exec: replace(activities, '    pass', '    pass\n    def broken(:') },
+      // Code that does not compile: the old worker stays, and where.
+      { expect: 'kept the old worker: SyntaxError: [^\\n]* at src/evolving/activities.py:\\d+', timeout: 60, exec: replace(activities, '    pass\n    def broken(:', '    pass') },
+      { expect: 'restarted for src/evolving/activities.py', timeout: 60, exec: replace(workflows, 'Tests edit the timer line', 'A docstring edit replays fine') },
+      // A compatible workflow edit: replayed first, then the restart.
+      { expect: 'restarted for src/evolving/workflows.py: [^\\n]*replayed 1 of 1 running workflow', timeout: 60, exec: replace(workflows, timerLine, `        await workflow.execute_activity(finish, start_to_close_timeout=STEP)\n${timerLine}`) },
+      // An incompatible one: kept, named, and the reset offered.
       { expect: 'kept the old worker: 1 running workflow\\(s\\) cannot replay the new code', timeout: 60 },
       { expect: `${timer} parts from its history at event \\d+ \\(TimerStarted\\)` },
       { expect: 'What now\\?', send: '\r' },

@@ -1,7 +1,8 @@
 // The feed of `dev`: one event for each thing that matters, with the id to act on. The events are data
 // (JSON Lines with --json); a human line is rendered from each. Two sources feed it besides the loop's
 // own restarts: the workflows of the worker's task queue (a visibility list a second, which the dev
-// server answers in a few ms) and the worker log (new tracebacks; a failing workflow is diagnosed).
+// server answers in a few ms), the worker log (new tracebacks; a failing workflow is diagnosed) and, every
+// few seconds, a look for workflows that stall with nothing in the log (work nobody picks up).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Settings } from '../config/settings.js';
@@ -11,6 +12,7 @@ import { diagnoseDeep } from '../diagnosis/children.js';
 import { classSpec } from '../diagnosis/classes.js';
 import { EvidenceCache } from '../diagnosis/evidence.js';
 import { errorBlocks } from '../processes/worker-log.js';
+import { findStalled } from '../diagnosis/stalled.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { userFrames } from '../temporal/history.js';
 import { listExecutions, quoteValue } from '../temporal/visibility.js';
@@ -74,7 +76,7 @@ export function eventLine(e: DevEvent, s: Style, settings: Settings): string {
 /** A procedure's steps as one line, for a developer inside `dev` (a save restarts the worker itself). */
 export function fixLine(steps: string[]): string | undefined {
   const parts = steps.filter((st) => st !== 'ensure-worker').map((st) => (st.startsWith('#') ? st.replace(/^#\s*/, '') : `\`${st}\``));
-  if (parts.length === 0) return undefined;
+  if (parts.length === 0) return steps.length ? steps.map((st) => `\`${st}\``).join(', then ') : undefined;
   return `${parts.join(', then ')}${steps.includes('ensure-worker') ? ' (and save: dev restarts the worker)' : ''}`;
 }
 
@@ -120,15 +122,57 @@ export class WorkflowWatch {
 // The SDK's words for a failing activity attempt and a failing workflow task, with the ids in them.
 const ACTIVITY_IDS = /'workflow_id': '([^']+)'.*'workflow_run_id': '([^']+)'/;
 const ACTIVATION_IDS = /activation on workflow .*?with ID (\S+) and run ID ([\w-]+)/;
+// Other lines about a run (the core's "Failing workflow task run_id=…", the SDK's traceback of it).
+const RUN_ID = /run[_ ]id[=: ]+'?([0-9a-f]{8}-[\w-]+)/i;
+/** The same traceback again within this long is not news. */
+const REPEAT_MS = 60_000;
+
+/** A workflow diagnosed, told once per run and class: its headline and the fix. */
+export class Diagnoser {
+  private readonly told = new Set<string>();
+  /** Runs already told about: their tracebacks are that story, not a new one. */
+  readonly runs = new Set<string>();
+
+  constructor(private readonly settings: Settings) {}
+
+  async failing(h: TemporalHandle, workflowId: string, runId: string): Promise<Body | undefined> {
+    const { node } = await diagnoseDeep(h, this.settings, workflowId, runId, new EvidenceCache(this.settings)).catch(() => ({ node: undefined }));
+    const f = node?.findings.find((x) => classSpec(x.class).problem);
+    if (!f || this.told.has(`${runId} ${f.class}`)) return undefined;
+    this.told.add(`${runId} ${f.class}`);
+    this.runs.add(runId);
+    const fix = fixLine(f.procedure.steps);
+    return { event: 'failing', workflowId, runId, class: f.class, summary: f.summary, ...(fix ? { fix } : {}), procedure: f.procedure };
+  }
+}
+
+/** Running workflows of the queue that stall with nothing in the log (work nobody picks up): a look every few seconds. */
+export class StallWatch {
+  private next = 0;
+
+  constructor(private readonly settings: Settings, private readonly diagnoser: Diagnoser, private readonly everyMs = 5000) {}
+
+  async poll(h: TemporalHandle, taskQueue: string): Promise<Body[]> {
+    if (Date.now() < this.next) return [];
+    this.next = Date.now() + this.everyMs;
+    const { stalled } = await findStalled(this.settings, h, { query: `TaskQueue = ${quoteValue(taskQueue)}`, limit: 50 });
+    const out: Body[] = [];
+    for (const w of stalled) {
+      const found = await this.diagnoser.failing(h, w.workflowId, w.runId);
+      if (found) out.push(found);
+    }
+    return out;
+  }
+}
 
 /** New error blocks of the worker log: a failing workflow (diagnosed, once per run and class) or a traceback. */
 export class LogWatch {
   private offset: number;
   private pending = '';
   private lineNo = 0;
-  private readonly told = new Set<string>();
+  private readonly lastSaid = new Map<string, number>();
 
-  constructor(private readonly file: string, private readonly settings: Settings) {
+  constructor(private readonly file: string, private readonly settings: Settings, private readonly diagnoser: Diagnoser) {
     this.offset = existsSync(file) ? statSync(file).size : 0;
     this.lineNo = existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
   }
@@ -153,23 +197,18 @@ export class LogWatch {
       const text = block.text.join('\n');
       const ids = ACTIVITY_IDS.exec(text) ?? ACTIVATION_IDS.exec(text);
       if (ids?.[1] && ids[2]) {
-        const found = await this.diagnose(h, ids[1], ids[2]);
+        const found = await this.diagnoser.failing(h, ids[1], ids[2]);
         if (found) out.push(found);
         continue;
       }
+      const run = RUN_ID.exec(text)?.[1];
+      if (run && this.diagnoser.runs.has(run)) continue;
       const message = [...block.text].reverse().find((l) => /^[\w.]+(Error|Exception)\b/.test(l.trim()))?.trim() ?? block.text[0]?.trim() ?? '';
+      if (Date.now() - (this.lastSaid.get(message) ?? 0) < REPEAT_MS) continue;
+      this.lastSaid.set(message, Date.now());
       const frame = userFrames(text, this.settings.projectDir).at(-1);
       out.push({ event: 'traceback', message, logLine: block.line, ...(frame ? { frame } : {}) });
     }
     return out;
-  }
-
-  private async diagnose(h: TemporalHandle, workflowId: string, runId: string): Promise<Body | undefined> {
-    const { node } = await diagnoseDeep(h, this.settings, workflowId, runId, new EvidenceCache(this.settings)).catch(() => ({ node: undefined }));
-    const f = node?.findings.find((x) => classSpec(x.class).problem);
-    if (!f || this.told.has(`${runId} ${f.class}`)) return undefined;
-    this.told.add(`${runId} ${f.class}`);
-    const fix = fixLine(f.procedure.steps);
-    return { event: 'failing', workflowId, runId, class: f.class, summary: f.summary, ...(fix ? { fix } : {}), procedure: f.procedure };
   }
 }

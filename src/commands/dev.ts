@@ -23,7 +23,7 @@ import type { WorkerReport } from '../processes/worker-report.js';
 import { workerFiles } from '../config/state-dir.js';
 import { toJson } from '../render/format.js';
 import { resetToTask } from '../temporal/workflows.js';
-import { devEvent, eventLine, LogWatch, WorkflowWatch, type DevEvent } from './dev-feed.js';
+import { devEvent, Diagnoser, eventLine, LogWatch, StallWatch, WorkflowWatch, type DevEvent } from './dev-feed.js';
 import { chooseWorkerCommand, consentToRunCode, consentToStop } from './resolve.js';
 
 
@@ -262,7 +262,7 @@ export const devCommand = defineCommand({
     // One save at a time; saves made meanwhile are taken together next.
     let busy: Promise<void> = Promise.resolve();
     const queued = new Map<string, number>();
-    const watch = watchSources(watched.files, (changed, at) => {
+    const queue = (changed: string[], at: number) => {
       for (const f of changed) if (!queued.has(f)) queued.set(f, at);
       busy = busy.then(async () => {
         if (queued.size === 0) return;
@@ -273,12 +273,21 @@ export const devCommand = defineCommand({
           if (!ctx.signal.aborted) keep(files, 'unchecked', toTshellError(err).message);
         });
       });
-    }, args.flags.debounce);
+    };
+    const watch = watchSources(watched.files, queue, args.flags.debounce);
     // Said once the files are watched: a save from now on is seen.
     emit(devEvent({ event: 'watching', pid: worker.pid, taskQueue: worker.taskQueue, files: watched.files, workflowFiles: [...watched.workflowFiles] }));
+    // A worker found running on older code is replaced the way a save would replace it (the gate first).
+    if (running) {
+      const startedAt = Date.now() - running.uptimeMs;
+      const newer = watched.files.filter((f) => mtimeOf(f) > startedAt + 1000);
+      if (newer.length) queue(newer, Date.now());
+    }
 
     const feed = new WorkflowWatch(h);
-    const log = new LogWatch(workerFiles(settings).logFile, settings);
+    const diagnoser = new Diagnoser(settings);
+    const log = new LogWatch(workerFiles(settings).logFile, settings, diagnoser);
+    const stalls = new StallWatch(settings, diagnoser);
     const stopAt = args.flags.for !== undefined ? Date.now() + args.flags.for * 1000 : Number.POSITIVE_INFINITY;
     let nextList = 0;
     try {
@@ -287,6 +296,7 @@ export const devCommand = defineCommand({
         if (Date.now() >= nextList) {
           nextList = Date.now() + 1000;
           for (const e of await feed.poll(worker.taskQueue).catch(() => [])) emit(devEvent(e));
+          for (const e of await stalls.poll(h, worker.taskQueue).catch(() => [])) emit(devEvent(e));
         }
         await sleep(250, ctx.signal).catch(() => undefined);
       }

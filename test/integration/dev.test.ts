@@ -55,11 +55,23 @@ describe('tshell dev', () => {
     const workerPid = async () => (await declaredJson<{ workers: { pid: number; project: string }[] }>('list-workers', await run(['list-workers', '--json']))).workers.find((w) => w.project === 'dev-feed')?.pid;
     const activities = join(dir, 'src', 'evolving', 'activities.py');
     const workflows = join(dir, 'src', 'evolving', 'workflows.py');
+    // This copy also hands work to a queue nobody polls: a workflow that stalls with nothing in the log.
+    appendFileSync(workflows, '\n\n@workflow.defn\nclass HandOffWorkflow:\n    @workflow.run\n    async def run(self) -> str:\n        return await workflow.execute_activity(finish, start_to_close_timeout=STEP, task_queue="nobody-polls")\n');
+    const worker = join(dir, 'src', 'evolving', 'worker.py');
+    editLine(worker, 'from evolving.workflows import', 'from evolving.workflows import HandOffWorkflow, OrderWorkflow, TimerWorkflow');
+    writeFileSync(worker, readFileSync(worker, 'utf8').replace('workflows=[TimerWorkflow, OrderWorkflow]', 'workflows=[TimerWorkflow, OrderWorkflow, HandOffWorkflow]'));
     const feed = devFeed(env, dir);
     try {
       const watching = await feed.waitFor('watching', (e) => e.event === 'watching', 120_000);
       assert.ok((watching.files as string[]).includes(activities), 'the worker reported loading activities.py');
       assert.deepEqual(watching.workflowFiles, [workflows], 'only workflows.py holds workflow code');
+
+      // Work nobody picks up: no traceback anywhere, still in the feed with its class and fix.
+      const handOff = await startType(run, 'HandOffWorkflow', 'evolving');
+      const stalled = await feed.waitFor('the hand-off stalled', (e) => e.event === 'failing' && e.workflowId === handOff);
+      assert.equal(stalled.class, 'no-worker');
+      assert.match(String(stalled.summary), /task queue nobody-polls, which no worker polls/);
+      await run(['terminate', '--id', handOff, '--yes']);
 
       // An activity that keeps failing: the feed names the workflow, the class and the fix.
       const order = await startType(run, 'OrderWorkflow', 'evolving', '--input', '"o-1"');

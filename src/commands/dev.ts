@@ -3,12 +3,13 @@
 // workflow code changed the running workflows are replayed on it first (the determinism gate) and the
 // old worker stays if any would part from its history. Code that does not even import never replaces
 // a working worker. Meanwhile the feed (dev-feed.ts) tells what the workflows and the worker do.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mtime, pythonFiles } from '../project/discover.js';
 import { join, relative, sep } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { projectKey } from '../config/state-dir.js';
 import { defineCommand } from '../cli-model/types.js';
-import { ConfirmationRequiredError, toTshellError, UsageError } from '../errors.js';
+import { toTshellError, UsageError } from '../errors.js';
 import { determinismGate, type GateResult } from '../diagnosis/determinism-gate.js';
 import { replayPython } from '../diagnosis/replay.js';
 import { withLock } from '../processes/lock.js';
@@ -27,32 +28,11 @@ import { devEvent, Diagnoser, eventLine, LogWatch, StallWatch, WorkflowWatch, ty
 import { chooseWorkerCommand, consentToRunCode, consentToStop } from './resolve.js';
 
 
+/** Never watched: environments, caches, tests (discovery's file list already leaves most of these out). */
 const IGNORED_DIR = /^(\.|__pycache__$|venv$|site-packages$|node_modules$|tests?$|build$|dist$)/;
 /** A change to one of these may change the environment: the warm Python is started anew. */
 const ENVIRONMENT_FILES = ['pyproject.toml', 'uv.lock', 'requirements.txt', 'poetry.lock', '.venv/pyvenv.cfg'];
-const mtimeOf = (file: string): number => {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return 0;
-  }
-};
 const WORKFLOW_CODE = /@workflow\.defn\b|from temporalio import workflow\b|import temporalio\.workflow\b/;
-
-/** The project's own .py files under `dir` (no environment, cache or test folders): without a report, these are watched. */
-function projectSources(dir: string, depth = 0): string[] {
-  if (depth > 6) return [];
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
-    if (e.isDirectory()) return IGNORED_DIR.test(e.name) ? [] : projectSources(join(dir, e.name), depth + 1);
-    return e.isFile() && e.name.endsWith('.py') ? [join(dir, e.name)] : [];
-  });
-}
 
 interface Watched {
   files: string[];
@@ -60,12 +40,12 @@ interface Watched {
 }
 
 /** What to watch: the files the worker reported loading (inside the project), else the project's sources. */
-export function watchedFiles(settings: Settings, report: WorkerReport | undefined): Watched {
+function watchedFiles(settings: Settings, report: WorkerReport | undefined): Watched {
   const inProject = (f: string) => f.startsWith(settings.projectDir + sep) && !relative(settings.projectDir, f).split(sep).slice(0, -1).some((p) => IGNORED_DIR.test(p));
   if (report?.files?.length) {
     return { files: report.files.filter(inProject), workflowFiles: new Set((report.workflowFiles ?? []).filter(inProject)) };
   }
-  const files = projectSources(settings.projectDir);
+  const files = [...pythonFiles(settings.projectDir).keys()].map((f) => join(settings.projectDir, f)).filter(inProject);
   const workflowFiles = files.filter((f) => {
     try {
       return WORKFLOW_CODE.test(readFileSync(f, 'utf8'));
@@ -140,13 +120,14 @@ export const devCommand = defineCommand({
 
     // A worker of this project already running is kept (a save replaces it); otherwise one starts.
     const running = findProjectWorkers(settings).workers.find((w) => w.taskQueue);
-    let worker: Worker = running?.taskQueue ? { pid: running.pid, taskQueue: running.taskQueue, ...withReport(runningWorkerReport(settings)) } : await restart();
+    const report = running ? runningWorkerReport(settings) : undefined;
+    let worker: Worker = running?.taskQueue ? { pid: running.pid, taskQueue: running.taskQueue, ...(report ? { report } : {}) } : await restart();
     let watched = watchedFiles(settings, worker.report);
 
     // Checks and replays run in a warm Python of the worker's environment (a new one when it changes).
     let warm: { key: string; python: WarmPython } | undefined;
     const pythonFor = (python: string[]): PythonRunner => {
-      const key = [python.join(' '), ...ENVIRONMENT_FILES.map((f) => mtimeOf(join(settings.projectDir, f)))].join('|');
+      const key = [python.join(' '), ...ENVIRONMENT_FILES.map((f) => mtime(join(settings.projectDir, f)))].join('|');
       if (warm?.key !== key) {
         warm?.python.close();
         warm = { key, python: new WarmPython(python, settings.workerDir, workerCodeEnv(settings), settings.stateDir) };
@@ -212,11 +193,7 @@ export const devCommand = defineCommand({
       if (pick !== 'restart') {
         const targets = list.map((d) => ({ workflowId: d.workflowId, runId: d.runId, namespace: h.namespace, ...(pick === 'reset' ? { eventId: d.resetTo } : {}) }));
         const what = list.map((d) => `${d.workflowId}${pick === 'reset' ? ` to event ${d.resetTo}` : ''}`).join(', ');
-        const yes = await ask(() => ctx.consent({ class: 'workflows', action: `${pick} ${what}?`, targets })).catch((err: unknown) => {
-          if (err instanceof ConfirmationRequiredError) return false;
-          throw err;
-        });
-        if (!yes) return;
+        if (!(await ask(() => ctx.consent({ class: 'workflows', action: `${pick} ${what}?`, targets })))) return;
       }
       if (pick === 'terminate') {
         for (const d of list) {
@@ -280,7 +257,7 @@ export const devCommand = defineCommand({
     // A worker found running on older code is replaced the way a save would replace it (the gate first).
     if (running) {
       const startedAt = Date.now() - running.uptimeMs;
-      const newer = watched.files.filter((f) => mtimeOf(f) > startedAt + 1000);
+      const newer = watched.files.filter((f) => mtime(f) > startedAt + 1000);
       if (newer.length) queue(newer, Date.now());
     }
 
@@ -312,8 +289,4 @@ export const devCommand = defineCommand({
   // Everything was said as it happened.
   render: () => '',
 });
-
-function withReport(report: WorkerReport | undefined): { report?: WorkerReport } {
-  return report ? { report } : {};
-}
 

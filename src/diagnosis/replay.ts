@@ -12,7 +12,7 @@ import { childEnv, isPythonPath, packageRoot } from '../processes/tools.js';
 import { splitCommand } from '../processes/spawn.js';
 import { coldPython, type PythonRunner } from '../processes/python-run.js';
 import { runningWorkerPython } from '../processes/running-worker.js';
-import { pycacheDir, uvEnvironment, uvPython } from '../processes/project-env.js';
+import { bytecodeEnv, uvEnvironment, uvPython } from '../processes/project-env.js';
 import type { Runner } from '../project/plan.js';
 
 export interface ReplayOutcome {
@@ -100,7 +100,7 @@ async function runReplayer(settings: Settings, python: string[], items: Fetched[
     const r = await run(script, ['--histories', file, '--project', settings.projectDir, ...(opts.workflows ?? []).flatMap((w) => ['--workflows', w])], {
       cwd: settings.projectDir,
       // No __pycache__ left in the user's project by tshell's own replays: bytecode goes to the state dir.
-      env: childEnv({ TEMPORAL_ADDRESS: settings.address, PYTHONPYCACHEPREFIX: pycacheDir(settings.stateDir), PYTHONDONTWRITEBYTECODE: '' }),
+      env: childEnv({ TEMPORAL_ADDRESS: settings.address, ...bytecodeEnv(settings.stateDir) }),
       timeoutMs: opts.timeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

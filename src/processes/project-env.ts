@@ -57,17 +57,19 @@ export function uvEnvironment(cwd: string, stateDir: string, env: NodeJS.Process
   };
 }
 
-/** Where the Python tshell runs keeps its bytecode (never the project's folders). */
-export function pycacheDir(stateDir: string): string {
-  return ensurePrivateDir(join(stateDir, 'pycache'));
+/**
+ * Where the Python tshell runs keeps its bytecode: the state dir, never the project's folders, and
+ * even when PYTHONDONTWRITEBYTECODE is set (it keeps caches out of source trees, and this one is
+ * outside): uv installs no bytecode, and compiling the SDK at every start is most of a worker's start-up.
+ */
+export function bytecodeEnv(stateDir: string): { PYTHONPYCACHEPREFIX: string; PYTHONDONTWRITEBYTECODE: string } {
+  return { PYTHONPYCACHEPREFIX: ensurePrivateDir(join(stateDir, 'pycache')), PYTHONDONTWRITEBYTECODE: '' };
 }
 
 /**
  * The environment a project command (worker, starter) runs with: its folder first on PYTHONPATH
  * (after `first`, the worker hook), bytecode caches in the state dir rather than in the project, and
- * for `uv run` no implicit sync and tshell's environment when the project has none. Bytecode is cached
- * there even when PYTHONDONTWRITEBYTECODE is set (it keeps caches out of source trees, and this one is
- * outside): uv installs no bytecode, and compiling the SDK at every start is most of a worker's start-up.
+ * for `uv run` no implicit sync and tshell's environment when the project has none.
  */
 export function projectRunEnv(argv: string[], cwd: string, stateDir: string, first: string[] = [], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const uv = isUvRun(argv) ? uvEnvironment(cwd, stateDir, env) : undefined;
@@ -76,8 +78,7 @@ export function projectRunEnv(argv: string[], cwd: string, stateDir: string, fir
   const paths = [...first, cwd, ...notInstalled, env.PYTHONPATH ?? ''].filter((p, i, all) => p && all.indexOf(p) === i);
   return {
     PYTHONPATH: paths.join(delimiter),
-    PYTHONPYCACHEPREFIX: pycacheDir(stateDir),
-    PYTHONDONTWRITEBYTECODE: '',
+    ...bytecodeEnv(stateDir),
     ...(isUvRun(argv) ? { UV_NO_SYNC: '1' } : {}),
     ...(uv?.managed ? { UV_PROJECT_ENVIRONMENT: uv.managed } : {}),
   };

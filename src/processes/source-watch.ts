@@ -4,7 +4,7 @@
 // that a save that changed nothing restarts nothing.
 import { createHash } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 function digest(file: string): string | undefined {
   try {
@@ -54,7 +54,7 @@ export function watchSources(files: string[], onChange: (changed: string[], at: 
       if (watchers.has(dir)) continue;
       try {
         const w = watch(dir, { persistent: true }, (_event, name) => {
-          const file = name ? `${dir}/${basename(name.toString())}` : undefined;
+          const file = name ? join(dir, basename(name.toString())) : undefined;
           if (!file || !known.has(file)) return;
           if (!timer) firstEventAt = Date.now();
           pending.add(file);

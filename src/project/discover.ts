@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ensurePrivateDir } from '../config/state-dir.js';
+import { ensurePrivateDir, fnv1a } from '../config/state-dir.js';
 import { findTool, packageRoot } from '../processes/tools.js';
 
 /** What a `task_queue=` value is, statically: a literal, an environment variable, or unknown. */
@@ -100,17 +100,8 @@ export function pythonFiles(dir: string): Map<string, number> {
   return out;
 }
 
-/** A short stable name for a path (FNV-1a; node:crypto costs start-up time). */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
-
-function mtime(file: string): number {
+/** A file's mtime, 0 when it is not there. */
+export function mtime(file: string): number {
   try {
     return statSync(file).mtimeMs;
   } catch {

@@ -37,10 +37,11 @@ function startDev(bin, dir, env) {
     }
     throw new Error(`dev bench: no ${what} (events: ${events.map((e) => e.event).join(', ')})`);
   };
-  const stop = () => new Promise((r) => {
-    proc.once('exit', r);
-    proc.kill('SIGINT');
-  });
+  const stop = () =>
+    new Promise((r) => {
+      proc.once('exit', r);
+      proc.kill('SIGINT');
+    });
   return { proc, next, stop };
 }
 
@@ -51,8 +52,12 @@ const cpuTicks = (pid) => {
 
 export async function benchDev({ row, root, bin, stateDir, env, client, idleSeconds = 60 }) {
   const dir = join(stateDir, 'dev-hello');
-  cpSync(join(root, 'examples', 'hello'), dir, { recursive: true, filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src) });
-  const run = (args) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
+  cpSync(join(root, 'examples', 'hello'), dir, {
+    recursive: true,
+    filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src),
+  });
+  const run = (args) =>
+    spawnSync(process.execPath, [bin, ...args], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
   if (run(['ensure-worker']).status !== 0) throw new Error('dev bench: ensure-worker failed');
   const baseline = [];
   for (let i = 0; i < 3; i++) {
@@ -73,7 +78,14 @@ export async function benchDev({ row, root, bin, stateDir, env, client, idleSeco
     const activityOnly = [];
     for (let i = 0; i < 3; i++) activityOnly.push((await saveAndWait(join(dir, 'src', 'hello', 'activities.py'))).ms);
     const waiting = [];
-    for (let i = 0; i < 10; i++) waiting.push(await client.workflow.start('ApprovalWorkflow', { taskQueue: 'hello-tasks', workflowId: `bench-dev-${Date.now()}-${i}`, args: ['bench'] }));
+    for (let i = 0; i < 10; i++)
+      waiting.push(
+        await client.workflow.start('ApprovalWorkflow', {
+          taskQueue: 'hello-tasks',
+          workflowId: `bench-dev-${Date.now()}-${i}`,
+          args: ['bench'],
+        }),
+      );
     await dev.next((e) => e.event === 'started' && e.workflowId === waiting.at(-1).workflowId, 'the 10 starts');
     const withGate = [];
     const gate = [];
@@ -84,9 +96,16 @@ export async function benchDev({ row, root, bin, stateDir, env, client, idleSeco
       gate.push(e.took.gateMs);
     }
     // A workflow that starts failing: from its start to its line in the feed.
-    const bad = await client.workflow.start('GreetingWorkflow', { taskQueue: 'hello-tasks', workflowId: `bench-dev-bad-${Date.now()}`, args: [42] });
+    const bad = await client.workflow.start('GreetingWorkflow', {
+      taskQueue: 'hello-tasks',
+      workflowId: `bench-dev-bad-${Date.now()}`,
+      args: [42],
+    });
     const badAt = Date.now();
-    const failing = await dev.next((e) => (e.event === 'failing' || e.event === 'closed') && e.workflowId === bad.workflowId, 'the failing workflow');
+    const failing = await dev.next(
+      (e) => (e.event === 'failing' || e.event === 'closed') && e.workflowId === bad.workflowId,
+      'the failing workflow',
+    );
     const failingMs = Date.parse(failing.at) - badAt;
     await bad.terminate('bench').catch(() => undefined);
     // Idle: nothing saved, nothing started.
@@ -95,10 +114,38 @@ export async function benchDev({ row, root, bin, stateDir, env, client, idleSeco
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
     const cpu = ((cpuTicks(dev.proc.pid) - ticks0) / 100 / ((Date.now() - t0) / 1000)) * 100;
     const base = median(baseline);
-    row('dev: save → new worker polling, activity-only change (hello)', median(activityOnly), 'ensure-worker restart', base, '≤ 1500 ms', median(activityOnly) <= 1500);
-    row('dev: save → new worker polling, workflow change, 10 running (gate included)', median(withGate), 'ensure-worker restart', base, '≤ 2500 ms', median(withGate) <= 2500);
-    row('dev: the gate replaying 10 running workflows (warm Python)', median(gate), '', undefined, '≤ 300 ms', median(gate) <= 300);
-    row(`dev: a workflow starts failing → its line in the feed (${failing.event === 'failing' ? failing.class : failing.status})`, failingMs, '', undefined, '≤ 2000 ms', failing.event === 'failing' && failingMs <= 2000);
+    row(
+      'dev: save → new worker polling, activity-only change (hello)',
+      median(activityOnly),
+      'ensure-worker restart',
+      base,
+      '≤ 1500 ms',
+      median(activityOnly) <= 1500,
+    );
+    row(
+      'dev: save → new worker polling, workflow change, 10 running (gate included)',
+      median(withGate),
+      'ensure-worker restart',
+      base,
+      '≤ 2500 ms',
+      median(withGate) <= 2500,
+    );
+    row(
+      'dev: the gate replaying 10 running workflows (warm Python)',
+      median(gate),
+      '',
+      undefined,
+      '≤ 300 ms',
+      median(gate) <= 300,
+    );
+    row(
+      `dev: a workflow starts failing → its line in the feed (${failing.event === 'failing' ? failing.class : failing.status})`,
+      failingMs,
+      '',
+      undefined,
+      '≤ 2000 ms',
+      failing.event === 'failing' && failingMs <= 2000,
+    );
     row(`dev: idle CPU over ${idleSeconds} s (% of one core)`, cpu, '', undefined, '≤ 5 %', cpu <= 5, '%');
     await Promise.all(waiting.map((h) => h.terminate('bench').catch(() => undefined)));
   } finally {

@@ -100,19 +100,27 @@ export async function main(given: string[]): Promise<void> {
       return finish(outcome.exitCode);
     }
     const options: NonNullable<Parameters<typeof parseArgs>[0]>['options'] = { ...LAUNCH_FLAGS };
-    for (const f of GLOBAL_FLAGS) options[f.name] = { type: f.type === 'boolean' ? 'boolean' : 'string', ...(f.short ? { short: f.short } : {}) };
+    for (const f of GLOBAL_FLAGS)
+      options[f.name] = { type: f.type === 'boolean' ? 'boolean' : 'string', ...(f.short ? { short: f.short } : {}) };
     let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
     try {
       values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
     } catch (err) {
-      throw new UsageError(err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err), 'usage: tshell [COMMAND [FLAGS]] | tshell [--file SCRIPT] [--keep-going] [-i]');
+      throw new UsageError(
+        err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err),
+        'usage: tshell [COMMAND [FLAGS]] | tshell [--file SCRIPT] [--keep-going] [-i]',
+      );
     }
     if (values.version) {
       const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
       shell.stdout.write(`tshell ${pkg.version}\n`);
       return finish(0);
     }
-    if (values.help) return finish((await (await import('./shell/execute.js')).executeWords(['help'], shell, new AbortController().signal)).exitCode);
+    if (values.help)
+      return finish(
+        (await (await import('./shell/execute.js')).executeWords(['help'], shell, new AbortController().signal))
+          .exitCode,
+      );
     for (const spec of SETTINGS) {
       const v = values[spec.flag];
       if (typeof v === 'string') shell.overrides[spec.key as SettingKey] = v;

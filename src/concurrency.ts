@@ -32,7 +32,11 @@ export async function mapSettled<T, R>(items: T[], limit: number, fn: (item: T) 
  * A pool of `limit` workers pulls items (racing the running calls instead would attach a reaction
  * to every running call per item: thousands of microtasks for a few hundred items).
  */
-export async function mapLimitStream<T, R>(batches: AsyncIterable<T[]>, limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimitStream<T, R>(
+  batches: AsyncIterable<T[]>,
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const iterator = batches[Symbol.asyncIterator]();
   const items: T[] = [];
   const out: R[] = [];
@@ -41,10 +45,13 @@ export async function mapLimitStream<T, R>(batches: AsyncIterable<T[]>, limit: n
   let failed = false;
   let fetching: Promise<void> | undefined;
   const fetchMore = (): Promise<void> =>
-    (fetching ??= iterator.next().then((r) => {
-      if (r.done) ended = true;
-      else items.push(...r.value);
-    }).finally(() => (fetching = undefined)));
+    (fetching ??= iterator
+      .next()
+      .then((r) => {
+        if (r.done) ended = true;
+        else items.push(...r.value);
+      })
+      .finally(() => (fetching = undefined)));
   const worker = async (): Promise<void> => {
     while (!failed) {
       while (next >= items.length && !ended) await fetchMore();

@@ -48,7 +48,10 @@ export class UsageError extends TshellError {
 
 /** The Temporal server cannot be reached at the configured address. */
 export class ConnectionError extends TshellError {
-  constructor(readonly address: string, reason?: string) {
+  constructor(
+    readonly address: string,
+    reason?: string,
+  ) {
     super(
       `cannot reach Temporal at ${address}${reason ? ` (${reason})` : ''}`,
       ErrorCodes.connection,
@@ -103,7 +106,7 @@ export class ConfirmationRequiredError extends TshellError {
     super(
       `${changed ? 'the targets changed since the preview: ' : ''}${plan.command} needs confirmation: ${plan.action}`,
       ErrorCodes.needsConfirmation,
-      'answer the question on a terminal, add --yes, or pass this plan\'s token (--confirm TOKEN; MCP: confirm)',
+      "answer the question on a terminal, add --yes, or pass this plan's token (--confirm TOKEN; MCP: confirm)",
     );
   }
 }
@@ -142,10 +145,18 @@ export function toTshellError(err: unknown): TshellError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
     // A system error (a path too long, a dir not writable…): the user's setting, not a tshell bug.
-    return new TshellError(message.split('\n')[0] ?? code, ErrorCodes.process, 'check the paths in `config` (state, log and PID dirs, project dir)');
+    return new TshellError(
+      message.split('\n')[0] ?? code,
+      ErrorCodes.process,
+      'check the paths in `config` (state, log and PID dirs, project dir)',
+    );
   }
   if (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE') {
-    return new TshellError((message.split('\n')[0] ?? code).replace(/\0/g, '\\0'), ErrorCodes.usage, 'a value holds characters a path cannot take');
+    return new TshellError(
+      (message.split('\n')[0] ?? code).replace(/\0/g, '\\0'),
+      ErrorCodes.usage,
+      'a value holds characters a path cannot take',
+    );
   }
   return new TshellError(
     message.split('\n')[0] ?? 'unknown error',

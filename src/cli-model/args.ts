@@ -95,13 +95,17 @@ export function parseJsonFlag(flag: string, text: string): unknown {
 }
 
 /** The word of the line a parse error is about: the first flag the specs do not know, or one missing its value. */
-function offending(words: string[], known: Map<string, FlagSpec>, shorts: Map<string, FlagSpec>): { unknown?: string; needsValue?: FlagSpec } {
+function offending(
+  words: string[],
+  known: Map<string, FlagSpec>,
+  shorts: Map<string, FlagSpec>,
+): { unknown?: string; needsValue?: FlagSpec } {
   for (let i = 0; i < words.length; i++) {
     const w = words[i] ?? '';
     if (w === '--') break;
     if (!w.startsWith('-') || w === '-') continue;
     const long = w.startsWith('--');
-    const name = long ? w.slice(2).split('=')[0] ?? '' : w.slice(1, 2);
+    const name = long ? (w.slice(2).split('=')[0] ?? '') : w.slice(1, 2);
     const spec = long ? known.get(name) : shorts.get(name);
     if (!spec) return { unknown: long ? `--${name}` : `-${name}` };
     const inline = long ? w.includes('=') : w.length > 2;
@@ -112,17 +116,28 @@ function offending(words: string[], known: Map<string, FlagSpec>, shorts: Map<st
   return {};
 }
 
-function usageFromParseError(command: Command, err: unknown, words: string[], known: Map<string, FlagSpec>): UsageError {
+function usageFromParseError(
+  command: Command,
+  err: unknown,
+  words: string[],
+  known: Map<string, FlagSpec>,
+): UsageError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const shorts = new Map([...known.values()].filter((f) => f.short).map((f) => [f.short ?? '', f]));
   const found = offending(words, known, shorts);
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && found.unknown) {
     const near = found.unknown.startsWith('--') ? bestMatches(found.unknown.slice(2), [...known.keys()], 3) : [];
-    return new UsageError(`${command.name}: unknown flag ${found.unknown}`, near.length ? `did you mean ${near.map((n) => `--${n}`).join(', ')}?` : `see \`help ${command.name}\``);
+    return new UsageError(
+      `${command.name}: unknown flag ${found.unknown}`,
+      near.length ? `did you mean ${near.map((n) => `--${n}`).join(', ')}?` : `see \`help ${command.name}\``,
+    );
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && found.needsValue) {
     const flag = `--${found.needsValue.name}`;
-    return new UsageError(`${command.name}: ${flag} needs a value`, `a value that starts with - goes after =, e.g. ${flag}=-5`);
+    return new UsageError(
+      `${command.name}: ${flag} needs a value`,
+      `a value that starts with - goes after =, e.g. ${flag}=-5`,
+    );
   }
   const message = err instanceof Error ? err.message : String(err);
   return new UsageError(`${command.name}: ${message.split('\n')[0]}`, `see \`help ${command.name}\``);

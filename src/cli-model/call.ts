@@ -44,8 +44,13 @@ function typeName(v: unknown): string {
 /** Checks a number against its spec (the same rule for text lines and typed calls). */
 export function checkNumber(command: Command, spec: FlagSpec, n: number, shown: string): number {
   if (!Number.isFinite(n)) throw new UsageError(`${command.name}: ${shown} needs a number, not ${JSON.stringify(n)}`);
-  if (spec.integer && !Number.isInteger(n)) throw new UsageError(`${command.name}: ${shown} needs a whole number, not ${n}`);
-  if (spec.min !== undefined && n < spec.min) throw new UsageError(`${command.name}: ${shown} must be at least ${spec.min}, not ${n}`, `see \`help ${command.name}\``);
+  if (spec.integer && !Number.isInteger(n))
+    throw new UsageError(`${command.name}: ${shown} needs a whole number, not ${n}`);
+  if (spec.min !== undefined && n < spec.min)
+    throw new UsageError(
+      `${command.name}: ${shown} must be at least ${spec.min}, not ${n}`,
+      `see \`help ${command.name}\``,
+    );
   return n;
 }
 
@@ -61,7 +66,8 @@ function scalar(command: Command, spec: FlagSpec, v: unknown, shown: string): un
     case 'json':
       return v;
     case 'boolean':
-      if (typeof v !== 'boolean') throw new UsageError(`${command.name}: ${shown} must be true or false, not ${typeName(v)}`);
+      if (typeof v !== 'boolean')
+        throw new UsageError(`${command.name}: ${shown} must be true or false, not ${typeName(v)}`);
       return v;
     case 'number':
       if (typeof v !== 'number') throw new UsageError(`${command.name}: ${shown} must be a number, not ${typeName(v)}`);
@@ -85,7 +91,10 @@ export function callFromValues(command: Command, values: Record<string, unknown>
   for (const key of Object.keys(values)) {
     if (!known.includes(key)) {
       const near = bestMatches(key, known, 3);
-      throw new UsageError(`${command.name}: unknown argument "${key}"`, near.length ? `did you mean ${near.join(', ')}?` : `it takes ${known.join(', ')}`);
+      throw new UsageError(
+        `${command.name}: unknown argument "${key}"`,
+        near.length ? `did you mean ${near.join(', ')}?` : `it takes ${known.join(', ')}`,
+      );
     }
   }
   for (const key of known) {
@@ -94,7 +103,11 @@ export function callFromValues(command: Command, values: Record<string, unknown>
     const spec = command.flags.find((f) => f.name === key);
     const setting = CALL_SETTINGS.find((s) => s.name === key);
     if (key === CONFIRM_KEY && !spec) {
-      if (typeof v !== 'string' || !v) throw new UsageError(`${command.name}: "confirm" takes the token of a plan, not ${typeName(v)}`, 'call without it first: the answer is the plan and its token');
+      if (typeof v !== 'string' || !v)
+        throw new UsageError(
+          `${command.name}: "confirm" takes the token of a plan, not ${typeName(v)}`,
+          'call without it first: the answer is the plan and its token',
+        );
       confirm = v;
     } else if (spec) {
       const shown = `"${key}"`;
@@ -103,11 +116,13 @@ export function callFromValues(command: Command, values: Record<string, unknown>
         flags[spec.name] = v.map((one) => scalar(command, spec, one, shown));
       } else flags[spec.name] = scalar(command, spec, v, shown);
     } else if (setting) {
-      if (typeof v !== 'string' || !v) throw new UsageError(`${command.name}: "${key}" must be a non-empty string, not ${typeName(v)}`);
+      if (typeof v !== 'string' || !v)
+        throw new UsageError(`${command.name}: "${key}" must be a non-empty string, not ${typeName(v)}`);
       settings[setting.key] = v;
     }
   }
-  for (const spec of command.flags) if (flags[spec.name] === undefined && spec.default !== undefined) flags[spec.name] = spec.default;
+  for (const spec of command.flags)
+    if (flags[spec.name] === undefined && spec.default !== undefined) flags[spec.name] = spec.default;
   const declared = command.positionals ?? [];
   for (const p of declared) {
     const v = values[p.name];
@@ -115,12 +130,18 @@ export function callFromValues(command: Command, values: Record<string, unknown>
       if (p.required) throw new UsageError(`${command.name}: missing "${p.name}"`, `it takes ${known.join(', ')}`);
       break; // positionals are ordered: a later one without an earlier one is not a thing
     }
-    if (typeof v !== 'string') throw new UsageError(`${command.name}: "${p.name}" must be a string, not ${typeName(v)}`);
+    if (typeof v !== 'string')
+      throw new UsageError(`${command.name}: "${p.name}" must be a string, not ${typeName(v)}`);
     positionals.push(p.choices ? checkChoice(command, p.choices, v, `"${p.name}"`) : v);
   }
   if (positionals.length < declared.length) {
-    const skipped = declared.slice(positionals.length).find((p) => values[p.name] !== undefined && values[p.name] !== null);
-    if (skipped) throw new UsageError(`${command.name}: "${skipped.name}" needs "${declared[positionals.length]?.name}" before it`);
+    const skipped = declared
+      .slice(positionals.length)
+      .find((p) => values[p.name] !== undefined && values[p.name] !== null);
+    if (skipped)
+      throw new UsageError(
+        `${command.name}: "${skipped.name}" needs "${declared[positionals.length]?.name}" before it`,
+      );
   }
   return { args: { flags, positionals }, settings, ...(confirm ? { confirm } : {}) };
 }

@@ -26,7 +26,13 @@ function match(current: string, candidates: string[], limit = 20): string[] {
 }
 
 /** Candidates for the last word of `words` (which may be '' for "after a space"). */
-export async function completeWords(registry: CommandRegistry, words: string[], ids?: IdSource, handlers?: HandlerSource, values?: ValueSource): Promise<string[]> {
+export async function completeWords(
+  registry: CommandRegistry,
+  words: string[],
+  ids?: IdSource,
+  handlers?: HandlerSource,
+  values?: ValueSource,
+): Promise<string[]> {
   const current = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);
   if (before.length === 0) return match(current, registry.names());
@@ -35,9 +41,15 @@ export async function completeWords(registry: CommandRegistry, words: string[], 
   const flags = allFlags(command);
   const prev = before[before.length - 1] ?? '';
   if (prev.startsWith('-') && before.length > 1) {
-    const spec = flags.find((f) => `--${f.name}` === prev || (f.short && `-${f.short}` === prev) || (f.aliases ?? []).some((a) => `--${a}` === prev));
+    const spec = flags.find(
+      (f) =>
+        `--${f.name}` === prev ||
+        (f.short && `-${f.short}` === prev) ||
+        (f.aliases ?? []).some((a) => `--${a}` === prev),
+    );
     if (spec && spec.type !== 'boolean') {
-      if (spec.choices) return match(current.toUpperCase() === current ? current : current.toUpperCase(), [...spec.choices]);
+      if (spec.choices)
+        return match(current.toUpperCase() === current ? current : current.toUpperCase(), [...spec.choices]);
       if (ID_FLAGS.has(prev) && ids) return match(current, await ids().catch(() => []));
       if (values) return match(current, await values(command.name, spec.name).catch(() => []));
       return [];
@@ -47,15 +59,29 @@ export async function completeWords(registry: CommandRegistry, words: string[], 
     const names = flags.flatMap((f) => [`--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)]);
     const prefix = names.filter((n) => n.startsWith(current));
     if (prefix.length) return prefix;
-    return bestMatches(current.replace(/^-+/, ''), names.map((n) => n.slice(2)), 1).map((n) => `--${n}`);
+    return bestMatches(
+      current.replace(/^-+/, ''),
+      names.map((n) => n.slice(2)),
+      1,
+    ).map((n) => `--${n}`);
   }
-  const positionalIndex = before.slice(1).filter((w, i, all) => !w.startsWith('-') && !(all[i - 1]?.startsWith('--') && flags.find((f) => `--${f.name}` === all[i - 1])?.type !== 'boolean')).length;
+  const positionalIndex = before
+    .slice(1)
+    .filter(
+      (w, i, all) =>
+        !w.startsWith('-') &&
+        !(all[i - 1]?.startsWith('--') && flags.find((f) => `--${f.name}` === all[i - 1])?.type !== 'boolean'),
+    ).length;
   const positional = command.positionals?.[positionalIndex];
   if (positional?.choices) return match(current, [...positional.choices]);
-  if (command.name === 'use' && positionalIndex === 0 && ids) return match(current, ['-', ...(await ids().catch(() => []))]);
+  if (command.name === 'use' && positionalIndex === 0 && ids)
+    return match(current, ['-', ...(await ids().catch(() => []))]);
   if (HANDLER_COMMANDS.has(command.name) && positionalIndex === 0 && handlers) {
     const idAt = before.findIndex((w) => ID_FLAGS.has(w));
-    const names = await handlers(command.name as 'signal' | 'update' | 'query', idAt > 0 ? before[idAt + 1] : undefined).catch(() => []);
+    const names = await handlers(
+      command.name as 'signal' | 'update' | 'query',
+      idAt > 0 ? before[idAt + 1] : undefined,
+    ).catch(() => []);
     return match(current, names);
   }
   if (positional && values) {

@@ -7,20 +7,32 @@ export function splitLine(line: string): string[] {
   if (/^[\w@%+=:,./ -]*$/.test(line)) return line.trim().split(/\s+/).filter(Boolean);
   const words: string[] = [];
   const open = unterminatedQuote(line);
-  if (open) throw new UsageError(`unterminated ${open === '"' ? 'double' : 'single'} quote`, 'close the quote, or escape it with \\');
+  if (open)
+    throw new UsageError(
+      `unterminated ${open === '"' ? 'double' : 'single'} quote`,
+      'close the quote, or escape it with \\',
+    );
   let parts: ReturnType<ReturnType<typeof lazy.shellQuote>['parse']>;
   try {
     parts = lazy.shellQuote().parse(line, (name) => `$${name}`);
   } catch (err) {
-    throw new UsageError(`cannot read this line: ${err instanceof Error ? err.message : String(err)}`, 'check the quotes');
+    throw new UsageError(
+      `cannot read this line: ${err instanceof Error ? err.message : String(err)}`,
+      'check the quotes',
+    );
   }
   for (const part of parts) {
     if (typeof part === 'string') words.push(part);
     else if ('comment' in part) break;
     else if ('op' in part && part.op === 'glob') words.push(part.pattern);
-    else throw new UsageError(`shell operators are not supported: ${'op' in part ? part.op : '?'}`, 'quote the value, e.g. --input \'{"a": 1}\'');
+    else
+      throw new UsageError(
+        `shell operators are not supported: ${'op' in part ? part.op : '?'}`,
+        'quote the value, e.g. --input \'{"a": 1}\'',
+      );
   }
-  if (words.length === 0 && line.trim() && !line.trim().startsWith('#')) throw new UsageError('nothing to run on this line', 'type `help` for the commands');
+  if (words.length === 0 && line.trim() && !line.trim().startsWith('#'))
+    throw new UsageError('nothing to run on this line', 'type `help` for the commands');
   return words;
 }
 

@@ -11,14 +11,20 @@ function isSubsequence(needle: string, hay: string): boolean {
 export function bestMatches(input: string, candidates: string[], limit = 3): string[] {
   if (!input) return [];
   const prefix = candidates.filter((c) => c.startsWith(input));
-  const abbreviations = candidates.filter((c) => input.length >= 2 && isSubsequence(input, c)).sort((a, b) => a.length - b.length);
+  const abbreviations = candidates
+    .filter((c) => input.length >= 2 && isSubsequence(input, c))
+    .sort((a, b) => a.length - b.length);
   const Fuse = lazy.fuse();
   const fuse = new Fuse(candidates, { includeScore: true, threshold: 0.5, ignoreLocation: true });
   // Fuse finds the candidates; edit distance (a swap counts once) orders them, so `wiat` is `wait`.
   const hits = fuse
     .search(input)
     .filter((h) => (h.score ?? 1) <= 0.5)
-    .map((h) => ({ item: h.item, d: Math.min(editDistance(input, h.item), editDistance(input, h.item.slice(0, input.length))), score: h.score ?? 1 }))
+    .map((h) => ({
+      item: h.item,
+      d: Math.min(editDistance(input, h.item), editDistance(input, h.item.slice(0, input.length))),
+      score: h.score ?? 1,
+    }))
     .sort((a, b) => a.d - b.d || a.score - b.score);
   return [...new Set([...prefix, ...abbreviations, ...hits.map((h) => h.item)])].slice(0, limit);
 }
@@ -33,7 +39,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
     }
   }
   return (d[a.length] as number[])[b.length] as number;

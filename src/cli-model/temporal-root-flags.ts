@@ -16,7 +16,19 @@ export interface RootFlags {
 }
 
 /** Root flags that take a value, and the ones accepted without effect. */
-const VALUED = ['--profile', '--env', '--config-file', '-o', '--output', '--color', '--command-timeout', '--log-level', '--log-format', '--time-format', '--env-file'];
+const VALUED = [
+  '--profile',
+  '--env',
+  '--config-file',
+  '-o',
+  '--output',
+  '--color',
+  '--command-timeout',
+  '--log-level',
+  '--log-format',
+  '--time-format',
+  '--env-file',
+];
 const SWITCHES = ['--no-json-shorthand-payloads', '--disable-config-file', '--disable-config-env'];
 
 function durationMs(text: string): number {
@@ -41,7 +53,11 @@ export function takeRootFlags(args: readonly string[]): RootFlags {
       continue;
     }
     const value = eq > 0 && word.startsWith('--') ? word.slice(eq + 1) : args[++i];
-    if (value === undefined) throw new UsageError(`${name} needs a value`, 'as in the Temporal CLI, e.g. temporal --profile prod shell describe');
+    if (value === undefined)
+      throw new UsageError(
+        `${name} needs a value`,
+        'as in the Temporal CLI, e.g. temporal --profile prod shell describe',
+      );
     switch (name) {
       case '--profile':
       case '--env':
@@ -52,11 +68,13 @@ export function takeRootFlags(args: readonly string[]): RootFlags {
         break;
       case '-o':
       case '--output':
-        if (!['text', 'json', 'jsonl', 'none'].includes(value)) throw new UsageError(`--output must be text, json, jsonl or none, not "${value}"`);
+        if (!['text', 'json', 'jsonl', 'none'].includes(value))
+          throw new UsageError(`--output must be text, json, jsonl or none, not "${value}"`);
         out.json = value === 'json' || value === 'jsonl';
         break;
       case '--color':
-        if (value !== 'always' && value !== 'never' && value !== 'auto') throw new UsageError(`--color must be always, never or auto, not "${value}"`);
+        if (value !== 'always' && value !== 'never' && value !== 'auto')
+          throw new UsageError(`--color must be always, never or auto, not "${value}"`);
         out.color = value;
         break;
       case '--command-timeout':
@@ -71,5 +89,9 @@ export function takeRootFlags(args: readonly string[]): RootFlags {
 
 /** The mapped flags as tshell words: after the command word for a one-shot, else as launch flags. */
 export function rootFlagWords(flags: RootFlags): string[] {
-  return [...(flags.profile ? ['--profile', flags.profile] : []), ...(flags.json ? ['--json'] : []), ...(flags.color === 'never' ? ['--no-color'] : [])];
+  return [
+    ...(flags.profile ? ['--profile', flags.profile] : []),
+    ...(flags.json ? ['--json'] : []),
+    ...(flags.color === 'never' ? ['--no-color'] : []),
+  ];
 }

@@ -33,7 +33,8 @@ export interface PositionalSpec {
   choices?: readonly string[];
 }
 
-export type CommandGroup = 'server' | 'workers' | 'workflows' | 'monitoring' | 'diagnosis' | 'recipes' | 'setup' | 'shell';
+export type CommandGroup =
+  'server' | 'workers' | 'workflows' | 'monitoring' | 'diagnosis' | 'recipes' | 'setup' | 'shell';
 
 /** The value a flag spec parses to: its type (or one of its choices), a list when repeatable. */
 type ScalarOf<F extends FlagSpec> = F extends { type: 'boolean' }
@@ -47,7 +48,9 @@ type ScalarOf<F extends FlagSpec> = F extends { type: 'boolean' }
         : string;
 type ValueOf<F extends FlagSpec> = F extends { multiple: true } ? ScalarOf<F>[] : ScalarOf<F>;
 /** A flag with a default always has a value; any other may be absent. */
-type SlotOf<F extends FlagSpec> = F extends { default: string | number | boolean } ? ValueOf<F> : ValueOf<F> | undefined;
+type SlotOf<F extends FlagSpec> = F extends { default: string | number | boolean }
+  ? ValueOf<F>
+  : ValueOf<F> | undefined;
 
 /** Flags every command line takes (the setting flags are read through `ctx.settings`). */
 export interface GlobalFlagValues {
@@ -60,7 +63,9 @@ export interface GlobalFlagValues {
 }
 
 /** The flag values of a command, typed from its `as const` flag specs. */
-export type FlagValues<Fs extends readonly FlagSpec[]> = { [F in Fs[number] as F['name']]: SlotOf<F> } & GlobalFlagValues;
+export type FlagValues<Fs extends readonly FlagSpec[]> = {
+  [F in Fs[number] as F['name']]: SlotOf<F>;
+} & GlobalFlagValues;
 
 export interface ParsedArgs<V = Record<string, unknown>> {
   /** Flag values by canonical name, defaults applied. */
@@ -69,7 +74,9 @@ export interface ParsedArgs<V = Record<string, unknown>> {
 }
 
 /** Typed args for a command's own specs; plain ones for the registry's erased commands. */
-export type ArgsOf<Fs extends readonly FlagSpec[]> = readonly FlagSpec[] extends Fs ? ParsedArgs : ParsedArgs<FlagValues<Fs>>;
+export type ArgsOf<Fs extends readonly FlagSpec[]> = readonly FlagSpec[] extends Fs
+  ? ParsedArgs
+  : ParsedArgs<FlagValues<Fs>>;
 
 /** The session context of a project: the current workflow and the previous one. */
 export interface SessionState {
@@ -188,7 +195,11 @@ export interface CommandContext {
    * Runs another command with typed values (checked against its spec), output captured unless
    * `quiet` is false; `signal` cancels it too, `onProgress` sees its progress lines.
    */
-  call(name: string, values: Record<string, unknown>, opts?: { signal?: AbortSignal; onProgress?: (line: string) => void; quiet?: boolean }): Promise<LineResult>;
+  call(
+    name: string,
+    values: Record<string, unknown>,
+    opts?: { signal?: AbortSignal; onProgress?: (line: string) => void; quiet?: boolean },
+  ): Promise<LineResult>;
   /** The REPL's background command (absent elsewhere). */
   background?: Background;
   /** Lets the REPL switch the project for the rest of the session. */

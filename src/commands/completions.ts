@@ -15,7 +15,10 @@ import { defineCommand, type CommandContext, type CommandRegistry } from '../cli
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 export function completionScript(registry: CommandRegistry, shell: (typeof SHELLS)[number]): string {
-  const names = registry.visible().flatMap((c) => [c.name, ...(c.aliases ?? [])]).join(' ');
+  const names = registry
+    .visible()
+    .flatMap((c) => [c.name, ...(c.aliases ?? [])])
+    .join(' ');
   const header = `# tshell completion for ${shell}, generated from the command registry by \`tshell completions ${shell}\`.\n# Candidates come from \`tshell __complete\` (commands, flags, statuses, workflow ids).\n`;
   if (shell === 'bash') {
     return `${header}_tshell() {
@@ -69,8 +72,12 @@ async function recentIds(ctx: CommandContext): Promise<string[]> {
   if (!(await tcpProbe(ctx.settings.address, 300))) return current ? [current] : [];
   const h = await ctx.temporal();
   const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
-  const rows = await h.connection.withDeadline(Date.now() + 1500, () => listExecutions(h, `StartTime > ${quoteValue(since)}`, 200)).catch(() => []);
-  const running = new Set((await listExecutions(h, statusClause('RUNNING'), 200).catch(() => [])).map((r) => r.workflowId));
+  const rows = await h.connection
+    .withDeadline(Date.now() + 1500, () => listExecutions(h, `StartTime > ${quoteValue(since)}`, 200))
+    .catch(() => []);
+  const running = new Set(
+    (await listExecutions(h, statusClause('RUNNING'), 200).catch(() => [])).map((r) => r.workflowId),
+  );
   const ids = [...new Set([...(current ? [current] : []), ...[...running], ...rows.map((r) => r.workflowId)])];
   try {
     writeFileSync(cache, JSON.stringify({ at: Date.now(), address: ctx.settings.address, ids }), { mode: 0o600 });
@@ -84,18 +91,31 @@ async function recentIds(ctx: CommandContext): Promise<string[]> {
  * Signal, update or query names for completion: what the workflow declares (asked of its worker,
  * within a second) and, for signals and updates, the names already seen in its history.
  */
-async function handlerNames(ctx: CommandContext, kind: 'signal' | 'update' | 'query', id: string | undefined): Promise<string[]> {
+async function handlerNames(
+  ctx: CommandContext,
+  kind: 'signal' | 'update' | 'query',
+  id: string | undefined,
+): Promise<string[]> {
   const workflowId = id ?? ctx.session.current.workflowId;
   if (!workflowId || !(await tcpProbe(ctx.settings.address, 300))) return [];
   const h = await ctx.temporal();
   const desc = await describeWorkflow(h, workflowId).catch(() => undefined);
   if (!desc) return [];
   const declared = await workflowHandlers(h, desc.workflowId, desc.runId, 1);
-  const names = new Set<string>(((kind === 'signal' ? declared?.signals : kind === 'update' ? declared?.updates : declared?.queries) ?? []).filter(Boolean));
+  const names = new Set<string>(
+    ((kind === 'signal' ? declared?.signals : kind === 'update' ? declared?.updates : declared?.queries) ?? []).filter(
+      Boolean,
+    ),
+  );
   if (kind !== 'query') {
-    const events = await h.connection.withDeadline(Date.now() + 1000, () => fetchHistory(h, desc.workflowId, desc.runId)).catch(() => []);
+    const events = await h.connection
+      .withDeadline(Date.now() + 1000, () => fetchHistory(h, desc.workflowId, desc.runId))
+      .catch(() => []);
     for (const e of events) {
-      const name = kind === 'signal' ? e.workflowExecutionSignaledEventAttributes?.signalName : e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+      const name =
+        kind === 'signal'
+          ? e.workflowExecutionSignaledEventAttributes?.signalName
+          : e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
       if (name) names.add(name);
     }
   }
@@ -108,10 +128,20 @@ async function projectValues(ctx: CommandContext, command: string, slot: string)
   if ((command === 'schedule' && slot === '<id>') || (command === 'diagnose' && slot === 'schedule')) {
     if (!(await tcpProbe(ctx.settings.address, 300))) return [];
     const h = await ctx.temporal();
-    return (await h.connection.withDeadline(Date.now() + 1500, () => listSchedules(h, 200)).catch(() => [])).map((r) => r.scheduleId);
+    return (await h.connection.withDeadline(Date.now() + 1500, () => listSchedules(h, 200)).catch(() => [])).map(
+      (r) => r.scheduleId,
+    );
   }
   if (slot === 'type') return ctx.project().plan.workflowTypes;
-  if (command === 'project' && slot === '<dir>') return [...new Set(ctx.project().plan.workerChoices.map((w) => w.file.split('/').slice(0, -1).join('/')).filter(Boolean))];
+  if (command === 'project' && slot === '<dir>')
+    return [
+      ...new Set(
+        ctx
+          .project()
+          .plan.workerChoices.map((w) => w.file.split('/').slice(0, -1).join('/'))
+          .filter(Boolean),
+      ),
+    ];
   return [];
 }
 
@@ -120,7 +150,10 @@ export const completionsCommand = defineCommand({
   group: 'shell',
   effect: 'read',
   summary: 'Print the bash, zsh or fish completion script (generated from the registry)',
-  examples: ['completions bash > ~/.local/share/bash-completion/completions/tshell', 'completions fish > ~/.config/fish/completions/tshell.fish'],
+  examples: [
+    'completions bash > ~/.local/share/bash-completion/completions/tshell',
+    'completions fish > ~/.config/fish/completions/tshell.fish',
+  ],
   flags: [],
   positionals: [{ name: 'shell', description: 'bash, zsh or fish', required: true, choices: SHELLS }],
   fields: { shell: 'the shell', script: 'the completion script' },
@@ -147,5 +180,11 @@ export const completeCommand = defineCommand({
 
 /** `tshell __complete …`: the words are not parsed as flags (they are the line being completed). */
 export async function runComplete(ctx: CommandContext, words: string[]): Promise<string[]> {
-  return completeWords(ctx.registry, words.length ? words : [''], () => recentIds(ctx), (kind, id) => handlerNames(ctx, kind, id), (command, slot) => projectValues(ctx, command, slot));
+  return completeWords(
+    ctx.registry,
+    words.length ? words : [''],
+    () => recentIds(ctx),
+    (kind, id) => handlerNames(ctx, kind, id),
+    (command, slot) => projectValues(ctx, command, slot),
+  );
 }

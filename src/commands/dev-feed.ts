@@ -21,11 +21,44 @@ import { fetchCloseEvent } from '../temporal/workflows.js';
 export type DevEvent = { at: string } & (
   | { event: 'watching'; pid: number; taskQueue: string; files: string[]; workflowFiles: string[] }
   | { event: 'change'; files: string[]; kind: 'workflow' | 'activity' }
-  | { event: 'restarted'; files: string[]; pid: number; taskQueue: string; saveToPollMs: number; gate?: { checked: number; total: number }; took: { checkMs: number; gateMs?: number; restartMs: number } }
-  | { event: 'kept'; files: string[]; why: 'does-not-import' | 'diverged' | 'unchecked' | 'start-failed'; message: string; file?: string; line?: number; diverged?: { workflowId: string; runId: string; eventId?: number; eventType?: string; resetTo?: number }[]; choices?: string[] }
+  | {
+      event: 'restarted';
+      files: string[];
+      pid: number;
+      taskQueue: string;
+      saveToPollMs: number;
+      gate?: { checked: number; total: number };
+      took: { checkMs: number; gateMs?: number; restartMs: number };
+    }
+  | {
+      event: 'kept';
+      files: string[];
+      why: 'does-not-import' | 'diverged' | 'unchecked' | 'start-failed';
+      message: string;
+      file?: string;
+      line?: number;
+      diverged?: { workflowId: string; runId: string; eventId?: number; eventType?: string; resetTo?: number }[];
+      choices?: string[];
+    }
   | { event: 'started'; workflowId: string; runId: string; workflowType: string }
-  | { event: 'closed'; status: string; workflowId: string; runId: string; workflowType: string; result?: string; failure?: string }
-  | { event: 'failing'; workflowId: string; runId: string; class: string; summary: string; fix?: string; procedure: { id: string; steps: string[] } }
+  | {
+      event: 'closed';
+      status: string;
+      workflowId: string;
+      runId: string;
+      workflowType: string;
+      result?: string;
+      failure?: string;
+    }
+  | {
+      event: 'failing';
+      workflowId: string;
+      runId: string;
+      class: string;
+      summary: string;
+      fix?: string;
+      procedure: { id: string; steps: string[] };
+    }
   | { event: 'traceback'; message: string; frame?: string; logLine: number }
   | { event: 'acted'; action: 'reset' | 'terminate'; workflowId: string; runId: string; newRunId?: string }
   | { event: 'stopped'; workerPid?: number }
@@ -50,8 +83,15 @@ export function eventLine(e: DevEvent, s: Style, settings: Settings): string {
       return `${t} ${s.ok} restarted for ${rel(settings, e.files)}: pid ${e.pid} polls ${e.taskQueue} ${formatMs(e.saveToPollMs)} after the save${e.gate ? `; replayed ${e.gate.checked} of ${e.gate.total} running workflow(s) on the new code` : ''}`;
     case 'kept': {
       const where = e.file ? ` at ${relative(settings.projectDir, e.file) || e.file}${e.line ? `:${e.line}` : ''}` : '';
-      const lines = [e.why === 'start-failed' ? `${t} ${s.fail} ${e.message}` : `${t} ${s.fail} kept the old worker: ${e.message}${where}`];
-      for (const d of e.diverged ?? []) lines.push(`    ${id(d)} parts from its history at event ${d.eventId ?? '?'}${d.eventType ? ` (${d.eventType})` : ''}`);
+      const lines = [
+        e.why === 'start-failed'
+          ? `${t} ${s.fail} ${e.message}`
+          : `${t} ${s.fail} kept the old worker: ${e.message}${where}`,
+      ];
+      for (const d of e.diverged ?? [])
+        lines.push(
+          `    ${id(d)} parts from its history at event ${d.eventId ?? '?'}${d.eventType ? ` (${d.eventType})` : ''}`,
+        );
       for (const c of e.choices ?? []) lines.push(s.c.dim(`    ${c}`));
       return lines.join('\n');
     }
@@ -75,7 +115,9 @@ export function eventLine(e: DevEvent, s: Style, settings: Settings): string {
 
 /** A procedure's steps as one line, for a developer inside `dev` (a save restarts the worker itself). */
 export function fixLine(steps: string[]): string | undefined {
-  const parts = steps.filter((st) => st !== 'ensure-worker').map((st) => (st.startsWith('#') ? st.replace(/^#\s*/, '') : `\`${st}\``));
+  const parts = steps
+    .filter((st) => st !== 'ensure-worker')
+    .map((st) => (st.startsWith('#') ? st.replace(/^#\s*/, '') : `\`${st}\``));
   if (parts.length === 0) return steps.length ? steps.map((st) => `\`${st}\``).join(', then ') : undefined;
   return `${parts.join(', then ')}${steps.includes('ensure-worker') ? ' (and save: dev restarts the worker)' : ''}`;
 }
@@ -85,7 +127,7 @@ function formatMs(ms: number): string {
 }
 
 const firstLine = (v: unknown): string => {
-  const text = typeof v === 'string' ? v : JSON.stringify(v) ?? 'null';
+  const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null');
   const line = text.split('\n')[0] ?? '';
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 };
@@ -101,17 +143,30 @@ export class WorkflowWatch {
   async poll(taskQueue: string): Promise<Body[]> {
     const from = this.since;
     this.since = new Date(Date.now() - 5000).toISOString(); // overlap: visibility may lag a little
-    const rows = await listExecutions(this.h, `TaskQueue = ${quoteValue(taskQueue)} AND (ExecutionStatus = "Running" OR CloseTime > ${quoteValue(from)})`, 500);
+    const rows = await listExecutions(
+      this.h,
+      `TaskQueue = ${quoteValue(taskQueue)} AND (ExecutionStatus = "Running" OR CloseTime > ${quoteValue(from)})`,
+      500,
+    );
     const out: Body[] = [];
     for (const r of rows) {
       const before = this.seen.get(r.runId);
       this.seen.set(r.runId, r.status);
       if (!this.seeded || before === r.status) continue;
-      if (before === undefined) out.push({ event: 'started', workflowId: r.workflowId, runId: r.runId, workflowType: r.type });
+      if (before === undefined)
+        out.push({ event: 'started', workflowId: r.workflowId, runId: r.runId, workflowType: r.type });
       if (r.status !== 'RUNNING') {
         const close = await fetchCloseEvent(this.h, r.workflowId, r.runId).catch(() => undefined);
         const failure = close?.failure?.[0]?.message ?? close?.reason;
-        out.push({ event: 'closed', status: r.status, workflowId: r.workflowId, runId: r.runId, workflowType: r.type, ...(close?.status === 'COMPLETED' ? { result: firstLine(close.result) } : {}), ...(failure ? { failure: firstLine(failure) } : {}) });
+        out.push({
+          event: 'closed',
+          status: r.status,
+          workflowId: r.workflowId,
+          runId: r.runId,
+          workflowType: r.type,
+          ...(close?.status === 'COMPLETED' ? { result: firstLine(close.result) } : {}),
+          ...(failure ? { failure: firstLine(failure) } : {}),
+        });
       }
     }
     this.seeded = true;
@@ -136,13 +191,23 @@ export class Diagnoser {
   constructor(private readonly settings: Settings) {}
 
   async failing(h: TemporalHandle, workflowId: string, runId: string): Promise<Body | undefined> {
-    const { node } = await diagnoseDeep(h, this.settings, workflowId, runId, new EvidenceCache(this.settings)).catch(() => ({ node: undefined }));
+    const { node } = await diagnoseDeep(h, this.settings, workflowId, runId, new EvidenceCache(this.settings)).catch(
+      () => ({ node: undefined }),
+    );
     const f = node?.findings.find((x) => classSpec(x.class).problem);
     if (!f || this.told.has(`${runId} ${f.class}`)) return undefined;
     this.told.add(`${runId} ${f.class}`);
     this.runs.add(runId);
     const fix = fixLine(f.procedure.steps);
-    return { event: 'failing', workflowId, runId, class: f.class, summary: f.summary, ...(fix ? { fix } : {}), procedure: f.procedure };
+    return {
+      event: 'failing',
+      workflowId,
+      runId,
+      class: f.class,
+      summary: f.summary,
+      ...(fix ? { fix } : {}),
+      procedure: f.procedure,
+    };
   }
 }
 
@@ -150,12 +215,19 @@ export class Diagnoser {
 export class StallWatch {
   private next = 0;
 
-  constructor(private readonly settings: Settings, private readonly diagnoser: Diagnoser, private readonly everyMs = 5000) {}
+  constructor(
+    private readonly settings: Settings,
+    private readonly diagnoser: Diagnoser,
+    private readonly everyMs = 5000,
+  ) {}
 
   async poll(h: TemporalHandle, taskQueue: string): Promise<Body[]> {
     if (Date.now() < this.next) return [];
     this.next = Date.now() + this.everyMs;
-    const { stalled } = await findStalled(this.settings, h, { query: `TaskQueue = ${quoteValue(taskQueue)}`, limit: 50 });
+    const { stalled } = await findStalled(this.settings, h, {
+      query: `TaskQueue = ${quoteValue(taskQueue)}`,
+      limit: 50,
+    });
     const out: Body[] = [];
     for (const w of stalled) {
       const found = await this.diagnoser.failing(h, w.workflowId, w.runId);
@@ -172,7 +244,11 @@ export class LogWatch {
   private lineNo = 0;
   private readonly lastSaid = new Map<string, number>();
 
-  constructor(private readonly file: string, private readonly settings: Settings, private readonly diagnoser: Diagnoser) {
+  constructor(
+    private readonly file: string,
+    private readonly settings: Settings,
+    private readonly diagnoser: Diagnoser,
+  ) {
     this.offset = existsSync(file) ? statSync(file).size : 0;
     this.lineNo = existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
   }
@@ -203,7 +279,13 @@ export class LogWatch {
       }
       const run = RUN_ID.exec(text)?.[1];
       if (run && this.diagnoser.runs.has(run)) continue;
-      const message = [...block.text].reverse().find((l) => /^[\w.]+(Error|Exception)\b/.test(l.trim()))?.trim() ?? block.text[0]?.trim() ?? '';
+      const message =
+        [...block.text]
+          .reverse()
+          .find((l) => /^[\w.]+(Error|Exception)\b/.test(l.trim()))
+          ?.trim() ??
+        block.text[0]?.trim() ??
+        '';
       if (Date.now() - (this.lastSaid.get(message) ?? 0) < REPEAT_MS) continue;
       this.lastSaid.set(message, Date.now());
       const frame = userFrames(text, this.settings.projectDir).at(-1);

@@ -27,7 +27,6 @@ import { resetToTask } from '../temporal/workflows.js';
 import { devEvent, Diagnoser, eventLine, LogWatch, StallWatch, WorkflowWatch, type DevEvent } from './dev-feed.js';
 import { chooseWorkerCommand, consentToRunCode, consentToStop } from './resolve.js';
 
-
 /** Never watched: environments, caches, tests (discovery's file list already leaves most of these out). */
 const IGNORED_DIR = /^(\.|__pycache__$|venv$|site-packages$|node_modules$|tests?$|build$|dist$)/;
 /** A change to one of these may change the environment: the warm Python is started anew. */
@@ -41,9 +40,17 @@ interface Watched {
 
 /** What to watch: the files the worker reported loading (inside the project), else the project's sources. */
 function watchedFiles(settings: Settings, report: WorkerReport | undefined): Watched {
-  const inProject = (f: string) => f.startsWith(settings.projectDir + sep) && !relative(settings.projectDir, f).split(sep).slice(0, -1).some((p) => IGNORED_DIR.test(p));
+  const inProject = (f: string) =>
+    f.startsWith(settings.projectDir + sep) &&
+    !relative(settings.projectDir, f)
+      .split(sep)
+      .slice(0, -1)
+      .some((p) => IGNORED_DIR.test(p));
   if (report?.files?.length) {
-    return { files: report.files.filter(inProject), workflowFiles: new Set((report.workflowFiles ?? []).filter(inProject)) };
+    return {
+      files: report.files.filter(inProject),
+      workflowFiles: new Set((report.workflowFiles ?? []).filter(inProject)),
+    };
   }
   const files = [...pythonFiles(settings.projectDir).keys()].map((f) => join(settings.projectDir, f)).filter(inProject);
   const workflowFiles = files.filter((f) => {
@@ -72,13 +79,40 @@ export const devCommand = defineCommand({
   effect: 'destructive',
   streams: true,
   background: true,
-  summary: 'Run the worker and follow your edits (replaying running workflows before workflow code changes), with a feed of what your workflows do',
+  summary:
+    'Run the worker and follow your edits (replaying running workflows before workflow code changes), with a feed of what your workflows do',
   examples: ['dev', 'dev --json', 'dev --for 600'],
   flags: [
-    { name: 'for', type: 'number', min: 0, metavar: 'SECONDS', description: 'stop after this many seconds (scripts need it; Ctrl-C ends it anywhere)' },
-    { name: 'debounce', type: 'number', min: 0, integer: true, default: 150, metavar: 'MS', description: 'wait this long after the last save before acting' },
-    { name: 'gate-timeout', type: 'number', min: 1, default: 15, metavar: 'SECONDS', description: 'seconds the determinism gate may replay; what it did not reach is not checked' },
-    { name: 'worker', type: 'string', metavar: 'FILE', description: 'the worker file to run, of several (e.g. scripts/run_worker.py)' },
+    {
+      name: 'for',
+      type: 'number',
+      min: 0,
+      metavar: 'SECONDS',
+      description: 'stop after this many seconds (scripts need it; Ctrl-C ends it anywhere)',
+    },
+    {
+      name: 'debounce',
+      type: 'number',
+      min: 0,
+      integer: true,
+      default: 150,
+      metavar: 'MS',
+      description: 'wait this long after the last save before acting',
+    },
+    {
+      name: 'gate-timeout',
+      type: 'number',
+      min: 1,
+      default: 15,
+      metavar: 'SECONDS',
+      description: 'seconds the determinism gate may replay; what it did not reach is not checked',
+    },
+    {
+      name: 'worker',
+      type: 'string',
+      metavar: 'FILE',
+      description: 'the worker file to run, of several (e.g. scripts/run_worker.py)',
+    },
   ],
   fields: {
     events: 'events fed (each printed as it happened, one JSON line: {at, event, ...})',
@@ -87,7 +121,8 @@ export const devCommand = defineCommand({
     workerPid: 'the worker left running',
   },
   async run(ctx, args): Promise<DevSummary> {
-    if ((ctx.mode === 'script' || ctx.mode === 'nested') && args.flags.for === undefined) throw new UsageError('dev in a script needs --for SECONDS', 'e.g. dev --for 600 (Ctrl-C ends it in a terminal)');
+    if ((ctx.mode === 'script' || ctx.mode === 'nested') && args.flags.for === undefined)
+      throw new UsageError('dev in a script needs --for SECONDS', 'e.g. dev --for 600 (Ctrl-C ends it in a terminal)');
     const settings = await chooseWorkerCommand(ctx, args.flags.worker);
     await consentToRunCode(ctx, settings.workerDir, settings.workerCmd);
     const summary: DevSummary = { events: 0, restarts: 0, kept: 0 };
@@ -110,18 +145,35 @@ export const devCommand = defineCommand({
       }
     };
 
-    await withLock(settings.stateDir, 'server', 'dev', () => ensureServer(settings, { headless: true, signal: ctx.signal, progress: (l) => ctx.progress(l) }), { signal: ctx.signal });
+    await withLock(
+      settings.stateDir,
+      'server',
+      'dev',
+      () => ensureServer(settings, { headless: true, signal: ctx.signal, progress: (l) => ctx.progress(l) }),
+      { signal: ctx.signal },
+    );
     const h = await ctx.temporal();
     const restart = (): Promise<Worker> =>
-      withLock(settings.stateDir, `worker-${projectKey(settings)}`, 'dev', async () => {
-        const r = await ensureWorker(settings, { signal: ctx.signal, approve: (workers) => consentToStop(ctx, workers) });
-        return { pid: r.pid, taskQueue: r.taskQueue, ...(r.report ? { report: r.report } : {}) };
-      }, { signal: ctx.signal });
+      withLock(
+        settings.stateDir,
+        `worker-${projectKey(settings)}`,
+        'dev',
+        async () => {
+          const r = await ensureWorker(settings, {
+            signal: ctx.signal,
+            approve: (workers) => consentToStop(ctx, workers),
+          });
+          return { pid: r.pid, taskQueue: r.taskQueue, ...(r.report ? { report: r.report } : {}) };
+        },
+        { signal: ctx.signal },
+      );
 
     // A worker of this project already running is kept (a save replaces it); otherwise one starts.
     const running = findProjectWorkers(settings).workers.find((w) => w.taskQueue);
     const report = running ? runningWorkerReport(settings) : undefined;
-    let worker: Worker = running?.taskQueue ? { pid: running.pid, taskQueue: running.taskQueue, ...(report ? { report } : {}) } : await restart();
+    let worker: Worker = running?.taskQueue
+      ? { pid: running.pid, taskQueue: running.taskQueue, ...(report ? { report } : {}) }
+      : await restart();
     let watched = watchedFiles(settings, worker.report);
 
     // Checks and replays run in a warm Python of the worker's environment (a new one when it changes).
@@ -148,42 +200,81 @@ export const devCommand = defineCommand({
     }
 
     /** The old worker stays: why, and what the user may do instead. */
-    const keep = (files: string[], why: Extract<DevEvent, { event: 'kept' }>['why'], message: string, more: Partial<Extract<DevEvent, { event: 'kept' }>> = {}) => {
+    const keep = (
+      files: string[],
+      why: Extract<DevEvent, { event: 'kept' }>['why'],
+      message: string,
+      more: Partial<Extract<DevEvent, { event: 'kept' }>> = {},
+    ) => {
       summary.kept++;
       emit(devEvent({ event: 'kept', files, why, message, ...more }));
     };
 
-    const replaceWorker = async (files: string[], savedAt: number, took: { checkMs: number; gateMs?: number }, gate?: GateResult) => {
+    const replaceWorker = async (
+      files: string[],
+      savedAt: number,
+      took: { checkMs: number; gateMs?: number },
+      gate?: GateResult,
+    ) => {
       const restartAt = Date.now();
       try {
         worker = await restart();
       } catch (err) {
         const e = toTshellError(err);
-        keep(files, 'start-failed', `the new worker did not start: ${e.message}`, { choices: (e.details ?? []).slice(-6) });
+        keep(files, 'start-failed', `the new worker did not start: ${e.message}`, {
+          choices: (e.details ?? []).slice(-6),
+        });
         return false;
       }
       summary.restarts++;
       watched = watchedFiles(settings, worker.report);
       watch.set(watched.files);
-      emit(devEvent({ event: 'restarted', files, pid: worker.pid, taskQueue: worker.taskQueue, saveToPollMs: Date.now() - savedAt, ...(gate && !gate.skipped ? { gate: { checked: gate.checked, total: gate.total } } : {}), took: { ...took, restartMs: Date.now() - restartAt } }));
+      emit(
+        devEvent({
+          event: 'restarted',
+          files,
+          pid: worker.pid,
+          taskQueue: worker.taskQueue,
+          saveToPollMs: Date.now() - savedAt,
+          ...(gate && !gate.skipped ? { gate: { checked: gate.checked, total: gate.total } } : {}),
+          took: { ...took, restartMs: Date.now() - restartAt },
+        }),
+      );
       return true;
     };
 
     /** Running workflows would part from their histories: keep the old worker; on a terminal, offer the ways out. */
-    const diverged = async (files: string[], savedAt: number, took: { checkMs: number; gateMs?: number }, gate: GateResult) => {
+    const diverged = async (
+      files: string[],
+      savedAt: number,
+      took: { checkMs: number; gateMs?: number },
+      gate: GateResult,
+    ) => {
       const list = gate.diverged;
       const resettable = list.every((d) => d.resetTo);
       const choices = [
-        ...(resettable ? list.map((d) => `reset --id ${d.workflowId} --run-id ${d.runId} --event ${d.resetTo} (then save again)`) : []),
+        ...(resettable
+          ? list.map((d) => `reset --id ${d.workflowId} --run-id ${d.runId} --event ${d.resetTo} (then save again)`)
+          : []),
         ...list.map((d) => `terminate --id ${d.workflowId} --run-id ${d.runId}`),
         'ensure-worker --force (restart anyway: they fail their next workflow task)',
       ];
-      keep(files, 'diverged', `${list.length} running workflow(s) cannot replay the new code`, { diverged: list.map(({ reason: _r, ...d }) => d), choices });
+      keep(files, 'diverged', `${list.length} running workflow(s) cannot replay the new code`, {
+        diverged: list.map(({ reason: _r, ...d }) => d),
+        choices,
+      });
       const prompter = ctx.prompter;
       if (!prompter) return;
       const pick = await ask(() =>
         prompter.select('What now?', [
-          ...(resettable ? [{ value: 'reset' as const, name: `reset ${list.length === 1 ? 'it' : 'them'} to before the divergence, on the new worker` }] : []),
+          ...(resettable
+            ? [
+                {
+                  value: 'reset' as const,
+                  name: `reset ${list.length === 1 ? 'it' : 'them'} to before the divergence, on the new worker`,
+                },
+              ]
+            : []),
           { value: 'terminate' as const, name: `terminate ${list.length === 1 ? 'it' : 'them'}, then restart` },
           { value: 'restart' as const, name: 'restart anyway (they fail their next workflow task)' },
           { value: 'keep' as const, name: 'keep the old worker' },
@@ -191,13 +282,20 @@ export const devCommand = defineCommand({
       );
       if (pick === 'keep') return;
       if (pick !== 'restart') {
-        const targets = list.map((d) => ({ workflowId: d.workflowId, runId: d.runId, namespace: h.namespace, ...(pick === 'reset' ? { eventId: d.resetTo } : {}) }));
+        const targets = list.map((d) => ({
+          workflowId: d.workflowId,
+          runId: d.runId,
+          namespace: h.namespace,
+          ...(pick === 'reset' ? { eventId: d.resetTo } : {}),
+        }));
         const what = list.map((d) => `${d.workflowId}${pick === 'reset' ? ` to event ${d.resetTo}` : ''}`).join(', ');
         if (!(await ask(() => ctx.consent({ class: 'workflows', action: `${pick} ${what}?`, targets })))) return;
       }
       if (pick === 'terminate') {
         for (const d of list) {
-          await h.client.workflow.getHandle(d.workflowId, d.runId).terminate('terminated from tshell dev: it cannot replay the new code');
+          await h.client.workflow
+            .getHandle(d.workflowId, d.runId)
+            .terminate('terminated from tshell dev: it cannot replay the new code');
           emit(devEvent({ event: 'acted', action: 'terminate', workflowId: d.workflowId, runId: d.runId }));
         }
       }
@@ -205,7 +303,13 @@ export const devCommand = defineCommand({
       if (!(await replaceWorker(files, savedAt, took, gate))) return;
       if (pick === 'reset') {
         for (const d of list) {
-          const newRunId = await resetToTask(h, d.workflowId, d.runId, d.resetTo ?? 0, 'reset from tshell dev: to before it parts from the new code');
+          const newRunId = await resetToTask(
+            h,
+            d.workflowId,
+            d.runId,
+            d.resetTo ?? 0,
+            'reset from tshell dev: to before it parts from the new code',
+          );
           emit(devEvent({ event: 'acted', action: 'reset', workflowId: d.workflowId, runId: d.runId, newRunId }));
         }
       }
@@ -225,14 +329,30 @@ export const devCommand = defineCommand({
       const checkAt = Date.now();
       const check = await checkSources(settings, runner, files, ctx.signal);
       const checkMs = Date.now() - checkAt;
-      if (check.ok === false) return keep(files, 'does-not-import', check.message, { file: check.file, ...(check.line ? { line: check.line } : {}) });
+      if (check.ok === false)
+        return keep(files, 'does-not-import', check.message, {
+          file: check.file,
+          ...(check.line ? { line: check.line } : {}),
+        });
       if (check.ok === 'unchecked') return keep(files, 'unchecked', `the new code could not be checked: ${check.why}`);
       if (kind === 'activity') return void (await replaceWorker(files, savedAt, { checkMs }));
       const gateAt = Date.now();
-      const gate = await determinismGate(h, settings, () => python, { limit: 50, budgetMs: args.flags['gate-timeout'] * 1000, signal: ctx.signal, changed: true, runner });
+      const gate = await determinismGate(h, settings, () => python, {
+        limit: 50,
+        budgetMs: args.flags['gate-timeout'] * 1000,
+        signal: ctx.signal,
+        changed: true,
+        runner,
+      });
       const took = { checkMs, gateMs: Date.now() - gateAt };
       if (gate.diverged.length) return diverged(files, savedAt, took, gate);
-      if (gate.unchecked.length) return keep(files, 'unchecked', `${gate.unchecked.length} of ${gate.total} running workflow(s) could not be checked against the new code: ${gate.unchecked[0]?.why ?? ''}`, { choices: ['ensure-worker --force (restart anyway)'] });
+      if (gate.unchecked.length)
+        return keep(
+          files,
+          'unchecked',
+          `${gate.unchecked.length} of ${gate.total} running workflow(s) could not be checked against the new code: ${gate.unchecked[0]?.why ?? ''}`,
+          { choices: ['ensure-worker --force (restart anyway)'] },
+        );
       await replaceWorker(files, savedAt, took, gate);
     };
 
@@ -253,7 +373,15 @@ export const devCommand = defineCommand({
     };
     const watch = watchSources(watched.files, queue, args.flags.debounce);
     // Said once the files are watched: a save from now on is seen.
-    emit(devEvent({ event: 'watching', pid: worker.pid, taskQueue: worker.taskQueue, files: watched.files, workflowFiles: [...watched.workflowFiles] }));
+    emit(
+      devEvent({
+        event: 'watching',
+        pid: worker.pid,
+        taskQueue: worker.taskQueue,
+        files: watched.files,
+        workflowFiles: [...watched.workflowFiles],
+      }),
+    );
     // A worker found running on older code is replaced the way a save would replace it (the gate first).
     if (running) {
       const startedAt = Date.now() - running.uptimeMs;
@@ -289,4 +417,3 @@ export const devCommand = defineCommand({
   // Everything was said as it happened.
   render: () => '',
 });
-

@@ -31,8 +31,27 @@ export const diagnoseCommand = defineCommand({
   effect: 'read',
   summary: 'What is wrong with the workflow, the evidence, and the procedure that fixes it',
   examples: ['diagnose', 'diagnose --id YourWorkflowId --json', 'diagnose --all', 'diagnose --schedule nightly-report'],
-  flags: [...WORKFLOW_REF, { name: 'all', type: 'boolean', description: 'every stalled workflow' }, { name: 'schedule', type: 'string', metavar: 'SCHEDULE_ID', description: 'a schedule: paused, skipped or missed actions, its last runs' }],
-  fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', findings: '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}, waitingOn[{kind, name, since, firesAt, seconds, attempt, nextAttemptAt, eventId, received}] (waiting only; kinds as in describe)}]', diagnoses: 'with --all: one {workflowId, runId, status, findings, error} per stalled workflow (error: {code, message} when that one could not be diagnosed)', schedule: 'with --schedule: the schedule (as `schedule describe`)', runs: "with --schedule: its last runs, newest first: {workflowId, runId, status, scheduledAt, finding{class, summary}}" },
+  flags: [
+    ...WORKFLOW_REF,
+    { name: 'all', type: 'boolean', description: 'every stalled workflow' },
+    {
+      name: 'schedule',
+      type: 'string',
+      metavar: 'SCHEDULE_ID',
+      description: 'a schedule: paused, skipped or missed actions, its last runs',
+    },
+  ],
+  fields: {
+    workflowId: 'workflow id',
+    runId: 'run id',
+    status: 'status',
+    findings:
+      '[{class, severity, summary, evidence[{source, eventId, line, text}], procedure{id, steps[]}, waitingOn[{kind, name, since, firesAt, seconds, attempt, nextAttemptAt, eventId, received}] (waiting only; kinds as in describe)}]',
+    diagnoses:
+      'with --all: one {workflowId, runId, status, findings, error} per stalled workflow (error: {code, message} when that one could not be diagnosed)',
+    schedule: 'with --schedule: the schedule (as `schedule describe`)',
+    runs: 'with --schedule: its last runs, newest first: {workflowId, runId, status, scheduledAt, finding{class, summary}}',
+  },
   async run(ctx, args): Promise<{ diagnoses: Diagnosis[] } | Diagnosis | ScheduleDiagnosis> {
     const h = await ctx.temporal();
     if (args.flags.schedule !== undefined) return diagnoseSchedule(h, ctx.settings, args.flags.schedule);
@@ -49,7 +68,13 @@ export const diagnoseCommand = defineCommand({
           if (r.ok) return r.value;
           const w = stalled.stalled[i]!;
           const e = toTshellError(r.error);
-          return { workflowId: w.workflowId, runId: w.runId, status: 'UNKNOWN', findings: [], error: { code: e.code, message: e.message } };
+          return {
+            workflowId: w.workflowId,
+            runId: w.runId,
+            status: 'UNKNOWN',
+            findings: [],
+            error: { code: e.code, message: e.message },
+          };
         }),
       };
     }
@@ -65,9 +90,17 @@ export const diagnoseCommand = defineCommand({
         if (x.error) return `${s.fail} ${s.c.bold(x.workflowId)} could not be diagnosed: ${x.error.message}`;
         const lines = [`${x.findings.some(problem) ? s.fail : s.ok} ${s.c.bold(x.workflowId)} ${x.status}`];
         for (const f of x.findings) {
-          lines.push(`${problem(f) || classSpec(f.class).advisory ? s.warn : s.ok} ${s.c.bold(f.class)} (${f.severity}): ${f.summary}`);
-          for (const e of f.evidence) lines.push(s.c.dim(`    ${e.source}${e.eventId ? ` event ${e.eventId}` : ''}${e.line ? ` line ${e.line}` : ''}: ${e.text}`));
-          if (f.procedure.steps.length) lines.push(`  fix (${f.procedure.id}):`, ...f.procedure.steps.map((st) => `    ${st}`));
+          lines.push(
+            `${problem(f) || classSpec(f.class).advisory ? s.warn : s.ok} ${s.c.bold(f.class)} (${f.severity}): ${f.summary}`,
+          );
+          for (const e of f.evidence)
+            lines.push(
+              s.c.dim(
+                `    ${e.source}${e.eventId ? ` event ${e.eventId}` : ''}${e.line ? ` line ${e.line}` : ''}: ${e.text}`,
+              ),
+            );
+          if (f.procedure.steps.length)
+            lines.push(`  fix (${f.procedure.id}):`, ...f.procedure.steps.map((st) => `    ${st}`));
         }
         return lines.join('\n');
       })
@@ -75,19 +108,30 @@ export const diagnoseCommand = defineCommand({
   },
   exitCode: (d) => {
     if ('schedule' in d) return scheduleHasProblem(d) ? ExitCode.failure : ExitCode.ok;
-    return ('diagnoses' in d ? d.diagnoses : [d]).some((x) => x.error || x.findings.some(problem)) ? ExitCode.failure : ExitCode.ok;
+    return ('diagnoses' in d ? d.diagnoses : [d]).some((x) => x.error || x.findings.some(problem))
+      ? ExitCode.failure
+      : ExitCode.ok;
   },
 });
 
 function scheduleLines(d: ScheduleDiagnosis, s: Style): string[] {
   const x = d.schedule;
-  const lines = [`${scheduleHasProblem(d) ? s.fail : s.ok} schedule ${s.c.bold(x.scheduleId)} ${x.paused ? 'paused' : 'active'}: ${x.workflowType ?? '?'}, ${x.spec}`];
+  const lines = [
+    `${scheduleHasProblem(d) ? s.fail : s.ok} schedule ${s.c.bold(x.scheduleId)} ${x.paused ? 'paused' : 'active'}: ${x.workflowType ?? '?'}, ${x.spec}`,
+  ];
   for (const f of d.findings) {
     lines.push(`${f.severity === 'info' ? s.ok : s.warn} ${s.c.bold(f.kind)} (${f.severity}): ${f.summary}`);
     for (const e of f.evidence) lines.push(s.c.dim(`    ${e}`));
     if (f.fix.length) lines.push('  fix:', ...f.fix.map((st) => `    ${st}`));
   }
-  if (d.runs.length) lines.push('last runs:', ...d.runs.map((r) => `  ${r.workflowId} ${r.status}${r.finding ? ` · ${r.finding.class}: ${r.finding.summary}` : ''}${r.error ? ` · ${r.error}` : ''}`));
+  if (d.runs.length)
+    lines.push(
+      'last runs:',
+      ...d.runs.map(
+        (r) =>
+          `  ${r.workflowId} ${r.status}${r.finding ? ` · ${r.finding.class}: ${r.finding.summary}` : ''}${r.error ? ` · ${r.error}` : ''}`,
+      ),
+    );
   lines.push(`next runs: ${x.paused ? 'none while paused' : x.nextRuns.slice(0, 3).join(', ') || 'none'}`);
   return lines;
 }
@@ -108,7 +152,14 @@ export const traceCommand = defineCommand({
   summary: 'The workflow and its running child workflows as a tree, each with its status and diagnosis',
   examples: ['trace', 'trace --id YourParentWorkflowId --json'],
   flags: [...WORKFLOW_REF],
-  fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', findings: 'its findings (as diagnose)', children: 'its running children, each the same shape (depth ≤ 5)' },
+  fields: {
+    workflowId: 'workflow id',
+    runId: 'run id',
+    type: 'workflow type',
+    status: 'status',
+    findings: 'its findings (as diagnose)',
+    children: 'its running children, each the same shape (depth ≤ 5)',
+  },
   async run(ctx, args): Promise<DiagnosedNode> {
     const ref = workflowRef(ctx, args);
     const h = await ctx.temporal();

@@ -11,7 +11,9 @@ export function jsonFieldsMarkdown(): string {
   const lines = ['| command | `--json` fields |', '| --- | --- |'];
   for (const c of visibleCommands()) {
     if (!c.fields) continue;
-    const fields = Object.entries(c.fields).map(([k, v]) => `\`${k}\`: ${v.replace(/\|/g, '\\|')}`).join('<br>');
+    const fields = Object.entries(c.fields)
+      .map(([k, v]) => `\`${k}\`: ${v.replace(/\|/g, '\\|')}`)
+      .join('<br>');
     lines.push(`| \`${c.name}\` | ${fields} |`);
   }
   return lines.join('\n');
@@ -25,7 +27,9 @@ export function classesMarkdown(): string {
   for (const c of CLASS_NAMES) {
     const spec = classSpec(c);
     const who = spec.stage === 'user' ? ' (wizard only: from your answer)' : '';
-    lines.push(`| \`${c}\` | ${spec.severity} | \`${spec.procedure}\` | ${spec.explanation.split(/(?<=\.)\s/)[0]}${who} |`);
+    lines.push(
+      `| \`${c}\` | ${spec.severity} | \`${spec.procedure}\` | ${spec.explanation.split(/(?<=\.)\s/)[0]}${who} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -27,20 +27,44 @@ export const doctorCommand = defineCommand({
   async run(ctx): Promise<{ checks: DoctorCheck[] }> {
     const s = ctx.settings;
     const checks: DoctorCheck[] = [];
-    checks.push({ name: 'node', ok: Number(process.versions.node.split('.')[0]) >= 20, detail: `v${process.versions.node} (${process.execPath})`, fix: 'install Node 20 or newer' });
+    checks.push({
+      name: 'node',
+      ok: Number(process.versions.node.split('.')[0]) >= 20,
+      detail: `v${process.versions.node} (${process.execPath})`,
+      fix: 'install Node 20 or newer',
+    });
     const python = findTool('python3');
-    checks.push({ name: 'python', ok: Boolean(python), detail: python ? `${await toolVersion(python.path)} (${python.path})` : 'not found', fix: 'install Python 3.11+' });
+    checks.push({
+      name: 'python',
+      ok: Boolean(python),
+      detail: python ? `${await toolVersion(python.path)} (${python.path})` : 'not found',
+      fix: 'install Python 3.11+',
+    });
     const uv = findTool('uv');
-    checks.push({ name: 'uv', ok: Boolean(uv), detail: uv ? `${await toolVersion(uv.path)} (${uv.path}, from ${uv.source})` : 'not found', fix: 'tshell setup' });
+    checks.push({
+      name: 'uv',
+      ok: Boolean(uv),
+      detail: uv ? `${await toolVersion(uv.path)} (${uv.path}, from ${uv.source})` : 'not found',
+      fix: 'tshell setup',
+    });
     const temporal = findTool('temporal', s.temporalCli || undefined);
-    checks.push({ name: 'temporal', ok: Boolean(temporal), detail: temporal ? `${await toolVersion(temporal.path)} (${temporal.path}, from ${temporal.source})` : 'not found', fix: 'tshell setup' });
+    checks.push({
+      name: 'temporal',
+      ok: Boolean(temporal),
+      detail: temporal
+        ? `${await toolVersion(temporal.path)} (${temporal.path}, from ${temporal.source})`
+        : 'not found',
+      fix: 'tshell setup',
+    });
     const t0 = Date.now();
     let serverOk = false;
     let serverDetail = 'not reachable';
     if (await tcpProbe(s.address, 1000)) {
       try {
         const h = await connectFor(s);
-        await h.connection.withDeadline(Date.now() + 2000, () => h.connection.workflowService.describeNamespace({ namespace: s.namespace }));
+        await h.connection.withDeadline(Date.now() + 2000, () =>
+          h.connection.workflowService.describeNamespace({ namespace: s.namespace }),
+        );
         serverOk = true;
         serverDetail = `${s.address}, namespace ${s.namespace}, ${Date.now() - t0} ms`;
       } catch (err) {
@@ -53,11 +77,15 @@ export const doctorCommand = defineCommand({
     return { checks };
   },
   render(d, s) {
-    return d.checks.map((c) => `${c.ok ? s.ok : c.unchecked ? s.warn : s.fail} ${c.name.padEnd(15)} ${c.detail}${c.ok || !c.fix ? '' : `\n  ${s.c.dim('fix:')} ${c.fix}`}`).join('\n');
+    return d.checks
+      .map(
+        (c) =>
+          `${c.ok ? s.ok : c.unchecked ? s.warn : s.fail} ${c.name.padEnd(15)} ${c.detail}${c.ok || !c.fix ? '' : `\n  ${s.c.dim('fix:')} ${c.fix}`}`,
+      )
+      .join('\n');
   },
   exitCode: (d) => (d.checks.every((c) => c.ok || c.unchecked) ? ExitCode.ok : ExitCode.failure),
 });
-
 
 /**
  * Is temporalio importable where the worker runs? Asked of the project's Python without making one:
@@ -71,13 +99,29 @@ async function temporalioCheck(ctx: CommandContext): Promise<DoctorCheck> {
   const python = uv ? existing && [existing] : plan.runner.python;
   const where = existing && uv?.managed ? "tshell's environment for it" : `${plan.runner.kind} (${plan.runner.source})`;
   if (!python) {
-    return { name: 'temporalio', ok: false, unchecked: true, detail: `not checked: ${plan.root} has no .venv, and tshell has not built its own environment for it yet`, fix: "`ensure-worker` builds it (outside the project), or `uv sync` makes the project's own" };
+    return {
+      name: 'temporalio',
+      ok: false,
+      unchecked: true,
+      detail: `not checked: ${plan.root} has no .venv, and tshell has not built its own environment for it yet`,
+      fix: "`ensure-worker` builds it (outside the project), or `uv sync` makes the project's own",
+    };
   }
   const { execa } = await import('execa');
   const [file, ...args] = python;
-  const r = await execa(file as string, [...args, '-c', 'import temporalio; print(temporalio.__version__)'], { cwd: plan.root, reject: false, timeout: 120_000, env: childEnv({ PYTHONDONTWRITEBYTECODE: '1' }) });
+  const r = await execa(file as string, [...args, '-c', 'import temporalio; print(temporalio.__version__)'], {
+    cwd: plan.root,
+    reject: false,
+    timeout: 120_000,
+    env: childEnv({ PYTHONDONTWRITEBYTECODE: '1' }),
+  });
   const ok = r.exitCode === 0;
-  return { name: 'temporalio', ok, detail: ok ? `${String(r.stdout).trim()} in ${where}` : `not importable in ${where}`, fix: plan.runner.install };
+  return {
+    name: 'temporalio',
+    ok,
+    detail: ok ? `${String(r.stdout).trim()} in ${where}` : `not importable in ${where}`,
+    fix: plan.runner.install,
+  };
 }
 
 /** Where a setting came from, for a check's detail. */
@@ -99,10 +143,16 @@ async function projectChecks(ctx: CommandContext): Promise<DoctorCheck[]> {
       : `${s.projectDir}: no Temporal code here (no @workflow.defn, @activity.defn, Worker(...) or start_workflow)`,
     fix: 'cd into your Temporal project, or pass --project-dir DIR',
   });
-  for (const w of discovery.workflows) checks.push({ name: '  workflow', ok: true, detail: `${w.name} (${w.file}:${w.line})` });
+  for (const w of discovery.workflows)
+    checks.push({ name: '  workflow', ok: true, detail: `${w.name} (${w.file}:${w.line})` });
   checks.push({ name: 'python env', ok: true, detail: `${plan.runner.kind} (${plan.runner.source})` });
   if (plan.hasTemporalCode) checks.push(await temporalioCheck(ctx));
-  const command = (key: 'workerCmd' | 'starterCmd', dirKey: 'workerDir' | 'starterDir', label: string, fix: string): DoctorCheck => {
+  const command = (
+    key: 'workerCmd' | 'starterCmd',
+    dirKey: 'workerDir' | 'starterDir',
+    label: string,
+    fix: string,
+  ): DoctorCheck => {
     let argv: string[] = [];
     try {
       argv = splitCommand(s[key], label);
@@ -113,12 +163,38 @@ async function projectChecks(ctx: CommandContext): Promise<DoctorCheck[]> {
     return { name: label, ok: r.ok, detail: `${s[key]} [${from(ctx, key)}]${r.ok ? '' : `: ${r.detail}`}`, fix };
   };
   const several = plan.workerChoices.length > 1 && ctx.resolved.sources.workerCmd.source === 'default';
-  checks.push(several
-    ? { name: 'worker command', ok: false, detail: `${plan.workerChoices.length} workers: ${plan.workerChoices.map((w) => w.where).join(', ')}`, fix: '`project <its folder>`, or --worker-cmd' }
-    : command('workerCmd', 'workerDir', 'worker command', 'pass --worker-cmd "python path/to/worker.py" (or TSHELL_WORKER_CMD)'));
+  checks.push(
+    several
+      ? {
+          name: 'worker command',
+          ok: false,
+          detail: `${plan.workerChoices.length} workers: ${plan.workerChoices.map((w) => w.where).join(', ')}`,
+          fix: '`project <its folder>`, or --worker-cmd',
+        }
+      : command(
+          'workerCmd',
+          'workerDir',
+          'worker command',
+          'pass --worker-cmd "python path/to/worker.py" (or TSHELL_WORKER_CMD)',
+        ),
+  );
   const queue = plan.worker?.taskQueue;
-  checks.push({ name: 'task queue', ok: true, detail: s.taskQueue ? `${s.taskQueue} [${from(ctx, 'taskQueue')}]` : `set at run time${queue?.unknown ? ` (${queue.unknown}${queue.source ? ` at ${queue.source}` : ''})` : ''}: the worker's heartbeat tells` });
-  if (plan.starter || ctx.resolved.sources.starterCmd.source !== 'default') checks.push(command('starterCmd', 'starterDir', 'starter', 'pass --starter-cmd'));
-  else checks.push({ name: 'starter', ok: true, detail: plan.workflowTypes.length ? `none found: \`start\` starts ${plan.workflowTypes.length === 1 ? plan.workflowTypes[0] : 'a workflow with --type'} directly` : 'none found' });
+  checks.push({
+    name: 'task queue',
+    ok: true,
+    detail: s.taskQueue
+      ? `${s.taskQueue} [${from(ctx, 'taskQueue')}]`
+      : `set at run time${queue?.unknown ? ` (${queue.unknown}${queue.source ? ` at ${queue.source}` : ''})` : ''}: the worker's heartbeat tells`,
+  });
+  if (plan.starter || ctx.resolved.sources.starterCmd.source !== 'default')
+    checks.push(command('starterCmd', 'starterDir', 'starter', 'pass --starter-cmd'));
+  else
+    checks.push({
+      name: 'starter',
+      ok: true,
+      detail: plan.workflowTypes.length
+        ? `none found: \`start\` starts ${plan.workflowTypes.length === 1 ? plan.workflowTypes[0] : 'a workflow with --type'} directly`
+        : 'none found',
+    });
   return checks;
 }

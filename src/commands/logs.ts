@@ -8,7 +8,6 @@ import { stripAnsi } from '../ansi.js';
 import { workerFiles } from '../config/state-dir.js';
 import { defineCommand } from '../cli-model/types.js';
 
-
 // ---- logs -----------------------------------------------------------------------------------
 
 interface LogsData {
@@ -22,19 +21,29 @@ export const logsCommand = defineCommand({
   aliases: ['log'],
   group: 'monitoring',
   effect: 'read',
-  summary: "The worker log: last lines, error blocks whole, a grep, or follow it",
+  summary: 'The worker log: last lines, error blocks whole, a grep, or follow it',
   examples: ['logs -n 100', 'logs --errors', 'logs --grep "activity"', 'logs --follow', 'logs --project-name orders'],
   flags: [
     { name: 'lines', type: 'number', min: 1, integer: true, short: 'n', default: 50, description: 'how many lines' },
     { name: 'errors', type: 'boolean', description: 'only error lines and whole tracebacks' },
     { name: 'grep', type: 'string', metavar: 'REGEX', description: 'only lines matching the regular expression' },
     { name: 'follow', type: 'boolean', description: 'keep printing new lines until Ctrl-C (or --for)' },
-    { name: 'for', type: 'number', min: 0, metavar: 'SECONDS', description: 'with --follow: stop after this many seconds' },
+    {
+      name: 'for',
+      type: 'number',
+      min: 0,
+      metavar: 'SECONDS',
+      description: 'with --follow: stop after this many seconds',
+    },
   ],
   fields: { file: 'the log file', lines: 'lines shown: {line, text}', blocks: 'with --errors: {line, text[]} blocks' },
   async run(ctx, args): Promise<LogsData> {
     const file = workerFiles(ctx.settings).logFile;
-    if (!existsSync(file)) throw new NotFoundError(`no worker log for project ${ctx.settings.projectName} (${file})`, 'start one with `ensure-worker`, or pass --project-name');
+    if (!existsSync(file))
+      throw new NotFoundError(
+        `no worker log for project ${ctx.settings.projectName} (${file})`,
+        'start one with `ensure-worker`, or pass --project-name',
+      );
     let re: RegExp | undefined;
     if (args.flags.grep) {
       try {
@@ -85,11 +94,14 @@ export const logsCommand = defineCommand({
   },
   render(d, s, args) {
     if (args.flags.follow) return '';
-    if (d.lines.length === 0) return s.c.dim(`(nothing${args.flags.errors ? ' that looks like an error' : ''} in ${d.file})`);
-    if (d.blocks) return d.blocks.map((b) => b.text.map((t, k) => `${s.c.dim(String(b.line + k).padStart(6))} ${t}`).join('\n')).join('\n\n');
+    if (d.lines.length === 0)
+      return s.c.dim(`(nothing${args.flags.errors ? ' that looks like an error' : ''} in ${d.file})`);
+    if (d.blocks)
+      return d.blocks
+        .map((b) => b.text.map((t, k) => `${s.c.dim(String(b.line + k).padStart(6))} ${t}`).join('\n'))
+        .join('\n\n');
     return d.lines.map((l) => l.text).join('\n');
   },
 });
 
 // ---- errors ---------------------------------------------------------------------------------
-

@@ -15,8 +15,18 @@ function brief(text: string): string {
 }
 
 function flagSchema(f: FlagSpec): JsonSchema {
-  const number: JsonSchema = { type: f.integer ? 'integer' : 'number', ...(f.min !== undefined ? { minimum: f.min } : {}) };
-  const one: JsonSchema = f.type === 'boolean' ? { type: 'boolean' } : f.type === 'number' ? number : f.type === 'json' ? {} : { type: 'string' };
+  const number: JsonSchema = {
+    type: f.integer ? 'integer' : 'number',
+    ...(f.min !== undefined ? { minimum: f.min } : {}),
+  };
+  const one: JsonSchema =
+    f.type === 'boolean'
+      ? { type: 'boolean' }
+      : f.type === 'number'
+        ? number
+        : f.type === 'json'
+          ? {}
+          : { type: 'string' };
   if (f.choices) one.enum = [...f.choices];
   const schema: JsonSchema = f.multiple ? { type: 'array', items: one } : one;
   return { ...schema, description: brief(f.description), ...(f.default !== undefined ? { default: f.default } : {}) };
@@ -27,18 +37,28 @@ export function toolSchema(command: Command): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const p of command.positionals ?? []) {
-    properties[p.name] = { type: 'string', description: brief(p.description), ...(p.choices ? { enum: [...p.choices] } : {}) };
+    properties[p.name] = {
+      type: 'string',
+      description: brief(p.description),
+      ...(p.choices ? { enum: [...p.choices] } : {}),
+    };
     if (p.required) required.push(p.name);
   }
   for (const f of command.flags) properties[f.name] = flagSchema(f);
   // The per-call settings are named as the flags are, and described once (the server's instructions).
   for (const s of CALL_SETTINGS) properties[s.name] ??= { type: 'string' };
-  if (command.effect !== 'read') properties[CONFIRM_KEY] = { type: 'string', description: "the plan's token from a call without it" };
+  if (command.effect !== 'read')
+    properties[CONFIRM_KEY] = { type: 'string', description: "the plan's token from a call without it" };
   return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false };
 }
 
 /** Without consent nothing is done: the reply is the plan (exact targets) and the token that carries it out. */
-const PLAN_PROPERTIES = { needsConfirmation: { type: 'boolean' }, plan: { type: 'object' }, token: { type: 'string' }, hint: { type: 'string' } };
+const PLAN_PROPERTIES = {
+  needsConfirmation: { type: 'boolean' },
+  plan: { type: 'object' },
+  token: { type: 'string' },
+  hint: { type: 'string' },
+};
 
 /** The data's shape (its declared --json fields, described in the README), plus a plan to confirm. */
 export function outputSchema(command: Command): JsonSchema | undefined {
@@ -86,18 +106,40 @@ export interface ToolReply {
 export function toolReply(result: LineResult): ToolReply {
   const failure = result.failure;
   if (failure instanceof ConfirmationRequiredError) {
-    const body = { needsConfirmation: true, plan: failure.plan, token: failure.token, hint: failure.changed ? 'the targets changed since that preview: this is the new plan' : 'call again with confirm set to this token to carry it out' };
-    return { content: [{ type: 'text', text: toJson(body, 0) }], structuredContent: body, _meta: { 'tshell/exitCode': result.exitCode, 'tshell/code': ErrorCodes.needsConfirmation } };
+    const body = {
+      needsConfirmation: true,
+      plan: failure.plan,
+      token: failure.token,
+      hint: failure.changed
+        ? 'the targets changed since that preview: this is the new plan'
+        : 'call again with confirm set to this token to carry it out',
+    };
+    return {
+      content: [{ type: 'text', text: toJson(body, 0) }],
+      structuredContent: body,
+      _meta: { 'tshell/exitCode': result.exitCode, 'tshell/code': ErrorCodes.needsConfirmation },
+    };
   }
-  if (result.error) return { content: [{ type: 'text', text: toJson({ error: result.error }, 0) }], isError: true, _meta: { 'tshell/exitCode': result.exitCode } };
+  if (result.error)
+    return {
+      content: [{ type: 'text', text: toJson({ error: result.error }, 0) }],
+      isError: true,
+      _meta: { 'tshell/exitCode': result.exitCode },
+    };
   const data = result.data ?? null;
-  const structured = data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : { value: data };
-  return { content: [{ type: 'text', text: toJson(structured, 0) }], structuredContent: structured, isError: result.exitCode !== 0, _meta: { 'tshell/exitCode': result.exitCode } };
+  const structured =
+    data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : { value: data };
+  return {
+    content: [{ type: 'text', text: toJson(structured, 0) }],
+    structuredContent: structured,
+    isError: result.exitCode !== 0,
+    _meta: { 'tshell/exitCode': result.exitCode },
+  };
 }
 
 /** Said once, in the initialize reply, instead of in every tool. */
 export const INSTRUCTIONS = [
-  'tshell drives the local Temporal loop (dev server, the project\'s Python worker, workflows, diagnosis).',
+  "tshell drives the local Temporal loop (dev server, the project's Python worker, workflows, diagnosis).",
   `Every tool takes these settings for that call only: ${CALL_SETTINGS.map((s) => `${s.name} (${s.short})`).join(', ')}.`,
   'A call that needs consent does nothing and returns {needsConfirmation, plan, token}: plan names the exact targets;',
   'call again with confirm set to that token to carry out exactly that plan (refused if the targets changed).',

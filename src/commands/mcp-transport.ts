@@ -26,14 +26,23 @@ export function checkLine(line: string): Checked {
   } catch (err) {
     return fail(null, -32700, `parse error: ${err instanceof Error ? err.message.split('\n')[0] : 'not JSON'}`);
   }
-  if (Array.isArray(parsed)) return fail(null, -32600, 'batch requests are not supported (MCP 2025-06-18 removed JSON-RPC batching): send one message per line');
+  if (Array.isArray(parsed))
+    return fail(
+      null,
+      -32600,
+      'batch requests are not supported (MCP 2025-06-18 removed JSON-RPC batching): send one message per line',
+    );
   if (!parsed || typeof parsed !== 'object') return fail(null, -32600, 'a JSON-RPC message must be an object');
   const m = parsed as Record<string, unknown>;
   if (m.jsonrpc !== '2.0') return fail(idOf(m), -32600, 'not a JSON-RPC 2.0 message ("jsonrpc": "2.0" is missing)');
   if (m.method === 'tools/call' && 'id' in m) {
     const params = m.params as Record<string, unknown> | undefined;
-    if (!params || typeof params !== 'object' || typeof params.name !== 'string') return fail(idOf(m), -32602, 'tools/call needs params.name (the tool) and params.arguments (an object)');
-    if (params.arguments !== undefined && (params.arguments === null || typeof params.arguments !== 'object' || Array.isArray(params.arguments))) {
+    if (!params || typeof params !== 'object' || typeof params.name !== 'string')
+      return fail(idOf(m), -32602, 'tools/call needs params.name (the tool) and params.arguments (an object)');
+    if (
+      params.arguments !== undefined &&
+      (params.arguments === null || typeof params.arguments !== 'object' || Array.isArray(params.arguments))
+    ) {
       return fail(idOf(m), -32602, `${params.name}: params.arguments must be an object`);
     }
   }

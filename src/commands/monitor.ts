@@ -11,7 +11,13 @@ import { workerHeartbeats, type WorkerHeartbeat } from '../temporal/workers.js';
 import { heartbeatOfTree } from '../processes/worker.js';
 import { findStalled, type StalledData, type StalledWorkflow } from '../diagnosis/stalled.js';
 import type { Style } from '../render/style.js';
-import { listExecutions, quoteValue, startedSince, statusClause, type ExecutionSummary } from '../temporal/visibility.js';
+import {
+  listExecutions,
+  quoteValue,
+  startedSince,
+  statusClause,
+  type ExecutionSummary,
+} from '../temporal/visibility.js';
 import { describeWorkflow } from '../temporal/workflows.js';
 import { WORKFLOW_STATUSES } from '../cli-model/option-sets.js';
 import { defineCommand } from '../cli-model/types.js';
@@ -39,9 +45,20 @@ export const recentCommand = defineCommand({
   flags: [
     { name: 'minutes', type: 'number', min: 0, default: 5, description: 'look back this many minutes' },
     { name: 'status', type: 'string', choices: WORKFLOW_STATUSES, description: 'only this status' },
-    { name: 'limit', type: 'number', min: 1, integer: true, default: 50, description: 'at most this many rows (stops reading pages there)' },
+    {
+      name: 'limit',
+      type: 'number',
+      min: 1,
+      integer: true,
+      default: 50,
+      description: 'at most this many rows (stops reading pages there)',
+    },
   ],
-  fields: { minutes: 'the window', workflows: 'executions: workflowId, runId, type, status, taskQueue, startTime, closeTime, durationMs', counts: 'number of listed executions per status' },
+  fields: {
+    minutes: 'the window',
+    workflows: 'executions: workflowId, runId, type, status, taskQueue, startTime, closeTime, durationMs',
+    counts: 'number of listed executions per status',
+  },
   async run(ctx, args): Promise<RecentData> {
     const minutes = args.flags.minutes;
     const since = startedSince(minutes);
@@ -51,16 +68,49 @@ export const recentCommand = defineCommand({
     const rows = await listExecutions(h, parts.join(' AND '), args.flags.limit);
     const counts: Record<string, number> = {};
     for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
-    return { minutes, workflows: rows.map((r) => ({ ...r, durationMs: (r.closeTime ? Date.parse(r.closeTime) : Date.now()) - Date.parse(r.startTime) })), counts };
+    return {
+      minutes,
+      workflows: rows.map((r) => ({
+        ...r,
+        durationMs: (r.closeTime ? Date.parse(r.closeTime) : Date.now()) - Date.parse(r.startTime),
+      })),
+      counts,
+    };
   },
   render(d, s) {
     if (d.workflows.length === 0) return `no executions started in the last ${d.minutes} min`;
     return [
       // The run id only when some workflow id has several runs (reset, continue-as-new, reuse).
       d.workflows.some((w, i) => d.workflows.findIndex((x) => x.workflowId === w.workflowId) !== i)
-        ? table(s, ['workflow id', 'run id', 'type', 'status', 'started', 'duration', 'task queue'], d.workflows.map((w) => [w.workflowId, w.runId, w.type, paintStatus(s, w.status), formatTime(w.startTime), formatDuration(w.durationMs ?? 0), w.taskQueue]), [0, 1])
-        : table(s, ['workflow id', 'type', 'status', 'started', 'duration', 'task queue'], d.workflows.map((w) => [w.workflowId, w.type, paintStatus(s, w.status), formatTime(w.startTime), formatDuration(w.durationMs ?? 0), w.taskQueue])),
-      Object.entries(d.counts).map(([k, v]) => `${k} ${v}`).join(' · '),
+        ? table(
+            s,
+            ['workflow id', 'run id', 'type', 'status', 'started', 'duration', 'task queue'],
+            d.workflows.map((w) => [
+              w.workflowId,
+              w.runId,
+              w.type,
+              paintStatus(s, w.status),
+              formatTime(w.startTime),
+              formatDuration(w.durationMs ?? 0),
+              w.taskQueue,
+            ]),
+            [0, 1],
+          )
+        : table(
+            s,
+            ['workflow id', 'type', 'status', 'started', 'duration', 'task queue'],
+            d.workflows.map((w) => [
+              w.workflowId,
+              w.type,
+              paintStatus(s, w.status),
+              formatTime(w.startTime),
+              formatDuration(w.durationMs ?? 0),
+              w.taskQueue,
+            ]),
+          ),
+      Object.entries(d.counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · '),
     ].join('\n');
   },
 });
@@ -75,16 +125,31 @@ export const stalledCommand = defineCommand({
   flags: [
     { name: 'query', type: 'string', description: 'extra visibility filter (ANDed with ExecutionStatus = "Running")' },
     { name: 'minutes', type: 'number', min: 0, description: 'only workflows started in the last N minutes' },
-    { name: 'limit', type: 'number', min: 1, integer: true, default: 1000, description: 'check at most this many running workflows' },
+    {
+      name: 'limit',
+      type: 'number',
+      min: 1,
+      integer: true,
+      default: 1000,
+      description: 'check at most this many running workflows',
+    },
   ],
-  fields: { checked: 'running workflows examined', stalled: 'stalled workflows: workflowId, runId, type, taskQueue, startTime, reasons[{kind, text}]', waiting: 'running workflows that are waiting (timer, signal, update), not stalled', reportedByServer: 'ids the server flags with TemporalReportedProblems (absent when the server cannot say)', streamed: 'without --json: the stalled rows were printed as they were found' },
+  fields: {
+    checked: 'running workflows examined',
+    stalled: 'stalled workflows: workflowId, runId, type, taskQueue, startTime, reasons[{kind, text}]',
+    waiting: 'running workflows that are waiting (timer, signal, update), not stalled',
+    reportedByServer: 'ids the server flags with TemporalReportedProblems (absent when the server cannot say)',
+    streamed: 'without --json: the stalled rows were printed as they were found',
+  },
   async run(ctx, args): Promise<StalledData & { streamed?: boolean }> {
     const h = await ctx.temporal();
     // For a person, each stalled workflow is printed the moment it is found (thousands running take
     // seconds to check); --json answers once, whole.
     const stream = !ctx.json;
     const data = await findStalled(ctx.settings, h, {
-      query: args.flags.query, minutes: args.flags.minutes, limit: args.flags.limit,
+      query: args.flags.query,
+      minutes: args.flags.minutes,
+      limit: args.flags.limit,
       ...(stream ? { onStalled: (w: StalledWorkflow) => ctx.print(`${stalledLines(ctx.style, w).join('\n')}\n`) } : {}),
     });
     return stream ? { ...data, streamed: true } : data;
@@ -100,7 +165,10 @@ export const stalledCommand = defineCommand({
 });
 
 function stalledLines(s: Style, w: StalledWorkflow): string[] {
-  return [`${s.c.bold(w.workflowId)} ${s.c.dim(`${w.type} on ${w.taskQueue}`)}`, ...w.reasons.map((r) => `  ${s.warn} ${r.text}`)];
+  return [
+    `${s.c.bold(w.workflowId)} ${s.c.dim(`${w.type} on ${w.taskQueue}`)}`,
+    ...w.reasons.map((r) => `  ${s.warn} ${r.text}`),
+  ];
 }
 
 // ---- health ---------------------------------------------------------------------------------
@@ -108,7 +176,15 @@ function stalledLines(s: Style, w: StalledWorkflow): string[] {
 interface HealthData {
   project: string;
   server: { address: string; reachable: boolean };
-  worker?: { pid: number; alive: boolean; uptimeMs: number; rssBytes?: number; startedByTshell: boolean; taskQueue?: string; logFile?: string };
+  worker?: {
+    pid: number;
+    alive: boolean;
+    uptimeMs: number;
+    rssBytes?: number;
+    startedByTshell: boolean;
+    taskQueue?: string;
+    logFile?: string;
+  };
   pollers: { taskQueue?: string; workflow: PollerInfo[]; activity: PollerInfo[] };
   logErrors: LogBlock[];
   deadWorker?: { pid: number; pidFile: string };
@@ -125,7 +201,18 @@ export const healthCommand = defineCommand({
   effect: 'read',
   summary: "This project's worker (alive, uptime, memory), its pollers, the errors in its log, the server",
   flags: [],
-  fields: { project: 'project name', server: '{address, reachable}', worker: 'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)', pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime', logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}', deadWorker: '{pid, pidFile} of a tshell worker found dead (killed or crashed)', heartbeat: "the worker's heartbeat: {identity, pid, taskQueue, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}", heartbeatsUnavailable: 'why the server has no heartbeats (pollers only)' },
+  fields: {
+    project: 'project name',
+    server: '{address, reachable}',
+    worker:
+      'the worker process: pid, alive, uptimeMs, rssBytes, startedByTshell, taskQueue, logFile (absent when none runs)',
+    pollers: '{taskQueue, workflow[], activity[]} pollers with identity and lastAccessTime',
+    logErrors: 'error lines and tracebacks in the worker log since it started: {line, text[]}',
+    deadWorker: '{pid, pidFile} of a tshell worker found dead (killed or crashed)',
+    heartbeat:
+      "the worker's heartbeat: {identity, pid, taskQueue, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}",
+    heartbeatsUnavailable: 'why the server has no heartbeats (pollers only)',
+  },
   async run(ctx): Promise<HealthData> {
     const reachable = await serverHealthy(ctx.settings);
     const found = findProjectWorkers(ctx.settings);
@@ -150,7 +237,17 @@ export const healthCommand = defineCommand({
     return {
       project: ctx.settings.projectName,
       server: { address: ctx.settings.address, reachable },
-      worker: w ? { pid: w.pid, alive: w.alive, uptimeMs: w.uptimeMs, rssBytes: rssBytes(w.pid), startedByTshell: w.startedByTshell, taskQueue, logFile: w.logFile } : undefined,
+      worker: w
+        ? {
+            pid: w.pid,
+            alive: w.alive,
+            uptimeMs: w.uptimeMs,
+            rssBytes: rssBytes(w.pid),
+            startedByTshell: w.startedByTshell,
+            taskQueue,
+            logFile: w.logFile,
+          }
+        : undefined,
       pollers,
       logErrors: log ? errorBlocks(log.lines, log.firstLine) : [],
       deadWorker: !w && dead ? { pid: dead.pid, pidFile: dead.file } : undefined,
@@ -159,18 +256,41 @@ export const healthCommand = defineCommand({
     };
   },
   render(d, s) {
-    const lines = [`${d.server.reachable ? s.ok : s.fail} server ${d.server.address} ${d.server.reachable ? 'reachable' : 'not reachable (ensure-server)'}`];
-    if (d.deadWorker) lines.push(`${s.fail} worker pid ${d.deadWorker.pid} is dead (killed or crashed); its PID file was removed (ensure-worker)`);
+    const lines = [
+      `${d.server.reachable ? s.ok : s.fail} server ${d.server.address} ${d.server.reachable ? 'reachable' : 'not reachable (ensure-server)'}`,
+    ];
+    if (d.deadWorker)
+      lines.push(
+        `${s.fail} worker pid ${d.deadWorker.pid} is dead (killed or crashed); its PID file was removed (ensure-worker)`,
+      );
     else if (!d.worker) lines.push(`${s.fail} no worker running for ${d.project} (ensure-worker)`);
     else {
-      lines.push(`${s.ok} worker pid ${d.worker.pid} up ${formatDuration(d.worker.uptimeMs)}${d.worker.rssBytes ? `, ${Math.round(d.worker.rssBytes / 1048576)} MB` : ''}${d.worker.startedByTshell ? '' : ' (not started by tshell)'}`);
+      lines.push(
+        `${s.ok} worker pid ${d.worker.pid} up ${formatDuration(d.worker.uptimeMs)}${d.worker.rssBytes ? `, ${Math.round(d.worker.rssBytes / 1048576)} MB` : ''}${d.worker.startedByTshell ? '' : ' (not started by tshell)'}`,
+      );
       const b = d.heartbeat;
       if (d.heartbeatsUnavailable) lines.push(`${s.warn} ${d.heartbeatsUnavailable}`);
-      if (b) lines.push(s.c.dim(`  heartbeat ${formatTime(b.heartbeatTime)}: workflow tasks ${b.workflowTasksProcessed ?? '?'} done / ${b.workflowTasksFailed ?? '?'} failed, activity tasks ${b.activityTasksProcessed ?? '?'} done / ${b.activityTasksFailed ?? '?'} failed${b.buildId ? `, build ${b.buildId.slice(0, 12)}` : ''}`));
+      if (b)
+        lines.push(
+          s.c.dim(
+            `  heartbeat ${formatTime(b.heartbeatTime)}: workflow tasks ${b.workflowTasksProcessed ?? '?'} done / ${b.workflowTasksFailed ?? '?'} failed, activity tasks ${b.activityTasksProcessed ?? '?'} done / ${b.activityTasksFailed ?? '?'} failed${b.buildId ? `, build ${b.buildId.slice(0, 12)}` : ''}`,
+          ),
+        );
     }
     if (d.pollers.taskQueue) {
-      const all = [...d.pollers.workflow.map((p) => ['workflow', p] as const), ...d.pollers.activity.map((p) => ['activity', p] as const)];
-      lines.push(all.length ? table(s, ['queue type', 'identity', 'last access'], all.map(([t, p]) => [t, p.identity, p.lastAccessTime ?? '-'])) : `${s.fail} no pollers on task queue ${d.pollers.taskQueue}`);
+      const all = [
+        ...d.pollers.workflow.map((p) => ['workflow', p] as const),
+        ...d.pollers.activity.map((p) => ['activity', p] as const),
+      ];
+      lines.push(
+        all.length
+          ? table(
+              s,
+              ['queue type', 'identity', 'last access'],
+              all.map(([t, p]) => [t, p.identity, p.lastAccessTime ?? '-']),
+            )
+          : `${s.fail} no pollers on task queue ${d.pollers.taskQueue}`,
+      );
     }
     if (d.logErrors.length) {
       lines.push(`${s.warn} ${d.logErrors.length} error block(s) in the log since start:`);
@@ -204,8 +324,24 @@ export const taskQueueCommand = defineCommand({
   examples: ['task-queue', 'task-queue hello-tasks --json'],
   flags: [],
   positionals: [{ name: 'name', description: "the task queue (default: the current workflow's)" }],
-  fields: { taskQueue: 'the queue', pollers: '{type, identity, lastAccessTime, live, localProcess}', backlog: '{workflow, activity} approximate backlog counts', workers: "the queue's workers from their heartbeats: {identity, pid, hostName, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}", heartbeatsUnavailable: 'why the server has no heartbeats (pollers only)' },
-  async run(ctx, args): Promise<{ taskQueue: string; pollers: QueuePoller[]; backlog?: { workflow?: number; activity?: number }; workers: WorkerHeartbeat[]; heartbeatsUnavailable?: string }> {
+  fields: {
+    taskQueue: 'the queue',
+    pollers: '{type, identity, lastAccessTime, live, localProcess}',
+    backlog: '{workflow, activity} approximate backlog counts',
+    workers:
+      "the queue's workers from their heartbeats: {identity, pid, hostName, buildId, sdk, startTime, heartbeatTime, workflowTasksProcessed, workflowTasksFailed, activityTasksProcessed, activityTasksFailed}",
+    heartbeatsUnavailable: 'why the server has no heartbeats (pollers only)',
+  },
+  async run(
+    ctx,
+    args,
+  ): Promise<{
+    taskQueue: string;
+    pollers: QueuePoller[];
+    backlog?: { workflow?: number; activity?: number };
+    workers: WorkerHeartbeat[];
+    heartbeatsUnavailable?: string;
+  }> {
     const h = await ctx.temporal();
     let name = args.positionals[0];
     if (!name) {
@@ -232,19 +368,42 @@ export const taskQueueCommand = defineCommand({
     // The heartbeats add what pollers cannot say: build id, SDK, tasks processed and failed.
     const queue = name;
     const hb = await workerHeartbeats(h);
-    return { taskQueue: name, pollers, backlog: info.backlog, workers: hb.beats.filter((b) => b.taskQueue === queue), ...(hb.unavailable ? { heartbeatsUnavailable: hb.unavailable } : {}) };
+    return {
+      taskQueue: name,
+      pollers,
+      backlog: info.backlog,
+      workers: hb.beats.filter((b) => b.taskQueue === queue),
+      ...(hb.unavailable ? { heartbeatsUnavailable: hb.unavailable } : {}),
+    };
   },
   render(d, s) {
-    const lines = [`task queue ${s.c.bold(d.taskQueue)}${d.backlog ? s.c.dim(` (backlog: workflow ${d.backlog.workflow ?? '?'}, activity ${d.backlog.activity ?? '?'})`) : ''}`];
+    const lines = [
+      `task queue ${s.c.bold(d.taskQueue)}${d.backlog ? s.c.dim(` (backlog: workflow ${d.backlog.workflow ?? '?'}, activity ${d.backlog.activity ?? '?'})`) : ''}`,
+    ];
     if (d.pollers.length === 0) lines.push(`${s.fail} no pollers: no worker is serving this queue`);
-    else lines.push(table(s, ['type', 'identity', 'last access', 'live', 'process'], d.pollers.map((p) => [p.type, p.identity, p.lastAccessTime ?? '-', p.live ? s.c.green('yes') : s.c.red('no'), p.localProcess ?? '-'])));
+    else
+      lines.push(
+        table(
+          s,
+          ['type', 'identity', 'last access', 'live', 'process'],
+          d.pollers.map((p) => [
+            p.type,
+            p.identity,
+            p.lastAccessTime ?? '-',
+            p.live ? s.c.green('yes') : s.c.red('no'),
+            p.localProcess ?? '-',
+          ]),
+        ),
+      );
     if (d.heartbeatsUnavailable) lines.push(`${s.warn} ${d.heartbeatsUnavailable}`);
     for (const w of d.workers) {
-      lines.push(s.c.dim(`worker ${w.identity}${w.buildId ? ` build ${w.buildId.slice(0, 12)}` : ''}${w.sdk ? ` (${w.sdk})` : ''}: workflow tasks ${w.workflowTasksProcessed ?? '?'} done / ${w.workflowTasksFailed ?? '?'} failed, activity tasks ${w.activityTasksProcessed ?? '?'} done / ${w.activityTasksFailed ?? '?'} failed (heartbeat ${formatTime(w.heartbeatTime)})`));
+      lines.push(
+        s.c.dim(
+          `worker ${w.identity}${w.buildId ? ` build ${w.buildId.slice(0, 12)}` : ''}${w.sdk ? ` (${w.sdk})` : ''}: workflow tasks ${w.workflowTasksProcessed ?? '?'} done / ${w.workflowTasksFailed ?? '?'} failed, activity tasks ${w.activityTasksProcessed ?? '?'} done / ${w.activityTasksFailed ?? '?'} failed (heartbeat ${formatTime(w.heartbeatTime)})`,
+        ),
+      );
     }
     return lines.join('\n');
   },
   exitCode: (d) => (d.pollers.some((p) => p.live) ? ExitCode.ok : ExitCode.failure),
 });
-
-

@@ -15,7 +15,12 @@ export const useCommand = defineCommand({
   examples: ['use YourWorkflowId', 'use -'],
   flags: [],
   positionals: [{ name: 'id', description: 'workflow id, or - for the previous one', required: true }],
-  fields: { workflowId: 'the current workflow now', runId: 'its run id', status: 'its status', previous: 'the workflow that was current before' },
+  fields: {
+    workflowId: 'the current workflow now',
+    runId: 'its run id',
+    status: 'its status',
+    previous: 'the workflow that was current before',
+  },
   async run(ctx, args): Promise<{ workflowId: string; runId: string; status: string; previous?: string }> {
     let id = args.positionals[0] ?? '';
     const previous = ctx.session.current.workflowId;
@@ -41,7 +46,11 @@ export const uiCommand = defineCommand({
   fields: { workflowId: 'workflow id', url: 'Web UI link', opened: 'a browser was asked to open it' },
   async run(ctx, args): Promise<{ workflowId: string; url: string; opened: boolean }> {
     const ref = workflowRef(ctx, args);
-    const url = workflowUiUrl(ctx.settings, ref.workflowId, ref.runId ?? (ref.workflowId === ctx.session.current.workflowId ? ctx.session.current.runId : undefined));
+    const url = workflowUiUrl(
+      ctx.settings,
+      ref.workflowId,
+      ref.runId ?? (ref.workflowId === ctx.session.current.workflowId ? ctx.session.current.runId : undefined),
+    );
     let opened = false;
     if (args.flags.open) {
       const opener = ['xdg-open', 'open'].map((o) => searchPath(o, process.env.PATH)).find(Boolean);

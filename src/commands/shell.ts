@@ -12,12 +12,22 @@ import { bestMatches } from '../cli-model/suggest.js';
 import { defineCommand, type Command } from '../cli-model/types.js';
 
 interface HelpData {
-  command?: { name: string; aliases: string[]; summary: string; usage: string; flags: { flag: string; description: string; default?: unknown }[]; globalFlags: string[]; examples: string[] };
+  command?: {
+    name: string;
+    aliases: string[];
+    summary: string;
+    usage: string;
+    flags: { flag: string; description: string; default?: unknown }[];
+    globalFlags: string[];
+    examples: string[];
+  };
   groups?: { group: string; title: string; commands: { name: string; aliases: string[]; summary: string }[] }[];
 }
 
 function flagLabel(f: Command['flags'][number]): string {
-  const names = [f.short ? `-${f.short}` : '', `--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)].filter(Boolean).join(', ');
+  const names = [f.short ? `-${f.short}` : '', `--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)]
+    .filter(Boolean)
+    .join(', ');
   return f.type === 'boolean' ? names : `${names} ${f.metavar ?? f.name.toUpperCase().replace(/-/g, '_')}`;
 }
 
@@ -30,7 +40,10 @@ export const helpCommand = defineCommand({
   examples: ['help', 'help wait'],
   flags: [],
   positionals: [{ name: 'command', description: 'the command to explain' }],
-  fields: { command: 'help <command>: {name, aliases, summary, usage, flags[], globalFlags[], examples[]}', groups: 'help: [{group, title, commands[]}]' },
+  fields: {
+    command: 'help <command>: {name, aliases, summary, usage, flags[], globalFlags[], examples[]}',
+    groups: 'help: [{group, title, commands[]}]',
+  },
   async run(ctx, args): Promise<HelpData> {
     const { find, names, visible, groupTitles } = ctx.registry;
     const name = args.positionals[0];
@@ -38,7 +51,10 @@ export const helpCommand = defineCommand({
       const cmd = find(name);
       if (!cmd) {
         const near = bestMatches(name, names());
-        throw new UsageError(`unknown command: ${name}`, near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list');
+        throw new UsageError(
+          `unknown command: ${name}`,
+          near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list',
+        );
       }
       const own = new Set(cmd.flags.map((f) => f.name));
       return {
@@ -47,8 +63,14 @@ export const helpCommand = defineCommand({
           aliases: [...(cmd.aliases ?? [])],
           summary: cmd.summary,
           usage: usageLine(cmd),
-          flags: cmd.flags.map((f) => ({ flag: flagLabel(f), description: f.description + (f.choices ? ` (${f.choices.join('|')})` : ''), default: f.default })),
-          globalFlags: allFlags(cmd).filter((f) => !own.has(f.name)).map((f) => `--${f.name}`),
+          flags: cmd.flags.map((f) => ({
+            flag: flagLabel(f),
+            description: f.description + (f.choices ? ` (${f.choices.join('|')})` : ''),
+            default: f.default,
+          })),
+          globalFlags: allFlags(cmd)
+            .filter((f) => !own.has(f.name))
+            .map((f) => `--${f.name}`),
           examples: cmd.examples ?? [],
         },
       };
@@ -65,13 +87,30 @@ export const helpCommand = defineCommand({
   render(d, s) {
     if (d.command) {
       const c = d.command;
-      const lines = [s.c.bold(c.name) + (c.aliases.length ? s.c.dim(` (aliases: ${c.aliases.join(', ')})`) : ''), c.summary, '', `usage: ${c.usage}`];
+      const lines = [
+        s.c.bold(c.name) + (c.aliases.length ? s.c.dim(` (aliases: ${c.aliases.join(', ')})`) : ''),
+        c.summary,
+        '',
+        `usage: ${c.usage}`,
+      ];
       if (c.flags.length) {
         const width = Math.max(...c.flags.map((f) => f.flag.length));
-        lines.push('', 'flags:', ...c.flags.map((f) => `  ${f.flag.padEnd(width)}  ${f.description}${f.default !== undefined ? s.c.dim(` (default ${String(f.default)})`) : ''}`));
+        lines.push(
+          '',
+          'flags:',
+          ...c.flags.map(
+            (f) =>
+              `  ${f.flag.padEnd(width)}  ${f.description}${f.default !== undefined ? s.c.dim(` (default ${String(f.default)})`) : ''}`,
+          ),
+        );
       }
       if (c.examples.length) lines.push('', 'examples:', ...c.examples.map((e) => `  ${e}`));
-      lines.push('', ...wrapWords(`global flags: ${c.globalFlags.join(' ')}`, Math.min(s.width ?? 100, 100), '  ').map((l) => s.c.dim(l)));
+      lines.push(
+        '',
+        ...wrapWords(`global flags: ${c.globalFlags.join(' ')}`, Math.min(s.width ?? 100, 100), '  ').map((l) =>
+          s.c.dim(l),
+        ),
+      );
       return lines.join('\n');
     }
     const lines: string[] = [];
@@ -81,7 +120,11 @@ export const helpCommand = defineCommand({
       for (const c of g.commands) lines.push(`  ${c.name.padEnd(width)}  ${c.summary}`);
       lines.push('');
     }
-    lines.push(s.c.dim('`help <command>` shows its flags; every command takes --json, --yes and the setting flags (see `config`).'));
+    lines.push(
+      s.c.dim(
+        '`help <command>` shows its flags; every command takes --json, --yes and the setting flags (see `config`).',
+      ),
+    );
     return lines.join('\n');
   },
 });
@@ -105,7 +148,10 @@ export const projectCommand = defineCommand({
     validateSettings({ ...ctx.settings, projectDir: full, projectName: name }); // refuse before switching
     ctx.setSessionOverride('projectDir', full);
     ctx.setSessionOverride('projectName', undefined);
-    return { projectDir: full, projectName: ctx.resolved.sources.projectName.source === 'default' ? basename(full) : ctx.settings.projectName };
+    return {
+      projectDir: full,
+      projectName: ctx.resolved.sources.projectName.source === 'default' ? basename(full) : ctx.settings.projectName,
+    };
   },
   render(d, s) {
     return `${s.ok} project ${s.c.bold(d.projectName)} (${d.projectDir})`;
@@ -117,9 +163,16 @@ export const exitCommand = defineCommand({
   aliases: ['quit'],
   group: 'shell',
   effect: 'destructive',
-  summary: "Leave the shell (workers and server keep running; --cleanup stops this project's workers and the warm helper)",
-  flags: [{ name: 'cleanup', type: 'boolean', description: "stop this project's workers (and tshell's warm helper) first" }],
-  fields: { exit: 'always true', stopped: 'pids of the workers stopped by --cleanup', helperStopped: 'pid of the warm helper stopped by --cleanup' },
+  summary:
+    "Leave the shell (workers and server keep running; --cleanup stops this project's workers and the warm helper)",
+  flags: [
+    { name: 'cleanup', type: 'boolean', description: "stop this project's workers (and tshell's warm helper) first" },
+  ],
+  fields: {
+    exit: 'always true',
+    stopped: 'pids of the workers stopped by --cleanup',
+    helperStopped: 'pid of the warm helper stopped by --cleanup',
+  },
   async run(ctx, args): Promise<{ exit: true; stopped: number[]; helperStopped?: number }> {
     if (!args.flags.cleanup) return { exit: true, stopped: [] };
     const found = findProjectWorkers(ctx.settings).workers;
@@ -128,7 +181,11 @@ export const exitCommand = defineCommand({
     const helper = await stopHelper(ctx.settings.stateDir);
     return { exit: true, stopped: stopped.map((w) => w.pid), ...(helper ? { helperStopped: helper.pid } : {}) };
   },
-  render: (d, s) => [...d.stopped.map((pid) => `${s.ok} stopped worker pid ${pid}`), ...(d.helperStopped ? [`${s.ok} stopped the warm helper (pid ${d.helperStopped})`] : [])].join('\n'),
+  render: (d, s) =>
+    [
+      ...d.stopped.map((pid) => `${s.ok} stopped worker pid ${pid}`),
+      ...(d.helperStopped ? [`${s.ok} stopped the warm helper (pid ${d.helperStopped})`] : []),
+    ].join('\n'),
 });
 
 export const clearCommand = defineCommand({
@@ -154,15 +211,24 @@ export const feedCommand = defineCommand({
   summary: "The REPL's background `dev`: pause its feed, print it again, or stop it",
   examples: ['feed off', 'feed on', 'feed stop'],
   flags: [],
-  positionals: [{ name: 'state', description: 'on, off, stop (default: say what runs)', choices: ['on', 'off', 'stop'] }],
+  positionals: [
+    { name: 'state', description: 'on, off, stop (default: say what runs)', choices: ['on', 'off', 'stop'] },
+  ],
   fields: { running: 'the command running in the background, or null', feed: 'on or off' },
   async run(ctx, args): Promise<{ running: string | null; feed: 'on' | 'off' }> {
     const bg = ctx.background;
-    if (!bg?.running) throw new UsageError('nothing runs in the background', '`dev` (or `watch`) in the REPL runs there, with its feed above the prompt');
+    if (!bg?.running)
+      throw new UsageError(
+        'nothing runs in the background',
+        '`dev` (or `watch`) in the REPL runs there, with its feed above the prompt',
+      );
     const state = args.positionals[0];
     if (state === 'on' || state === 'off') bg.setFeed(state === 'on');
     if (state === 'stop') await bg.stop();
     return { running: bg.running ?? null, feed: bg.feedOn ? 'on' : 'off' };
   },
-  render: (d, s) => (d.running ? `${s.ok} ${d.running} runs in the background; its feed is ${d.feed}` : `${s.ok} stopped: nothing runs in the background`),
+  render: (d, s) =>
+    d.running
+      ? `${s.ok} ${d.running} runs in the background; its feed is ${d.feed}`
+      : `${s.ok} stopped: nothing runs in the background`,
 });

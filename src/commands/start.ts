@@ -32,13 +32,19 @@ interface StartResult {
  * (a default a `.env` overrides at run time reads wrong).
  */
 function projectTaskQueue(ctx: CommandContext): string | undefined {
-  return givenTaskQueue(ctx) ?? findProjectWorkers(ctx.settings).workers.find((w) => w.taskQueue)?.taskQueue ?? (ctx.settings.taskQueue || undefined);
+  return (
+    givenTaskQueue(ctx) ??
+    findProjectWorkers(ctx.settings).workers.find((w) => w.taskQueue)?.taskQueue ??
+    (ctx.settings.taskQueue || undefined)
+  );
 }
 
 /** A queue the user gave (flag, environment, session), not one discovery read. */
 function givenTaskQueue(ctx: CommandContext): string | undefined {
   const source = ctx.resolved.sources.taskQueue.source;
-  return ctx.settings.taskQueue && !source.startsWith('discovered') && source !== 'default' ? ctx.settings.taskQueue : undefined;
+  return ctx.settings.taskQueue && !source.startsWith('discovered') && source !== 'default'
+    ? ctx.settings.taskQueue
+    : undefined;
 }
 
 /**
@@ -47,13 +53,18 @@ function givenTaskQueue(ctx: CommandContext): string | undefined {
  */
 function onlyWorkflowType(ctx: CommandContext): { type: string; why: string } | undefined {
   const registered = runningWorkerReport(ctx.settings)?.workflows ?? [];
-  if (registered.length === 1) return { type: registered[0]!, why: 'the one workflow type its running worker registers' };
+  if (registered.length === 1)
+    return { type: registered[0]!, why: 'the one workflow type its running worker registers' };
   const { plan } = ctx.project();
   const [only, ...more] = plan.workflowTypes;
   if (only && more.length === 0) return { type: only, why: 'the one workflow type the project defines' };
   const choices = registered.length ? registered : plan.workflowTypes;
   const of = registered.length ? 'its running worker registers' : 'the project defines';
-  if (choices.length) throw new UsageError(`no starter found, and ${of} ${choices.length} workflow types: ${choices.join(', ')}`, `start --type ${choices[0]} [--input JSON]`);
+  if (choices.length)
+    throw new UsageError(
+      `no starter found, and ${of} ${choices.length} workflow types: ${choices.join(', ')}`,
+      `start --type ${choices[0]} [--input JSON]`,
+    );
   return undefined;
 }
 
@@ -62,27 +73,78 @@ export const startCommand = defineCommand({
   group: 'workflows',
   effect: 'act',
   summary: "Start a workflow with the project's starter (or directly with --type) and make it current",
-  examples: ['start', 'start --like YourWorkflowId', 'start --type GreetingWorkflow --task-queue hello-tasks --input \'"Ada"\' --execution-timeout 30s'],
+  examples: [
+    'start',
+    'start --like YourWorkflowId',
+    'start --type GreetingWorkflow --task-queue hello-tasks --input \'"Ada"\' --execution-timeout 30s',
+  ],
   flags: [
     { name: 'type', type: 'string', description: 'workflow type: start directly via the client, no starter' },
-    { name: 'like', type: 'string', metavar: 'WORKFLOW_ID', description: 'start a new workflow with the type, task queue and input of this one' },
+    {
+      name: 'like',
+      type: 'string',
+      metavar: 'WORKFLOW_ID',
+      description: 'start a new workflow with the type, task queue and input of this one',
+    },
     { name: 'input', type: 'json', multiple: true, description: 'a JSON argument for --type (repeat for more)' },
-    { name: 'id', type: 'string', short: 'w', aliases: ['workflow-id'], description: 'workflow id for --type (default: <type>-<random>)' },
-    { name: 'execution-timeout', type: 'string', metavar: 'DURATION', description: 'execution timeout for --type, e.g. 30s' },
-    { name: 'task-timeout', type: 'string', metavar: 'DURATION', description: 'workflow task timeout for --type (default 10s)' },
-    { name: 'timeout', type: 'number', min: 0, default: 60, metavar: 'SECONDS', description: 'how long to wait for the starter to start a workflow' },
+    {
+      name: 'id',
+      type: 'string',
+      short: 'w',
+      aliases: ['workflow-id'],
+      description: 'workflow id for --type (default: <type>-<random>)',
+    },
+    {
+      name: 'execution-timeout',
+      type: 'string',
+      metavar: 'DURATION',
+      description: 'execution timeout for --type, e.g. 30s',
+    },
+    {
+      name: 'task-timeout',
+      type: 'string',
+      metavar: 'DURATION',
+      description: 'workflow task timeout for --type (default 10s)',
+    },
+    {
+      name: 'timeout',
+      type: 'number',
+      min: 0,
+      default: 60,
+      metavar: 'SECONDS',
+      description: 'how long to wait for the starter to start a workflow',
+    },
   ],
-  fields: { workflowId: 'the new current workflow', runId: 'its run id', via: 'starter or client', source: 'where the id came from', uiUrl: 'Web UI link', starterPid: 'starter pid', starterRunning: 'the starter still runs in the background', starterLog: 'starter log', starterFailure: 'the starter exited non-zero after starting the workflow (a warning)', warning: 'the start looks wrong: the input count differs from the run() the code declares' },
+  fields: {
+    workflowId: 'the new current workflow',
+    runId: 'its run id',
+    via: 'starter or client',
+    source: 'where the id came from',
+    uiUrl: 'Web UI link',
+    starterPid: 'starter pid',
+    starterRunning: 'the starter still runs in the background',
+    starterLog: 'starter log',
+    starterFailure: 'the starter exited non-zero after starting the workflow (a warning)',
+    warning: 'the start looks wrong: the input count differs from the run() the code declares',
+  },
   async run(ctx, args): Promise<StartResult> {
     const like = args.flags.like;
     if (like) {
       const h = await ctx.temporal();
       const was = await startedWith(h, like);
-      return startDirect(ctx, was.type, {
-        ...args.flags,
-        input: args.flags.input ?? was.input,
-        ...(was.executionTimeoutMs && !args.flags['execution-timeout'] ? { 'execution-timeout': `${was.executionTimeoutMs}ms` } : {}),
-      }, was.taskQueue, `like ${like}`);
+      return startDirect(
+        ctx,
+        was.type,
+        {
+          ...args.flags,
+          input: args.flags.input ?? was.input,
+          ...(was.executionTimeoutMs && !args.flags['execution-timeout']
+            ? { 'execution-timeout': `${was.executionTimeoutMs}ms` }
+            : {}),
+        },
+        was.taskQueue,
+        `like ${like}`,
+      );
     }
     const type = args.flags.type;
     if (type) return startDirect(ctx, type, args.flags);
@@ -91,8 +153,15 @@ export const startCommand = defineCommand({
       const only = onlyWorkflowType(ctx);
       if (only) return startDirect(ctx, only.type, args.flags, undefined, `no starter found: ${only.why}`);
     }
-    if (args.flags.input !== undefined || args.flags['execution-timeout'] !== undefined || args.flags['task-timeout'] !== undefined) {
-      throw new UsageError('--input, --execution-timeout and --task-timeout go with --type', 'start --type T --task-queue Q --input JSON');
+    if (
+      args.flags.input !== undefined ||
+      args.flags['execution-timeout'] !== undefined ||
+      args.flags['task-timeout'] !== undefined
+    ) {
+      throw new UsageError(
+        '--input, --execution-timeout and --task-timeout go with --type',
+        'start --type T --task-queue Q --input JSON',
+      );
     }
     const h = await ctx.temporal(); // fail fast when the server is down, before running the starter
     await consentToRunCode(ctx, ctx.settings.starterDir, ctx.settings.starterCmd);
@@ -127,8 +196,18 @@ export const startCommand = defineCommand({
   },
   render(d, s) {
     const lines = [`${s.ok} started workflow ${s.c.bold(d.workflowId)} (run ${d.runId ?? '?'})`];
-    lines.push(card(s, [['web ui', d.uiUrl], ['id from', d.source], ['starter', d.starterRunning ? `still running in the background (pid ${d.starterPid}), log: ${d.starterLog}` : undefined]]));
-    if (d.starterFailure) lines.push(s.c.yellow(`warning: ${d.starterFailure} after the workflow started; log: ${d.starterLog}`));
+    lines.push(
+      card(s, [
+        ['web ui', d.uiUrl],
+        ['id from', d.source],
+        [
+          'starter',
+          d.starterRunning ? `still running in the background (pid ${d.starterPid}), log: ${d.starterLog}` : undefined,
+        ],
+      ]),
+    );
+    if (d.starterFailure)
+      lines.push(s.c.yellow(`warning: ${d.starterFailure} after the workflow started; log: ${d.starterLog}`));
     if (d.warning) lines.push(`${s.warn} ${d.warning}`);
     return lines.join('\n');
   },
@@ -154,12 +233,21 @@ interface DirectStart {
   'task-timeout'?: string;
 }
 
-async function startDirect(ctx: CommandContext, type: string, flags: DirectStart, queue?: string, how?: string): Promise<StartResult> {
+async function startDirect(
+  ctx: CommandContext,
+  type: string,
+  flags: DirectStart,
+  queue?: string,
+  how?: string,
+): Promise<StartResult> {
   const taskQueue = givenTaskQueue(ctx) ?? queue ?? projectTaskQueue(ctx);
-  if (!taskQueue) throw new UsageError('start --type needs a task queue', 'pass --task-queue Q (or set TSHELL_TASK_QUEUE)');
+  if (!taskQueue)
+    throw new UsageError('start --type needs a task queue', 'pass --task-queue Q (or set TSHELL_TASK_QUEUE)');
   const timeout = flags['execution-timeout'];
   const workflowExecutionTimeout = timeout ? parseDuration(timeout, '--execution-timeout') : undefined;
-  const workflowTaskTimeout = flags['task-timeout'] ? parseDuration(flags['task-timeout'], '--task-timeout') : undefined;
+  const workflowTaskTimeout = flags['task-timeout']
+    ? parseDuration(flags['task-timeout'], '--task-timeout')
+    : undefined;
   const workflowId = flags.id ?? `${type}-${Math.random().toString(16).slice(2, 10)}`;
   const h = await ctx.temporal();
   const warning = inputCountWarning(ctx, type, flags.input?.length ?? 0);
@@ -184,4 +272,3 @@ async function startDirect(ctx: CommandContext, type: string, flags: DirectStart
     throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
   }
 }
-

@@ -27,7 +27,13 @@ export const BUG_MARK = '# TOUR-BUG';
 export function breakActivity(file: string): void {
   const text = readFileSync(file, 'utf8');
   if (text.includes(BUG_MARK)) return;
-  writeFileSync(file, text.replace(/(async def compose_greeting\(name: str\) -> str:\n)/, `$1    raise RuntimeError("the tour broke this on purpose: delete this line")  ${BUG_MARK}\n`));
+  writeFileSync(
+    file,
+    text.replace(
+      /(async def compose_greeting\(name: str\) -> str:\n)/,
+      `$1    raise RuntimeError("the tour broke this on purpose: delete this line")  ${BUG_MARK}\n`,
+    ),
+  );
 }
 
 async function waitForFailingActivity(ctx: CommandContext, scratch: string): Promise<boolean> {
@@ -52,39 +58,55 @@ const STEPS: TourStep[] = [
   {
     id: 'worker',
     title: 'The worker',
-    explain: 'Your code runs in a worker: a Python process that polls a task queue and runs the workflows and activities it registers. tshell keeps exactly one per project, with a PID file and a log.',
+    explain:
+      'Your code runs in a worker: a Python process that polls a task queue and runs the workflows and activities it registers. tshell keeps exactly one per project, with a PID file and a log.',
     lines: () => [['ensure-worker']],
   },
   {
     id: 'workflow',
     title: 'A workflow',
-    explain: 'A workflow is durable code: each step it takes is a workflow task, recorded in history, so it survives crashes. Real work (I/O, calls) happens in activities, which are retried when they fail. `start` runs the starter and remembers the workflow, so the next commands need no id.',
+    explain:
+      'A workflow is durable code: each step it takes is a workflow task, recorded in history, so it survives crashes. Real work (I/O, calls) happens in activities, which are retried when they fail. `start` runs the starter and remembers the workflow, so the next commands need no id.',
     lines: () => [['start'], ['wait', '--status', 'COMPLETED', '--timeout', '60'], ['result']],
   },
   {
     id: 'break',
     title: 'Something broken, on purpose',
-    explain: "Now a scratch copy of examples/hello whose activity raises. A failing activity does not fail the workflow: the server retries it while the workflow waits. Let's start one and let the wizard find out what is wrong.",
+    explain:
+      "Now a scratch copy of examples/hello whose activity raises. A failing activity does not fail the workflow: the server retries it while the workflow waits. Let's start one and let the wizard find out what is wrong.",
     prepare: async (ctx, scratch) => {
       rmSync(scratch, { recursive: true, force: true });
-      cpSync(join(packageRoot(), 'examples', 'hello'), scratch, { recursive: true, filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src) });
+      cpSync(join(packageRoot(), 'examples', 'hello'), scratch, {
+        recursive: true,
+        filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src),
+      });
       breakActivity(join(scratch, 'src', 'hello', 'activities.py'));
       // Its own task queue: the healthy examples/hello worker must not pick up the broken copy's work.
       const config = join(scratch, 'src', 'hello', 'config.py');
       writeFileSync(config, readFileSync(config, 'utf8').replace('"hello-tasks"', '"hello-tour-tasks"'));
       ctx.print(`  the broken line is in ${join(scratch, 'src', 'hello', 'activities.py')} (marked ${BUG_MARK})\n`);
     },
-    lines: (scratch) => [['ensure-worker', '--project-dir', scratch], ['start', '--project-dir', scratch]],
+    lines: (scratch) => [
+      ['ensure-worker', '--project-dir', scratch],
+      ['start', '--project-dir', scratch],
+    ],
   },
   {
     id: 'wizard',
     title: 'The wizard',
-    explain: 'The wizard answers what it can from the evidence (history, pollers, the worker log), names the cause, and proposes the fix. When it pauses, delete the marked line in the file above, save, and press Enter: it restarts the worker and shows the next attempt pass.',
+    explain:
+      'The wizard answers what it can from the evidence (history, pollers, the worker log), names the cause, and proposes the fix. When it pauses, delete the marked line in the file above, save, and press Enter: it restarts the worker and shows the next attempt pass.',
     prepare: async (ctx, scratch) => {
       if (ctx.prompter) return;
       // Off a terminal nobody can edit the file while the wizard waits: the tour makes the fix itself.
       const file = join(scratch, 'src', 'hello', 'activities.py');
-      writeFileSync(file, readFileSync(file, 'utf8').split('\n').filter((l) => !l.includes(BUG_MARK)).join('\n'));
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => !l.includes(BUG_MARK))
+          .join('\n'),
+      );
       ctx.print(`  (no terminal: the tour deleted the marked line itself)\n`);
     },
     lines: (scratch) => [['wizard', '--project-dir', scratch]],
@@ -92,7 +114,8 @@ const STEPS: TourStep[] = [
   {
     id: 'cleanup',
     title: 'Clean up',
-    explain: "The scratch copy's worker is stopped; your own project's worker keeps running (`exit --cleanup` stops it when you leave).",
+    explain:
+      "The scratch copy's worker is stopped; your own project's worker keeps running (`exit --cleanup` stops it when you leave).",
     lines: (scratch) => [['kill-worker', '--project-dir', scratch]],
   },
 ];
@@ -118,7 +141,9 @@ export const tourCommand = defineCommand({
       if (!ctx.json) ctx.print(`${text}\n`);
     };
     for (const [i, step] of STEPS.entries()) {
-      say(`\n${ctx.style.c.bold(`${i + 1}/${STEPS.length} ${step.title}`)}\n  ${typeof step.explain === 'string' ? step.explain : step.explain(ctx)}`);
+      say(
+        `\n${ctx.style.c.bold(`${i + 1}/${STEPS.length} ${step.title}`)}\n  ${typeof step.explain === 'string' ? step.explain : step.explain(ctx)}`,
+      );
       let choice: 'run' | 'skip' | 'stop' = ctx.yes ? 'run' : 'skip';
       if (ctx.prompter && !ctx.yes) {
         choice = await ctx.prompter.select(`${step.title}:`, [
@@ -154,6 +179,9 @@ export const tourCommand = defineCommand({
     if (ranAll && existsSync(scratch)) rmSync(scratch, { recursive: true, force: true });
     return { steps, completed: steps.every((s) => s.exitCodes.every((c) => c === 0)) };
   },
-  render: (d, s) => (d.completed ? `\n${s.ok} tour done: ${d.steps.filter((x) => x.ran).length} of ${d.steps.length} steps run` : `\n${s.fail} tour ended early`),
+  render: (d, s) =>
+    d.completed
+      ? `\n${s.ok} tour done: ${d.steps.filter((x) => x.ran).length} of ${d.steps.length} steps run`
+      : `\n${s.fail} tour ended early`,
   exitCode: (d) => (d.completed ? ExitCode.ok : ExitCode.failure),
 });

@@ -3,7 +3,15 @@ import { ExitCode } from '../errors.js';
 import { workflowUiUrl } from '../processes/server.js';
 import { card, formatDuration, table, toJson } from '../render/format.js';
 import type { Style } from '../render/style.js';
-import { awaitCloseEvent, describeWorkflow, fetchCloseEvent, normalizeStatus, type CloseInfo, type FailureLink, type WorkflowDescription } from '../temporal/workflows.js';
+import {
+  awaitCloseEvent,
+  describeWorkflow,
+  fetchCloseEvent,
+  normalizeStatus,
+  type CloseInfo,
+  type FailureLink,
+  type WorkflowDescription,
+} from '../temporal/workflows.js';
 import { errorShapedReason } from '../diagnosis/error-result.js';
 import { describeWaits, waitingOn, type WaitItem, type WaitProbe } from '../diagnosis/waiting.js';
 import { codeFacts, waitConditions } from '../diagnosis/evidence.js';
@@ -36,10 +44,32 @@ export const waitCommand = defineCommand({
   examples: ['wait --status COMPLETED --timeout 60', 'wait --id YourWorkflowId --status RUNNING'],
   flags: [
     ...WORKFLOW_REF,
-    { name: 'status', type: 'string', default: 'COMPLETED', choices: WORKFLOW_STATUSES, description: 'the status to wait for' },
-    { name: 'timeout', type: 'number', min: 0, default: 60, metavar: 'SECONDS', description: 'give up after this many seconds (exit 1)' },
+    {
+      name: 'status',
+      type: 'string',
+      default: 'COMPLETED',
+      choices: WORKFLOW_STATUSES,
+      description: 'the status to wait for',
+    },
+    {
+      name: 'timeout',
+      type: 'number',
+      min: 0,
+      default: 60,
+      metavar: 'SECONDS',
+      description: 'give up after this many seconds (exit 1)',
+    },
   ],
-  fields: { workflowId: 'workflow id', runId: 'run id', targetStatus: 'the status waited for', status: 'the status seen', reached: 'target reached', timedOut: 'gave up at --timeout', waitedMs: 'time waited', close: 'the close event: {status, eventId, closeTime, result, failure[], reason, identity, newRunId}' },
+  fields: {
+    workflowId: 'workflow id',
+    runId: 'run id',
+    targetStatus: 'the status waited for',
+    status: 'the status seen',
+    reached: 'target reached',
+    timedOut: 'gave up at --timeout',
+    waitedMs: 'time waited',
+    close: 'the close event: {status, eventId, closeTime, result, failure[], reason, identity, newRunId}',
+  },
   async run(ctx, args): Promise<WaitResult> {
     const ref = workflowRef(ctx, args);
     const target = normalizeStatus(args.flags.status);
@@ -49,7 +79,16 @@ export const waitCommand = defineCommand({
     let desc = await describeWorkflow(h, ref.workflowId, ref.runId);
     const result = (status: string, close?: CloseInfo, timedOut = false): WaitResult => {
       ctx.session.setStatus(status);
-      return { workflowId: ref.workflowId, runId: close ? desc.runId : desc.runId, targetStatus: target, status, reached: status === target, timedOut, waitedMs: Date.now() - started, close };
+      return {
+        workflowId: ref.workflowId,
+        runId: close ? desc.runId : desc.runId,
+        targetStatus: target,
+        status,
+        reached: status === target,
+        timedOut,
+        waitedMs: Date.now() - started,
+        close,
+      };
     };
     if (target === 'RUNNING') {
       // Only a short describe loop can see "RUNNING": there is no event to long-poll for.
@@ -64,7 +103,9 @@ export const waitCommand = defineCommand({
     let runId = ref.runId ?? desc.runId;
     if (desc.status === 'RUNNING') {
       const doing = desc.pendingActivities[0];
-      ctx.progress(`waiting for ${desc.workflowId} to close as ${target} (now RUNNING${doing ? `, activity ${doing.activityType} attempt ${doing.attempt}` : ''}; up to ${args.flags.timeout} s)…`);
+      ctx.progress(
+        `waiting for ${desc.workflowId} to close as ${target} (now RUNNING${doing ? `, activity ${doing.activityType} attempt ${doing.attempt}` : ''}; up to ${args.flags.timeout} s)…`,
+      );
     }
     for (;;) {
       const close = await awaitCloseEvent(h, ref.workflowId, runId, deadline, ctx.signal);
@@ -80,8 +121,13 @@ export const waitCommand = defineCommand({
   },
   render(d, s) {
     if (d.reached) return `${s.ok} ${d.workflowId} is ${d.status} (waited ${formatDuration(d.waitedMs)})`;
-    if (d.timedOut) return `${s.fail} ${d.workflowId} did not reach ${d.targetStatus} within ${formatDuration(d.waitedMs)} (still ${d.status})\n  hint: \`describe\` shows what it is doing`;
-    const why = d.close?.failure?.length ? `: ${failureLine(d.close.failure)}` : d.close?.reason ? `: ${d.close.reason}` : '';
+    if (d.timedOut)
+      return `${s.fail} ${d.workflowId} did not reach ${d.targetStatus} within ${formatDuration(d.waitedMs)} (still ${d.status})\n  hint: \`describe\` shows what it is doing`;
+    const why = d.close?.failure?.length
+      ? `: ${failureLine(d.close.failure)}`
+      : d.close?.reason
+        ? `: ${d.close.reason}`
+        : '';
     return `${s.fail} ${d.workflowId} closed as ${d.status}, not ${d.targetStatus}${why}\n  hint: \`result\` shows the outcome`;
   },
   exitCode: (d) => (d.reached ? ExitCode.ok : ExitCode.failure),
@@ -116,7 +162,17 @@ export const resultCommand = defineCommand({
     { name: 'raw', type: 'boolean', description: 'print only the result value as JSON' },
     { name: 'strict', type: 'boolean', description: 'exit 1 when a COMPLETED result looks like an error' },
   ],
-  fields: { workflowId: 'workflow id', runId: 'run id', status: 'status', result: 'decoded result (COMPLETED)', undecodable: 'why the payload could not be decoded', failure: 'failure chain [{message, type, nonRetryable}]', reason: 'termination or cancel reason', terminatedBy: 'identity that terminated it', errorShaped: 'why a COMPLETED result looks like an error' },
+  fields: {
+    workflowId: 'workflow id',
+    runId: 'run id',
+    status: 'status',
+    result: 'decoded result (COMPLETED)',
+    undecodable: 'why the payload could not be decoded',
+    failure: 'failure chain [{message, type, nonRetryable}]',
+    reason: 'termination or cancel reason',
+    terminatedBy: 'identity that terminated it',
+    errorShaped: 'why a COMPLETED result looks like an error',
+  },
   async run(ctx, args): Promise<ResultData> {
     const { h, desc } = await describeTarget(ctx, args);
     ctx.session.setStatus(desc.status);
@@ -136,15 +192,28 @@ export const resultCommand = defineCommand({
   },
   render(d, s, args) {
     if (args.flags.raw && d.status === 'COMPLETED') return toJson(d.result ?? null);
-    if (d.status === 'RUNNING') return `${s.info} ${d.workflowId} is still RUNNING: no result yet\n  hint: \`wait --status COMPLETED\``;
+    if (d.status === 'RUNNING')
+      return `${s.info} ${d.workflowId} is still RUNNING: no result yet\n  hint: \`wait --status COMPLETED\``;
     if (d.status === 'COMPLETED') {
-      const value = d.undecodable ? `(undecodable payload: ${d.undecodable})` : typeof d.result === 'string' ? d.result : toJson(d.result);
+      const value = d.undecodable
+        ? `(undecodable payload: ${d.undecodable})`
+        : typeof d.result === 'string'
+          ? d.result
+          : toJson(d.result);
       const lines = [`${d.errorShaped ? s.warn : s.ok} ${d.workflowId} COMPLETED`, value];
-      if (d.errorShaped) lines.push(s.c.yellow(`warning: the result looks like an error (${d.errorShaped}); --strict makes this exit 1`));
+      if (d.errorShaped)
+        lines.push(
+          s.c.yellow(`warning: the result looks like an error (${d.errorShaped}); --strict makes this exit 1`),
+        );
       return lines.join('\n');
     }
     const lines = [`${s.fail} ${d.workflowId} ${d.status}`];
-    if (d.failure?.length) lines.push(...d.failure.map((f, i) => `${'  '.repeat(i)}${i ? '← ' : ''}${f.type ? s.c.bold(f.type) + ': ' : ''}${f.message}`));
+    if (d.failure?.length)
+      lines.push(
+        ...d.failure.map(
+          (f, i) => `${'  '.repeat(i)}${i ? '← ' : ''}${f.type ? s.c.bold(f.type) + ': ' : ''}${f.message}`,
+        ),
+      );
     if (d.reason) lines.push(`reason: ${d.reason}`);
     if (d.terminatedBy) lines.push(`by: ${d.terminatedBy}`);
     return lines.join('\n');
@@ -160,7 +229,11 @@ type DescribeData = WorkflowDescription & { uiUrl: string; waitingOn?: WaitItem[
 function renderPending(s: Style, d: WorkflowDescription): string[] {
   const lines: string[] = [];
   if (d.pendingWorkflowTask && d.pendingWorkflowTask.attempt > 1) {
-    lines.push(s.c.yellow(`workflow task ${d.pendingWorkflowTask.state}, attempt ${d.pendingWorkflowTask.attempt} (it keeps failing: see the worker log)`));
+    lines.push(
+      s.c.yellow(
+        `workflow task ${d.pendingWorkflowTask.state}, attempt ${d.pendingWorkflowTask.attempt} (it keeps failing: see the worker log)`,
+      ),
+    );
   }
   if (d.pendingActivities.length) {
     lines.push('pending activities:');
@@ -168,7 +241,13 @@ function renderPending(s: Style, d: WorkflowDescription): string[] {
       table(
         s,
         ['activity', 'id', 'state', 'attempt', 'last failure'],
-        d.pendingActivities.map((a) => [a.activityType, a.activityId, a.state, `${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}`, a.lastFailure ?? '-']),
+        d.pendingActivities.map((a) => [
+          a.activityType,
+          a.activityId,
+          a.state,
+          `${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}`,
+          a.lastFailure ?? '-',
+        ]),
       ),
     );
   }
@@ -193,12 +272,35 @@ export const describeCommand = defineCommand({
   summary: 'Status, type, task queue, times, history length and pending work of the workflow',
   examples: ['describe', 'describe --id YourWorkflowId --json'],
   flags: [...WORKFLOW_REF],
-  fields: { workflowId: 'workflow id', runId: 'run id', type: 'workflow type', status: 'status', taskQueue: 'task queue', startTime: 'start', closeTime: 'close', durationMs: 'duration so far', historyLength: 'events', historySizeBytes: 'history size in bytes', pendingActivities: '[{activityId, activityType, state, attempt, maximumAttempts, lastFailure, lastWorkerIdentity, scheduledTime, lastStartedTime, nextAttemptScheduleTime, lastFailureTime, taskQueue}]', pendingWorkflowTask: '{state, attempt}', pendingChildren: '[{workflowId, runId, type}] child workflows not closed yet', uiUrl: 'Web UI link', waitingOn: 'running only: [{kind: timer|activity|child|signal-received|update-received|signal-handler|update-handler|blocked-at, name, since, firesAt, seconds, attempt, nextAttemptAt, eventId, received}]' },
+  fields: {
+    workflowId: 'workflow id',
+    runId: 'run id',
+    type: 'workflow type',
+    status: 'status',
+    taskQueue: 'task queue',
+    startTime: 'start',
+    closeTime: 'close',
+    durationMs: 'duration so far',
+    historyLength: 'events',
+    historySizeBytes: 'history size in bytes',
+    pendingActivities:
+      '[{activityId, activityType, state, attempt, maximumAttempts, lastFailure, lastWorkerIdentity, scheduledTime, lastStartedTime, nextAttemptScheduleTime, lastFailureTime, taskQueue}]',
+    pendingWorkflowTask: '{state, attempt}',
+    pendingChildren: '[{workflowId, runId, type}] child workflows not closed yet',
+    uiUrl: 'Web UI link',
+    waitingOn:
+      'running only: [{kind: timer|activity|child|signal-received|update-received|signal-handler|update-handler|blocked-at, name, since, firesAt, seconds, attempt, nextAttemptAt, eventId, received}]',
+  },
   async run(ctx, args): Promise<DescribeData> {
     const { h, desc: d } = await describeTarget(ctx, args);
     if (d.workflowId === ctx.session.current.workflowId) ctx.session.setStatus(d.status);
     // A running workflow: what it waits for, from its history and (when a worker answers at once) itself.
-    const waits = d.status === 'RUNNING' ? await Promise.all([fetchHistory(h, d.workflowId, d.runId), askIfAnswering(ctx, h, d)]).then(([events, probe]) => waitingOn(events, d, probe)) : undefined;
+    const waits =
+      d.status === 'RUNNING'
+        ? await Promise.all([fetchHistory(h, d.workflowId, d.runId), askIfAnswering(ctx, h, d)]).then(
+            ([events, probe]) => waitingOn(events, d, probe),
+          )
+        : undefined;
     return { ...d, uiUrl: workflowUiUrl(ctx.settings, d.workflowId, d.runId), ...(waits ? { waitingOn: waits } : {}) };
   },
   render(d, s) {

@@ -25,7 +25,13 @@ export interface HelperPaths {
 
 export function helperPaths(stateDir: string): HelperPaths {
   const dir = join(stateDir, 'helper');
-  return { dir, socket: join(dir, 'helper.sock'), token: join(dir, 'token'), pid: join(dir, 'helper.pid'), stats: join(dir, 'stats.json') };
+  return {
+    dir,
+    socket: join(dir, 'helper.sock'),
+    token: join(dir, 'token'),
+    pid: join(dir, 'helper.pid'),
+    stats: join(dir, 'stats.json'),
+  };
 }
 
 /**

@@ -11,7 +11,8 @@ export function temporalConfigFile(env: NodeJS.ProcessEnv): string {
   return join(configHome, 'temporalio', 'temporal.toml');
 }
 
-export type ProfileKey = 'address' | 'namespace' | 'apiKey' | 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName';
+export type ProfileKey =
+  'address' | 'namespace' | 'apiKey' | 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName';
 
 const pathOf = (source: unknown): string | undefined =>
   source && typeof source === 'object' && 'path' in source && typeof source.path === 'string' ? source.path : undefined;
@@ -39,7 +40,9 @@ export function readTemporalProfile(profile: string, env: NodeJS.ProcessEnv): Pa
       tlsCaPath: pathOf(tls?.serverCACert),
       tlsServerName: tls?.serverName,
     };
-    return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<Record<ProfileKey, string>>;
+    return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<
+      Record<ProfileKey, string>
+    >;
   } catch {
     return {};
   }

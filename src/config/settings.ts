@@ -42,33 +42,168 @@ export interface SettingSpec {
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
-  { key: 'profile', flag: 'profile', env: ['TEMPORAL_PROFILE'], description: 'Temporal config profile', fallback: () => 'default' },
-  { key: 'address', flag: 'address', env: ['TEMPORAL_ADDRESS'], profileKey: 'address', description: 'Temporal gRPC address', fallback: () => 'localhost:7233' },
-  { key: 'namespace', flag: 'namespace', env: ['TEMPORAL_NAMESPACE', 'CLAUDE_TEMPORAL_NAMESPACE'], profileKey: 'namespace', description: 'Temporal namespace', fallback: () => 'default' },
-  { key: 'temporalCli', flag: 'temporal-cli', env: ['TEMPORAL_CLI'], description: 'path to the temporal CLI (found on PATH or in the tools folder otherwise)', fallback: () => '' },
-  { key: 'projectDir', flag: 'project-dir', env: ['TSHELL_PROJECT_DIR', 'CLAUDE_TEMPORAL_PROJECT_DIR'], description: 'the Python project', fallback: () => process.cwd() },
-  { key: 'projectName', flag: 'project-name', env: ['TSHELL_PROJECT_NAME', 'CLAUDE_TEMPORAL_PROJECT_NAME'], description: 'name used for log and PID files', fallback: (r) => basename(r.projectDir ?? process.cwd()) },
-  { key: 'stateDir', flag: 'state-dir', env: ['TSHELL_STATE_DIR'], description: 'logs, PID files, session context, server database', fallback: () => xdgStateDir(process.env) },
-  { key: 'logDir', flag: 'log-dir', env: ['TSHELL_LOG_DIR', 'CLAUDE_TEMPORAL_LOG_DIR'], description: 'worker and starter logs', fallback: (r) => join(r.stateDir ?? '', 'logs') },
-  { key: 'pidDir', flag: 'pid-dir', env: ['TSHELL_PID_DIR', 'CLAUDE_TEMPORAL_PID_DIR'], description: 'worker PID files', fallback: (r) => join(r.stateDir ?? '', 'pids') },
+  {
+    key: 'profile',
+    flag: 'profile',
+    env: ['TEMPORAL_PROFILE'],
+    description: 'Temporal config profile',
+    fallback: () => 'default',
+  },
+  {
+    key: 'address',
+    flag: 'address',
+    env: ['TEMPORAL_ADDRESS'],
+    profileKey: 'address',
+    description: 'Temporal gRPC address',
+    fallback: () => 'localhost:7233',
+  },
+  {
+    key: 'namespace',
+    flag: 'namespace',
+    env: ['TEMPORAL_NAMESPACE', 'CLAUDE_TEMPORAL_NAMESPACE'],
+    profileKey: 'namespace',
+    description: 'Temporal namespace',
+    fallback: () => 'default',
+  },
+  {
+    key: 'temporalCli',
+    flag: 'temporal-cli',
+    env: ['TEMPORAL_CLI'],
+    description: 'path to the temporal CLI (found on PATH or in the tools folder otherwise)',
+    fallback: () => '',
+  },
+  {
+    key: 'projectDir',
+    flag: 'project-dir',
+    env: ['TSHELL_PROJECT_DIR', 'CLAUDE_TEMPORAL_PROJECT_DIR'],
+    description: 'the Python project',
+    fallback: () => process.cwd(),
+  },
+  {
+    key: 'projectName',
+    flag: 'project-name',
+    env: ['TSHELL_PROJECT_NAME', 'CLAUDE_TEMPORAL_PROJECT_NAME'],
+    description: 'name used for log and PID files',
+    fallback: (r) => basename(r.projectDir ?? process.cwd()),
+  },
+  {
+    key: 'stateDir',
+    flag: 'state-dir',
+    env: ['TSHELL_STATE_DIR'],
+    description: 'logs, PID files, session context, server database',
+    fallback: () => xdgStateDir(process.env),
+  },
+  {
+    key: 'logDir',
+    flag: 'log-dir',
+    env: ['TSHELL_LOG_DIR', 'CLAUDE_TEMPORAL_LOG_DIR'],
+    description: 'worker and starter logs',
+    fallback: (r) => join(r.stateDir ?? '', 'logs'),
+  },
+  {
+    key: 'pidDir',
+    flag: 'pid-dir',
+    env: ['TSHELL_PID_DIR', 'CLAUDE_TEMPORAL_PID_DIR'],
+    description: 'worker PID files',
+    fallback: (r) => join(r.stateDir ?? '', 'pids'),
+  },
   // Discovered from the project's code when not given (see src/project/); the fallbacks are for a
   // project discovery could not read.
-  { key: 'workerCmd', flag: 'worker-cmd', env: ['TSHELL_WORKER_CMD', 'TEMPORAL_WORKER_CMD'], description: 'command that runs the worker (discovered: the module that runs Worker(...))', fallback: () => 'uv run worker' },
-  { key: 'workerDir', flag: 'worker-dir', env: ['TSHELL_WORKER_DIR'], description: 'folder the worker command runs in (default: discovered, else the project dir)', fallback: (r) => r.projectDir ?? process.cwd() },
-  { key: 'starterCmd', flag: 'starter-cmd', env: ['TSHELL_STARTER_CMD'], description: 'command that starts a workflow (discovered: the module that calls start_workflow)', fallback: () => 'uv run starter' },
-  { key: 'starterDir', flag: 'starter-dir', env: ['TSHELL_STARTER_DIR'], description: 'folder the starter command runs in (default: discovered, else the project dir)', fallback: (r) => r.projectDir ?? process.cwd() },
-  { key: 'taskQueue', flag: 'task-queue', env: ['TSHELL_TASK_QUEUE'], description: "the worker's task queue (discovered from its code, else its heartbeat or log)", fallback: () => '' },
-  { key: 'uiPort', flag: 'ui-port', env: ['TSHELL_UI_PORT'], description: 'Web UI port of the dev server (gRPC port + 1000 when unset)', fallback: () => '' },
+  {
+    key: 'workerCmd',
+    flag: 'worker-cmd',
+    env: ['TSHELL_WORKER_CMD', 'TEMPORAL_WORKER_CMD'],
+    description: 'command that runs the worker (discovered: the module that runs Worker(...))',
+    fallback: () => 'uv run worker',
+  },
+  {
+    key: 'workerDir',
+    flag: 'worker-dir',
+    env: ['TSHELL_WORKER_DIR'],
+    description: 'folder the worker command runs in (default: discovered, else the project dir)',
+    fallback: (r) => r.projectDir ?? process.cwd(),
+  },
+  {
+    key: 'starterCmd',
+    flag: 'starter-cmd',
+    env: ['TSHELL_STARTER_CMD'],
+    description: 'command that starts a workflow (discovered: the module that calls start_workflow)',
+    fallback: () => 'uv run starter',
+  },
+  {
+    key: 'starterDir',
+    flag: 'starter-dir',
+    env: ['TSHELL_STARTER_DIR'],
+    description: 'folder the starter command runs in (default: discovered, else the project dir)',
+    fallback: (r) => r.projectDir ?? process.cwd(),
+  },
+  {
+    key: 'taskQueue',
+    flag: 'task-queue',
+    env: ['TSHELL_TASK_QUEUE'],
+    description: "the worker's task queue (discovered from its code, else its heartbeat or log)",
+    fallback: () => '',
+  },
+  {
+    key: 'uiPort',
+    flag: 'ui-port',
+    env: ['TSHELL_UI_PORT'],
+    description: 'Web UI port of the dev server (gRPC port + 1000 when unset)',
+    fallback: () => '',
+  },
   // Connection security, in the Temporal CLI's names: TLS turns on with a certificate, a CA or an API key.
-  { key: 'tls', flag: 'tls', env: ['TEMPORAL_TLS'], profileKey: 'tls', description: 'true/false: use TLS (default: on when a client cert, CA or API key is set)', fallback: () => '' },
-  { key: 'tlsCertPath', flag: 'tls-cert-path', env: ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CERT'], profileKey: 'tlsCertPath', description: 'client certificate (PEM) for mTLS', fallback: () => '' },
-  { key: 'tlsKeyPath', flag: 'tls-key-path', env: ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_KEY'], profileKey: 'tlsKeyPath', description: 'client key (PEM) for mTLS', fallback: () => '' },
-  { key: 'tlsCaPath', flag: 'tls-ca-path', env: ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_CA'], profileKey: 'tlsCaPath', description: "CA certificate (PEM) that signed the server's", fallback: () => '' },
-  { key: 'tlsServerName', flag: 'tls-server-name', env: ['TEMPORAL_TLS_SERVER_NAME'], profileKey: 'tlsServerName', description: 'server name to verify the certificate against', fallback: () => '' },
-  { key: 'apiKey', flag: 'api-key', env: ['TEMPORAL_API_KEY'], profileKey: 'apiKey', description: 'API key (Temporal Cloud); never shown or saved in history', fallback: () => '' },
+  {
+    key: 'tls',
+    flag: 'tls',
+    env: ['TEMPORAL_TLS'],
+    profileKey: 'tls',
+    description: 'true/false: use TLS (default: on when a client cert, CA or API key is set)',
+    fallback: () => '',
+  },
+  {
+    key: 'tlsCertPath',
+    flag: 'tls-cert-path',
+    env: ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CERT'],
+    profileKey: 'tlsCertPath',
+    description: 'client certificate (PEM) for mTLS',
+    fallback: () => '',
+  },
+  {
+    key: 'tlsKeyPath',
+    flag: 'tls-key-path',
+    env: ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_KEY'],
+    profileKey: 'tlsKeyPath',
+    description: 'client key (PEM) for mTLS',
+    fallback: () => '',
+  },
+  {
+    key: 'tlsCaPath',
+    flag: 'tls-ca-path',
+    env: ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_CA'],
+    profileKey: 'tlsCaPath',
+    description: "CA certificate (PEM) that signed the server's",
+    fallback: () => '',
+  },
+  {
+    key: 'tlsServerName',
+    flag: 'tls-server-name',
+    env: ['TEMPORAL_TLS_SERVER_NAME'],
+    profileKey: 'tlsServerName',
+    description: 'server name to verify the certificate against',
+    fallback: () => '',
+  },
+  {
+    key: 'apiKey',
+    flag: 'api-key',
+    env: ['TEMPORAL_API_KEY'],
+    profileKey: 'apiKey',
+    description: 'API key (Temporal Cloud); never shown or saved in history',
+    fallback: () => '',
+  },
 ];
 
-export type SettingSource = 'flag' | 'session' | `env ${string}` | `profile ${string}` | `discovered ${string}` | 'default';
+export type SettingSource =
+  'flag' | 'session' | `env ${string}` | `profile ${string}` | `discovered ${string}` | 'default';
 export interface ResolvedSetting {
   value: string;
   source: SettingSource;
@@ -89,7 +224,17 @@ export interface ResolveInput {
   profileValues?: Partial<Record<ProfileKey, string>>;
 }
 
-const PATH_KEYS: ReadonlySet<SettingKey> = new Set(['projectDir', 'workerDir', 'starterDir', 'stateDir', 'logDir', 'pidDir', 'tlsCertPath', 'tlsKeyPath', 'tlsCaPath']);
+const PATH_KEYS: ReadonlySet<SettingKey> = new Set([
+  'projectDir',
+  'workerDir',
+  'starterDir',
+  'stateDir',
+  'logDir',
+  'pidDir',
+  'tlsCertPath',
+  'tlsKeyPath',
+  'tlsCaPath',
+]);
 
 export function resolveSettings(input: ResolveInput): ResolvedSettings {
   const env = input.env ?? process.env;
@@ -127,13 +272,26 @@ export function validateSettings(values: Settings): void {
   }
   booleanSetting(values.tls, 'tls');
   const name = values.projectName;
-  if (!name.trim() || name.includes('/') || name.length > 100 || /[\x00-\x1f]/.test(name) || name === '.' || name === '..') {
-    throw new UsageError(`project name ${JSON.stringify(name.slice(0, 40))} cannot name log and PID files`, 'use letters, digits, dots, dashes (at most 100), via --project-name or TSHELL_PROJECT_NAME');
+  if (
+    !name.trim() ||
+    name.includes('/') ||
+    name.length > 100 ||
+    /[\x00-\x1f]/.test(name) ||
+    name === '.' ||
+    name === '..'
+  ) {
+    throw new UsageError(
+      `project name ${JSON.stringify(name.slice(0, 40))} cannot name log and PID files`,
+      'use letters, digits, dots, dashes (at most 100), via --project-name or TSHELL_PROJECT_NAME',
+    );
   }
 }
 
 /** Settings discovery found, taking the place of defaults only (flags, env and profile win). */
-export function withDiscovered(resolved: ResolvedSettings, found: Partial<Record<SettingKey, { value: string; source: string }>>): ResolvedSettings {
+export function withDiscovered(
+  resolved: ResolvedSettings,
+  found: Partial<Record<SettingKey, { value: string; source: string }>>,
+): ResolvedSettings {
   const values = { ...resolved.values };
   const sources = { ...resolved.sources };
   for (const [key, hit] of Object.entries(found) as [SettingKey, { value: string; source: string }][]) {

@@ -31,14 +31,42 @@ export async function diagnoseDeep(
   const children: DiagnosedNode[] = [];
   if (depth < MAX_DEPTH) {
     for (const c of ev.desc.pendingChildren ?? []) {
-      const child = await diagnoseDeep(h, settings, c.workflowId, c.runId || undefined, cache, depth + 1).catch(() => undefined);
+      const child = await diagnoseDeep(h, settings, c.workflowId, c.runId || undefined, cache, depth + 1).catch(
+        () => undefined,
+      );
       if (child) children.push(child.node);
     }
   }
   ev.children = children.map((n) => {
     const f = n.findings[0];
-    return { workflowId: n.workflowId, runId: n.runId, type: n.type, status: n.status, ...(f ? { first: { class: f.class, severity: f.severity, summary: f.summary, problem: classSpec(f.class).problem, evidence: f.evidence } } : {}) };
+    return {
+      workflowId: n.workflowId,
+      runId: n.runId,
+      type: n.type,
+      status: n.status,
+      ...(f
+        ? {
+            first: {
+              class: f.class,
+              severity: f.severity,
+              summary: f.summary,
+              problem: classSpec(f.class).problem,
+              evidence: f.evidence,
+            },
+          }
+        : {}),
+    };
   });
   const findings = classify(ev, (id) => procedureSteps(id, ev.desc.workflowId));
-  return { ev, node: { workflowId: ev.desc.workflowId, runId: ev.desc.runId, type: ev.desc.type, status: ev.desc.status, findings, children } };
+  return {
+    ev,
+    node: {
+      workflowId: ev.desc.workflowId,
+      runId: ev.desc.runId,
+      type: ev.desc.type,
+      status: ev.desc.status,
+      findings,
+      children,
+    },
+  };
 }

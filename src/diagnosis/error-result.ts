@@ -20,13 +20,24 @@ export function errorShapedReason(value: unknown, depth = 0): string | undefined
   const obj = value as Record<string, unknown>;
   for (const [key, v] of Object.entries(obj)) {
     const k = key.toLowerCase();
-    if ((k === 'status' || k === 'state' || k === 'outcome' || k === 'result') && typeof v === 'string' && ERROR_STATUS.has(v.toLowerCase())) {
+    if (
+      (k === 'status' || k === 'state' || k === 'outcome' || k === 'result') &&
+      typeof v === 'string' &&
+      ERROR_STATUS.has(v.toLowerCase())
+    ) {
       return `"${key}" is "${v}"`;
     }
-    if ((k === 'error' || k === 'exception' || k === 'err') && v !== null && v !== false && v !== '' && v !== undefined) {
+    if (
+      (k === 'error' || k === 'exception' || k === 'err') &&
+      v !== null &&
+      v !== false &&
+      v !== '' &&
+      v !== undefined
+    ) {
       return `it has an "${key}" field`;
     }
-    if ((k === 'errors' || k === 'failures') && Array.isArray(v) && v.length > 0) return `"${key}" lists ${v.length} item(s)`;
+    if ((k === 'errors' || k === 'failures') && Array.isArray(v) && v.length > 0)
+      return `"${key}" lists ${v.length} item(s)`;
     if ((k === 'success' || k === 'ok') && v === false) return `"${key}" is false`;
     if (k === 'failed' && v === true) return `"${key}" is true`;
   }

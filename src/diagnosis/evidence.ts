@@ -9,7 +9,11 @@ import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
 import { findProjectWorkers, matchHeartbeats } from '../processes/worker.js';
 import { runningWorkerReport } from '../processes/running-worker.js';
-import { latestActivationFailureAt, latestActivityFailureAt, readWorkerLogSinceStart } from '../processes/worker-log.js';
+import {
+  latestActivationFailureAt,
+  latestActivityFailureAt,
+  readWorkerLogSinceStart,
+} from '../processes/worker-log.js';
 import { isAlive } from '../processes/proc.js';
 import type { WorkerReport } from '../processes/worker-report.js';
 import { loadProject, type Project } from '../project/index.js';
@@ -20,7 +24,8 @@ import { workflowHandlers, type Handlers } from '../temporal/handlers.js';
 import { configSmells, type Smell } from './smells.js';
 
 /** Where a piece of evidence comes from (an event id or a log line says exactly where). */
-export type Source = 'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process' | 'code' | 'worker-report';
+export type Source =
+  'history' | 'describe' | 'pollers' | 'worker-log' | 'result' | 'process' | 'code' | 'worker-report';
 
 export interface EvidenceItem {
   source: Source;
@@ -69,7 +74,12 @@ export interface ChildDiagnosis {
 }
 
 export interface CodeFacts {
-  workers: { where: string; taskQueue?: { value?: string; source: string }; workflows: string[] | null; activities: string[] | null }[];
+  workers: {
+    where: string;
+    taskQueue?: { value?: string; source: string };
+    workflows: string[] | null;
+    activities: string[] | null;
+  }[];
   workflows: { name: string; className: string; where: string; runParams: number | null; waits: string[] }[];
   activities: { name: string; function: string; where: string }[];
 }
@@ -78,8 +88,19 @@ export interface CodeFacts {
 export function codeFacts(project: Project): CodeFacts {
   const d = project.discovery;
   return {
-    workers: d.workers.map((w) => ({ where: `${w.file}:${w.line}`, taskQueue: resolveQueue(w.taskQueue, process.env), workflows: w.workflows, activities: w.activities })),
-    workflows: d.workflows.map((w) => ({ name: w.name, className: w.className, where: `${w.file}:${w.line}`, runParams: w.runParams, waits: (w.waits ?? []).map((c) => `${w.file}:${c.line} ${c.text}`) })),
+    workers: d.workers.map((w) => ({
+      where: `${w.file}:${w.line}`,
+      taskQueue: resolveQueue(w.taskQueue, process.env),
+      workflows: w.workflows,
+      activities: w.activities,
+    })),
+    workflows: d.workflows.map((w) => ({
+      name: w.name,
+      className: w.className,
+      where: `${w.file}:${w.line}`,
+      runParams: w.runParams,
+      waits: (w.waits ?? []).map((c) => `${w.file}:${c.line} ${c.text}`),
+    })),
     activities: d.activities.map((a) => ({ name: a.name, function: a.function, where: `${a.file}:${a.line}` })),
   };
 }
@@ -100,7 +121,14 @@ export function newestPy(dir: string, depth = 0): number | undefined {
     return undefined;
   }
   for (const name of entries) {
-    if (name.startsWith('.') || name === 'node_modules' || name === '__pycache__' || name === 'venv' || name === 'site-packages') continue;
+    if (
+      name.startsWith('.') ||
+      name === 'node_modules' ||
+      name === '__pycache__' ||
+      name === 'venv' ||
+      name === 'site-packages'
+    )
+      continue;
     const full = join(dir, name);
     let st;
     try {
@@ -144,30 +172,46 @@ export class EvidenceCache {
   async projectWorkers(h: TemporalHandle): Promise<Evidence['workers']> {
     if (this.workers) return this.workers;
     const known = findProjectWorkers(this.settings).workers;
-    const workers: Evidence['workers'] = known.map((w) => ({ pid: w.pid, startedAtMs: Date.now() - w.uptimeMs, taskQueue: w.taskQueue, startedByTshell: w.startedByTshell }));
+    const workers: Evidence['workers'] = known.map((w) => ({
+      pid: w.pid,
+      startedAtMs: Date.now() - w.uptimeMs,
+      taskQueue: w.taskQueue,
+      startedByTshell: w.startedByTshell,
+    }));
     this.beats ??= liveHeartbeats(h);
     const dirs = [this.settings.projectDir, this.settings.workerDir];
-    const { owned, others } = matchHeartbeats(await this.beats, known.map((w) => w.pid));
+    const { owned, others } = matchHeartbeats(
+      await this.beats,
+      known.map((w) => w.pid),
+    );
     for (const { ownerPid, beat } of owned) {
       const row = workers.find((w) => w.pid === ownerPid);
       if (row && !row.taskQueue) row.taskQueue = beat.taskQueue;
     }
     for (const { beat, proc } of others) {
       const cwd = proc.cwd;
-      if (cwd && dirs.some((d) => cwd === d || cwd.startsWith(`${d}/`))) workers.push({ pid: beat.pid, startedAtMs: beat.startTime ? Date.parse(beat.startTime) : Date.now(), taskQueue: beat.taskQueue, startedByTshell: false });
+      if (cwd && dirs.some((d) => cwd === d || cwd.startsWith(`${d}/`)))
+        workers.push({
+          pid: beat.pid,
+          startedAtMs: beat.startTime ? Date.parse(beat.startTime) : Date.now(),
+          taskQueue: beat.taskQueue,
+          startedByTshell: false,
+        });
     }
     this.workers = workers;
     return workers;
   }
 
   codeFacts(): CodeFacts | undefined {
-    this.code ??= { value: (() => {
-      try {
-        return codeFacts(loadProject(this.settings.projectDir, this.settings.stateDir));
-      } catch {
-        return undefined;
-      }
-    })() };
+    this.code ??= {
+      value: (() => {
+        try {
+          return codeFacts(loadProject(this.settings.projectDir, this.settings.stateDir));
+        } catch {
+          return undefined;
+        }
+      })(),
+    };
     return this.code.value;
   }
 
@@ -182,11 +226,20 @@ export class EvidenceCache {
   }
 }
 
-export async function gatherEvidence(h: TemporalHandle, settings: Settings, workflowId: string, runId?: string, cache = new EvidenceCache(settings)): Promise<Evidence> {
+export async function gatherEvidence(
+  h: TemporalHandle,
+  settings: Settings,
+  workflowId: string,
+  runId?: string,
+  cache = new EvidenceCache(settings),
+): Promise<Evidence> {
   const desc = await describeWorkflow(h, workflowId, runId);
   const events = await fetchHistory(h, desc.workflowId, desc.runId);
   const failures = failuresIn(events, settings.projectDir);
-  const lastTaskCompletedEventId = events.reduce<number | undefined>((last, e) => (eventTypeName(e) === 'WorkflowTaskCompleted' ? eventId(e) : last), undefined);
+  const lastTaskCompletedEventId = events.reduce<number | undefined>(
+    (last, e) => (eventTypeName(e) === 'WorkflowTaskCompleted' ? eventId(e) : last),
+    undefined,
+  );
   const close = desc.status !== 'RUNNING' ? await fetchCloseEvent(h, desc.workflowId, desc.runId) : undefined;
   const workflowPollers = await cache.pollerCount(h, desc.taskQueue, 'workflow');
   const activityPollers: Record<string, number> = {};
@@ -200,13 +253,38 @@ export async function gatherEvidence(h: TemporalHandle, settings: Settings, work
     const log = readWorkerLogSinceStart(settings);
     const at = latestActivationFailureAt(log.lines, desc.runId, log.firstLine);
     if (at) workerLog = { file: log.file, ...at };
-    const act = failingActivity && latestActivityFailureAt(log.lines, desc.runId, failingActivity.activityId, settings.projectDir, log.firstLine);
+    const act =
+      failingActivity &&
+      latestActivityFailureAt(log.lines, desc.runId, failingActivity.activityId, settings.projectDir, log.firstLine);
     if (act && failingActivity) activityLog = { file: log.file, ...act, activityId: failingActivity.activityId };
   }
   // A quiet running workflow: ask it (when a worker polls) what it declares and where it blocks.
-  const quiet = desc.status === 'RUNNING' && workflowPollers > 0 && !failingActivity && !(desc.pendingWorkflowTask && desc.pendingWorkflowTask.attempt > 1);
+  const quiet =
+    desc.status === 'RUNNING' &&
+    workflowPollers > 0 &&
+    !failingActivity &&
+    !(desc.pendingWorkflowTask && desc.pendingWorkflowTask.attempt > 1);
   const handlers = quiet ? await workflowHandlers(h, desc.workflowId, desc.runId, 2) : undefined;
   const report = cache.workerReport();
-  const waits = desc.status === 'RUNNING' ? waitingOn(events, desc, { handlers, conditions: waitConditions(cache.codeFacts(), desc.type) }) : undefined;
-  return { desc, failures, lastTaskCompletedEventId, workerLog, activityLog, close, workflowPollers, activityPollers, workers: await cache.projectWorkers(h), newestSourceMs: cache.newestSourceMs(), code: cache.codeFacts(), ...(report ? { report } : {}), ...(waits ? { waits } : {}), ...(handlers ? { handlers } : {}), smells: configSmells(events, desc) };
+  const waits =
+    desc.status === 'RUNNING'
+      ? waitingOn(events, desc, { handlers, conditions: waitConditions(cache.codeFacts(), desc.type) })
+      : undefined;
+  return {
+    desc,
+    failures,
+    lastTaskCompletedEventId,
+    workerLog,
+    activityLog,
+    close,
+    workflowPollers,
+    activityPollers,
+    workers: await cache.projectWorkers(h),
+    newestSourceMs: cache.newestSourceMs(),
+    code: cache.codeFacts(),
+    ...(report ? { report } : {}),
+    ...(waits ? { waits } : {}),
+    ...(handlers ? { handlers } : {}),
+    smells: configSmells(events, desc),
+  };
 }

@@ -76,7 +76,13 @@ export function resetPoint(events: HistoryEvent[], divergedAt: number): ReplayOu
     if (eventTypeName(e) === 'WorkflowTaskCompleted') point = id;
   }
   if (point === undefined) return undefined;
-  const kept = events.filter((e) => eventId(e) < point && /^(ActivityTaskCompleted|TimerFired|WorkflowExecutionSignaled|ChildWorkflowExecutionCompleted|MarkerRecorded)$/.test(eventTypeName(e)));
+  const kept = events.filter(
+    (e) =>
+      eventId(e) < point &&
+      /^(ActivityTaskCompleted|TimerFired|WorkflowExecutionSignaled|ChildWorkflowExecutionCompleted|MarkerRecorded)$/.test(
+        eventTypeName(e),
+      ),
+  );
   // The first workflow task completes before anything has happened: resetting there keeps nothing.
   if (kept.length === 0) return undefined;
   const keeps = kept.map((e) => `${eventTypeName(e)} (event ${eventId(e)})`).join(', ');
@@ -89,21 +95,46 @@ type Fetched = { workflowId: string; runId: string; events: HistoryEvent[] };
  * Runs the replayer (python/tshell_replay.py) once over fetched histories, in the project's own
  * environment; one outcome per history it finished (a timeout stops it early, which the caller says).
  */
-async function runReplayer(settings: Settings, python: string[], items: Fetched[], opts: { timeoutMs: number; workflows?: string[]; signal?: AbortSignal; runner?: PythonRunner }): Promise<ReplayOutcome[]> {
+async function runReplayer(
+  settings: Settings,
+  python: string[],
+  items: Fetched[],
+  opts: { timeoutMs: number; workflows?: string[]; signal?: AbortSignal; runner?: PythonRunner },
+): Promise<ReplayOutcome[]> {
   const { historyToJSON } = await import('@temporalio/common/lib/proto-utils.js');
   const dir = mkdtempSync(join(ensurePrivateDir(join(settings.stateDir, 'tmp')), 'replay-'));
   try {
     const file = join(dir, 'histories.json');
-    writeFileSync(file, JSON.stringify(items.map((x) => ({ workflowId: x.workflowId, runId: x.runId, history: JSON.parse(historyToJSON({ events: x.events } as Parameters<typeof historyToJSON>[0])) as unknown }))), { mode: 0o600 });
+    writeFileSync(
+      file,
+      JSON.stringify(
+        items.map((x) => ({
+          workflowId: x.workflowId,
+          runId: x.runId,
+          history: JSON.parse(historyToJSON({ events: x.events } as Parameters<typeof historyToJSON>[0])) as unknown,
+        })),
+      ),
+      { mode: 0o600 },
+    );
     const script = join(packageRoot(), 'python', 'tshell_replay.py');
     const run = opts.runner ?? coldPython(python);
-    const r = await run(script, ['--histories', file, '--project', settings.projectDir, ...(opts.workflows ?? []).flatMap((w) => ['--workflows', w])], {
-      cwd: settings.projectDir,
-      // No __pycache__ left in the user's project by tshell's own replays: bytecode goes to the state dir.
-      env: childEnv({ TEMPORAL_ADDRESS: settings.address, ...bytecodeEnv(settings.stateDir) }),
-      timeoutMs: opts.timeoutMs,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    const r = await run(
+      script,
+      [
+        '--histories',
+        file,
+        '--project',
+        settings.projectDir,
+        ...(opts.workflows ?? []).flatMap((w) => ['--workflows', w]),
+      ],
+      {
+        cwd: settings.projectDir,
+        // No __pycache__ left in the user's project by tshell's own replays: bytecode goes to the state dir.
+        env: childEnv({ TEMPORAL_ADDRESS: settings.address, ...bytecodeEnv(settings.stateDir) }),
+        timeoutMs: opts.timeoutMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+    );
     const outcomes: ReplayOutcome[] = [];
     for (const line of String(r.stdout).split('\n')) {
       if (!line.trim().startsWith('{')) continue;
@@ -113,7 +144,11 @@ async function runReplayer(settings: Settings, python: string[], items: Fetched[
       outcomes.push({ ...o, events: x?.events.length ?? 0, ...(resetTo ? { resetTo } : {}) });
     }
     if (outcomes.length === 0 && !r.timedOut) {
-      throw new ProcessError(`the replayer did not run (exit code ${r.exitCode ?? '?'})`, String(r.stderr).trim().split('\n').slice(-12), 'is the project environment set up? (`doctor` checks it)');
+      throw new ProcessError(
+        `the replayer did not run (exit code ${r.exitCode ?? '?'})`,
+        String(r.stderr).trim().split('\n').slice(-12),
+        'is the project environment set up? (`doctor` checks it)',
+      );
     }
     return outcomes;
   } finally {
@@ -121,11 +156,28 @@ async function runReplayer(settings: Settings, python: string[], items: Fetched[
   }
 }
 
-export async function replayWorkflow(h: TemporalHandle, settings: Settings, runner: Runner, workflowId: string, runId: string, workflows: string[], signal?: AbortSignal): Promise<Omit<ReplayOutcome, 'workflowId' | 'runId'>> {
+export async function replayWorkflow(
+  h: TemporalHandle,
+  settings: Settings,
+  runner: Runner,
+  workflowId: string,
+  runId: string,
+  workflows: string[],
+  signal?: AbortSignal,
+): Promise<Omit<ReplayOutcome, 'workflowId' | 'runId'>> {
   const argv = replayPython(settings, runner);
   const events = await fetchHistory(h, workflowId, runId, signal);
-  const [outcome] = await runReplayer(settings, argv, [{ workflowId, runId, events }], { timeoutMs: 300_000, workflows, ...(signal ? { signal } : {}) });
-  if (!outcome) throw new ProcessError('the replayer did not finish within 300 s', [], 'is the project environment set up? (`doctor` checks it)');
+  const [outcome] = await runReplayer(settings, argv, [{ workflowId, runId, events }], {
+    timeoutMs: 300_000,
+    workflows,
+    ...(signal ? { signal } : {}),
+  });
+  if (!outcome)
+    throw new ProcessError(
+      'the replayer did not finish within 300 s',
+      [],
+      'is the project environment set up? (`doctor` checks it)',
+    );
   const { workflowId: _w, runId: _r, ...rest } = outcome;
   return rest;
 }
@@ -147,7 +199,12 @@ function verdict(o: ReplayOutcome): boolean {
   return o.ok || o.kind === 'nondeterminism';
 }
 
-function uncheckedOf(refs: { workflowId: string; runId: string }[], outcomes: ReplayOutcome[], unreadable: Set<string>, budgetMs: number): BatchReplay['unchecked'] {
+function uncheckedOf(
+  refs: { workflowId: string; runId: string }[],
+  outcomes: ReplayOutcome[],
+  unreadable: Set<string>,
+  budgetMs: number,
+): BatchReplay['unchecked'] {
   return refs.flatMap((r) => {
     const o = outcomes.find((x) => x.workflowId === r.workflowId && x.runId === r.runId);
     if (o && verdict(o)) return [];
@@ -176,13 +233,27 @@ export async function replayMany(
   const started = Date.now();
   const { mapLimit } = await import('../concurrency.js');
   // A history that cannot be read (closed and gone meanwhile) is left out, not fatal.
-  const histories = await mapLimit(refs, 8, async (r) => ({ ...r, events: await fetchHistory(h, r.workflowId, r.runId, opts.signal).catch(() => undefined) }));
+  const histories = await mapLimit(refs, 8, async (r) => ({
+    ...r,
+    events: await fetchHistory(h, r.workflowId, r.runId, opts.signal).catch(() => undefined),
+  }));
   const usable = histories.filter((x): x is Fetched => x.events !== undefined);
   const unreadable = new Set(histories.filter((x) => x.events === undefined).map((x) => x.runId));
-  if (usable.length === 0) return { total: refs.length, checked: 0, outcomes: [], diverged: [], unchecked: uncheckedOf(refs, [], unreadable, opts.budgetMs) };
+  if (usable.length === 0)
+    return {
+      total: refs.length,
+      checked: 0,
+      outcomes: [],
+      diverged: [],
+      unchecked: uncheckedOf(refs, [], unreadable, opts.budgetMs),
+    };
   let outcomes: ReplayOutcome[];
   try {
-    outcomes = await runReplayer(settings, python, usable, { timeoutMs: Math.max(1000, opts.budgetMs - (Date.now() - started)), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.runner ? { runner: opts.runner } : {}) });
+    outcomes = await runReplayer(settings, python, usable, {
+      timeoutMs: Math.max(1000, opts.budgetMs - (Date.now() - started)),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.runner ? { runner: opts.runner } : {}),
+    });
   } catch (err) {
     if (!(err instanceof ProcessError)) throw err;
     // The replayer could not run at all: nothing was checked, and this is why.
@@ -202,10 +273,15 @@ export async function replayMany(
  * Histories exported by `temporal workflow show -o json` or the Web UI's download, replayed the same
  * way: the file name stands for the workflow id (exports do not carry it).
  */
-export async function replayFiles(settings: Settings, python: string[], files: string[], opts: { workflows?: string[]; signal?: AbortSignal } = {}): Promise<BatchReplay> {
+export async function replayFiles(
+  settings: Settings,
+  python: string[],
+  files: string[],
+  opts: { workflows?: string[]; signal?: AbortSignal } = {},
+): Promise<BatchReplay> {
   const { historyFromJSON } = await import('@temporalio/common/lib/proto-utils.js');
   // A file that is not a history is refused without a word of its content (it may be anything).
-  const hint = 'export one with `temporal workflow show -w ID -o json > FILE` or the Web UI\'s download';
+  const hint = "export one with `temporal workflow show -w ID -o json > FILE` or the Web UI's download";
   const items: Fetched[] = files.map((file) => {
     let text: string;
     try {
@@ -221,12 +297,19 @@ export async function replayFiles(settings: Settings, python: string[], files: s
       events = [];
     }
     if (!events[0]?.workflowExecutionStartedEventAttributes) {
-      throw new UsageError(`${file} is not a workflow history: expected {"events": [...]} starting with WorkflowExecutionStarted`, hint);
+      throw new UsageError(
+        `${file} is not a workflow history: expected {"events": [...]} starting with WorkflowExecutionStarted`,
+        hint,
+      );
     }
     const runId = events[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '';
     return { workflowId: basename(file).replace(/\.json$/, ''), runId, events };
   });
-  const outcomes = await runReplayer(settings, python, items, { timeoutMs: 300_000, ...(opts.workflows ? { workflows: opts.workflows } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  const outcomes = await runReplayer(settings, python, items, {
+    timeoutMs: 300_000,
+    ...(opts.workflows ? { workflows: opts.workflows } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   return {
     total: items.length,
     checked: outcomes.filter(verdict).length,

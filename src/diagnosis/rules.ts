@@ -36,51 +36,78 @@ const SANDBOX = /Cannot access .* from inside a workflow/;
 /** The failing activity's traceback in the worker log, when tshell can read it. */
 function activityLogItem(ev: Evidence, activityId: string): EvidenceItem[] {
   const a = ev.activityLog;
-  return a && a.activityId === activityId ? [{ source: 'worker-log', line: a.line, text: `${a.text} (${a.file})` }] : [];
+  return a && a.activityId === activityId
+    ? [{ source: 'worker-log', line: a.line, text: `${a.text} (${a.file})` }]
+    : [];
 }
 
 function taskFailure(ev: Evidence, test: (f: FailureRecord) => boolean): FailureRecord | undefined {
   // Only a workflow that is still RUNNING is stuck on its workflow task, and only when no workflow
   // task has completed since (a fixed worker resumed it).
   if (ev.desc.status !== 'RUNNING') return undefined;
-  return ev.failures.find((f) => f.kind === 'WorkflowTaskFailed' && f.eventId > (ev.lastTaskCompletedEventId ?? 0) && test(f));
+  return ev.failures.find(
+    (f) => f.kind === 'WorkflowTaskFailed' && f.eventId > (ev.lastTaskCompletedEventId ?? 0) && test(f),
+  );
 }
 
 /** The run() signature the code declares, when discovery found the workflow. */
 function runSignature(ev: Evidence): EvidenceItem[] {
   const wf = ev.code?.workflows.find((w) => w.name === ev.desc.type);
-  return wf ? [{ source: 'code', text: `workflow ${wf.name} is defined at ${wf.where}${wf.runParams !== null ? `; its run() takes ${wf.runParams} input(s)` : ''}` }] : [];
+  return wf
+    ? [
+        {
+          source: 'code',
+          text: `workflow ${wf.name} is defined at ${wf.where}${wf.runParams !== null ? `; its run() takes ${wf.runParams} input(s)` : ''}`,
+        },
+      ]
+    : [];
 }
 
 function fromHistory(f: FailureRecord): EvidenceItem {
   const type = f.failure?.[0]?.type;
-  return { source: 'history', eventId: f.eventId, text: `${f.kind}${f.cause ? ` (${f.cause})` : ''}: ${type ? `${type}: ` : ''}${f.message.split('\n')[0]}` };
+  return {
+    source: 'history',
+    eventId: f.eventId,
+    text: `${f.kind}${f.cause ? ` (${f.cause})` : ''}: ${type ? `${type}: ` : ''}${f.message.split('\n')[0]}`,
+  };
 }
 
 /** The retry count (describe) and the current reason (worker log): history keeps only the first failure. */
 function attemptsItem(ev: Evidence): EvidenceItem[] {
   const wft = ev.desc.pendingWorkflowTask;
-  const items: EvidenceItem[] = wft ? [{ source: 'describe', text: `pending workflow task, attempt ${wft.attempt}` }] : [];
-  if (ev.workerLog) items.push({ source: 'worker-log', line: ev.workerLog.line, text: `${ev.workerLog.text} (${ev.workerLog.file})` });
+  const items: EvidenceItem[] = wft
+    ? [{ source: 'describe', text: `pending workflow task, attempt ${wft.attempt}` }]
+    : [];
+  if (ev.workerLog)
+    items.push({ source: 'worker-log', line: ev.workerLog.line, text: `${ev.workerLog.text} (${ev.workerLog.file})` });
   return items;
 }
 
-const neverStarted = (a: Evidence['desc']['pendingActivities'][number]) => a.state === 'SCHEDULED' && a.attempt <= 1 && !a.lastFailure && !a.lastStartedTime;
-const isNondeterminism = (f: FailureRecord) => f.cause === 'NON_DETERMINISTIC_ERROR' || f.message.includes('[TMPRL1100]');
-const isSandbox = (f: FailureRecord) => f.failure?.[0]?.type === 'RestrictedWorkflowAccessError' || SANDBOX.test(f.message);
+const neverStarted = (a: Evidence['desc']['pendingActivities'][number]) =>
+  a.state === 'SCHEDULED' && a.attempt <= 1 && !a.lastFailure && !a.lastStartedTime;
+const isNondeterminism = (f: FailureRecord) =>
+  f.cause === 'NON_DETERMINISTIC_ERROR' || f.message.includes('[TMPRL1100]');
+const isSandbox = (f: FailureRecord) =>
+  f.failure?.[0]?.type === 'RestrictedWorkflowAccessError' || SANDBOX.test(f.message);
 const isDeadlock = (f: FailureRecord) => f.message.includes('[TMPRL1101]');
 const isWfNotRegistered = (f: FailureRecord) => NOT_REGISTERED_WF.test(f.message);
 /** The SDK calls run() with the start's inputs: a count that does not fit is Python's own TypeError. */
-const BAD_INPUT = /\.run\(\) (?:takes \d+ positional arguments? but \d+ (?:were|was) given|missing \d+ required positional arguments?)/;
-const isBadCount = (f: FailureRecord) => (f.failure?.[0]?.type ?? 'TypeError') === 'TypeError' && BAD_INPUT.test(f.message);
+const BAD_INPUT =
+  /\.run\(\) (?:takes \d+ positional arguments? but \d+ (?:were|was) given|missing \d+ required positional arguments?)/;
+const isBadCount = (f: FailureRecord) =>
+  (f.failure?.[0]?.type ?? 'TypeError') === 'TypeError' && BAD_INPUT.test(f.message);
 /** The right count, the wrong shape: the SDK's converter could not build run()'s parameter types. */
-const isBadShape = (f: FailureRecord) => f.failure?.[0]?.message.startsWith('Failed decoding arguments') === true && (f.failure?.length ?? 0) > 1;
+const isBadShape = (f: FailureRecord) =>
+  f.failure?.[0]?.message.startsWith('Failed decoding arguments') === true && (f.failure?.length ?? 0) > 1;
 const isBadInput = (f: FailureRecord) => isBadCount(f) || isBadShape(f);
 /** What the decoding said, named: the type and the fields it misses, else the cause's own words. */
 function shapeProblem(f: FailureRecord): string {
   const cause = f.failure?.[1];
-  const missing = /(?:(\w+)\.)?__init__\(\) missing \d+ required (?:positional|keyword-only) arguments?: (.+)$/.exec(cause?.message ?? '');
-  if (missing) return `the input has no ${missing[2]} field${(missing[2] ?? '').includes(' and ') ? 's' : ''}${missing[1] ? ` for ${missing[1]}` : ''}`;
+  const missing = /(?:(\w+)\.)?__init__\(\) missing \d+ required (?:positional|keyword-only) arguments?: (.+)$/.exec(
+    cause?.message ?? '',
+  );
+  if (missing)
+    return `the input has no ${missing[2]} field${(missing[2] ?? '').includes(' and ') ? 's' : ''}${missing[1] ? ` for ${missing[1]}` : ''}`;
   return `the input does not fit run()'s parameter types (${cause?.type ?? 'error'}: ${cause?.message ?? ''})`;
 }
 
@@ -91,14 +118,24 @@ export const RULES: Rule[] = [
     match: (ev) => {
       const f = taskFailure(ev, isSandbox);
       const call = /Cannot access (\S+?)(?:\.__call__)? from inside a workflow/.exec(f?.message ?? '')?.[1];
-      return f && { summary: `the workflow code calls ${call ?? 'something'}, which the sandbox forbids in workflow code (move it to an activity, or use workflow.now()/workflow.random())`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
+      return (
+        f && {
+          summary: `the workflow code calls ${call ?? 'something'}, which the sandbox forbids in workflow code (move it to an activity, or use workflow.now()/workflow.random())`,
+          evidence: [fromHistory(f), ...attemptsItem(ev)],
+        }
+      );
     },
   },
   {
     class: 'nondeterminism',
     match: (ev) => {
       const f = taskFailure(ev, isNondeterminism);
-      return f && { summary: `the workflow code no longer matches its history (event ${f.eventId}); this run cannot recover`, evidence: [fromHistory(f), ...attemptsItem(ev)] };
+      return (
+        f && {
+          summary: `the workflow code no longer matches its history (event ${f.eventId}); this run cannot recover`,
+          evidence: [fromHistory(f), ...attemptsItem(ev)],
+        }
+      );
     },
   },
   {
@@ -106,29 +143,56 @@ export const RULES: Rule[] = [
     match: (ev) => {
       const f = taskFailure(ev, isBadInput);
       if (!f) return undefined;
-      const what = isBadShape(f) ? `started with input of the wrong shape: ${shapeProblem(f)}` : `started with the wrong number of inputs: ${f.message.split('\n')[0]}`;
-      return { summary: `${what} (terminate it and start it with the right input: no code change can help, the input is fixed in its history)`, evidence: [fromHistory(f), ...attemptsItem(ev), ...runSignature(ev)] };
+      const what = isBadShape(f)
+        ? `started with input of the wrong shape: ${shapeProblem(f)}`
+        : `started with the wrong number of inputs: ${f.message.split('\n')[0]}`;
+      return {
+        summary: `${what} (terminate it and start it with the right input: no code change can help, the input is fixed in its history)`,
+        evidence: [fromHistory(f), ...attemptsItem(ev), ...runSignature(ev)],
+      };
     },
   },
   {
     class: 'deadlock',
     match: (ev) => {
       const f = taskFailure(ev, isDeadlock);
-      return f && { summary: 'the workflow code blocked the worker for more than 2 s (a blocking call in workflow code)', evidence: [fromHistory(f), ...attemptsItem(ev)] };
+      return (
+        f && {
+          summary: 'the workflow code blocked the worker for more than 2 s (a blocking call in workflow code)',
+          evidence: [fromHistory(f), ...attemptsItem(ev)],
+        }
+      );
     },
   },
   {
     class: 'workflow-not-registered',
     match: (ev) => {
       const f = taskFailure(ev, isWfNotRegistered);
-      return f && { summary: `the worker does not register workflow ${NOT_REGISTERED_WF.exec(f.message)?.[1] ?? ev.desc.type}`, evidence: [fromHistory(f), ...attemptsItem(ev), ...workflowCode(ev, ev.desc.type)] };
+      return (
+        f && {
+          summary: `the worker does not register workflow ${NOT_REGISTERED_WF.exec(f.message)?.[1] ?? ev.desc.type}`,
+          evidence: [fromHistory(f), ...attemptsItem(ev), ...workflowCode(ev, ev.desc.type)],
+        }
+      );
     },
   },
   {
     class: 'workflow-code-bug',
     match: (ev) => {
-      const f = taskFailure(ev, (x) => !isNondeterminism(x) && !isSandbox(x) && !isDeadlock(x) && !isWfNotRegistered(x));
-      return f && { summary: `the workflow code raised ${f.failure?.[0]?.type ?? 'an exception'}: ${f.message.split('\n')[0]} (the workflow waits; it resumes once fixed)`, evidence: [fromHistory(f), ...(f.frames ?? []).map((fr) => ({ source: 'history' as const, eventId: f.eventId, text: `at ${fr}` })), ...attemptsItem(ev)] };
+      const f = taskFailure(
+        ev,
+        (x) => !isNondeterminism(x) && !isSandbox(x) && !isDeadlock(x) && !isWfNotRegistered(x),
+      );
+      return (
+        f && {
+          summary: `the workflow code raised ${f.failure?.[0]?.type ?? 'an exception'}: ${f.message.split('\n')[0]} (the workflow waits; it resumes once fixed)`,
+          evidence: [
+            fromHistory(f),
+            ...(f.frames ?? []).map((fr) => ({ source: 'history' as const, eventId: f.eventId, text: `at ${fr}` })),
+            ...attemptsItem(ev),
+          ],
+        }
+      );
     },
   },
   {
@@ -139,7 +203,10 @@ export const RULES: Rule[] = [
       if (!child?.first) return undefined;
       return {
         summary: `waits on child workflow ${child.workflowId} (${child.type}), which is ${child.first.class}: ${child.first.summary}`,
-        evidence: [{ source: 'describe', text: `pending child ${child.workflowId} (${child.type}), ${child.status}` }, ...child.first.evidence.slice(0, 3).map((e) => ({ ...e, text: `child: ${e.text}` }))],
+        evidence: [
+          { source: 'describe', text: `pending child ${child.workflowId} (${child.type}), ${child.status}` },
+          ...child.first.evidence.slice(0, 3).map((e) => ({ ...e, text: `child: ${e.text}` })),
+        ],
         fill: { child: child.workflowId },
       };
     },
@@ -148,38 +215,102 @@ export const RULES: Rule[] = [
     class: 'activity-not-registered',
     match: (ev) => {
       const pending = ev.desc.pendingActivities.find((a) => NOT_REGISTERED_ACT.test(a.lastFailure ?? ''));
-      if (pending) return { summary: `the worker does not register activity ${pending.activityType} (retried until it is)`, evidence: [{ source: 'describe', text: `activity ${pending.activityType}, attempt ${pending.attempt}: ${pending.lastFailure}` }, ...activityLogItem(ev, pending.activityId), ...activityCode(ev, pending.activityType)] };
+      if (pending)
+        return {
+          summary: `the worker does not register activity ${pending.activityType} (retried until it is)`,
+          evidence: [
+            {
+              source: 'describe',
+              text: `activity ${pending.activityType}, attempt ${pending.attempt}: ${pending.lastFailure}`,
+            },
+            ...activityLogItem(ev, pending.activityId),
+            ...activityCode(ev, pending.activityType),
+          ],
+        };
       const f = ev.failures.find((x) => x.kind === 'ActivityTaskFailed' && NOT_REGISTERED_ACT.test(x.message));
-      if (f) return { summary: `the worker does not register activity ${f.activityType ?? ''}`, evidence: [fromHistory(f), ...activityCode(ev, f.activityType ?? '')] };
+      if (f)
+        return {
+          summary: `the worker does not register activity ${f.activityType ?? ''}`,
+          evidence: [fromHistory(f), ...activityCode(ev, f.activityType ?? '')],
+        };
       // A worker polls the queue for workflow tasks but for no activity at all: it registers none.
-      const idle = ev.desc.status === 'RUNNING' && ev.workflowPollers > 0 ? ev.desc.pendingActivities.find((a) => neverStarted(a) && (a.taskQueue ?? ev.desc.taskQueue) === ev.desc.taskQueue && (ev.activityPollers[ev.desc.taskQueue] ?? 0) === 0) : undefined;
-      return idle && {
-        summary: `a worker polls ${ev.desc.taskQueue} for workflow tasks but registers no activities: activity ${idle.activityType} waits, never started`,
-        evidence: [{ source: 'pollers', text: `${ev.workflowPollers} workflow poller(s), 0 activity pollers on ${ev.desc.taskQueue}` }, { source: 'describe', text: `${idle.activityType} scheduled${idle.scheduledTime ? ` at ${idle.scheduledTime}` : ''}, never started` }, ...activityCode(ev, idle.activityType)],
-      };
+      const idle =
+        ev.desc.status === 'RUNNING' && ev.workflowPollers > 0
+          ? ev.desc.pendingActivities.find(
+              (a) =>
+                neverStarted(a) &&
+                (a.taskQueue ?? ev.desc.taskQueue) === ev.desc.taskQueue &&
+                (ev.activityPollers[ev.desc.taskQueue] ?? 0) === 0,
+            )
+          : undefined;
+      return (
+        idle && {
+          summary: `a worker polls ${ev.desc.taskQueue} for workflow tasks but registers no activities: activity ${idle.activityType} waits, never started`,
+          evidence: [
+            {
+              source: 'pollers',
+              text: `${ev.workflowPollers} workflow poller(s), 0 activity pollers on ${ev.desc.taskQueue}`,
+            },
+            {
+              source: 'describe',
+              text: `${idle.activityType} scheduled${idle.scheduledTime ? ` at ${idle.scheduledTime}` : ''}, never started`,
+            },
+            ...activityCode(ev, idle.activityType),
+          ],
+        }
+      );
     },
   },
   {
     class: 'activity-timeout',
     match: (ev) => {
       const f = ev.failures.find((x) => x.kind === 'ActivityTaskTimedOut');
-      if (f) return { summary: `activity ${f.activityType ?? ''} timed out (${f.timeoutType ?? 'timeout'}) and was not retried further`, evidence: [fromHistory(f)] };
+      if (f)
+        return {
+          summary: `activity ${f.activityType ?? ''} timed out (${f.timeoutType ?? 'timeout'}) and was not retried further`,
+          evidence: [fromHistory(f)],
+        };
       const a = ev.desc.pendingActivities.find((x) => x.attempt > 1 && /^Timeout\(/.test(x.lastFailure ?? ''));
-      return a && { summary: `activity ${a.activityType} keeps timing out (attempt ${a.attempt})`, evidence: [{ source: 'describe', text: `${a.activityType}: ${a.lastFailure}` }] };
+      return (
+        a && {
+          summary: `activity ${a.activityType} keeps timing out (attempt ${a.attempt})`,
+          evidence: [{ source: 'describe', text: `${a.activityType}: ${a.lastFailure}` }],
+        }
+      );
     },
   },
   {
     class: 'activity-retries-exhausted',
     match: (ev) => {
-      const f = ev.failures.find((x) => x.kind === 'ActivityTaskFailed' && (x.retryState === 'MAXIMUM_ATTEMPTS_REACHED' || x.retryState === 'NON_RETRYABLE_FAILURE'));
-      return f && { summary: `activity ${f.activityType ?? ''} failed for good (${f.retryState}): ${f.message.split('\n')[0]}`, evidence: [fromHistory(f)] };
+      const f = ev.failures.find(
+        (x) =>
+          x.kind === 'ActivityTaskFailed' &&
+          (x.retryState === 'MAXIMUM_ATTEMPTS_REACHED' || x.retryState === 'NON_RETRYABLE_FAILURE'),
+      );
+      return (
+        f && {
+          summary: `activity ${f.activityType ?? ''} failed for good (${f.retryState}): ${f.message.split('\n')[0]}`,
+          evidence: [fromHistory(f)],
+        }
+      );
     },
   },
   {
     class: 'activity-failing',
     match: (ev) => {
       const a = ev.desc.pendingActivities.find((x) => x.attempt > FAILING_AFTER_ATTEMPT && x.lastFailure);
-      return a && { summary: `activity ${a.activityType} keeps failing (attempt ${a.attempt}): ${a.lastFailure}`, evidence: [{ source: 'describe', text: `${a.activityType} attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}: ${a.lastFailure}` }, ...activityLogItem(ev, a.activityId)] };
+      return (
+        a && {
+          summary: `activity ${a.activityType} keeps failing (attempt ${a.attempt}): ${a.lastFailure}`,
+          evidence: [
+            {
+              source: 'describe',
+              text: `${a.activityType} attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}: ${a.lastFailure}`,
+            },
+            ...activityLogItem(ev, a.activityId),
+          ],
+        }
+      );
     },
   },
   {
@@ -187,7 +318,19 @@ export const RULES: Rule[] = [
     match: (ev) => {
       if (ev.desc.status !== 'RUNNING' || ev.workflowPollers > 0) return undefined;
       const w = ev.workers.find((x) => x.taskQueue && x.taskQueue !== ev.desc.taskQueue);
-      return w && { summary: `the workflow waits on task queue ${ev.desc.taskQueue}, the project's worker polls ${w.taskQueue}`, evidence: [{ source: 'pollers', text: `no poller on ${ev.desc.taskQueue}` }, { source: 'process', text: `worker pid ${w.pid}${w.startedByTshell ? '' : ' (not started by tshell)'} polls ${w.taskQueue}` }, ...queueCode(ev)] };
+      return (
+        w && {
+          summary: `the workflow waits on task queue ${ev.desc.taskQueue}, the project's worker polls ${w.taskQueue}`,
+          evidence: [
+            { source: 'pollers', text: `no poller on ${ev.desc.taskQueue}` },
+            {
+              source: 'process',
+              text: `worker pid ${w.pid}${w.startedByTshell ? '' : ' (not started by tshell)'} polls ${w.taskQueue}`,
+            },
+            ...queueCode(ev),
+          ],
+        }
+      );
     },
   },
   {
@@ -195,33 +338,76 @@ export const RULES: Rule[] = [
     match: (ev) => {
       if (ev.desc.status !== 'RUNNING') return undefined;
       if (ev.workflowPollers === 0 && !ev.workers.some((w) => w.taskQueue && w.taskQueue !== ev.desc.taskQueue)) {
-        return { summary: `no worker polls task queue ${ev.desc.taskQueue}`, evidence: [{ source: 'pollers', text: `0 live workflow pollers on ${ev.desc.taskQueue}` }] };
+        return {
+          summary: `no worker polls task queue ${ev.desc.taskQueue}`,
+          evidence: [{ source: 'pollers', text: `0 live workflow pollers on ${ev.desc.taskQueue}` }],
+        };
       }
       // (a worker that polls the workflow's own queue but registers no activities is activity-not-registered)
-      const a = ev.desc.pendingActivities.find((x) => neverStarted(x) && (ev.activityPollers[x.taskQueue ?? ev.desc.taskQueue] ?? 0) === 0 && (ev.workflowPollers === 0 || (x.taskQueue ?? ev.desc.taskQueue) !== ev.desc.taskQueue));
-      return a && { summary: `activity ${a.activityType} waits on task queue ${a.taskQueue ?? ev.desc.taskQueue}, which no worker polls for activities`, evidence: [{ source: 'describe', text: `${a.activityType} scheduled, never started` }, { source: 'pollers', text: `0 activity pollers on ${a.taskQueue ?? ev.desc.taskQueue}` }] };
+      const a = ev.desc.pendingActivities.find(
+        (x) =>
+          neverStarted(x) &&
+          (ev.activityPollers[x.taskQueue ?? ev.desc.taskQueue] ?? 0) === 0 &&
+          (ev.workflowPollers === 0 || (x.taskQueue ?? ev.desc.taskQueue) !== ev.desc.taskQueue),
+      );
+      return (
+        a && {
+          summary: `activity ${a.activityType} waits on task queue ${a.taskQueue ?? ev.desc.taskQueue}, which no worker polls for activities`,
+          evidence: [
+            { source: 'describe', text: `${a.activityType} scheduled, never started` },
+            { source: 'pollers', text: `0 activity pollers on ${a.taskQueue ?? ev.desc.taskQueue}` },
+          ],
+        }
+      );
     },
   },
   {
     class: 'stale-worker',
     match: (ev) => {
-      if (ev.workers.length > 1) return { summary: `${ev.workers.length} workers of this project are running`, evidence: ev.workers.map((w) => ({ source: 'process' as const, text: `worker pid ${w.pid}` })) };
+      if (ev.workers.length > 1)
+        return {
+          summary: `${ev.workers.length} workers of this project are running`,
+          evidence: ev.workers.map((w) => ({ source: 'process' as const, text: `worker pid ${w.pid}` })),
+        };
       const w = ev.workers[0];
       return w && ev.newestSourceMs && ev.newestSourceMs > w.startedAtMs + 1000
-        ? { summary: `the worker (pid ${w.pid}) runs code older than the project's newest .py file`, evidence: [{ source: 'process', text: `worker started ${new Date(w.startedAtMs).toISOString()}, source changed ${new Date(ev.newestSourceMs).toISOString()}` }] }
+        ? {
+            summary: `the worker (pid ${w.pid}) runs code older than the project's newest .py file`,
+            evidence: [
+              {
+                source: 'process',
+                text: `worker started ${new Date(w.startedAtMs).toISOString()}, source changed ${new Date(ev.newestSourceMs).toISOString()}`,
+              },
+            ],
+          }
         : undefined;
     },
   },
   {
     class: 'workflow-timeout',
-    match: (ev) => (ev.desc.status === 'TIMED_OUT' ? { summary: 'the workflow ran out of time (execution or run timeout)', evidence: [{ source: 'history', eventId: ev.close?.eventId, text: 'WorkflowExecutionTimedOut' }] } : undefined),
+    match: (ev) =>
+      ev.desc.status === 'TIMED_OUT'
+        ? {
+            summary: 'the workflow ran out of time (execution or run timeout)',
+            evidence: [{ source: 'history', eventId: ev.close?.eventId, text: 'WorkflowExecutionTimedOut' }],
+          }
+        : undefined,
   },
   {
     class: 'workflow-failed',
     match: (ev) => {
       if (ev.desc.status !== 'FAILED') return undefined;
       const chain = ev.close?.failure ?? [];
-      return { summary: `the workflow failed: ${chain.map((f) => (f.type ? `${f.type}: ${f.message}` : f.message)).join(' ← ')}`, evidence: [{ source: 'history', eventId: ev.close?.eventId, text: `WorkflowExecutionFailed: ${chain[0]?.message ?? ''}` }] };
+      return {
+        summary: `the workflow failed: ${chain.map((f) => (f.type ? `${f.type}: ${f.message}` : f.message)).join(' ← ')}`,
+        evidence: [
+          {
+            source: 'history',
+            eventId: ev.close?.eventId,
+            text: `WorkflowExecutionFailed: ${chain[0]?.message ?? ''}`,
+          },
+        ],
+      };
     },
   },
   {
@@ -229,16 +415,41 @@ export const RULES: Rule[] = [
     match: (ev) => {
       if (ev.desc.status !== 'COMPLETED') return undefined;
       const why = errorShapedReason(ev.close?.result);
-      return why ? { summary: `the workflow COMPLETED but its result looks like an error (${why})`, evidence: [{ source: 'result', eventId: ev.close?.eventId, text: JSON.stringify(ev.close?.result).slice(0, 200) }] } : undefined;
+      return why
+        ? {
+            summary: `the workflow COMPLETED but its result looks like an error (${why})`,
+            evidence: [
+              { source: 'result', eventId: ev.close?.eventId, text: JSON.stringify(ev.close?.result).slice(0, 200) },
+            ],
+          }
+        : undefined;
     },
   },
   {
     class: 'canceled',
-    match: (ev) => (ev.desc.status === 'CANCELED' ? { summary: `the workflow was canceled${ev.close?.reason ? `: ${ev.close.reason}` : ''}`, evidence: [{ source: 'history', eventId: ev.close?.eventId, text: 'WorkflowExecutionCanceled' }] } : undefined),
+    match: (ev) =>
+      ev.desc.status === 'CANCELED'
+        ? {
+            summary: `the workflow was canceled${ev.close?.reason ? `: ${ev.close.reason}` : ''}`,
+            evidence: [{ source: 'history', eventId: ev.close?.eventId, text: 'WorkflowExecutionCanceled' }],
+          }
+        : undefined,
   },
   {
     class: 'terminated',
-    match: (ev) => (ev.desc.status === 'TERMINATED' ? { summary: `terminated${ev.close?.identity ? ` by ${ev.close.identity}` : ''}${ev.close?.reason ? `: ${ev.close.reason}` : ''}`, evidence: [{ source: 'history', eventId: ev.close?.eventId, text: `WorkflowExecutionTerminated: ${ev.close?.reason ?? ''}` }] } : undefined),
+    match: (ev) =>
+      ev.desc.status === 'TERMINATED'
+        ? {
+            summary: `terminated${ev.close?.identity ? ` by ${ev.close.identity}` : ''}${ev.close?.reason ? `: ${ev.close.reason}` : ''}`,
+            evidence: [
+              {
+                source: 'history',
+                eventId: ev.close?.eventId,
+                text: `WorkflowExecutionTerminated: ${ev.close?.reason ?? ''}`,
+              },
+            ],
+          }
+        : undefined,
   },
   {
     class: 'config-smell',
@@ -247,7 +458,11 @@ export const RULES: Rule[] = [
       if (smells.length === 0) return undefined;
       return {
         summary: `${smells[0]?.text}${smells.length > 1 ? ` (and ${smells.length - 1} more)` : ''}`,
-        evidence: smells.map((s) => ({ source: 'history' as const, ...(s.eventId ? { eventId: s.eventId } : {}), text: `${s.kind}: ${s.text}` })),
+        evidence: smells.map((s) => ({
+          source: 'history' as const,
+          ...(s.eventId ? { eventId: s.eventId } : {}),
+          text: `${s.kind}: ${s.text}`,
+        })),
         fill: { change: [...new Set(smells.map((s) => s.change))].join('; ') },
       };
     },
@@ -262,8 +477,21 @@ export const RULES: Rule[] = [
         summary: `running and healthy, waiting on ${describeWaits(waits)}`,
         evidence: [
           { source: 'pollers', text: `${ev.workflowPollers} live poller(s) on ${ev.desc.taskQueue}` },
-          ...waits.filter((w) => w.kind === 'timer').map((w) => ({ source: 'history' as const, eventId: w.eventId, text: `timer ${w.name} started${w.seconds !== undefined ? ` for ${w.seconds} s` : ''}` })),
-          ...(received.length ? [{ source: 'history' as const, text: `received so far: ${received.map((w) => `${w.kind === 'signal-received' ? 'signal' : 'update'} ${w.name}`).join(', ')}` }] : []),
+          ...waits
+            .filter((w) => w.kind === 'timer')
+            .map((w) => ({
+              source: 'history' as const,
+              eventId: w.eventId,
+              text: `timer ${w.name} started${w.seconds !== undefined ? ` for ${w.seconds} s` : ''}`,
+            })),
+          ...(received.length
+            ? [
+                {
+                  source: 'history' as const,
+                  text: `received so far: ${received.map((w) => `${w.kind === 'signal-received' ? 'signal' : 'update'} ${w.name}`).join(', ')}`,
+                },
+              ]
+            : []),
         ],
         waitingOn: waits,
       };
@@ -271,7 +499,19 @@ export const RULES: Rule[] = [
   },
   {
     class: 'healthy',
-    match: (ev) => (ev.desc.status === 'COMPLETED' ? { summary: 'completed with a plausible result', evidence: [{ source: 'result', eventId: ev.close?.eventId, text: JSON.stringify(ev.close?.result ?? null).slice(0, 200) }] } : undefined),
+    match: (ev) =>
+      ev.desc.status === 'COMPLETED'
+        ? {
+            summary: 'completed with a plausible result',
+            evidence: [
+              {
+                source: 'result',
+                eventId: ev.close?.eventId,
+                text: JSON.stringify(ev.close?.result ?? null).slice(0, 200),
+              },
+            ],
+          }
+        : undefined,
   },
 ];
 
@@ -300,17 +540,38 @@ export function classify(ev: Evidence, steps: (id: ProcedureId) => string[]): Fi
   const anyProblem = kept.some(({ cls }) => classSpec(cls).problem);
   const advisory = (cls: DiagnosisClass) => Boolean(classSpec(cls).advisory);
   const closed = ev.desc.status !== 'RUNNING';
-  return kept
-    .filter(({ cls }) => classSpec(cls).problem || advisory(cls) || !anyProblem)
-    .map(({ cls, m }): Finding => {
-      const spec = classSpec(cls);
-      const procedure = (closed && spec.closedProcedure) || spec.procedure;
-      const evidence = classSpec(cls).stage === 'result' || classSpec(cls).stage === 'healthy'
-        ? [...m.evidence, ...handled.flatMap((h) => h.m.evidence.slice(0, 1).map((e) => ({ ...e, text: `handled by the workflow: ${h.m.summary}` })))]
-        : m.evidence;
-      const filled = steps(procedure).map((st) => Object.entries(m.fill ?? {}).reduce((acc, [k, v]) => acc.replaceAll(`{${k}}`, v), st));
-      return { class: cls, severity: spec.severity, summary: m.summary, evidence, procedure: { id: procedure, steps: filled }, ...(m.waitingOn ? { waitingOn: m.waitingOn } : {}) };
-    })
-    // Advice comes after the diagnosis, whatever its severity.
-    .sort((a, b) => Number(advisory(a.class)) - Number(advisory(b.class)) || ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
+  return (
+    kept
+      .filter(({ cls }) => classSpec(cls).problem || advisory(cls) || !anyProblem)
+      .map(({ cls, m }): Finding => {
+        const spec = classSpec(cls);
+        const procedure = (closed && spec.closedProcedure) || spec.procedure;
+        const evidence =
+          classSpec(cls).stage === 'result' || classSpec(cls).stage === 'healthy'
+            ? [
+                ...m.evidence,
+                ...handled.flatMap((h) =>
+                  h.m.evidence.slice(0, 1).map((e) => ({ ...e, text: `handled by the workflow: ${h.m.summary}` })),
+                ),
+              ]
+            : m.evidence;
+        const filled = steps(procedure).map((st) =>
+          Object.entries(m.fill ?? {}).reduce((acc, [k, v]) => acc.replaceAll(`{${k}}`, v), st),
+        );
+        return {
+          class: cls,
+          severity: spec.severity,
+          summary: m.summary,
+          evidence,
+          procedure: { id: procedure, steps: filled },
+          ...(m.waitingOn ? { waitingOn: m.waitingOn } : {}),
+        };
+      })
+      // Advice comes after the diagnosis, whatever its severity.
+      .sort(
+        (a, b) =>
+          Number(advisory(a.class)) - Number(advisory(b.class)) ||
+          ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity),
+      )
+  );
 }

@@ -36,15 +36,32 @@ export interface ScheduleDiagnosis {
 const FAILED = new Set(['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELED']);
 const RUNS = 5;
 
-async function diagnoseRuns(h: TemporalHandle, settings: Settings, d: ScheduleDetails): Promise<ScheduleRunDiagnosis[]> {
+async function diagnoseRuns(
+  h: TemporalHandle,
+  settings: Settings,
+  d: ScheduleDetails,
+): Promise<ScheduleRunDiagnosis[]> {
   const cache = new EvidenceCache(settings);
   const recent = d.recent.slice(-RUNS).reverse(); // newest first
   const settled = await mapSettled(recent, 4, (r) => diagnoseDeep(h, settings, r.workflowId, r.runId, cache));
   return settled.map((s, i): ScheduleRunDiagnosis => {
     const r = recent[i]!;
-    if (!s.ok) return { workflowId: r.workflowId, runId: r.runId, status: 'UNKNOWN', scheduledAt: r.scheduledAt, error: s.error instanceof Error ? s.error.message : String(s.error) };
+    if (!s.ok)
+      return {
+        workflowId: r.workflowId,
+        runId: r.runId,
+        status: 'UNKNOWN',
+        scheduledAt: r.scheduledAt,
+        error: s.error instanceof Error ? s.error.message : String(s.error),
+      };
     const problem = s.value.node.findings.find((f) => classSpec(f.class).problem);
-    return { workflowId: r.workflowId, runId: r.runId, status: s.value.node.status, scheduledAt: r.scheduledAt, ...(problem ? { finding: { class: problem.class, summary: problem.summary } } : {}) };
+    return {
+      workflowId: r.workflowId,
+      runId: r.runId,
+      status: s.value.node.status,
+      scheduledAt: r.scheduledAt,
+      ...(problem ? { finding: { class: problem.class, summary: problem.summary } } : {}),
+    };
   });
 }
 
@@ -52,7 +69,13 @@ function findingsOf(d: ScheduleDetails, runs: ScheduleRunDiagnosis[]): ScheduleF
   const out: ScheduleFinding[] = [];
   const id = d.scheduleId;
   if (d.paused) {
-    out.push({ kind: 'paused', severity: 'warning', summary: `paused${d.note ? `: ${d.note}` : ' (no note)'}`, evidence: [`state: paused${d.pauseOnFailure ? ', pause-on-failure is on' : ''}`], fix: [`schedule unpause ${id}`] });
+    out.push({
+      kind: 'paused',
+      severity: 'warning',
+      summary: `paused${d.note ? `: ${d.note}` : ' (no note)'}`,
+      evidence: [`state: paused${d.pauseOnFailure ? ', pause-on-failure is on' : ''}`],
+      fix: [`schedule unpause ${id}`],
+    });
   }
   if (d.skippedOverlap > 0) {
     const still = d.running.map((r) => r.workflowId);
@@ -60,8 +83,15 @@ function findingsOf(d: ScheduleDetails, runs: ScheduleRunDiagnosis[]): ScheduleF
       kind: 'skipped-overlap',
       severity: 'warning',
       summary: `${d.skippedOverlap} action(s) skipped by the overlap policy ${d.overlap}: a run was still going when the next was due`,
-      evidence: [`policies.overlap ${d.overlap}`, still.length ? `still running: ${still.join(', ')}` : 'no run is going now'],
-      fix: [...(still.length ? [`diagnose --id ${still[0]}`] : []), '# or set another overlap policy (e.g. BUFFER_ONE) where the code creates the schedule', `schedule trigger ${id} --overlap ALLOW_ALL`],
+      evidence: [
+        `policies.overlap ${d.overlap}`,
+        still.length ? `still running: ${still.join(', ')}` : 'no run is going now',
+      ],
+      fix: [
+        ...(still.length ? [`diagnose --id ${still[0]}`] : []),
+        '# or set another overlap policy (e.g. BUFFER_ONE) where the code creates the schedule',
+        `schedule trigger ${id} --overlap ALLOW_ALL`,
+      ],
     });
   }
   if (d.missedCatchupWindow > 0) {
@@ -80,24 +110,51 @@ function findingsOf(d: ScheduleDetails, runs: ScheduleRunDiagnosis[]): ScheduleF
       kind: 'runs-failing',
       severity: 'error',
       summary: `${failed.length} of its last ${runs.length} run(s) ${failed.length === 1 ? 'is' : 'are'} ${[...new Set(failed.map((r) => r.status))].join('/')}: ${newest.workflowId}${newest.finding ? `: ${newest.finding.summary}` : ''}`,
-      evidence: failed.map((r) => `${r.workflowId} ${r.status}${r.finding ? ` (${r.finding.class})` : ''}, scheduled ${r.scheduledAt}`),
+      evidence: failed.map(
+        (r) => `${r.workflowId} ${r.status}${r.finding ? ` (${r.finding.class})` : ''}, scheduled ${r.scheduledAt}`,
+      ),
       fix: [`diagnose --id ${newest.workflowId}`],
     });
   }
   for (const r of runs.filter((x) => x.status === 'RUNNING' && x.finding)) {
-    out.push({ kind: 'run-stuck', severity: 'error', summary: `its run ${r.workflowId} is not progressing: ${r.finding?.summary ?? ''}`, evidence: [`${r.workflowId} RUNNING (${r.finding?.class ?? ''})`], fix: [`diagnose --id ${r.workflowId}`] });
+    out.push({
+      kind: 'run-stuck',
+      severity: 'error',
+      summary: `its run ${r.workflowId} is not progressing: ${r.finding?.summary ?? ''}`,
+      evidence: [`${r.workflowId} RUNNING (${r.finding?.class ?? ''})`],
+      fix: [`diagnose --id ${r.workflowId}`],
+    });
   }
   if (d.recent.length === 0 && d.nextRuns.length === 0 && !d.paused) {
-    out.push({ kind: 'never-ran', severity: 'warning', summary: 'it has never run and nothing is scheduled next (no spec, or its remaining actions are used up)', evidence: [`spec: ${d.spec}`, ...(d.remainingActions !== undefined ? [`remaining actions: ${d.remainingActions}`] : [])], fix: [`schedule trigger ${id}`] });
+    out.push({
+      kind: 'never-ran',
+      severity: 'warning',
+      summary: 'it has never run and nothing is scheduled next (no spec, or its remaining actions are used up)',
+      evidence: [
+        `spec: ${d.spec}`,
+        ...(d.remainingActions !== undefined ? [`remaining actions: ${d.remainingActions}`] : []),
+      ],
+      fix: [`schedule trigger ${id}`],
+    });
   }
   if (out.length === 0) {
     const last = runs[0];
-    out.push({ kind: 'healthy', severity: 'info', summary: `runs as scheduled (${d.spec})${last ? `: last run ${last.workflowId} ${last.status}` : ''}${d.nextRuns[0] ? `; next at ${d.nextRuns[0]}` : ''}`, evidence: [`${d.actionsTaken} action(s) taken`], fix: [] });
+    out.push({
+      kind: 'healthy',
+      severity: 'info',
+      summary: `runs as scheduled (${d.spec})${last ? `: last run ${last.workflowId} ${last.status}` : ''}${d.nextRuns[0] ? `; next at ${d.nextRuns[0]}` : ''}`,
+      evidence: [`${d.actionsTaken} action(s) taken`],
+      fix: [],
+    });
   }
   return out;
 }
 
-export async function diagnoseSchedule(h: TemporalHandle, settings: Settings, scheduleId: string): Promise<ScheduleDiagnosis> {
+export async function diagnoseSchedule(
+  h: TemporalHandle,
+  settings: Settings,
+  scheduleId: string,
+): Promise<ScheduleDiagnosis> {
   const schedule = await describeSchedule(h, scheduleId);
   const runs = await diagnoseRuns(h, settings, schedule);
   return { schedule, findings: findingsOf(schedule, runs), runs };

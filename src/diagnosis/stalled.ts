@@ -53,10 +53,14 @@ export function stallReasons(ev: StallEvidence): StallReason[] {
         : 'no failure recorded yet';
     reasons.push({ kind: 'workflow-task-failing', text: `workflow task failing, attempt ${wft.attempt}: ${why}` });
   }
-  if (ev.workflowPollers === 0) reasons.push({ kind: 'no-poller', text: `no worker polls task queue ${desc.taskQueue}` });
+  if (ev.workflowPollers === 0)
+    reasons.push({ kind: 'no-poller', text: `no worker polls task queue ${desc.taskQueue}` });
   for (const a of desc.pendingActivities) {
     if (a.attempt > FAILING_AFTER_ATTEMPT) {
-      reasons.push({ kind: 'activity-failing', text: `activity ${a.activityType} failing, attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}: ${a.lastFailure ?? 'no failure recorded'}` });
+      reasons.push({
+        kind: 'activity-failing',
+        text: `activity ${a.activityType} failing, attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}: ${a.lastFailure ?? 'no failure recorded'}`,
+      });
       continue;
     }
     const neverStarted = a.state === 'SCHEDULED' && a.attempt <= 1 && !a.lastFailure && !a.lastStartedTime;
@@ -64,7 +68,10 @@ export function stallReasons(ev: StallEvidence): StallReason[] {
     const queue = a.taskQueue ?? desc.taskQueue;
     if (neverStarted && (ev.activityPollers(queue) === 0 || age > NEVER_STARTED_MS)) {
       const pollers = ev.activityPollers(queue);
-      reasons.push({ kind: 'activity-never-started', text: `activity ${a.activityType} scheduled ${Math.round(age / 1000)}s ago, never started${pollers === 0 ? ` (no worker polls activity task queue ${queue})` : ''}` });
+      reasons.push({
+        kind: 'activity-never-started',
+        text: `activity ${a.activityType} scheduled ${Math.round(age / 1000)}s ago, never started${pollers === 0 ? ` (no worker polls activity task queue ${queue})` : ''}`,
+      });
     }
   }
   return reasons;
@@ -91,13 +98,19 @@ const FIRST_PAGE = 100;
 /** Describes in flight: the dev server answers ~10% faster at 128 than at 32 (measured, 5,000 running). */
 const DESCRIBE_CONCURRENCY = 128;
 
-const REPORTED_PROBLEMS = 'TemporalReportedProblems IN ("category=WorkflowTaskFailed", "category=WorkflowTaskTimedOut")';
+const REPORTED_PROBLEMS =
+  'TemporalReportedProblems IN ("category=WorkflowTaskFailed", "category=WorkflowTaskTimedOut")';
 
 /** Finds the RUNNING workflows that are not progressing (shared by `stalled` and `bulk-cancel --stalled`). */
 export async function findStalled(
   settings: Settings,
   h: TemporalHandle,
-  opts: { query?: string; minutes?: number; limit?: number; /** Each stalled workflow the moment it is found. */ onStalled?: (w: StalledWorkflow) => void },
+  opts: {
+    query?: string;
+    minutes?: number;
+    limit?: number;
+    /** Each stalled workflow the moment it is found. */ onStalled?: (w: StalledWorkflow) => void;
+  },
 ): Promise<StalledData> {
   const parts = [statusClause('RUNNING')];
   if (opts.minutes) parts.push(`StartTime > ${quoteValue(startedSince(opts.minutes))}`);
@@ -106,54 +119,85 @@ export async function findStalled(
   const limit = opts.limit ?? 1000;
   // One query finds repeated workflow-task failures when the server sets the attribute; it runs
   // beside the listing and is awaited only when the first verdict needs it.
-  const reportedQuery = listExecutions(h, `${query} AND ${REPORTED_PROBLEMS}`, limit).then((r) => new Set(r.map((x) => x.runId))).catch(() => undefined);
+  const reportedQuery = listExecutions(h, `${query} AND ${REPORTED_PROBLEMS}`, limit)
+    .then((r) => new Set(r.map((x) => x.runId)))
+    .catch(() => undefined);
   // Live poller counts per queue, asked once per queue however many workflows share it.
   const pollerCache = new Map<string, Promise<number>>();
   const live = (queue: string, type: 'workflow' | 'activity'): Promise<number> => {
     const key = `${type}:${queue}`;
-    if (!pollerCache.has(key)) pollerCache.set(key, livePollerCount(h, queue, type, isAlive).catch(() => 0));
+    if (!pollerCache.has(key))
+      pollerCache.set(
+        key,
+        livePollerCount(h, queue, type, isAlive).catch(() => 0),
+      );
     return pollerCache.get(key) as Promise<number>;
   };
   const ownWorker = findProjectWorkers(settings).workers.find((w) => w.startedByTshell);
   // Read once, and only when a workflow task is failing (the log can be megabytes of tracebacks).
   let logLines: string[] | undefined | null = null;
-  const workerLog = () => (logLines ??= ownWorker?.logFile && existsSync(ownWorker.logFile) ? readWorkerLogSinceStart(settings).lines : undefined);
+  const workerLog = () =>
+    (logLines ??=
+      ownWorker?.logFile && existsSync(ownWorker.logFile) ? readWorkerLogSinceStart(settings).lines : undefined);
   // Describes start on the first (small) page while the server reads the rest: with thousands
   // running, the first stalled rows are printed long before the listing ends.
-  const results = await mapLimitStream(listExecutionPages(h, query, limit, FIRST_PAGE), DESCRIBE_CONCURRENCY, async (wf) => {
-    let desc;
-    try {
-      desc = await describeWorkflow(h, wf.workflowId, wf.runId);
-    } catch (err) {
-      if (err instanceof NotFoundError) return undefined; // closed and gone meanwhile
-      throw err;
-    }
-    const queues = new Set([desc.taskQueue, ...desc.pendingActivities.map((a) => a.taskQueue ?? desc.taskQueue)]);
-    const activityCounts = new Map<string, number>();
-    for (const q of queues) activityCounts.set(q, await live(q, 'activity'));
-    const workflowPollers = await live(desc.taskQueue, 'workflow');
-    let firstTaskFailure: { eventId: number; cause: string; message: string } | undefined;
-    let currentTaskFailure: string | undefined;
-    if (desc.pendingWorkflowTask && desc.pendingWorkflowTask.attempt > 1) {
-      const failure = failuresIn(await fetchHistory(h, desc.workflowId, desc.runId)).find((f) => f.kind === 'WorkflowTaskFailed');
-      if (failure) firstTaskFailure = { eventId: failure.eventId, cause: failure.cause ?? '', message: failure.message };
-      const lines = workerLog();
-      const fromLog = lines ? latestActivationFailure(lines, desc.runId) : undefined;
-      if (fromLog) currentTaskFailure = `${fromLog} (worker log)`;
-    }
-    const reported = await reportedQuery;
-    const reasons = stallReasons({ desc, workflowPollers, activityPollers: (q) => activityCounts.get(q) ?? 0, firstTaskFailure, currentTaskFailure, now: Date.now() });
-    if (reported?.has(desc.runId) && !reasons.some((r) => r.kind === 'workflow-task-failing')) {
-      reasons.push({ kind: 'workflow-task-failing', text: 'the server reports repeated workflow task failures (TemporalReportedProblems)' });
-    }
-    const found = { workflowId: desc.workflowId, runId: desc.runId, type: desc.type, taskQueue: desc.taskQueue, startTime: desc.startTime, reasons };
-    if (reasons.length) opts.onStalled?.(found);
-    return found;
-  });
+  const results = await mapLimitStream(
+    listExecutionPages(h, query, limit, FIRST_PAGE),
+    DESCRIBE_CONCURRENCY,
+    async (wf) => {
+      let desc;
+      try {
+        desc = await describeWorkflow(h, wf.workflowId, wf.runId);
+      } catch (err) {
+        if (err instanceof NotFoundError) return undefined; // closed and gone meanwhile
+        throw err;
+      }
+      const queues = new Set([desc.taskQueue, ...desc.pendingActivities.map((a) => a.taskQueue ?? desc.taskQueue)]);
+      const activityCounts = new Map<string, number>();
+      for (const q of queues) activityCounts.set(q, await live(q, 'activity'));
+      const workflowPollers = await live(desc.taskQueue, 'workflow');
+      let firstTaskFailure: { eventId: number; cause: string; message: string } | undefined;
+      let currentTaskFailure: string | undefined;
+      if (desc.pendingWorkflowTask && desc.pendingWorkflowTask.attempt > 1) {
+        const failure = failuresIn(await fetchHistory(h, desc.workflowId, desc.runId)).find(
+          (f) => f.kind === 'WorkflowTaskFailed',
+        );
+        if (failure)
+          firstTaskFailure = { eventId: failure.eventId, cause: failure.cause ?? '', message: failure.message };
+        const lines = workerLog();
+        const fromLog = lines ? latestActivationFailure(lines, desc.runId) : undefined;
+        if (fromLog) currentTaskFailure = `${fromLog} (worker log)`;
+      }
+      const reported = await reportedQuery;
+      const reasons = stallReasons({
+        desc,
+        workflowPollers,
+        activityPollers: (q) => activityCounts.get(q) ?? 0,
+        firstTaskFailure,
+        currentTaskFailure,
+        now: Date.now(),
+      });
+      if (reported?.has(desc.runId) && !reasons.some((r) => r.kind === 'workflow-task-failing')) {
+        reasons.push({
+          kind: 'workflow-task-failing',
+          text: 'the server reports repeated workflow task failures (TemporalReportedProblems)',
+        });
+      }
+      const found = {
+        workflowId: desc.workflowId,
+        runId: desc.runId,
+        type: desc.type,
+        taskQueue: desc.taskQueue,
+        startTime: desc.startTime,
+        reasons,
+      };
+      if (reasons.length) opts.onStalled?.(found);
+      return found;
+    },
+  );
   const reported = await reportedQuery;
   const checked = results.filter((r): r is StalledWorkflow => r !== undefined);
   const stalled = checked.filter((r) => r.reasons.length > 0);
   const reportedByServer = reported ? checked.filter((c) => reported.has(c.runId)).map((c) => c.workflowId) : undefined;
   return { checked: checked.length, stalled, waiting: checked.length - stalled.length, reportedByServer };
 }
-

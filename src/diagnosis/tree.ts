@@ -38,21 +38,39 @@ export interface TreeNode {
   ask?(input: TreeInput): Question;
 }
 
-const has = (input: TreeInput, ...classes: DiagnosisClass[]): Finding | undefined => input.findings.find((f) => classes.includes(f.class));
+const has = (input: TreeInput, ...classes: DiagnosisClass[]): Finding | undefined =>
+  input.findings.find((f) => classes.includes(f.class));
 const landOn = (f: Finding, answer: string): Answered => ({ answer, evidence: f.evidence, go: { land: f.class } });
 
 const WORKFLOW_TASK_CLASSES = classesAt('workflow-task');
 const ACTIVITY_CLASSES = classesAt('activity');
 
-export type NodeId = 'status' | 'stale' | 'polled' | 'workflow-task' | 'activity' | 'meant-to-wait' | 'failed-why' | 'result-shape' | 'result-right';
+export type NodeId =
+  | 'status'
+  | 'stale'
+  | 'polled'
+  | 'workflow-task'
+  | 'activity'
+  | 'meant-to-wait'
+  | 'failed-why'
+  | 'result-shape'
+  | 'result-right';
 
 export const TREE: Record<NodeId, TreeNode> = {
   status: {
     question: 'What state is the workflow in?',
     fromEvidence: ({ ev, findings }) => {
       const s = ev.desc.status;
-      const item: EvidenceItem = { source: 'describe', text: `status ${s}, ${ev.desc.historyLength} events, task queue ${ev.desc.taskQueue}` };
-      const closedClass = ({ TIMED_OUT: 'workflow-timeout', CANCELED: 'canceled', TERMINATED: 'terminated' } as Record<string, DiagnosisClass>)[s];
+      const item: EvidenceItem = {
+        source: 'describe',
+        text: `status ${s}, ${ev.desc.historyLength} events, task queue ${ev.desc.taskQueue}`,
+      };
+      const closedClass = (
+        { TIMED_OUT: 'workflow-timeout', CANCELED: 'canceled', TERMINATED: 'terminated' } as Record<
+          string,
+          DiagnosisClass
+        >
+      )[s];
       if (closedClass) {
         // A timeout of one activity that ended the retries is that activity's timeout, not the workflow's.
         const f = findings.find((x) => x.class === closedClass) ?? findings[0];
@@ -68,7 +86,11 @@ export const TREE: Record<NodeId, TreeNode> = {
     fromEvidence: (input) => {
       const f = has(input, 'stale-worker');
       if (f && input.findings.length === 1) return landOn(f, `no: ${f.summary}`);
-      return { answer: f ? `no (${f.summary}), but something else is wrong too` : 'yes (or no worker of this project runs)', evidence: f?.evidence ?? [], go: { node: 'polled' } };
+      return {
+        answer: f ? `no (${f.summary}), but something else is wrong too` : 'yes (or no worker of this project runs)',
+        evidence: f?.evidence ?? [],
+        go: { node: 'polled' },
+      };
     },
   },
   polled: {
@@ -80,7 +102,11 @@ export const TREE: Record<NodeId, TreeNode> = {
         const nw = has(input, 'no-worker');
         if (nw) return landOn(nw, `no: ${nw.summary}`);
       }
-      return { answer: `yes: ${input.ev.workflowPollers} live poller(s) on ${input.ev.desc.taskQueue}`, evidence: [{ source: 'pollers', text: `${input.ev.workflowPollers} live workflow poller(s)` }], go: { node: 'workflow-task' } };
+      return {
+        answer: `yes: ${input.ev.workflowPollers} live poller(s) on ${input.ev.desc.taskQueue}`,
+        evidence: [{ source: 'pollers', text: `${input.ev.workflowPollers} live workflow poller(s)` }],
+        go: { node: 'workflow-task' },
+      };
     },
   },
   'workflow-task': {
@@ -89,7 +115,11 @@ export const TREE: Record<NodeId, TreeNode> = {
       const f = has(input, ...WORKFLOW_TASK_CLASSES);
       if (f) return landOn(f, `yes: ${f.summary}`);
       const wft = input.ev.desc.pendingWorkflowTask;
-      return { answer: 'no: no failed workflow task since the last completed one', evidence: wft ? [{ source: 'describe', text: `pending workflow task, attempt ${wft.attempt}` }] : [], go: { node: 'activity' } };
+      return {
+        answer: 'no: no failed workflow task since the last completed one',
+        evidence: wft ? [{ source: 'describe', text: `pending workflow task, attempt ${wft.attempt}` }] : [],
+        go: { node: 'activity' },
+      };
     },
   },
   activity: {
@@ -98,14 +128,26 @@ export const TREE: Record<NodeId, TreeNode> = {
       const f = has(input, ...ACTIVITY_CLASSES, 'no-worker');
       if (f) return landOn(f, `yes: ${f.summary}`);
       const pending = input.ev.desc.pendingActivities;
-      return { answer: pending.length ? `no: ${pending.length} activity(ies) running normally` : 'no: no pending activity', evidence: pending.map((a) => ({ source: 'describe' as const, text: `${a.activityType} ${a.state}, attempt ${a.attempt}` })), go: { node: 'meant-to-wait' } };
+      return {
+        answer: pending.length ? `no: ${pending.length} activity(ies) running normally` : 'no: no pending activity',
+        evidence: pending.map((a) => ({
+          source: 'describe' as const,
+          text: `${a.activityType} ${a.state}, attempt ${a.attempt}`,
+        })),
+        go: { node: 'meant-to-wait' },
+      };
     },
   },
   'meant-to-wait': {
     question: 'Is the workflow meant to be waiting (for a signal, an update or a timer)?',
     fromEvidence: () => undefined,
     ask: ({ handlers }) => {
-      const declared = handlers ? [...handlers.signals.map((s) => `signal ${s || '(dynamic)'}`), ...handlers.updates.map((u) => `update ${u || '(dynamic)'}`)] : [];
+      const declared = handlers
+        ? [
+            ...handlers.signals.map((s) => `signal ${s || '(dynamic)'}`),
+            ...handlers.updates.map((u) => `update ${u || '(dynamic)'}`),
+          ]
+        : [];
       return {
         message: `Nothing is failing and a worker polls. Is it meant to wait here${declared.length ? ` (it declares ${declared.join(', ')})` : ''}?`,
         choices: [
@@ -119,7 +161,13 @@ export const TREE: Record<NodeId, TreeNode> = {
   'failed-why': {
     question: 'What failed it?',
     fromEvidence: (input) => {
-      const f = has(input, 'activity-not-registered', 'activity-timeout', 'activity-retries-exhausted', 'workflow-failed');
+      const f = has(
+        input,
+        'activity-not-registered',
+        'activity-timeout',
+        'activity-retries-exhausted',
+        'workflow-failed',
+      );
       return f ? landOn(f, f.summary) : undefined;
     },
   },
@@ -128,7 +176,17 @@ export const TREE: Record<NodeId, TreeNode> = {
     fromEvidence: (input) => {
       const f = has(input, 'error-result');
       if (f) return landOn(f, `yes: ${f.summary}`);
-      return { answer: 'no', evidence: [{ source: 'result', eventId: input.ev.close?.eventId, text: JSON.stringify(input.ev.close?.result ?? null).slice(0, 200) }], go: { node: 'result-right' } };
+      return {
+        answer: 'no',
+        evidence: [
+          {
+            source: 'result',
+            eventId: input.ev.close?.eventId,
+            text: JSON.stringify(input.ev.close?.result ?? null).slice(0, 200),
+          },
+        ],
+        go: { node: 'result-right' },
+      };
     },
   },
   'result-right': {
@@ -157,7 +215,10 @@ export interface PathStep {
  * Walks the tree from `status`. `answer` asks the user; without it (no terminal) the question's
  * `assume` branch is taken and marked as assumed.
  */
-export async function walkTree(input: TreeInput, answer?: (q: Question) => Promise<string>): Promise<{ path: PathStep[]; land: DiagnosisClass }> {
+export async function walkTree(
+  input: TreeInput,
+  answer?: (q: Question) => Promise<string>,
+): Promise<{ path: PathStep[]; land: DiagnosisClass }> {
   const path: PathStep[] = [];
   let id: NodeId = 'status';
   for (let guard = 0; guard < 20; guard++) {
@@ -177,7 +238,12 @@ export async function walkTree(input: TreeInput, answer?: (q: Question) => Promi
     } else {
       // The evidence fits no branch: fall back on what the classifier found first.
       const f = input.findings[0];
-      path.push({ question: node.question, answer: f ? f.summary : 'unknown', evidence: f?.evidence ?? [], by: 'evidence' });
+      path.push({
+        question: node.question,
+        answer: f ? f.summary : 'unknown',
+        evidence: f?.evidence ?? [],
+        by: 'evidence',
+      });
       return { path, land: f?.class ?? 'stuck-unknown' };
     }
     if ('land' in go) return { path, land: go.land };

@@ -10,7 +10,15 @@ import type { WorkflowDescription } from '../temporal/workflows.js';
 import { durationSeconds } from '../temporal/time.js';
 
 export interface WaitItem {
-  kind: 'timer' | 'activity' | 'child' | 'signal-received' | 'update-received' | 'signal-handler' | 'update-handler' | 'condition';
+  kind:
+    | 'timer'
+    | 'activity'
+    | 'child'
+    | 'signal-received'
+    | 'update-received'
+    | 'signal-handler'
+    | 'update-handler'
+    | 'condition';
   name: string;
   /** When it started waiting (timer started, activity scheduled). */
   since?: string;
@@ -54,7 +62,13 @@ export function waitingOn(events: HistoryEvent[], desc: WorkflowDescription, pro
     });
   }
   for (const a of desc.pendingActivities) {
-    items.push({ kind: 'activity', name: a.activityType, ...(a.scheduledTime ? { since: a.scheduledTime } : {}), attempt: a.attempt, ...(a.nextAttemptScheduleTime ? { nextAttemptAt: a.nextAttemptScheduleTime } : {}) });
+    items.push({
+      kind: 'activity',
+      name: a.activityType,
+      ...(a.scheduledTime ? { since: a.scheduledTime } : {}),
+      attempt: a.attempt,
+      ...(a.nextAttemptScheduleTime ? { nextAttemptAt: a.nextAttemptScheduleTime } : {}),
+    });
   }
   for (const c of desc.pendingChildren ?? []) items.push({ kind: 'child', name: `${c.type} ${c.workflowId}` });
   for (const e of events) {
@@ -63,9 +77,12 @@ export function waitingOn(events: HistoryEvent[], desc: WorkflowDescription, pro
     const update = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
     if (update) items.push({ kind: 'update-received', name: update, since: eventTimeIso(e), eventId: eventId(e) });
   }
-  const count = (kind: WaitItem['kind'], name: string) => items.filter((i) => i.kind === kind && i.name === name).length;
-  for (const name of probe.handlers?.signals ?? []) if (name) items.push({ kind: 'signal-handler', name, received: count('signal-received', name) });
-  for (const name of probe.handlers?.updates ?? []) if (name) items.push({ kind: 'update-handler', name, received: count('update-received', name) });
+  const count = (kind: WaitItem['kind'], name: string) =>
+    items.filter((i) => i.kind === kind && i.name === name).length;
+  for (const name of probe.handlers?.signals ?? [])
+    if (name) items.push({ kind: 'signal-handler', name, received: count('signal-received', name) });
+  for (const name of probe.handlers?.updates ?? [])
+    if (name) items.push({ kind: 'update-handler', name, received: count('update-received', name) });
   for (const at of probe.conditions ?? []) items.push({ kind: 'condition', name: at });
   return items;
 }
@@ -79,7 +96,8 @@ export function describeWaits(items: WaitItem[]): string {
   const declared = handlers.length
     ? `${pending.length ? 'or ' : ''}${handlers.map((i) => `${i.kind === 'signal-handler' ? 'signal' : 'update'} ${i.name} (received ${i.received ?? 0}×)`).join(', ')}`
     : '';
-  if (pending.length === 0) return [handlers.length ? declared : 'nothing pending: it waits for a signal or an update', ...blocked].join('; ');
+  if (pending.length === 0)
+    return [handlers.length ? declared : 'nothing pending: it waits for a signal or an update', ...blocked].join('; ');
   const t = (iso?: string) => (iso ? iso.replace('T', ' ').slice(0, 19) : '?');
   const what = pending
     .map((i) =>

@@ -79,7 +79,13 @@ export function releaseLock(stateDir: string, name: string): void {
   releaseFile(lockFile(stateDir, name), myRecord(''));
 }
 
-export async function withLock<T>(stateDir: string, name: string, purpose: string, fn: () => Promise<T>, opts: { timeoutMs?: number; signal?: AbortSignal; onWait?: (holder: number) => void } = {}): Promise<T> {
+export async function withLock<T>(
+  stateDir: string,
+  name: string,
+  purpose: string,
+  fn: () => Promise<T>,
+  opts: { timeoutMs?: number; signal?: AbortSignal; onWait?: (holder: number) => void } = {},
+): Promise<T> {
   const file = lockFile(stateDir, name);
   const me = myRecord(purpose);
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
@@ -89,7 +95,11 @@ export async function withLock<T>(stateDir: string, name: string, purpose: strin
     if (got === 'taken') break;
     if (got === 'broken') continue;
     if (Date.now() > deadline) {
-      throw new TshellError(`another tshell (pid ${got?.pid ?? '?'}) is busy with ${got?.purpose ?? name}`, ErrorCodes.process, 'wait for it to finish, then retry');
+      throw new TshellError(
+        `another tshell (pid ${got?.pid ?? '?'}) is busy with ${got?.purpose ?? name}`,
+        ErrorCodes.process,
+        'wait for it to finish, then retry',
+      );
     }
     if (got && !told) {
       opts.onWait?.(got.pid);

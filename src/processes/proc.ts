@@ -20,7 +20,9 @@ export function readProc(pid: number): ProcInfo | undefined {
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const state = rest[0] ?? '?';
     if (state === 'Z' || state === 'X') return undefined; // zombies are dead for our purposes
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a, i, all) => a !== '' || i < all.length - 1);
     let cwd: string | undefined;
     try {
       cwd = readlinkSync(`/proc/${pid}/cwd`);
@@ -82,7 +84,9 @@ const CLOCK_TICKS = 100; // USER_HZ is 100 on Linux for every mainstream archite
 
 function bootTime(): number {
   if (bootTimeMs === undefined) {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('btime '));
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('btime '));
     bootTimeMs = Number(line?.split(' ')[1] ?? 0) * 1000;
   }
   return bootTimeMs;
@@ -96,7 +100,9 @@ export function startedAtMs(info: ProcInfo): number {
 /** Resident memory in bytes, or undefined. */
 export function rssBytes(pid: number): number | undefined {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     const kb = Number(line?.split(/\s+/)[1]);
     return Number.isFinite(kb) ? kb * 1024 : undefined;
   } catch {

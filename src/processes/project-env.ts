@@ -45,7 +45,11 @@ function uvRoot(cwd: string): string | undefined {
 }
 
 /** Where `uv run` in `cwd` runs, and whether tshell provides the environment. */
-export function uvEnvironment(cwd: string, stateDir: string, env: NodeJS.ProcessEnv = process.env): UvEnvironment | undefined {
+export function uvEnvironment(
+  cwd: string,
+  stateDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): UvEnvironment | undefined {
   const root = uvRoot(cwd);
   if (!root) return undefined;
   if (env.UV_PROJECT_ENVIRONMENT) return { root, own: env.UV_PROJECT_ENVIRONMENT };
@@ -71,10 +75,19 @@ export function bytecodeEnv(stateDir: string): { PYTHONPYCACHEPREFIX: string; PY
  * (after `first`, the worker hook), bytecode caches in the state dir rather than in the project, and
  * for `uv run` no implicit sync and tshell's environment when the project has none.
  */
-export function projectRunEnv(argv: string[], cwd: string, stateDir: string, first: string[] = [], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function projectRunEnv(
+  argv: string[],
+  cwd: string,
+  stateDir: string,
+  first: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const uv = isUvRun(argv) ? uvEnvironment(cwd, stateDir, env) : undefined;
   // Not installed in tshell's environment: its folders on the path, as an editable install puts them.
-  const notInstalled = uv?.managed && !installsProject(uv.root).install ? [join(uv.root, 'src'), uv.root].filter((p) => existsSync(p)) : [];
+  const notInstalled =
+    uv?.managed && !installsProject(uv.root).install
+      ? [join(uv.root, 'src'), uv.root].filter((p) => existsSync(p))
+      : [];
   const paths = [...first, cwd, ...notInstalled, env.PYTHONPATH ?? ''].filter((p, i, all) => p && all.indexOf(p) === i);
   return {
     PYTHONPATH: paths.join(delimiter),
@@ -105,7 +118,8 @@ function installsProject(root: string): { install: boolean; why?: string } {
   const text = readFileSync(join(root, 'pyproject.toml'), 'utf8');
   const backend = /^\s*build-backend\s*=\s*["']([^"']+)["']/m.exec(text)?.[1];
   if (!backend) return { install: false };
-  if (backend.startsWith('setuptools')) return { install: false, why: 'a setuptools build writes .egg-info into the project' };
+  if (backend.startsWith('setuptools'))
+    return { install: false, why: 'a setuptools build writes .egg-info into the project' };
   return { install: true };
 }
 
@@ -129,16 +143,31 @@ export async function prepareRunEnv(
   const made = { dir: uv.managed, from: uv.from, ...(project.why ? { notInstalled: project.why } : {}) };
   if (uvPython(uv) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return made;
   const uvPath = findTool('uv')?.path;
-  if (!uvPath) throw new TshellError('uv is not installed', ErrorCodes.toolMissing, 'run `tshell setup` (it installs the pinned uv), or put uv on PATH');
+  if (!uvPath)
+    throw new TshellError(
+      'uv is not installed',
+      ErrorCodes.toolMissing,
+      'run `tshell setup` (it installs the pinned uv), or put uv on PATH',
+    );
   const started = Date.now();
-  opts.progress?.(`${uv.root} has no .venv: building tshell's own environment for it from ${uv.from} in ${uv.managed} (nothing is written into the project)…`);
+  opts.progress?.(
+    `${uv.root} has no .venv: building tshell's own environment for it from ${uv.from} in ${uv.managed} (nothing is written into the project)…`,
+  );
   ensurePrivateDir(dirname(uv.managed));
   const { execa } = await import('execa');
   const env = childEnv({ UV_PROJECT_ENVIRONMENT: uv.managed });
   const run = async (args: string[]) => {
     const r = await execa(uvPath, args, { cwd: uv.root, env, reject: false, all: true, cancelSignal: opts.signal });
     if (r.exitCode !== 0) {
-      throw new TshellError(`could not build tshell's environment for ${uv.root}: uv ${args[0]} ${args[1] ?? ''} failed`, ErrorCodes.process, `fix the project's dependencies, or make its own environment (\`uv sync\`)`, 1, String(r.all ?? '').split('\n').slice(-10));
+      throw new TshellError(
+        `could not build tshell's environment for ${uv.root}: uv ${args[0]} ${args[1] ?? ''} failed`,
+        ErrorCodes.process,
+        `fix the project's dependencies, or make its own environment (\`uv sync\`)`,
+        1,
+        String(r.all ?? '')
+          .split('\n')
+          .slice(-10),
+      );
     }
   };
   if (uv.from === 'uv.lock') {
@@ -146,7 +175,14 @@ export async function prepareRunEnv(
   } else {
     rmSync(uv.managed, { recursive: true, force: true });
     await run(['venv', '--quiet', '--python', 'python3', uv.managed]);
-    await run(['pip', 'install', '--quiet', '--python', join(uv.managed, 'bin', 'python'), ...(project.install ? ['-e', uv.root] : ['-r', join(uv.root, 'pyproject.toml')])]);
+    await run([
+      'pip',
+      'install',
+      '--quiet',
+      '--python',
+      join(uv.managed, 'bin', 'python'),
+      ...(project.install ? ['-e', uv.root] : ['-r', join(uv.root, 'pyproject.toml')]),
+    ]);
   }
   writeFileSync(stampFile, stamp);
   return { ...made, builtMs: Date.now() - started };

@@ -37,7 +37,12 @@ export function coldPython(python: string[]): PythonRunner {
       timeout: opts.timeoutMs,
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     });
-    return { stdout: String(r.stdout), stderr: String(r.stderr), ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}), timedOut: Boolean(r.timedOut) };
+    return {
+      stdout: String(r.stdout),
+      stderr: String(r.stderr),
+      ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+      timedOut: Boolean(r.timedOut),
+    };
   };
 }
 
@@ -63,7 +68,11 @@ export class WarmPython {
 
   private start(): ChildProcess {
     const [exe, ...pre] = this.python;
-    const proc = spawn(exe ?? 'python3', [...pre, join(packageRoot(), 'python', 'tshell_warm.py')], { cwd: this.cwd, env: this.env, stdio: ['pipe', 'pipe', 'ignore'] });
+    const proc = spawn(exe ?? 'python3', [...pre, join(packageRoot(), 'python', 'tshell_warm.py')], {
+      cwd: this.cwd,
+      env: this.env,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     proc.stdout?.on('data', (d: Buffer) => {
       this.pending += d.toString('utf8');
       let nl: number;
@@ -127,7 +136,9 @@ export class WarmPython {
         this.waiting.delete(id);
         resolve(a.exit);
       });
-      const env = Object.fromEntries(Object.entries(opts.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const env = Object.fromEntries(
+        Object.entries(opts.env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
       proc.stdin?.write(`${JSON.stringify({ id, script, args, cwd: opts.cwd, env, out, err })}\n`);
     });
     const read = (f: string) => {
@@ -137,7 +148,12 @@ export class WarmPython {
         return '';
       }
     };
-    const result = { stdout: read(out), stderr: read(err), ...(exit !== undefined && !timedOut ? { exitCode: exit } : {}), timedOut };
+    const result = {
+      stdout: read(out),
+      stderr: read(err),
+      ...(exit !== undefined && !timedOut ? { exitCode: exit } : {}),
+      timedOut,
+    };
     rmSync(out, { force: true });
     rmSync(err, { force: true });
     return result;

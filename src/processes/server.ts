@@ -59,7 +59,12 @@ export async function serverState(settings: Settings): Promise<ServerState> {
   if (check.state === 'dead' || check.state === 'reused' || check.state === 'unreadable') removePidFile(files.pidFile);
   const managed =
     check.state === 'alive'
-      ? { pid: check.record.pid, uptimeMs: Date.now() - startedAtMs(check.proc), logFile: files.logFile, dbFile: files.dbFile }
+      ? {
+          pid: check.record.pid,
+          uptimeMs: Date.now() - startedAtMs(check.proc),
+          logFile: files.logFile,
+          dbFile: files.dbFile,
+        }
       : undefined;
   return { address: settings.address, reachable: await serverHealthy(settings), managed, uiUrl: uiUrl(settings) };
 }
@@ -109,19 +114,28 @@ export async function ensureServer(
   }
   const temporal = findTool('temporal', settings.temporalCli || undefined);
   if (!temporal) {
-    throw new ToolMissingError('temporal CLI', 'run `tshell setup` (installs it into the tools folder) or set TEMPORAL_CLI');
+    throw new ToolMissingError(
+      'temporal CLI',
+      'run `tshell setup` (installs it into the tools folder) or set TEMPORAL_CLI',
+    );
   }
   ensurePrivateDir(join(files.pidFile, '..'));
   const ui = uiPort(settings);
   const argv = [
-    temporal.path, 'server', 'start-dev',
-    '--ip', host === 'localhost' ? '127.0.0.1' : host,
-    '--port', String(port),
-    '--db-filename', files.dbFile,
+    temporal.path,
+    'server',
+    'start-dev',
+    '--ip',
+    host === 'localhost' ? '127.0.0.1' : host,
+    '--port',
+    String(port),
+    '--db-filename',
+    files.dbFile,
     ...(opts.headless ? ['--headless'] : ['--ui-port', String(ui)]),
     // Flag workflows whose workflow task keeps failing in the TemporalReportedProblems search
     // attribute (off by default on a self-hosted server); `stalled` queries it.
-    '--dynamic-config-value', 'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute=2',
+    '--dynamic-config-value',
+    'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute=2',
   ];
   opts.progress?.(`starting temporal server start-dev on ${settings.address}…`);
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -130,12 +144,19 @@ export async function ensureServer(
   // The dev server picks its internal ports itself and can lose one to another process between
   // choosing and binding it (a Go panic at start-up): a second start gets fresh ones.
   if ('exited' in launched && worthAnotherStart(launched.lines)) {
-    opts.progress?.(`the dev server exited while starting (${launched.lines[0] ?? launched.exited}); starting it once more…`);
+    opts.progress?.(
+      `the dev server exited while starting (${launched.lines[0] ?? launched.exited}); starting it once more…`,
+    );
     launched = await launch(settings, argv, attempt);
   }
   if ('exited' in launched) {
     const taken = /can't set (\w+) port (\d+)/.exec(launched.lines.join('\n'));
-    const hint = taken?.[1] === 'UI' ? `port ${taken[2]} (the Web UI's) is taken: pass --ui-port PORT, or --headless` : taken ? `port ${taken[2]} is taken: pass --address localhost:<free port>` : `full log: ${files.logFile}`;
+    const hint =
+      taken?.[1] === 'UI'
+        ? `port ${taken[2]} (the Web UI's) is taken: pass --ui-port PORT, or --headless`
+        : taken
+          ? `port ${taken[2]} is taken: pass --address localhost:<free port>`
+          : `full log: ${files.logFile}`;
     throw new ProcessError(`temporal server exited while starting (${launched.exited})`, launched.lines, hint, 2);
   }
   // The server creates its database with the default mode; keep it private (the dir is 0700 too).
@@ -166,7 +187,12 @@ export function worthAnotherStart(lines: string[]): boolean {
 async function launch(
   settings: Settings,
   argv: string[],
-  { files, deadline, timeoutMs, signal }: { files: ServerFiles; deadline: number; timeoutMs: number; signal?: AbortSignal },
+  {
+    files,
+    deadline,
+    timeoutMs,
+    signal,
+  }: { files: ServerFiles; deadline: number; timeoutMs: number; signal?: AbortSignal },
 ): Promise<{ pid: number } | { exited: string; lines: string[] }> {
   const proc = await spawnDetached(argv, {
     cwd: settings.stateDir,
@@ -191,7 +217,10 @@ async function launch(
     const exit = proc.hasExited();
     if (exit) {
       removePidFile(files.pidFile);
-      return { exited: exit.code !== null ? `code ${exit.code}` : String(exit.signal), lines: failureLines(logTail(files.logFile, proc.logOffset, 400)) };
+      return {
+        exited: exit.code !== null ? `code ${exit.code}` : String(exit.signal),
+        lines: failureLines(logTail(files.logFile, proc.logOffset, 400)),
+      };
     }
     // The dev server tshell starts speaks plaintext, whatever TLS the settings ask of other servers.
     if (await serverHealthy({ address: settings.address })) {
@@ -217,7 +246,10 @@ export interface StopServerResult {
 }
 
 /** `approve` sees the exact server about to be stopped (throws to keep it). */
-export async function stopServer(settings: Settings, approve?: (target: { address: string; pid: number }) => Promise<void>): Promise<StopServerResult> {
+export async function stopServer(
+  settings: Settings,
+  approve?: (target: { address: string; pid: number }) => Promise<void>,
+): Promise<StopServerResult> {
   const files = serverFiles(settings);
   const check = checkPidFile(files.pidFile);
   if (check.state !== 'alive') {

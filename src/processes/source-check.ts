@@ -7,18 +7,41 @@ import { projectRunEnv } from './project-env.js';
 import type { PythonRunner } from './python-run.js';
 import { childEnv, packageRoot } from './tools.js';
 
-export type SourceCheck = { ok: true } | { ok: false; file: string; line?: number; message: string; module?: string } | { ok: 'unchecked'; why: string };
+export type SourceCheck =
+  | { ok: true }
+  | { ok: false; file: string; line?: number; message: string; module?: string }
+  | { ok: 'unchecked'; why: string };
 
 /** The environment the worker's code sees (its path, tshell's bytecode folder): what checks and the warm Python run in. */
 export function workerCodeEnv(settings: Settings): NodeJS.ProcessEnv {
   const argv = splitCommand(settings.workerCmd, 'worker command');
-  return childEnv({ TEMPORAL_ADDRESS: settings.address, ...projectRunEnv(argv, settings.workerDir, settings.stateDir) });
+  return childEnv({
+    TEMPORAL_ADDRESS: settings.address,
+    ...projectRunEnv(argv, settings.workerDir, settings.stateDir),
+  });
 }
 
-export async function checkSources(settings: Settings, run: PythonRunner, files: string[], signal?: AbortSignal): Promise<SourceCheck> {
-  const r = await run(join(packageRoot(), 'python', 'tshell_check.py'), files, { cwd: settings.workerDir, env: workerCodeEnv(settings), timeoutMs: 60_000, ...(signal ? { signal } : {}) });
-  const line = r.stdout.split('\n').reverse().find((l) => l.trim().startsWith('{'));
-  if (!line) return { ok: 'unchecked', why: `the check did not run (exit code ${r.exitCode ?? '?'})${r.timedOut ? ' within 60 s' : ''}: ${r.stderr.trim().split('\n').pop() ?? ''}` };
+export async function checkSources(
+  settings: Settings,
+  run: PythonRunner,
+  files: string[],
+  signal?: AbortSignal,
+): Promise<SourceCheck> {
+  const r = await run(join(packageRoot(), 'python', 'tshell_check.py'), files, {
+    cwd: settings.workerDir,
+    env: workerCodeEnv(settings),
+    timeoutMs: 60_000,
+    ...(signal ? { signal } : {}),
+  });
+  const line = r.stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.trim().startsWith('{'));
+  if (!line)
+    return {
+      ok: 'unchecked',
+      why: `the check did not run (exit code ${r.exitCode ?? '?'})${r.timedOut ? ' within 60 s' : ''}: ${r.stderr.trim().split('\n').pop() ?? ''}`,
+    };
   const raw = JSON.parse(line) as Record<string, unknown>;
   if (raw.ok === true) return { ok: true };
   return {

@@ -21,7 +21,11 @@ export interface SourceWatch {
 }
 
 /** Calls `onChange` with the files whose content changed, `debounceMs` after the last event. */
-export function watchSources(files: string[], onChange: (changed: string[], at: number) => void, debounceMs = 150): SourceWatch {
+export function watchSources(
+  files: string[],
+  onChange: (changed: string[], at: number) => void,
+  debounceMs = 150,
+): SourceWatch {
   const known = new Map<string, string | undefined>();
   const watchers = new Map<string, FSWatcher>();
   const pending = new Set<string>();

@@ -34,15 +34,15 @@ export async function spawnDetached(
   if (opts.banner) writeSync(fd, `${opts.banner}\n`);
   const logOffset = opts.banner ? offset + Buffer.byteLength(`${opts.banner}\n`) : offset;
   const options = {
-      cwd: opts.cwd,
-      env: opts.env,
-      extendEnv: false,
-      detached: true,
-      cleanup: false,
-      reject: false,
-      // The child writes to the log's file descriptor itself, so its output keeps flowing after
-      // tshell exits (execa's {file} target would pipe through this process instead).
-      stdio: ['ignore', fd, fd],
+    cwd: opts.cwd,
+    env: opts.env,
+    extendEnv: false,
+    detached: true,
+    cleanup: false,
+    reject: false,
+    // The child writes to the log's file descriptor itself, so its output keeps flowing after
+    // tshell exits (execa's {file} target would pipe through this process instead).
+    stdio: ['ignore', fd, fd],
   };
   let child: DetachedProcess['child'];
   try {
@@ -82,7 +82,9 @@ export function readLogSince(logFile: string, offset: number): string {
 }
 
 export function logTail(logFile: string, offset: number, n = 15): string[] {
-  const lines = readLogSince(logFile, offset).split('\n').filter((l) => l.trim() !== '');
+  const lines = readLogSince(logFile, offset)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   return lines.slice(Math.max(0, lines.length - n));
 }
 
@@ -94,7 +96,10 @@ const GO_FAILURE = /^(panic|fatal error|Error): |\blevel=(ERROR|FATAL)\b|"level"
  * sits above its goroutine dump, which is what a plain tail shows), then the last `n` lines.
  */
 export function failureLines(lines: string[], n = 6): string[] {
-  const why = lines.filter((l) => GO_FAILURE.test(l)).slice(0, 3).map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+  const why = lines
+    .filter((l) => GO_FAILURE.test(l))
+    .slice(0, 3)
+    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
   const tail = lines.slice(Math.max(0, lines.length - n)).filter((l) => !why.includes(l));
   return why.length ? [...why, ...(tail.length ? ['…', ...tail] : [])] : tail;
 }
@@ -111,7 +116,10 @@ export function splitCommand(command: string, settingName: string): string[] {
   try {
     parts = lazy.shellQuote().parse(command);
   } catch (err) {
-    throw new UsageError(`${settingName} cannot be read: ${err instanceof Error ? err.message : String(err)}`, 'check the quotes');
+    throw new UsageError(
+      `${settingName} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+      'check the quotes',
+    );
   }
   const argv: string[] = [];
   for (const part of parts) {

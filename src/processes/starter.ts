@@ -16,7 +16,8 @@ const ID_PATTERNS = [
   /\bstarted workflow(?: execution)?\b\s*[:=]?\s*["']?([^\s"',)]+)/i,
   /\bworkflow\b\s+["']?([^\s"',)]+)["']?\s+started\b/i,
 ];
-const RUN_ID = /\brun(?:[ _-]?id)?\b["']?\s*[:=]?\s*["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+const RUN_ID =
+  /\brun(?:[ _-]?id)?\b["']?\s*[:=]?\s*["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
 
 /** The workflow id (and run id) a starter printed, if any. */
 export function workflowIdFromOutput(text: string): { workflowId: string; runId?: string } | undefined {
@@ -49,7 +50,11 @@ export async function launchStarter(settings: Settings): Promise<StarterRun> {
   const launchedAt = new Date();
   const proc = await spawnDetached(argv, {
     cwd: settings.starterDir,
-    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...projectRunEnv(argv, settings.starterDir, settings.stateDir) }),
+    env: childEnv({
+      TEMPORAL_ADDRESS: settings.address,
+      TEMPORAL_NAMESPACE: settings.namespace,
+      ...projectRunEnv(argv, settings.starterDir, settings.stateDir),
+    }),
     logFile,
     banner: `=== tshell: ${launchedAt.toISOString()} starter: ${argv.join(' ')} (in ${settings.starterDir})`,
   });

@@ -60,7 +60,11 @@ export interface FoundTool {
   source: 'setting' | 'PATH' | 'tools folder';
 }
 
-export function findTool(name: 'temporal' | 'uv' | 'python3', explicit?: string, env = process.env): FoundTool | undefined {
+export function findTool(
+  name: 'temporal' | 'uv' | 'python3',
+  explicit?: string,
+  env = process.env,
+): FoundTool | undefined {
   if (explicit) return isExecutable(explicit) ? { path: explicit, source: 'setting' } : undefined;
   const onPath = searchPath(name, env.PATH);
   if (onPath) return { path: onPath, source: 'PATH' };
@@ -89,7 +93,11 @@ export function installedPins(env = process.env): Record<string, string> | undef
 export async function toolVersion(path: string, args: string[] = ['--version']): Promise<string> {
   const { execa } = await import('execa');
   const r = await execa(path, args, { reject: false, timeout: 10_000 });
-  return r.exitCode === 0 ? (String(r.stdout || r.stderr).split('\n')[0]?.trim() ?? '') : '';
+  return r.exitCode === 0
+    ? (String(r.stdout || r.stderr)
+        .split('\n')[0]
+        ?.trim() ?? '')
+    : '';
 }
 
 /** A path (or name) that runs a Python interpreter: python, python3, python3.11. */

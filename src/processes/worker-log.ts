@@ -14,7 +14,8 @@ export interface LogBlock {
 }
 
 // Warnings are not errors: a WARN line alone is no error block.
-const ERROR_LINE = /\b(ERROR|CRITICAL|FATAL)\b|^\w*(Error|Exception)\b|Failed (handling )?activation|Completing activity as failed|Failing workflow task/;
+const ERROR_LINE =
+  /\b(ERROR|CRITICAL|FATAL)\b|^\w*(Error|Exception)\b|Failed (handling )?activation|Completing activity as failed|Failing workflow task/;
 
 // The SDK's words: "Failed activation on workflow T with ID X and run ID R" (temporalio 1.35) and the
 // older "Failed handling activation on workflow with run ID R".
@@ -65,13 +66,18 @@ export function errorBlocks(lines: string[], firstLineNo = 1): LogBlock[] {
 function exceptionLine(block: LogBlock, skip?: RegExp): { line: number; text: string } | undefined {
   for (let i = block.text.length - 1; i >= 0; i--) {
     const l = block.text[i] ?? '';
-    if (/^[\w.]+(Error|Exception|Warning)?\b.*:/.test(l) && !skip?.test(l)) return { line: block.line + i, text: l.trim() };
+    if (/^[\w.]+(Error|Exception|Warning)?\b.*:/.test(l) && !skip?.test(l))
+      return { line: block.line + i, text: l.trim() };
   }
   return undefined;
 }
 
 /** The exception line (and its line number) of the latest failed-activation traceback for this run. */
-export function latestActivationFailureAt(lines: string[], runId: string, firstLineNo = 1): { line: number; text: string } | undefined {
+export function latestActivationFailureAt(
+  lines: string[],
+  runId: string,
+  firstLineNo = 1,
+): { line: number; text: string } | undefined {
   let found: { line: number; text: string } | undefined;
   for (const block of errorBlocks(lines, firstLineNo)) {
     if (!block.text.some((l) => ACTIVATION_FAILED.test(l) && l.includes(runId))) continue;
@@ -84,16 +90,29 @@ export function latestActivationFailureAt(lines: string[], runId: string, firstL
  * The latest "Completing activity as failed" traceback of this run's activity: its exception line
  * (with its line number) and the deepest frame in the project's own code.
  */
-export function latestActivityFailureAt(lines: string[], runId: string, activityId: string, projectDir: string, firstLineNo = 1): { line: number; text: string } | undefined {
+export function latestActivityFailureAt(
+  lines: string[],
+  runId: string,
+  activityId: string,
+  projectDir: string,
+  firstLineNo = 1,
+): { line: number; text: string } | undefined {
   let found: { line: number; text: string } | undefined;
   for (const block of errorBlocks(lines, firstLineNo)) {
     const head = block.text[0] ?? '';
-    if (!head.includes('Completing activity as failed') || !head.includes(`'workflow_run_id': '${runId}'`) || !head.includes(`'activity_id': '${activityId}'`)) continue;
+    if (
+      !head.includes('Completing activity as failed') ||
+      !head.includes(`'workflow_run_id': '${runId}'`) ||
+      !head.includes(`'activity_id': '${activityId}'`)
+    )
+      continue;
     const at = exceptionLine(block);
     if (!at) continue;
     // "<file>:<line> in <fn>: <code>" → "<file relative to the project>:<line> in <fn>"
     const frame = userFrames(block.text.join('\n'), projectDir).at(-1)?.replace(/: .*$/, '');
-    const where = frame ? ` (at ${frame.startsWith(`${projectDir}/`) ? frame.slice(projectDir.length + 1) : frame})` : '';
+    const where = frame
+      ? ` (at ${frame.startsWith(`${projectDir}/`) ? frame.slice(projectDir.length + 1) : frame})`
+      : '';
     found = { line: at.line, text: `${at.text}${where}` };
   }
   return found;

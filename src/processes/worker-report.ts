@@ -31,7 +31,10 @@ export function workerReportFile(settings: Settings): string {
 }
 
 /** The environment that loads the hook (unless TSHELL_WORKER_HOOK=0), and a fresh report file. */
-export function reportEnv(settings: Settings, env: NodeJS.ProcessEnv): { vars: Record<string, string>; path: string[] } {
+export function reportEnv(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+): { vars: Record<string, string>; path: string[] } {
   const file = workerReportFile(settings);
   ensurePrivateDir(join(file, '..'));
   rmSync(file, { force: true });
@@ -64,7 +67,14 @@ export function readWorkerReport(file: string, pids: Set<number>): WorkerReport 
     const taskQueue = str(r.taskQueue);
     if (r.event === 'worker' && taskQueue) {
       const opt = { namespace: str(r.namespace), target: str(r.target), identity: str(r.identity), sdk: str(r.sdk) };
-      report = { pid: r.pid, taskQueue, workflows: strings(r.workflows), activities: strings(r.activities), state: 'constructed', ...Object.fromEntries(Object.entries(opt).filter(([, v]) => v !== undefined)) };
+      report = {
+        pid: r.pid,
+        taskQueue,
+        workflows: strings(r.workflows),
+        activities: strings(r.activities),
+        state: 'constructed',
+        ...Object.fromEntries(Object.entries(opt).filter(([, v]) => v !== undefined)),
+      };
     } else if ((r.event === 'running' || r.event === 'stopped') && report && taskQueue === report.taskQueue) {
       report.state = r.event;
       if (r.event === 'running' && typeof r.time === 'number') report.runningAt = new Date(r.time * 1000).toISOString();

@@ -73,26 +73,58 @@ type LiveWorker = WorkerProcess & { proc: ProcInfo };
  * What one worker PID file says, checked against the process table: a live worker, or a stale file
  * (removed here; its pid is never signalled) and, when the process is gone, a dead worker to report once.
  */
-function checkWorkerPidFile(file: string, tidy = true): { live?: LiveWorker; stale?: StalePidFile; dead?: WorkerProcess } {
+function checkWorkerPidFile(
+  file: string,
+  tidy = true,
+): { live?: LiveWorker; stale?: StalePidFile; dead?: WorkerProcess } {
   const check = checkPidFile(file);
   if (check.state === 'alive') {
     const project = check.record.project ?? basename(file);
-    return { live: { ...toWorker(project, check.proc, { startedByTshell: true, logFile: check.record.logFile, pidFile: file, taskQueue: check.record.taskQueue }), proc: check.proc } };
+    return {
+      live: {
+        ...toWorker(project, check.proc, {
+          startedByTshell: true,
+          logFile: check.record.logFile,
+          pidFile: file,
+          taskQueue: check.record.taskQueue,
+        }),
+        proc: check.proc,
+      },
+    };
   }
   if (check.state === 'unreadable') return {};
   if (tidy) removePidFile(file);
   const project = check.record.project ?? basename(file);
   if (check.state === 'reused') {
-    return { stale: { file, pid: check.record.pid, reason: `pid now belongs to another program (${basename(check.proc.argv[0] ?? '?')})` } };
+    return {
+      stale: {
+        file,
+        pid: check.record.pid,
+        reason: `pid now belongs to another program (${basename(check.proc.argv[0] ?? '?')})`,
+      },
+    };
   }
   return {
     stale: { file, pid: check.record.pid, reason: 'process is gone' },
-    dead: { project, pid: check.record.pid, alive: false, uptimeMs: 0, command: check.record.argv.join(' '), startedByTshell: true, logFile: check.record.logFile, pidFile: file },
+    dead: {
+      project,
+      pid: check.record.pid,
+      alive: false,
+      uptimeMs: 0,
+      command: check.record.argv.join(' '),
+      startedByTshell: true,
+      logFile: check.record.logFile,
+      pidFile: file,
+    },
   };
 }
 
 /** Every worker tshell started, of any project, from the PID dir. */
-export function tshellWorkers(settings: Settings): { live: LiveWorker[]; stale: StalePidFile[]; dead: WorkerProcess[] } {
+export function tshellWorkers(settings: Settings): {
+  live: LiveWorker[];
+  stale: StalePidFile[];
+  dead: WorkerProcess[];
+} {
   const out = { live: [] as LiveWorker[], stale: [] as StalePidFile[], dead: [] as WorkerProcess[] };
   for (const file of pidFilesIn(settings.pidDir, 'worker-')) {
     const r = checkWorkerPidFile(file);
@@ -131,7 +163,11 @@ export function findProjectWorkers(settings: Settings, opts: { tidy?: boolean } 
     workerArgv = [];
   }
   const matches = procs.filter(
-    (p) => !claimed.has(p.pid) && p.pid !== process.pid && p.cwd === settings.workerDir && matchesWorkerCommand(p.argv, workerArgv, settings.workerDir),
+    (p) =>
+      !claimed.has(p.pid) &&
+      p.pid !== process.pid &&
+      p.cwd === settings.workerDir &&
+      matchesWorkerCommand(p.argv, workerArgv, settings.workerDir),
   );
   // Keep only the top of each matching tree (uv's python child is part of uv's worker).
   const matchPids = new Set(matches.map((m) => m.pid));
@@ -152,7 +188,10 @@ export function listAllWorkers(settings: Settings): { workers: WorkerProcess[]; 
   const started = tshellWorkers(settings);
   const own = findProjectWorkers(settings);
   const byHand = own.workers.filter((w) => !w.startedByTshell);
-  return { workers: [...started.live, ...started.dead, ...byHand].map(stripProc), stale: [...started.stale, ...own.stale] };
+  return {
+    workers: [...started.live, ...started.dead, ...byHand].map(stripProc),
+    stale: [...started.stale, ...own.stale],
+  };
 }
 
 function stripProc(w: WorkerProcess & { proc?: ProcInfo }): WorkerProcess {
@@ -222,7 +261,13 @@ export async function ensureWorker(
   const found = findProjectWorkers(settings);
   await opts.approve?.(found.workers.map(stripProc));
   // The last point where nothing has changed: a cancelled call stops here.
-  if (opts.signal?.aborted) throw new TshellError('cancelled before any worker was stopped: nothing changed', ErrorCodes.interrupted, undefined, 1);
+  if (opts.signal?.aborted)
+    throw new TshellError(
+      'cancelled before any worker was stopped: nothing changed',
+      ErrorCodes.interrupted,
+      undefined,
+      1,
+    );
   for (const w of found.workers) {
     opts.progress?.(`stopping worker pid ${w.pid}${w.startedByTshell ? '' : ' (not started by tshell)'}…`);
   }
@@ -233,7 +278,12 @@ export async function ensureWorker(
   const hook = reportEnv(settings, process.env);
   const proc = await spawnDetached(argv, {
     cwd: settings.workerDir,
-    env: childEnv({ TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ...projectRunEnv(argv, settings.workerDir, settings.stateDir, hook.path), ...hook.vars }),
+    env: childEnv({
+      TEMPORAL_ADDRESS: settings.address,
+      TEMPORAL_NAMESPACE: settings.namespace,
+      ...projectRunEnv(argv, settings.workerDir, settings.stateDir, hook.path),
+      ...hook.vars,
+    }),
     logFile,
     banner: `=== tshell: ${new Date().toISOString()} starting worker: ${argv.join(' ')} (in ${settings.workerDir})`,
   });
@@ -264,24 +314,46 @@ export async function ensureWorker(
       removePidFile(pidFile);
       const signal = exitSignal(exit);
       if (signal) {
-        throw new ProcessError(`worker was stopped by ${signal} during start-up, from outside tshell`, logTail(logFile, proc.logOffset, 15), `something else stopped it (a supervisor, another terminal): \`ensure-worker\` starts it again (log: ${logFile})`);
+        throw new ProcessError(
+          `worker was stopped by ${signal} during start-up, from outside tshell`,
+          logTail(logFile, proc.logOffset, 15),
+          `something else stopped it (a supervisor, another terminal): \`ensure-worker\` starts it again (log: ${logFile})`,
+        );
       }
-      throw new ProcessError(`worker exited during start-up (exit code ${exit.code})`, logTail(logFile, proc.logOffset, 15), `fix the error above, then run \`ensure-worker\` again (log: ${logFile})`);
+      throw new ProcessError(
+        `worker exited during start-up (exit code ${exit.code})`,
+        logTail(logFile, proc.logOffset, 15),
+        `fix the error above, then run \`ensure-worker\` again (log: ${logFile})`,
+      );
     }
     // The queues it may poll: the configured or discovered one, the one its log names; whichever
     // shows a poller of this process tree first is the worker's. Without any, its heartbeat says.
     // The worker's own report first (exact), then the configured or discovered queue, then its log.
     report = readWorkerReport(reportFile, treePids([proc.pid])) ?? report;
-    const queues = [...new Set([report?.taskQueue, settings.taskQueue, taskQueueFromLog(readLogSince(logFile, proc.logOffset))].filter((q): q is string => Boolean(q)))];
+    const queues = [
+      ...new Set(
+        [report?.taskQueue, settings.taskQueue, taskQueueFromLog(readLogSince(logFile, proc.logOffset))].filter(
+          (q): q is string => Boolean(q),
+        ),
+      ),
+    ];
     if (queues.length === 0 && !saidHeartbeat && Date.now() - started > 10_000) {
       saidHeartbeat = true;
       const hb = await workerHeartbeats(await connectFor(settings)).catch(() => undefined);
       // No queue to look for pollers on, and no heartbeat will ever come: waiting cannot end well.
       if (hb?.unavailable) {
         release(proc);
-        throw new TshellError(`worker pid ${proc.pid} is running, but its task queue is set at run time, it has not reported itself, and ${hb.unavailable.replace(/: pollers only$/, '')}`, ErrorCodes.process, `pass --task-queue with the queue it polls (log: ${logFile})`, 1, logTail(logFile, proc.logOffset, 10));
+        throw new TshellError(
+          `worker pid ${proc.pid} is running, but its task queue is set at run time, it has not reported itself, and ${hb.unavailable.replace(/: pollers only$/, '')}`,
+          ErrorCodes.process,
+          `pass --task-queue with the queue it polls (log: ${logFile})`,
+          1,
+          logTail(logFile, proc.logOffset, 10),
+        );
       }
-      opts.progress?.("its task queue is set at run time and it has not reported itself: waiting for its heartbeat (the Python SDK sends one a minute)");
+      opts.progress?.(
+        'its task queue is set at run time and it has not reported itself: waiting for its heartbeat (the Python SDK sends one a minute)',
+      );
     }
     let poller: PollerInfo | undefined;
     for (const q of queues) {
@@ -327,7 +399,9 @@ export async function ensureWorker(
       ? `worker pid ${proc.pid} is running but no poller of it appeared on task queue ${tried} within ${Math.round(timeoutMs / 1000)} s`
       : `worker pid ${proc.pid} is running but neither a poller nor a heartbeat of it appeared within ${Math.round(timeoutMs / 1000)} s`,
     ErrorCodes.process,
-    tried ? `check the worker log (${logFile}), or pass --task-queue if it polls another queue` : `check the worker log (${logFile}); --task-queue names its queue`,
+    tried
+      ? `check the worker log (${logFile}), or pass --task-queue if it polls another queue`
+      : `check the worker log (${logFile}); --task-queue names its queue`,
     1,
     logTail(logFile, proc.logOffset, 10),
   );
@@ -344,7 +418,11 @@ async function ownHeartbeat(settings: Settings, rootPid: number): Promise<Worker
 }
 
 /** The heartbeat of a local process tree (uv's python child polls, and heartbeats, for uv's worker). */
-export function heartbeatOfTree(beats: WorkerHeartbeat[], rootPid: number, procs?: ProcInfo[]): WorkerHeartbeat | undefined {
+export function heartbeatOfTree(
+  beats: WorkerHeartbeat[],
+  rootPid: number,
+  procs?: ProcInfo[],
+): WorkerHeartbeat | undefined {
   const tree = treePids([rootPid], procs);
   return beats.find((b) => isLocalHeartbeat(b) && tree.has(b.pid));
 }
@@ -364,7 +442,11 @@ async function ownPoller(settings: Settings, taskQueue: string, rootPid: number)
  * Local heartbeats sorted out against known workers: those that come from a known worker's process
  * tree (with that worker's pid), and the others with their live process (workers started elsewhere).
  */
-export function matchHeartbeats(beats: WorkerHeartbeat[], knownPids: number[], procs: ProcInfo[] = allProcs()): {
+export function matchHeartbeats(
+  beats: WorkerHeartbeat[],
+  knownPids: number[],
+  procs: ProcInfo[] = allProcs(),
+): {
   owned: { ownerPid: number; beat: WorkerHeartbeat }[];
   others: { beat: WorkerHeartbeat & { pid: number }; proc: ProcInfo }[];
 } {

@@ -10,7 +10,18 @@ interface Candidate {
 }
 
 /** Files that run things, most authoritative first; READMEs only say how. */
-const RUNNERS = ['Makefile', 'makefile', 'GNUmakefile', 'justfile', 'Justfile', 'Procfile', 'compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+const RUNNERS = [
+  'Makefile',
+  'makefile',
+  'GNUmakefile',
+  'justfile',
+  'Justfile',
+  'Procfile',
+  'compose.yaml',
+  'compose.yml',
+  'docker-compose.yaml',
+  'docker-compose.yml',
+];
 const READMES = ['README.md', 'README.rst', 'README.txt', 'README'];
 const MAX_BYTES = 256 * 1024;
 
@@ -30,8 +41,13 @@ function escape(text: string): string {
 /** How a line of a project file would run this entry: its file path, its module, or its script name. */
 function mentions(entry: Candidate, scripts: Record<string, string>): RegExp[] {
   const file = entry.file.replace(/\\/g, '/');
-  const module = file.replace(/\.py$/, '').replace(/\//g, '.').replace(/^src\./, '');
-  const named = Object.entries(scripts).filter(([, target]) => module.endsWith(target.split(':')[0] ?? '\0')).map(([name]) => name);
+  const module = file
+    .replace(/\.py$/, '')
+    .replace(/\//g, '.')
+    .replace(/^src\./, '');
+  const named = Object.entries(scripts)
+    .filter(([, target]) => module.endsWith(target.split(':')[0] ?? '\0'))
+    .map(([name]) => name);
   return [
     new RegExp(`(^|[\\s/'"=])${escape(file)}\\b`),
     new RegExp(`-m\\s+${escape(module)}\\b`),
@@ -61,7 +77,11 @@ export interface Declared<T extends Candidate> {
 }
 
 /** The one entry the project's own files run (runners first, then READMEs); undefined when none or several. */
-export function declaredEntry<T extends Candidate>(root: string, choices: T[], scripts: Record<string, string>): Declared<T> | undefined {
+export function declaredEntry<T extends Candidate>(
+  root: string,
+  choices: T[],
+  scripts: Record<string, string>,
+): Declared<T> | undefined {
   for (const names of [RUNNERS, READMES]) {
     const found = new Map<T, string>();
     for (const name of names) {
@@ -74,7 +94,14 @@ export function declaredEntry<T extends Candidate>(root: string, choices: T[], s
         const i = lines.findIndex((l) => !/^\s*#/.test(l) && patterns.some((p) => p.test(l)));
         if (i < 0) continue;
         // A Makefile recipe reads better with its target: the nearest `name:` line above.
-        const target = name.toLowerCase().includes('make') || name.toLowerCase() === 'justfile' ? lines.slice(0, i).reverse().find((l) => /^[\w.-]+:/.test(l))?.split(':')[0] : undefined;
+        const target =
+          name.toLowerCase().includes('make') || name.toLowerCase() === 'justfile'
+            ? lines
+                .slice(0, i)
+                .reverse()
+                .find((l) => /^[\w.-]+:/.test(l))
+                ?.split(':')[0]
+            : undefined;
         found.set(entry, `${name}${target ? `: ${target}` : ''}: ${(lines[i] ?? '').trim()}`);
       }
     }

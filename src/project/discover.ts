@@ -67,7 +67,21 @@ export interface Discovery {
   errors: { file: string; error: string }[];
 }
 
-const SKIP_DIRS = new Set(['.venv', 'venv', 'env', '.git', 'node_modules', '__pycache__', 'site-packages', 'build', 'dist', '.tox', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
+const SKIP_DIRS = new Set([
+  '.venv',
+  'venv',
+  'env',
+  '.git',
+  'node_modules',
+  '__pycache__',
+  'site-packages',
+  'build',
+  'dist',
+  '.tox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+]);
 const MAX_FILES = 2000;
 const CACHE_VERSION = 2;
 
@@ -109,7 +123,15 @@ export function mtime(file: string): number {
   }
 }
 
-export const EMPTY_DISCOVERY: Discovery = { workers: [], starters: [], workflows: [], activities: [], scripts: {}, files: 0, errors: [] };
+export const EMPTY_DISCOVERY: Discovery = {
+  workers: [],
+  starters: [],
+  workflows: [],
+  activities: [],
+  scripts: {},
+  files: 0,
+  errors: [],
+};
 
 /**
  * The project's discovery, from the cache when no Python file (nor the pyproject) changed.
@@ -118,7 +140,12 @@ export const EMPTY_DISCOVERY: Discovery = { workers: [], starters: [], workflows
 export function discoverProject(projectDir: string, root: string, stateDir: string): Discovery {
   const files = pythonFiles(projectDir);
   if (files.size === 0) return { ...EMPTY_DISCOVERY, scripts: {} };
-  const stamp = { version: CACHE_VERSION, root, pyproject: mtime(join(root, 'pyproject.toml')), files: Object.fromEntries(files) };
+  const stamp = {
+    version: CACHE_VERSION,
+    root,
+    pyproject: mtime(join(root, 'pyproject.toml')),
+    files: Object.fromEntries(files),
+  };
   const cacheDir = join(stateDir, 'discovery');
   const cacheFile = join(cacheDir, `${fnv1a(projectDir)}.json`);
   const stampText = JSON.stringify(stamp);
@@ -153,7 +180,12 @@ function realPython(shim: string, stateDir: string): string {
     // asked below
   }
   try {
-    const real = execFileSync(shim, ['-I', '-S', '-c', 'import sys; print(sys.executable)'], { timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const real = execFileSync(shim, ['-I', '-S', '-c', 'import sys; print(sys.executable)'], {
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
     if (!real || !existsSync(real)) return shim;
     ensurePrivateDir(join(stateDir, 'discovery'));
     writeFileSync(file, JSON.stringify({ shim, real }), { mode: 0o600 });
@@ -169,7 +201,11 @@ function runHelper(projectDir: string, root: string, files: string[], stateDir: 
   const helper = join(packageRoot(), 'python', 'tshell_discover.py');
   try {
     // -I -S: the standard library only, nothing from the user's site or environment.
-    const out = execFileSync(realPython(python.path, stateDir), ['-I', '-S', helper, projectDir, '--root', root, '--files-from-stdin'], { input: JSON.stringify(files), timeout: 20_000, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = execFileSync(
+      realPython(python.path, stateDir),
+      ['-I', '-S', helper, projectDir, '--root', root, '--files-from-stdin'],
+      { input: JSON.stringify(files), timeout: 20_000, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     return JSON.parse(out.toString('utf8')) as Discovery;
   } catch (err) {
     const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);

@@ -43,22 +43,56 @@ export function chooseRunner(root: string, env: NodeJS.ProcessEnv, hasTool: (nam
   const pyproject = join(root, 'pyproject.toml');
   const text = existsSync(pyproject) ? readFileSync(pyproject, 'utf8') : '';
   if (/^\[tool\.poetry\]/m.test(text) && hasTool('poetry')) {
-    return { kind: 'poetry', prefix: ['poetry', 'run'], python: ['poetry', 'run', 'python'], source: 'pyproject.toml [tool.poetry]', install: 'poetry add temporalio' };
+    return {
+      kind: 'poetry',
+      prefix: ['poetry', 'run'],
+      python: ['poetry', 'run', 'python'],
+      source: 'pyproject.toml [tool.poetry]',
+      install: 'poetry add temporalio',
+    };
   }
   if (text && (existsSync(join(root, 'uv.lock')) || /^\[project\]/m.test(text)) && !/^\[tool\.poetry\]/m.test(text)) {
-    return { kind: 'uv', prefix: ['uv', 'run'], python: ['uv', 'run', 'python'], source: existsSync(join(root, 'uv.lock')) ? 'uv.lock' : 'pyproject.toml [project]', install: 'uv add temporalio' };
+    return {
+      kind: 'uv',
+      prefix: ['uv', 'run'],
+      python: ['uv', 'run', 'python'],
+      source: existsSync(join(root, 'uv.lock')) ? 'uv.lock' : 'pyproject.toml [project]',
+      install: 'uv add temporalio',
+    };
   }
-  const pipInstall = (python: string) => `${python} -m pip install ${hasRequirements(root) ? '-r requirements.txt' : 'temporalio'}`;
+  const pipInstall = (python: string) =>
+    `${python} -m pip install ${hasRequirements(root) ? '-r requirements.txt' : 'temporalio'}`;
   const active = env.VIRTUAL_ENV;
   if (active && existsSync(join(active, 'bin', 'python'))) {
-    return { kind: 'virtualenv', prefix: [], python: [join(active, 'bin', 'python')], bin: join(active, 'bin'), source: `VIRTUAL_ENV ${active}`, install: pipInstall(join(active, 'bin', 'python')) };
+    return {
+      kind: 'virtualenv',
+      prefix: [],
+      python: [join(active, 'bin', 'python')],
+      bin: join(active, 'bin'),
+      source: `VIRTUAL_ENV ${active}`,
+      install: pipInstall(join(active, 'bin', 'python')),
+    };
   }
   for (const name of ['.venv', 'venv']) {
     const bin = join(root, name, 'bin');
-    if (existsSync(join(bin, 'python'))) return { kind: 'venv', prefix: [], python: [join(bin, 'python')], bin, source: `${name}/`, install: pipInstall(join(bin, 'python')) };
+    if (existsSync(join(bin, 'python')))
+      return {
+        kind: 'venv',
+        prefix: [],
+        python: [join(bin, 'python')],
+        bin,
+        source: `${name}/`,
+        install: pipInstall(join(bin, 'python')),
+      };
   }
   const req = hasRequirements(root) ? ' -r requirements.txt' : ' temporalio';
-  return { kind: 'python3', prefix: [], python: ['python3'], source: 'python3 on PATH', install: `python3 -m pip install${req}` };
+  return {
+    kind: 'python3',
+    prefix: [],
+    python: ['python3'],
+    source: 'python3 on PATH',
+    install: `python3 -m pip install${req}`,
+  };
 }
 
 export interface EntryPoint {
@@ -112,7 +146,14 @@ function scriptFor(discovery: Discovery, module: string, preferred: string): str
 }
 
 /** The command that runs one module the way its layout says. */
-function entryArgv(call: WorkerCall | StarterCall, kind: 'worker' | 'starter', discovery: Discovery, runner: Runner, projectDir: string, root: string): { argv: string[]; cwd: string } | undefined {
+function entryArgv(
+  call: WorkerCall | StarterCall,
+  kind: 'worker' | 'starter',
+  discovery: Discovery,
+  runner: Runner,
+  projectDir: string,
+  root: string,
+): { argv: string[]; cwd: string } | undefined {
   const script = scriptFor(discovery, call.module, kind);
   if (script) {
     if (runner.prefix.length) return { argv: [...runner.prefix, script], cwd: root };
@@ -124,7 +165,12 @@ function entryArgv(call: WorkerCall | StarterCall, kind: 'worker' | 'starter', d
   // A package module that imports its own package absolutely runs as `python -m pkg.mod` from the
   // folder holding the package (running the file would put the package folder itself on sys.path).
   // A sample in a repository of samples runs as its README says: the file, from the repository's root.
-  if (root === projectDir && call.importsOwnPackage && existsSync(join(pkgDir, '__init__.py')) && call.module.includes('.')) {
+  if (
+    root === projectDir &&
+    call.importsOwnPackage &&
+    existsSync(join(pkgDir, '__init__.py')) &&
+    call.module.includes('.')
+  ) {
     const depth = call.module.split('.').length - 1;
     let base = pkgDir;
     for (let i = 1; i < depth; i++) base = dirname(base);
@@ -132,17 +178,31 @@ function entryArgv(call: WorkerCall | StarterCall, kind: 'worker' | 'starter', d
     return { argv: [...runner.python, '-m', call.module], cwd: base };
   }
   const rel = relative(root, file);
-  if (runner.kind === 'uv' || runner.kind === 'poetry') return { argv: [...runner.prefix, ...(runner.kind === 'poetry' ? ['python'] : []), rel], cwd: root };
+  if (runner.kind === 'uv' || runner.kind === 'poetry')
+    return { argv: [...runner.prefix, ...(runner.kind === 'poetry' ? ['python'] : []), rel], cwd: root };
   return { argv: [...runner.python, rel], cwd: root };
 }
 
-function entries<T extends WorkerCall | StarterCall>(calls: T[], kind: 'worker' | 'starter', discovery: Discovery, runner: Runner, projectDir: string, root: string, env: NodeJS.ProcessEnv): EntryPoint[] {
+function entries<T extends WorkerCall | StarterCall>(
+  calls: T[],
+  kind: 'worker' | 'starter',
+  discovery: Discovery,
+  runner: Runner,
+  projectDir: string,
+  root: string,
+  env: NodeJS.ProcessEnv,
+): EntryPoint[] {
   const byFile = new Map<string, EntryPoint>();
   for (const call of calls) {
     if (byFile.has(call.file)) continue;
     const run = entryArgv(call, kind, discovery, runner, projectDir, root);
     if (!run) continue;
-    byFile.set(call.file, { ...run, where: `${call.file}:${call.line}`, file: call.file, taskQueue: resolveQueue(call.taskQueue, env) });
+    byFile.set(call.file, {
+      ...run,
+      where: `${call.file}:${call.line}`,
+      file: call.file,
+      taskQueue: resolveQueue(call.taskQueue, env),
+    });
   }
   return [...byFile.values()];
 }
@@ -152,23 +212,43 @@ function entries<T extends WorkerCall | StarterCall>(calls: T[], kind: 'worker' 
  * Worker(...) call discovery could not see (built in another module, or the module does not parse).
  */
 function scriptEntry(discovery: Discovery, role: 'worker' | 'starter', runner: Runner, root: string): EntryPoint[] {
-  const name = Object.keys(discovery.scripts).find((n) => n === role) ?? Object.keys(discovery.scripts).find((n) => n.includes(role));
+  const name =
+    Object.keys(discovery.scripts).find((n) => n === role) ??
+    Object.keys(discovery.scripts).find((n) => n.includes(role));
   if (!name) return [];
   const argv = runner.prefix.length ? [...runner.prefix, name] : runner.bin ? [join(runner.bin, name)] : undefined;
   return argv ? [{ argv, cwd: root, where: `pyproject.toml [project.scripts] ${name}`, file: 'pyproject.toml' }] : [];
 }
 
-export function planProject(projectDir: string, root: string, discovery: Discovery, env: NodeJS.ProcessEnv, hasTool: (name: string) => boolean): RunPlan {
+export function planProject(
+  projectDir: string,
+  root: string,
+  discovery: Discovery,
+  env: NodeJS.ProcessEnv,
+  hasTool: (name: string) => boolean,
+): RunPlan {
   const runner = chooseRunner(root, env, hasTool);
   const found = entries(discovery.workers, 'worker', discovery, runner, projectDir, root, env);
   const workerChoices = found.length ? found : scriptEntry(discovery, 'worker', runner, root);
   // Several workers: the one the project's own Makefile, Procfile, compose file or README runs.
   const declared = workerChoices.length > 1 ? declaredEntry(root, workerChoices, discovery.scripts) : undefined;
-  const worker = workerChoices.length === 1 ? workerChoices[0] : declared && { ...declared.entry, where: `${declared.entry.where} (${declared.by})` };
+  const worker =
+    workerChoices.length === 1
+      ? workerChoices[0]
+      : declared && { ...declared.entry, where: `${declared.entry.where} (${declared.by})` };
   const workerFiles = new Set(discovery.workers.map((w) => w.file));
-  const starters = entries(discovery.starters.filter((s) => !workerFiles.has(s.file)), 'starter', discovery, runner, projectDir, root, env);
+  const starters = entries(
+    discovery.starters.filter((s) => !workerFiles.has(s.file)),
+    'starter',
+    discovery,
+    runner,
+    projectDir,
+    root,
+    env,
+  );
   const starterChoices = starters.length ? starters : scriptEntry(discovery, 'starter', runner, root);
-  const hasTemporalCode = discovery.workers.length + discovery.starters.length + discovery.workflows.length + discovery.activities.length > 0;
+  const hasTemporalCode =
+    discovery.workers.length + discovery.starters.length + discovery.workflows.length + discovery.activities.length > 0;
   return {
     projectDir,
     root,

@@ -13,11 +13,19 @@ export interface Runnable {
 
 function program(name: string, env: NodeJS.ProcessEnv): string | undefined {
   if (name.includes('/')) return existsSync(name) ? name : undefined;
-  return searchPath(name, env.PATH) ?? (name === 'uv' || name === 'python3' || name === 'temporal' ? findTool(name, undefined, env)?.path : undefined);
+  return (
+    searchPath(name, env.PATH) ??
+    (name === 'uv' || name === 'python3' || name === 'temporal' ? findTool(name, undefined, env)?.path : undefined)
+  );
 }
 
 /** Checks the words of a command against the folder it runs in and the project's scripts. */
-export function runnable(argv: string[], cwd: string, scripts: Record<string, string>, env: NodeJS.ProcessEnv = process.env): Runnable {
+export function runnable(
+  argv: string[],
+  cwd: string,
+  scripts: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): Runnable {
   const [first, ...rest] = argv;
   if (!first) return { ok: false, detail: 'empty command' };
   const found = program(first, env);
@@ -29,9 +37,13 @@ export function runnable(argv: string[], cwd: string, scripts: Record<string, st
     while (args[0]?.startsWith('-')) args = args.slice(1); // `uv run --with x` style options
     const target = args[0];
     if (!target) return { ok: false, detail: `${tool} run: nothing to run` };
-    if (target.endsWith('.py')) return existsSync(join(cwd, target)) ? { ok: true, detail: found } : { ok: false, detail: `${target}: no such file in ${cwd}` };
+    if (target.endsWith('.py'))
+      return existsSync(join(cwd, target))
+        ? { ok: true, detail: found }
+        : { ok: false, detail: `${target}: no such file in ${cwd}` };
     if (/^python[\d.]*$/.test(target)) args = args.slice(1);
-    else if (scripts[target] || existsSync(join(cwd, '.venv', 'bin', target))) return { ok: true, detail: `${found} (script ${target}${scripts[target] ? ` = ${scripts[target]}` : ''})` };
+    else if (scripts[target] || existsSync(join(cwd, '.venv', 'bin', target)))
+      return { ok: true, detail: `${found} (script ${target}${scripts[target] ? ` = ${scripts[target]}` : ''})` };
     else return { ok: false, detail: `${tool} run ${target}: the project defines no script ${target}` };
   } else if (!/^python[\d.]*$/.test(tool)) {
     return { ok: true, detail: found };

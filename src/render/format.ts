@@ -16,14 +16,21 @@ function cut(text: string, width: number): string {
  * ones (ids) never. Undefined when everything fits or there is no terminal; `fits` false when even
  * the narrowest columns do not (the table is then wrapped, one record a row).
  */
-export function fitWidths(natural: number[], width: number | undefined, keep: number[], gap = 2): { widths: number[]; fits: boolean } | undefined {
+export function fitWidths(
+  natural: number[],
+  width: number | undefined,
+  keep: number[],
+  gap = 2,
+): { widths: number[]; fits: boolean } | undefined {
   if (!width) return undefined;
   const widths = [...natural];
   const total = () => widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
   if (total() <= width) return undefined;
   while (total() > width) {
     let widest = -1;
-    for (let i = 0; i < widths.length; i++) if (!keep.includes(i) && (widths[i] ?? 0) > 6 && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0))) widest = i;
+    for (let i = 0; i < widths.length; i++)
+      if (!keep.includes(i) && (widths[i] ?? 0) > 6 && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0)))
+        widest = i;
     if (widest < 0) break;
     widths[widest] = (widths[widest] ?? 0) - 1;
   }
@@ -34,7 +41,11 @@ export function table(style: Style, head: string[], rows: (string | number)[][],
   const cells = rows.map((r) => r.map(String));
   const natural = head.map((h, i) => Math.max(visible(h), ...cells.map((r) => visible(r[i] ?? ''))));
   // Each cell has one space of padding on either side, and columns are two spaces apart.
-  const fit = fitWidths(natural.map((w) => w + 2), style.width, keep);
+  const fit = fitWidths(
+    natural.map((w) => w + 2),
+    style.width,
+    keep,
+  );
   if (fit && !fit.fits && style.width) return wrapped(style, head, cells, keep, style.width);
   const fitted = fit?.widths.map((w) => w - 2);
   if (fitted) for (const r of cells) r.forEach((c, i) => (r[i] = cut(c, fitted[i] ?? c.length)));
@@ -42,12 +53,30 @@ export function table(style: Style, head: string[], rows: (string | number)[][],
   const t = new Table({
     head: head.map((h, i) => style.c.bold(fitted ? cut(h, fitted[i] ?? h.length) : h)),
     style: { head: [], border: [], compact: true },
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '',
-      'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '',
-      'right-mid': '', middle: '  ' },
+    chars: {
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '  ',
+    },
   });
   for (const row of cells) t.push(row);
-  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+  return t
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n');
 }
 
 /** Too wide for the terminal even when shrunk: each row as its kept cells, then the rest indented. */
@@ -114,7 +143,6 @@ export function paintStatus(s: Style, status: string): string {
   if (status === 'RUNNING') return s.c.cyan(status);
   return s.c.red(status);
 }
-
 
 /** Lines of at most `width` characters, broken at spaces (continuation lines indented). */
 export function wrapWords(text: string, width: number, indent = ''): string[] {

@@ -13,7 +13,12 @@ export interface Spinner {
   stop(): void;
 }
 
-const NONE: Spinner = { clear: () => undefined, pause: () => undefined, resume: () => undefined, stop: () => undefined };
+const NONE: Spinner = {
+  clear: () => undefined,
+  pause: () => undefined,
+  resume: () => undefined,
+  stop: () => undefined,
+};
 
 export function startSpinner(out: Sink, label: string, enabled: boolean, delayMs = 400): Spinner {
   if (!enabled) return NONE;

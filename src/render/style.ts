@@ -35,7 +35,15 @@ export async function loadColors(color: boolean): Promise<void> {
 
 export function makeStyle(color: boolean, width?: number): Style {
   const c = color && colored ? colored : PLAIN;
-  return { color: c !== PLAIN, c, ok: c.green('✓'), fail: c.red('✗'), warn: c.yellow('!'), info: c.cyan('…'), ...(width ? { width } : {}) };
+  return {
+    color: c !== PLAIN,
+    c,
+    ok: c.green('✓'),
+    fail: c.red('✗'),
+    warn: c.yellow('!'),
+    info: c.cyan('…'),
+    ...(width ? { width } : {}),
+  };
 }
 
 /** The width to fit tables to: the terminal's columns when the output is a terminal, else none. */

@@ -14,7 +14,9 @@ export type SessionSource = (settings: Settings) => SessionStore;
 function load(file: string): SessionState | undefined {
   try {
     const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? pickState(parsed as Record<string, unknown>) : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? pickState(parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -22,7 +24,15 @@ function load(file: string): SessionState | undefined {
 
 /** Only the known fields, each a string: a hand-edited or foreign file cannot inject other values. */
 function pickState(raw: Record<string, unknown>): SessionState {
-  const keys = ['workflowId', 'runId', 'namespace', 'previousWorkflowId', 'previousRunId', 'lastStatus', 'updatedAt'] as const;
+  const keys = [
+    'workflowId',
+    'runId',
+    'namespace',
+    'previousWorkflowId',
+    'previousRunId',
+    'lastStatus',
+    'updatedAt',
+  ] as const;
   const state: SessionState = {};
   for (const k of keys) if (typeof raw[k] === 'string') state[k] = raw[k];
   return state;

@@ -1,7 +1,16 @@
 // The single execution path shared by one-shot, REPL and script mode: words → command → flags →
 // settings → run → render (text or JSON) → exit code. Errors end here as one line plus a hint.
 import { SETTINGS, resolveSettings, validateSettings, type SettingKey } from '../config/settings.js';
-import { ConfirmationRequiredError, errorData, ExitCode, InterruptedError, UsageError, toTshellError, type ExitCodeValue, type TshellError } from '../errors.js';
+import {
+  ConfirmationRequiredError,
+  errorData,
+  ExitCode,
+  InterruptedError,
+  UsageError,
+  toTshellError,
+  type ExitCodeValue,
+  type TshellError,
+} from '../errors.js';
 import { commandNames, findCommand, registry } from '../commands/registry.js';
 import type { Background, Command, CommandContext, LineResult, ParsedArgs, Prompter } from '../cli-model/types.js';
 import { callFromValues } from '../cli-model/call.js';
@@ -64,7 +73,12 @@ export interface LineOutcome {
 export async function completeLine(line: string, shell: ShellRuntime): Promise<[string[], string]> {
   const words = lineWords(line);
   let out = '';
-  const quiet: ShellRuntime = { ...shell, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, launchFlags: {} };
+  const quiet: ShellRuntime = {
+    ...shell,
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: () => true },
+    launchFlags: {},
+  };
   await executeWords(['__complete', ...words], quiet, new AbortController().signal);
   return [out.split('\n').filter(Boolean), words[words.length - 1] ?? ''];
 }
@@ -108,11 +122,19 @@ interface Inherited {
 
 function unknownCommand(name: string): UsageError {
   const near = bestMatches(name, commandNames());
-  return new UsageError(`unknown command: ${name}`, near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list of commands');
+  return new UsageError(
+    `unknown command: ${name}`,
+    near.length ? `did you mean ${near.join(', ')}?` : 'type `help` for the list of commands',
+  );
 }
 
 /** A text line: its words parse into the same invocation a typed call builds. */
-export async function executeWords(words: string[], shell: ShellRuntime, signal: AbortSignal, inherited?: Inherited): Promise<LineOutcome> {
+export async function executeWords(
+  words: string[],
+  shell: ShellRuntime,
+  signal: AbortSignal,
+  inherited?: Inherited,
+): Promise<LineOutcome> {
   const [name, ...rest] = words;
   if (!name) return { exitCode: ExitCode.ok };
   const noColor = Boolean(shell.launchFlags.noColor) || words.includes('--no-color');
@@ -141,7 +163,13 @@ export async function executeWords(words: string[], shell: ShellRuntime, signal:
 }
 
 /** A typed call (MCP, JSON Lines, a composing command): values checked against the command's spec. */
-export async function executeCall(name: string, values: Record<string, unknown>, shell: ShellRuntime, signal: AbortSignal, inherited?: Inherited): Promise<LineOutcome> {
+export async function executeCall(
+  name: string,
+  values: Record<string, unknown>,
+  shell: ShellRuntime,
+  signal: AbortSignal,
+  inherited?: Inherited,
+): Promise<LineOutcome> {
   return execute(
     () => {
       const command = findCommand(name);
@@ -174,21 +202,34 @@ async function execute(
   try {
     const { command, args, settings: own, confirm: ownToken } = invoke();
     json = json || Boolean(args.flags.json);
-    style = makeStyle(!json && colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || args.flags['no-color'])), terminalWidth(shell.stdout, shell.env));
-    if (args.flags.help && command.name !== 'help') return executeWords(['help', command.name, ...(json ? ['--json'] : [])], shell, signal);
+    style = makeStyle(
+      !json && colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || args.flags['no-color'])),
+      terminalWidth(shell.stdout, shell.env),
+    );
+    if (args.flags.help && command.name !== 'help')
+      return executeWords(['help', command.name, ...(json ? ['--json'] : [])], shell, signal);
     // Settings given on the line that runs this one hold for it, unless it gives its own.
     const lineSettings = { ...(inherited?.settings ?? {}), ...own };
     const given = resolveSettings({ flags: lineSettings, session: shell.overrides, env: shell.env });
     validateSettings(given.values);
-    shell.startDir ??= shell.mode === 'one-shot' || !shell.mode ? given.values.projectDir : resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values.projectDir;
+    shell.startDir ??=
+      shell.mode === 'one-shot' || !shell.mode
+        ? given.values.projectDir
+        : resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values.projectDir;
     const startDir = shell.startDir;
     // The project's own code supplies what was not given (worker and starter, the task queue).
-    const project = NO_PROJECT.has(command.name) ? undefined : loadProject(given.values.projectDir, given.values.stateDir, shell.env);
+    const project = NO_PROJECT.has(command.name)
+      ? undefined
+      : loadProject(given.values.projectDir, given.values.stateDir, shell.env);
     const resolved = project ? applyProject(given, project) : given;
     const settings = resolved.values;
     const yes = Boolean(shell.launchFlags.yes || args.flags.yes || inherited?.yes);
     const token = ownToken ?? inherited?.confirm;
-    const spin = startSpinner(shell.stderr, command.name, Boolean(shell.interactive && shell.stderr.isTTY && !json) && command.name !== '__complete' && !command.streams);
+    const spin = startSpinner(
+      shell.stderr,
+      command.name,
+      Boolean(shell.interactive && shell.stderr.isTTY && !json) && command.name !== '__complete' && !command.streams,
+    );
     spinner = spin;
     const prompter = shell.interactive && shell.prompter ? pausingPrompter(shell.prompter, spin) : undefined;
     const nested = (opts: { quiet?: boolean }): { target: ShellRuntime; take: () => Omit<LineResult, 'exitCode'> } => {
@@ -197,19 +238,38 @@ async function execute(
       // Under an envelope (JSON Lines, MCP) nested lines are captured: one envelope per line given.
       const quiet = opts.quiet || Boolean(shell.emit);
       let emitted: { data?: unknown; error?: TshellError } | undefined;
-      const target: ShellRuntime = quiet ? { ...shell, mode: 'nested', stdout: capture, stderr: capture, launchFlags: { ...shell.launchFlags, json: false }, emit: undefined, observe: undefined } : { ...shell, mode: 'nested' };
+      const target: ShellRuntime = quiet
+        ? {
+            ...shell,
+            mode: 'nested',
+            stdout: capture,
+            stderr: capture,
+            launchFlags: { ...shell.launchFlags, json: false },
+            emit: undefined,
+            observe: undefined,
+          }
+        : { ...shell, mode: 'nested' };
       target.observe = (o) => (emitted = o);
       return {
         target,
         take: () => {
           const failure = emitted?.error;
           const error = failure ? errorData(failure) : undefined;
-          return { output, ...(emitted && 'data' in emitted ? { data: emitted.data } : {}), ...(error && failure ? { error, failure } : {}) };
+          return {
+            output,
+            ...(emitted && 'data' in emitted ? { data: emitted.data } : {}),
+            ...(error && failure ? { error, failure } : {}),
+          };
         },
       };
     };
     const consented = Boolean(inherited?.consented);
-    const inherit: Inherited = { settings: lineSettings, yes, ...(token ? { confirm: token } : {}), ...(consented ? { consented } : {}) };
+    const inherit: Inherited = {
+      settings: lineSettings,
+      yes,
+      ...(token ? { confirm: token } : {}),
+      ...(consented ? { consented } : {}),
+    };
     const ctx: CommandContext = {
       settings,
       resolved,
@@ -250,7 +310,12 @@ async function execute(
         const { target, take } = nested(opts);
         spin.pause();
         try {
-          const { exitCode } = await executeWords(line, target, signal, opts.consented ? { ...inherit, consented: true } : inherit);
+          const { exitCode } = await executeWords(
+            line,
+            target,
+            signal,
+            opts.consented ? { ...inherit, consented: true } : inherit,
+          );
           return { exitCode, ...take() };
         } finally {
           spin.resume();

@@ -12,7 +12,10 @@ export function promptText(shell: ShellRuntime, style: Style): string {
   const session = shell.sessions(settings).current;
   const workerUp = checkPidFile(workerFiles(settings).pidFile).state === 'alive';
   const parts = [settings.namespace, settings.projectName];
-  if (session.workflowId) parts.push(`${middleId(session.workflowId, 24)}${session.lastStatus ? ` ${session.lastStatus.toLowerCase()}` : ''}`);
+  if (session.workflowId)
+    parts.push(
+      `${middleId(session.workflowId, 24)}${session.lastStatus ? ` ${session.lastStatus.toLowerCase()}` : ''}`,
+    );
   parts.push(workerUp ? style.c.green('worker ▲') : style.c.dim('worker ▽'));
   return `${style.c.cyan('tshell')} ${parts.join(style.c.dim(' · '))} ${style.c.bold('›')} `;
 }
@@ -25,7 +28,10 @@ export async function refreshStatus(shell: ShellRuntime): Promise<void> {
   if (!workflowId || (lastStatus !== undefined && lastStatus !== 'RUNNING')) return;
   try {
     // Loaded here, not at the top: the first prompt is drawn before the Temporal modules load.
-    const [{ connectFor, tcpProbe }, { describeWorkflow }] = await Promise.all([import('../temporal/connection.js'), import('../temporal/workflows.js')]);
+    const [{ connectFor, tcpProbe }, { describeWorkflow }] = await Promise.all([
+      import('../temporal/connection.js'),
+      import('../temporal/workflows.js'),
+    ]);
     if (!(await tcpProbe(settings.address, 150))) return;
     const h = await connectFor(settings);
     const d = await h.connection.withDeadline(Date.now() + 400, () => describeWorkflow(h, workflowId, runId));

@@ -33,7 +33,13 @@ export function terminalPrompter(input: Readable, output: Writable, hooks: Promp
   }
   return {
     confirm: (message, def = false) => ask((q) => q.confirm({ message, default: def }, context)),
-    select: (message, choices) => ask((q) => q.select({ message, choices: choices.map((c) => ({ value: c.value, name: c.name, description: c.description })) }, context)),
+    select: (message, choices) =>
+      ask((q) =>
+        q.select(
+          { message, choices: choices.map((c) => ({ value: c.value, name: c.name, description: c.description })) },
+          context,
+        ),
+      ),
     input: (message, def) => ask((q) => q.input({ message, ...(def !== undefined ? { default: def } : {}) }, context)),
     pause: async (message) => {
       await ask((q) => q.input({ message: `${message} (press Enter when done)` }, context));

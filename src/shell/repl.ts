@@ -137,53 +137,65 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   const histFile = historyFile(shell);
   const { createInterface } = await import('node:readline');
   let running: AbortController | undefined;
-  const reader: LineReader = new LineReader((history) => {
-    const rl = createInterface({
-      input: opts.input,
-      output: opts.output,
-      terminal: opts.terminal,
-      completer: (line: string, done: (err: null, result: [string[], string]) => void) => {
-        loadExecution().then(({ completeLine }) => completeLine(line, shell)).then(([hits, current]) => {
-          // readline only extends prefixes; a typo or abbreviation (`stld`) is replaced by the best match here.
-          if (current && hits.length && !hits.some((h) => h.startsWith(current))) {
-            done(null, [[], current]);
-            setImmediate(() => {
-              for (let i = 0; i < [...current].length; i++) rl.write(null, { name: 'backspace' });
-              rl.write(hits[0] as string);
-            });
-            return;
-          }
-          // An empty value (`wait --status ␠`): readline would list the choices only on a second Tab.
-          if (!current && hits.length > 1) {
-            done(null, [[], current]);
-            setImmediate(() => {
-              opts.output.write(`\r\n${hits.join('  ')}\r\n`);
-              rl.prompt(true);
-            });
-            return;
-          }
-          done(null, [hits, current]);
-        }, () => done(null, [[], line]));
-      },
-      history,
-      historySize: 1000,
-    });
-    if (opts.terminal) installReverseSearch(rl, opts.output);
-    rl.on('SIGINT', () => {
-      if (running) {
-        running.abort();
-        opts.output.write('\n^C (cancelling)\n');
-      } else {
-        rl.write(null, { ctrl: true, name: 'u' });
-        opts.output.write('\n(Ctrl-D or `exit` leaves)\n');
-        rl.setPrompt(promptText(shell, style));
-        rl.prompt();
-      }
-    });
-    return rl;
-  }, loadHistory(histFile), opts.output);
+  const reader: LineReader = new LineReader(
+    (history) => {
+      const rl = createInterface({
+        input: opts.input,
+        output: opts.output,
+        terminal: opts.terminal,
+        completer: (line: string, done: (err: null, result: [string[], string]) => void) => {
+          loadExecution()
+            .then(({ completeLine }) => completeLine(line, shell))
+            .then(
+              ([hits, current]) => {
+                // readline only extends prefixes; a typo or abbreviation (`stld`) is replaced by the best match here.
+                if (current && hits.length && !hits.some((h) => h.startsWith(current))) {
+                  done(null, [[], current]);
+                  setImmediate(() => {
+                    for (let i = 0; i < [...current].length; i++) rl.write(null, { name: 'backspace' });
+                    rl.write(hits[0] as string);
+                  });
+                  return;
+                }
+                // An empty value (`wait --status ␠`): readline would list the choices only on a second Tab.
+                if (!current && hits.length > 1) {
+                  done(null, [[], current]);
+                  setImmediate(() => {
+                    opts.output.write(`\r\n${hits.join('  ')}\r\n`);
+                    rl.prompt(true);
+                  });
+                  return;
+                }
+                done(null, [hits, current]);
+              },
+              () => done(null, [[], line]),
+            );
+        },
+        history,
+        historySize: 1000,
+      });
+      if (opts.terminal) installReverseSearch(rl, opts.output);
+      rl.on('SIGINT', () => {
+        if (running) {
+          running.abort();
+          opts.output.write('\n^C (cancelling)\n');
+        } else {
+          rl.write(null, { ctrl: true, name: 'u' });
+          opts.output.write('\n(Ctrl-D or `exit` leaves)\n');
+          rl.setPrompt(promptText(shell, style));
+          rl.prompt();
+        }
+      });
+      return rl;
+    },
+    loadHistory(histFile),
+    opts.output,
+  );
   if (opts.terminal && shell.interactive) {
-    shell.prompter = terminalPrompter(opts.input, opts.output, { before: () => reader.suspend(), after: () => reader.resume() });
+    shell.prompter = terminalPrompter(opts.input, opts.output, {
+      before: () => reader.suspend(),
+      after: () => reader.resume(),
+    });
   }
   // A background `dev` prints above the prompt and redraws it with what was being typed.
   const background = new BackgroundRun((text) => {
@@ -196,7 +208,9 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
     rl.prompt(true);
   });
   shell.background = background;
-  opts.output.write(`${style.c.bold('tshell')} — the local Temporal loop. \`help\` lists commands, Tab completes, Ctrl-D leaves.\n`);
+  opts.output.write(
+    `${style.c.bold('tshell')} — the local Temporal loop. \`help\` lists commands, Tab completes, Ctrl-D leaves.\n`,
+  );
   reader.prompt(promptText(shell, style));
   void loadExecution();
   for (let raw = await reader.next(); raw !== null; raw = await reader.next()) {
@@ -219,11 +233,20 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
       const { runsInBackground } = await loadExecution();
       if (words.length && opts.terminal && runsInBackground(words)) {
         const { executeWords } = await loadExecution();
-        const bgShell: ShellRuntime = { ...shell, stdout: background.sink, stderr: background.sink, interactive: false, prompter: undefined, background: undefined };
+        const bgShell: ShellRuntime = {
+          ...shell,
+          stdout: background.sink,
+          stderr: background.sink,
+          interactive: false,
+          prompter: undefined,
+          background: undefined,
+        };
         const started = background.start(line, (signal) => executeWords(words, bgShell, signal));
-        opts.output.write(started
-          ? `${style.ok} ${line} runs in the background: its feed prints above the prompt (\`feed off\` pauses it, \`feed stop\` ends it)\n\n`
-          : `${style.warn} ${background.running ?? ''} already runs in the background (\`feed stop\` ends it)\n\n`);
+        opts.output.write(
+          started
+            ? `${style.ok} ${line} runs in the background: its feed prints above the prompt (\`feed off\` pauses it, \`feed stop\` ends it)\n\n`
+            : `${style.warn} ${background.running ?? ''} already runs in the background (\`feed stop\` ends it)\n\n`,
+        );
         words = [];
       }
       if (words.length) {
@@ -247,6 +270,9 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
   const { findProjectWorkers } = await import('../processes/worker.js');
   const workers = findProjectWorkers(settings).workers.length;
-  if (workers > 0) opts.output.write(`${workers} worker${workers > 1 ? 's' : ''} still running for ${settings.projectName}: \`exit --cleanup\` (or \`tshell kill-worker\`) stops ${workers > 1 ? 'them' : 'it'}\n`);
+  if (workers > 0)
+    opts.output.write(
+      `${workers} worker${workers > 1 ? 's' : ''} still running for ${settings.projectName}: \`exit --cleanup\` (or \`tshell kill-worker\`) stops ${workers > 1 ? 'them' : 'it'}\n`,
+    );
   return 0;
 }

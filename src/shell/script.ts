@@ -7,7 +7,16 @@
 // written there; a line that is a JSON object is a typed call:
 // {"command": "describe", "args": {"id": "x", "address": "…"}, "id": 7} (its "id" is echoed back).
 import { setMaxListeners } from 'node:events';
-import { ConfirmationRequiredError, ExitCode, UsageError, errorData, toTshellError, type ErrorData, type ExitCodeValue, type TshellError } from '../errors.js';
+import {
+  ConfirmationRequiredError,
+  ExitCode,
+  UsageError,
+  errorData,
+  toTshellError,
+  type ErrorData,
+  type ExitCodeValue,
+  type TshellError,
+} from '../errors.js';
 import { formatError } from '../render/errors.js';
 import { toJson } from '../render/format.js';
 import { colorWanted, loadColors, makeStyle } from '../render/style.js';
@@ -41,23 +50,44 @@ function typedLine(line: string): TypedLine {
   try {
     parsed = JSON.parse(line);
   } catch (err) {
-    throw new UsageError(`not a JSON object: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, 'a typed call is {"command": "describe", "args": {"id": "…"}}');
+    throw new UsageError(
+      `not a JSON object: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      'a typed call is {"command": "describe", "args": {"id": "…"}}',
+    );
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('a typed call must be a JSON object', 'a typed call is {"command": "describe", "args": {"id": "…"}}');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(
+      'a typed call must be a JSON object',
+      'a typed call is {"command": "describe", "args": {"id": "…"}}',
+    );
   const { command, args, id, ...rest } = parsed as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
   if (extra !== undefined) throw new UsageError(`a typed call has no key "${extra}"`, 'it takes command, args and id');
-  if (typeof command !== 'string' || !command) throw new UsageError('a typed call needs "command", a string', 'a typed call is {"command": "describe", "args": {"id": "…"}}');
-  if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) throw new UsageError(`${command}: "args" must be an object`);
+  if (typeof command !== 'string' || !command)
+    throw new UsageError(
+      'a typed call needs "command", a string',
+      'a typed call is {"command": "describe", "args": {"id": "…"}}',
+    );
+  if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args)))
+    throw new UsageError(`${command}: "args" must be an object`);
   return { command, args: (args ?? {}) as Record<string, unknown>, ...(id !== undefined ? { id } : {}) };
 }
 
-export async function runScript(lines: Iterable<string> | AsyncIterable<string>, shell: ShellRuntime, opts: { keepGoing: boolean }): Promise<ExitCodeValue> {
+export async function runScript(
+  lines: Iterable<string> | AsyncIterable<string>,
+  shell: ShellRuntime,
+  opts: { keepGoing: boolean },
+): Promise<ExitCodeValue> {
   const jsonLines = Boolean(shell.launchFlags.json);
   const color = colorWanted(shell.stdout, shell.env, Boolean(shell.launchFlags.noColor || jsonLines));
   // Listen before anything asynchronous: readline drops the lines (and the end) of a pipe that
   // arrive while no iterator listens, e.g. while chalk loads (FORCE_COLOR=1 then hung, exit 13).
-  const source: AsyncIterator<string> = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : (async function* () { yield* lines; })();
+  const source: AsyncIterator<string> =
+    Symbol.asyncIterator in lines
+      ? lines[Symbol.asyncIterator]()
+      : (async function* () {
+          yield* lines;
+        })();
   const listened: AsyncIterable<string> = { [Symbol.asyncIterator]: () => source };
   await loadColors(color);
   const style = makeStyle(color);
@@ -71,7 +101,14 @@ export async function runScript(lines: Iterable<string> | AsyncIterable<string>,
     const line = raw.trim();
     if (!line || line.startsWith('#')) {
       // A program waiting for one answer per line gets one for these too.
-      if (jsonLines) envelope({ line: index + 1, command: '', exitCode: ExitCode.ok, data: null, skipped: line ? 'comment' : 'blank' });
+      if (jsonLines)
+        envelope({
+          line: index + 1,
+          command: '',
+          exitCode: ExitCode.ok,
+          data: null,
+          skipped: line ? 'comment' : 'blank',
+        });
       continue;
     }
     if (!jsonLines) shell.stdout.write(`${style.c.bold(`› ${line}`)}\n`);
@@ -94,9 +131,16 @@ export async function runScript(lines: Iterable<string> | AsyncIterable<string>,
     setMaxListeners(0, ac.signal); // a command may make many cancellable calls
     let emitted: { command: string; data?: unknown; error?: TshellError } | undefined;
     const runtime: ShellRuntime = jsonLines ? { ...shell, emit: (o) => (emitted = o) } : shell;
-    const outcome: LineOutcome = typed ? await executeCall(typed.command, typed.args, runtime, ac.signal) : await executeWords(words, runtime, ac.signal);
+    const outcome: LineOutcome = typed
+      ? await executeCall(typed.command, typed.args, runtime, ac.signal)
+      : await executeWords(words, runtime, ac.signal);
     if (jsonLines) {
-      const e: JsonLineEnvelope = { line: index + 1, ...(typed && 'id' in typed ? { id: typed.id } : {}), command: emitted?.command || (typed?.command ?? words[0] ?? ''), exitCode: outcome.exitCode };
+      const e: JsonLineEnvelope = {
+        line: index + 1,
+        ...(typed && 'id' in typed ? { id: typed.id } : {}),
+        command: emitted?.command || (typed?.command ?? words[0] ?? ''),
+        exitCode: outcome.exitCode,
+      };
       if (emitted?.error) {
         e.error = errorData(emitted.error);
         if (emitted.error instanceof ConfirmationRequiredError) e.needsConfirmation = true;
@@ -114,7 +158,9 @@ export async function runScript(lines: Iterable<string> | AsyncIterable<string>,
 
   function finish(code: ExitCodeValue, stoppedAt?: number): ExitCodeValue {
     const where = stoppedAt !== undefined ? `, stopped at line ${stoppedAt + 1} (--keep-going runs on)` : '';
-    shell.stderr.write(`${ran} command${ran === 1 ? '' : 's'}, ${ran - failed} ok${failed ? `, ${failed} failed` : ''}${where}\n`);
+    shell.stderr.write(
+      `${ran} command${ran === 1 ? '' : 's'}, ${ran - failed} ok${failed ? `, ${failed} failed` : ''}${where}\n`,
+    );
     return code;
   }
 }

@@ -47,7 +47,9 @@ export async function tcpProbe(address: string, timeoutMs = 1000): Promise<boole
 
 /** TLS and API key, as the Temporal CLI takes them (flags, TEMPORAL_* variables, temporal.toml). */
 export interface Security {
-  tls?: boolean | { serverNameOverride?: string; serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
+  tls?:
+    | boolean
+    | { serverNameOverride?: string; serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
   apiKey?: string;
 }
 
@@ -55,25 +57,34 @@ function readPem(path: string, flag: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new UsageError(`cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, `check the path (set by --${flag} or its TEMPORAL_* variable)`);
+    throw new UsageError(
+      `cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      `check the path (set by --${flag} or its TEMPORAL_* variable)`,
+    );
   }
 }
 
 /** TLS is on when asked (`tls` true), or when a certificate, a CA or an API key is given and not `tls` false. */
 /** What a connection is made from: the address and the security settings. */
-export type ConnectionSettings = Pick<Settings, 'address'> & Partial<Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>>;
+export type ConnectionSettings = Pick<Settings, 'address'> &
+  Partial<Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>>;
 
-export function connectionSecurity(s: Partial<Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>>): Security {
+export function connectionSecurity(
+  s: Partial<Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>>,
+): Security {
   const apiKey = s.apiKey ? { apiKey: s.apiKey } : {};
   const asked = booleanSetting(s.tls ?? '', 'tls');
   const on = asked ?? Boolean(s.tlsCertPath || s.tlsCaPath || s.apiKey);
   // An explicit `tls false` wins, also over the SDK's own default of TLS whenever an API key is set.
   if (!on) return { ...(asked === false ? { tls: false } : {}), ...apiKey };
-  if (Boolean(s.tlsCertPath) !== Boolean(s.tlsKeyPath)) throw new UsageError('mTLS needs both --tls-cert-path and --tls-key-path');
+  if (Boolean(s.tlsCertPath) !== Boolean(s.tlsKeyPath))
+    throw new UsageError('mTLS needs both --tls-cert-path and --tls-key-path');
   const tls = {
     ...(s.tlsServerName ? { serverNameOverride: s.tlsServerName } : {}),
     ...(s.tlsCaPath ? { serverRootCACertificate: readPem(s.tlsCaPath, 'tls-ca-path') } : {}),
-    ...(s.tlsCertPath && s.tlsKeyPath ? { clientCertPair: { crt: readPem(s.tlsCertPath, 'tls-cert-path'), key: readPem(s.tlsKeyPath, 'tls-key-path') } } : {}),
+    ...(s.tlsCertPath && s.tlsKeyPath
+      ? { clientCertPair: { crt: readPem(s.tlsCertPath, 'tls-cert-path'), key: readPem(s.tlsKeyPath, 'tls-key-path') } }
+      : {}),
   };
   return { tls: Object.keys(tls).length ? tls : true, ...apiKey };
 }
@@ -107,7 +118,11 @@ function connectionKey(address: string, security: Security = {}): string {
 }
 
 /** Connects (reusing a live connection in the same process), failing fast when nothing listens. */
-export async function connectTemporal(address: string, namespace: string, security: Security = {}): Promise<TemporalHandle> {
+export async function connectTemporal(
+  address: string,
+  namespace: string,
+  security: Security = {},
+): Promise<TemporalHandle> {
   const key = connectionKey(address, security);
   if (!(await tcpProbe(address))) {
     connections.delete(key);

@@ -41,11 +41,15 @@ export function grpcCode(err: unknown): number | undefined {
 
 /** An SDK error class (or a system error code such as ECONNREFUSED) anywhere along the chain. */
 function hasName(err: unknown, ...names: string[]): boolean {
-  for (const e of causes(err)) if (names.includes(e.name ?? '') || (typeof e.code === 'string' && names.includes(e.code))) return true;
+  for (const e of causes(err))
+    if (names.includes(e.name ?? '') || (typeof e.code === 'string' && names.includes(e.code))) return true;
   return false;
 }
 
-export function mapTemporalError(err: unknown, where: { address: string; namespace: string; workflowId?: string }): TshellError {
+export function mapTemporalError(
+  err: unknown,
+  where: { address: string; namespace: string; workflowId?: string },
+): TshellError {
   if (err instanceof TshellError) return err;
   if (isAbortError(err)) return new InterruptedError();
   const e = (err ?? {}) as GrpcLike;
@@ -53,14 +57,26 @@ export function mapTemporalError(err: unknown, where: { address: string; namespa
   // Shown, never matched: what the server said, in one line.
   const inner = [...causes(err)].find((c) => typeof c.code === 'number') ?? e;
   const message = (inner.details || e.message || String(err)).split('\n')[0] ?? '';
-  if (hasName(err, 'NamespaceNotFoundError')) return new NotFoundError(`namespace ${where.namespace} not found at ${where.address}`, 'pass --namespace');
+  if (hasName(err, 'NamespaceNotFoundError'))
+    return new NotFoundError(`namespace ${where.namespace} not found at ${where.address}`, 'pass --namespace');
   if (hasName(err, 'WorkflowNotFoundError') || (code === GrpcStatus.NOT_FOUND && where.workflowId)) {
-    return new NotFoundError(`workflow ${where.workflowId ?? ''} not found in namespace ${where.namespace}`, 'check the id with `recent`, or pass --namespace');
+    return new NotFoundError(
+      `workflow ${where.workflowId ?? ''} not found in namespace ${where.namespace}`,
+      'check the id with `recent`, or pass --namespace',
+    );
   }
-  if (code === GrpcStatus.UNAVAILABLE || hasName(err, 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND')) return new ConnectionError(where.address, 'unavailable');
-  if (code === GrpcStatus.DEADLINE_EXCEEDED) return new TshellError(`Temporal did not answer in time: ${message}`, ErrorCodes.connection, 'is the server overloaded? retry');
-  if (code === GrpcStatus.INVALID_ARGUMENT) return new TshellError(`Temporal rejected the request: ${message}`, ErrorCodes.usage);
-  if (code === GrpcStatus.ALREADY_EXISTS) return new TshellError(`already exists: ${message}`, ErrorCodes.usage, 'use another --id');
+  if (code === GrpcStatus.UNAVAILABLE || hasName(err, 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND'))
+    return new ConnectionError(where.address, 'unavailable');
+  if (code === GrpcStatus.DEADLINE_EXCEEDED)
+    return new TshellError(
+      `Temporal did not answer in time: ${message}`,
+      ErrorCodes.connection,
+      'is the server overloaded? retry',
+    );
+  if (code === GrpcStatus.INVALID_ARGUMENT)
+    return new TshellError(`Temporal rejected the request: ${message}`, ErrorCodes.usage);
+  if (code === GrpcStatus.ALREADY_EXISTS)
+    return new TshellError(`already exists: ${message}`, ErrorCodes.usage, 'use another --id');
   if (code === GrpcStatus.NOT_FOUND) return new NotFoundError(message);
   return new TshellError(message, ErrorCodes.internal, 'rerun with TSHELL_DEBUG=1 for details');
 }
@@ -74,7 +90,11 @@ export function isDeadlineExceeded(err: unknown): boolean {
 export function isQueryNotRegistered(err: unknown): string | undefined {
   const e = (err ?? {}) as GrpcLike & { cause?: GrpcLike };
   const text = `${e.message ?? ''} ${e.cause?.details ?? ''}`;
-  if (e.name === 'QueryNotRegisteredError' || /unknown queryType|not registered|query handler|KnownQueryTypes/i.test(text)) return text.split('\n')[0]?.trim() ?? '';
+  if (
+    e.name === 'QueryNotRegisteredError' ||
+    /unknown queryType|not registered|query handler|KnownQueryTypes/i.test(text)
+  )
+    return text.split('\n')[0]?.trim() ?? '';
   return undefined;
 }
 

@@ -37,7 +37,12 @@ export function eventTimeIso(event: HistoryEvent): string {
 }
 
 /** Every event of a run, following pages. */
-export async function fetchHistory(h: TemporalHandle, workflowId: string, runId?: string, signal?: AbortSignal): Promise<HistoryEvent[]> {
+export async function fetchHistory(
+  h: TemporalHandle,
+  workflowId: string,
+  runId?: string,
+  signal?: AbortSignal,
+): Promise<HistoryEvent[]> {
   await loadEnums();
   const events: HistoryEvent[] = [];
   let nextPageToken: Uint8Array | undefined;
@@ -101,7 +106,8 @@ export async function followHistory(
         last = eventId(e);
         gotNew = true;
         onEvent(e);
-        if (/^WorkflowExecution(Completed|Failed|TimedOut|Canceled|Terminated|ContinuedAsNew)$/.test(eventTypeName(e))) closed = true;
+        if (/^WorkflowExecution(Completed|Failed|TimedOut|Canceled|Terminated|ContinuedAsNew)$/.test(eventTypeName(e)))
+          closed = true;
       }
       nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
     } while (nextPageToken);
@@ -191,32 +197,78 @@ export function failuresIn(events: HistoryEvent[], projectDir?: string): Failure
   for (const e of events) {
     const id = eventId(e);
     const base = { eventId: id, time: eventTimeIso(e), kind: eventTypeName(e) };
-    if (e.activityTaskScheduledEventAttributes) scheduled.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
-    if (e.activityTaskStartedEventAttributes) startedAttempt.set(Number(String(e.activityTaskStartedEventAttributes.scheduledEventId ?? 0)), e.activityTaskStartedEventAttributes.attempt ?? 0);
+    if (e.activityTaskScheduledEventAttributes)
+      scheduled.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+    if (e.activityTaskStartedEventAttributes)
+      startedAttempt.set(
+        Number(String(e.activityTaskStartedEventAttributes.scheduledEventId ?? 0)),
+        e.activityTaskStartedEventAttributes.attempt ?? 0,
+      );
     const wtf = e.workflowTaskFailedEventAttributes;
     if (wtf) {
       const cause = causeName(wtf.cause);
       if (cause === 'UNHANDLED_COMMAND' || cause === 'RESET_STICKY_TASK_QUEUE' || cause === 'RESET_WORKFLOW') continue; // routine, not a fault
-      out.push({ ...base, cause, message: wtf.failure?.message ?? '', failure: failureChain(wtf.failure), frames: userFrames(wtf.failure?.stackTrace, projectDir), identity: wtf.identity ?? undefined });
+      out.push({
+        ...base,
+        cause,
+        message: wtf.failure?.message ?? '',
+        failure: failureChain(wtf.failure),
+        frames: userFrames(wtf.failure?.stackTrace, projectDir),
+        identity: wtf.identity ?? undefined,
+      });
     }
     const wtt = e.workflowTaskTimedOutEventAttributes;
-    if (wtt) out.push({ ...base, message: `workflow task timed out (${timeoutTypeName(wtt.timeoutType)})`, timeoutType: timeoutTypeName(wtt.timeoutType) });
+    if (wtt)
+      out.push({
+        ...base,
+        message: `workflow task timed out (${timeoutTypeName(wtt.timeoutType)})`,
+        timeoutType: timeoutTypeName(wtt.timeoutType),
+      });
     const atf = e.activityTaskFailedEventAttributes;
     if (atf) {
       const sid = Number(String(atf.scheduledEventId ?? 0));
-      out.push({ ...base, activityType: scheduled.get(sid), attempt: startedAttempt.get(sid), retryState: retryStateName(atf.retryState), message: atf.failure?.message ?? '', failure: failureChain(atf.failure), frames: userFrames(atf.failure?.stackTrace, projectDir), identity: atf.identity ?? undefined });
+      out.push({
+        ...base,
+        activityType: scheduled.get(sid),
+        attempt: startedAttempt.get(sid),
+        retryState: retryStateName(atf.retryState),
+        message: atf.failure?.message ?? '',
+        failure: failureChain(atf.failure),
+        frames: userFrames(atf.failure?.stackTrace, projectDir),
+        identity: atf.identity ?? undefined,
+      });
     }
     const att = e.activityTaskTimedOutEventAttributes;
     if (att) {
       const sid = Number(String(att.scheduledEventId ?? 0));
       const tt = att.failure?.timeoutFailureInfo?.timeoutType;
-      out.push({ ...base, activityType: scheduled.get(sid), attempt: startedAttempt.get(sid), retryState: retryStateName(att.retryState), timeoutType: tt !== undefined && tt !== null ? timeoutTypeName(tt) : undefined, message: att.failure?.message ?? 'activity timed out', failure: failureChain(att.failure) });
+      out.push({
+        ...base,
+        activityType: scheduled.get(sid),
+        attempt: startedAttempt.get(sid),
+        retryState: retryStateName(att.retryState),
+        timeoutType: tt !== undefined && tt !== null ? timeoutTypeName(tt) : undefined,
+        message: att.failure?.message ?? 'activity timed out',
+        failure: failureChain(att.failure),
+      });
     }
     const wf = e.workflowExecutionFailedEventAttributes;
-    if (wf) out.push({ ...base, message: wf.failure?.message ?? '', failure: failureChain(wf.failure), retryState: retryStateName(wf.retryState), frames: userFrames(wf.failure?.stackTrace, projectDir) });
+    if (wf)
+      out.push({
+        ...base,
+        message: wf.failure?.message ?? '',
+        failure: failureChain(wf.failure),
+        retryState: retryStateName(wf.retryState),
+        frames: userFrames(wf.failure?.stackTrace, projectDir),
+      });
     if (e.workflowExecutionTimedOutEventAttributes) out.push({ ...base, message: 'workflow execution timed out' });
     const term = e.workflowExecutionTerminatedEventAttributes;
-    if (term) out.push({ ...base, message: `terminated${term.reason ? `: ${term.reason}` : ''}`, identity: term.identity ?? undefined });
+    if (term)
+      out.push({
+        ...base,
+        message: `terminated${term.reason ? `: ${term.reason}` : ''}`,
+        identity: term.identity ?? undefined,
+      });
     if (e.workflowExecutionCanceledEventAttributes) out.push({ ...base, message: 'canceled' });
   }
   return out;
@@ -224,21 +276,33 @@ export function failuresIn(events: HistoryEvent[], projectDir?: string): Failure
 
 /** A one-line description of an event for the compact history table. */
 export function eventDetail(e: HistoryEvent): string {
-  const a =
-    e.workflowExecutionStartedEventAttributes ? `${e.workflowExecutionStartedEventAttributes.workflowType?.name ?? ''} on ${e.workflowExecutionStartedEventAttributes.taskQueue?.name ?? ''}` :
-    e.activityTaskScheduledEventAttributes ? `${e.activityTaskScheduledEventAttributes.activityType?.name ?? ''} (id ${e.activityTaskScheduledEventAttributes.activityId ?? ''})` :
-    e.activityTaskStartedEventAttributes ? `attempt ${e.activityTaskStartedEventAttributes.attempt ?? 1}${e.activityTaskStartedEventAttributes.identity ? `, ${e.activityTaskStartedEventAttributes.identity}` : ''}` :
-    e.activityTaskFailedEventAttributes ? `${e.activityTaskFailedEventAttributes.failure?.message ?? ''} (${retryStateName(e.activityTaskFailedEventAttributes.retryState)})` :
-    e.activityTaskTimedOutEventAttributes ? `${e.activityTaskTimedOutEventAttributes.failure?.message ?? ''}` :
-    e.workflowTaskFailedEventAttributes ? `${causeName(e.workflowTaskFailedEventAttributes.cause)}: ${(e.workflowTaskFailedEventAttributes.failure?.message ?? '').split('\n')[0]}` :
-    e.workflowTaskStartedEventAttributes ? `${e.workflowTaskStartedEventAttributes.identity ?? ''}` :
-    e.timerStartedEventAttributes ? `timer ${e.timerStartedEventAttributes.timerId ?? ''} for ${Number(String(e.timerStartedEventAttributes.startToFireTimeout?.seconds ?? 0))}s` :
-    e.workflowExecutionSignaledEventAttributes ? `${e.workflowExecutionSignaledEventAttributes.signalName ?? ''}` :
-    e.workflowExecutionUpdateAcceptedEventAttributes ? `${e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? ''}` :
-    e.workflowExecutionFailedEventAttributes ? `${e.workflowExecutionFailedEventAttributes.failure?.message ?? ''}` :
-    e.workflowExecutionTerminatedEventAttributes ? `${e.workflowExecutionTerminatedEventAttributes.reason ?? ''}` :
-    e.workflowExecutionContinuedAsNewEventAttributes ? `new run ${e.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId ?? ''}` :
-    '';
+  const a = e.workflowExecutionStartedEventAttributes
+    ? `${e.workflowExecutionStartedEventAttributes.workflowType?.name ?? ''} on ${e.workflowExecutionStartedEventAttributes.taskQueue?.name ?? ''}`
+    : e.activityTaskScheduledEventAttributes
+      ? `${e.activityTaskScheduledEventAttributes.activityType?.name ?? ''} (id ${e.activityTaskScheduledEventAttributes.activityId ?? ''})`
+      : e.activityTaskStartedEventAttributes
+        ? `attempt ${e.activityTaskStartedEventAttributes.attempt ?? 1}${e.activityTaskStartedEventAttributes.identity ? `, ${e.activityTaskStartedEventAttributes.identity}` : ''}`
+        : e.activityTaskFailedEventAttributes
+          ? `${e.activityTaskFailedEventAttributes.failure?.message ?? ''} (${retryStateName(e.activityTaskFailedEventAttributes.retryState)})`
+          : e.activityTaskTimedOutEventAttributes
+            ? `${e.activityTaskTimedOutEventAttributes.failure?.message ?? ''}`
+            : e.workflowTaskFailedEventAttributes
+              ? `${causeName(e.workflowTaskFailedEventAttributes.cause)}: ${(e.workflowTaskFailedEventAttributes.failure?.message ?? '').split('\n')[0]}`
+              : e.workflowTaskStartedEventAttributes
+                ? `${e.workflowTaskStartedEventAttributes.identity ?? ''}`
+                : e.timerStartedEventAttributes
+                  ? `timer ${e.timerStartedEventAttributes.timerId ?? ''} for ${Number(String(e.timerStartedEventAttributes.startToFireTimeout?.seconds ?? 0))}s`
+                  : e.workflowExecutionSignaledEventAttributes
+                    ? `${e.workflowExecutionSignaledEventAttributes.signalName ?? ''}`
+                    : e.workflowExecutionUpdateAcceptedEventAttributes
+                      ? `${e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? ''}`
+                      : e.workflowExecutionFailedEventAttributes
+                        ? `${e.workflowExecutionFailedEventAttributes.failure?.message ?? ''}`
+                        : e.workflowExecutionTerminatedEventAttributes
+                          ? `${e.workflowExecutionTerminatedEventAttributes.reason ?? ''}`
+                          : e.workflowExecutionContinuedAsNewEventAttributes
+                            ? `new run ${e.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId ?? ''}`
+                            : '';
   const flat = a.replace(/\s+/g, ' ');
   return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 }

@@ -1,11 +1,23 @@
 // Schedules through the TypeScript SDK's ScheduleClient (gRPC), read into plain data: what the
 // schedule starts and when, its state, its recent runs and the actions it skipped or missed.
-import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleSpecDescription, type ScheduleSummary } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  type ScheduleDescription,
+  type ScheduleSpecDescription,
+  type ScheduleSummary,
+} from '@temporalio/client';
 import { NotFoundError, UsageError } from '../errors.js';
 import type { TemporalHandle } from './connection.js';
 import { mapTemporalError } from './errors.js';
 
-export const OVERLAP_POLICIES = ['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'] as const;
+export const OVERLAP_POLICIES = [
+  'SKIP',
+  'BUFFER_ONE',
+  'BUFFER_ALL',
+  'CANCEL_OTHER',
+  'TERMINATE_OTHER',
+  'ALLOW_ALL',
+] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 export interface ScheduleRun {
@@ -41,7 +53,13 @@ export interface ScheduleDetails extends ScheduleRow {
 }
 
 function every(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0 && ms >= size) return `${ms / size}${unit}`;
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms % size === 0 && ms >= size) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }
 
@@ -49,13 +67,21 @@ function every(ms: number): string {
 function calendarText(c: object): string {
   const parts = Object.entries(c)
     .filter(([k, v]) => k !== 'comment' && v !== undefined && !(Array.isArray(v) && v.length === 0))
-    .map(([k, v]) => `${k}=${JSON.stringify(v).replace(/"/g, '').replace(/\{start:(\w+),end:\1,step:1\}/g, '$1')}`);
+    .map(
+      ([k, v]) =>
+        `${k}=${JSON.stringify(v)
+          .replace(/"/g, '')
+          .replace(/\{start:(\w+),end:\1,step:1\}/g, '$1')}`,
+    );
   return parts.join(' ');
 }
 
 export function specText(spec: ScheduleSpecDescription | undefined): string {
   if (!spec) return '?';
-  const parts = [...(spec.intervals ?? []).map((i) => `every ${every(i.every)}${i.offset ? ` +${every(i.offset)}` : ''}`), ...(spec.calendars ?? []).map((c) => `calendar ${calendarText(c)}`)];
+  const parts = [
+    ...(spec.intervals ?? []).map((i) => `every ${every(i.every)}${i.offset ? ` +${every(i.offset)}` : ''}`),
+    ...(spec.calendars ?? []).map((c) => `calendar ${calendarText(c)}`),
+  ];
   return parts.join('; ') || 'no spec (runs only when triggered)';
 }
 
@@ -69,14 +95,22 @@ function rowOf(s: ScheduleSummary | (ScheduleDescription & { scheduleId: string 
     paused: s.state.paused,
     ...(s.state.note ? { note: s.state.note } : {}),
     nextRuns: s.info.nextActionTimes.map((d) => d.toISOString()),
-    recent: s.info.recentActions.map((a) => ({ workflowId: a.action.workflow.workflowId, runId: a.action.workflow.firstExecutionRunId, scheduledAt: iso(a.scheduledAt), takenAt: iso(a.takenAt) })),
+    recent: s.info.recentActions.map((a) => ({
+      workflowId: a.action.workflow.workflowId,
+      runId: a.action.workflow.firstExecutionRunId,
+      scheduledAt: iso(a.scheduledAt),
+      takenAt: iso(a.takenAt),
+    })),
   };
 }
 
 function mapped(h: TemporalHandle, id?: string): (err: unknown) => never {
   return (err: unknown) => {
     if (err instanceof ScheduleNotFoundError || (err instanceof Error && err.name === 'ScheduleNotFoundError')) {
-      throw new NotFoundError(`schedule ${id ?? ''} not found in namespace ${h.namespace}`, 'list them with `schedules`');
+      throw new NotFoundError(
+        `schedule ${id ?? ''} not found in namespace ${h.namespace}`,
+        'list them with `schedules`',
+      );
     }
     throw mapTemporalError(err, { address: h.address, namespace: h.namespace });
   };
@@ -108,7 +142,10 @@ export async function describeSchedule(h: TemporalHandle, scheduleId: string): P
     actionsTaken: d.info.numActionsTaken,
     skippedOverlap: d.info.numActionsSkippedOverlap,
     missedCatchupWindow: d.info.numActionsMissedCatchupWindow,
-    running: d.info.runningActions.map((a) => ({ workflowId: a.workflow.workflowId, runId: a.workflow.firstExecutionRunId })),
+    running: d.info.runningActions.map((a) => ({
+      workflowId: a.workflow.workflowId,
+      runId: a.workflow.firstExecutionRunId,
+    })),
     ...(d.info.createdAt ? { createdAt: d.info.createdAt.toISOString() } : {}),
     ...(d.state.remainingActions !== undefined ? { remainingActions: d.state.remainingActions } : {}),
   };
@@ -131,8 +168,16 @@ export async function changeSchedule(h: TemporalHandle, scheduleId: string, chan
       case 'unpause':
         return handle.unpause(change.note);
       case 'backfill':
-        if (change.end <= change.start) throw new UsageError('--end must be after --start', 'schedule backfill ID --start 2026-12-01T00:00:00Z --end 2026-12-01T06:00:00Z');
-        return handle.backfill({ start: change.start, end: change.end, ...(change.overlap ? { overlap: change.overlap } : {}) });
+        if (change.end <= change.start)
+          throw new UsageError(
+            '--end must be after --start',
+            'schedule backfill ID --start 2026-12-01T00:00:00Z --end 2026-12-01T06:00:00Z',
+          );
+        return handle.backfill({
+          start: change.start,
+          end: change.end,
+          ...(change.overlap ? { overlap: change.overlap } : {}),
+        });
       case 'delete':
         return handle.delete();
     }

@@ -25,7 +25,10 @@ export async function pollersOf(
 }
 
 /** A poller counts as live when it polled recently and, if it names a local pid, that pid is alive. */
-export function isLivePoller(p: PollerInfo, opts: { now: number; hostname: string; pidAlive: (pid: number) => boolean }): boolean {
+export function isLivePoller(
+  p: PollerInfo,
+  opts: { now: number; hostname: string; pidAlive: (pid: number) => boolean },
+): boolean {
   if (p.lastAccessTime && opts.now - Date.parse(p.lastAccessTime) > 90_000) return false;
   const m = /^(\d+)@(.+)$/.exec(p.identity);
   if (m && m[2] === opts.hostname && !opts.pidAlive(Number(m[1]))) return false;
@@ -41,7 +44,12 @@ export function isLiveNow(p: PollerInfo, pidAlive: PidAlive): boolean {
 }
 
 /** How many live pollers serve the queue for this task type. */
-export async function livePollerCount(handle: TemporalHandle, taskQueue: string, type: 'workflow' | 'activity', pidAlive: PidAlive): Promise<number> {
+export async function livePollerCount(
+  handle: TemporalHandle,
+  taskQueue: string,
+  type: 'workflow' | 'activity',
+  pidAlive: PidAlive,
+): Promise<number> {
   return (await pollersOf(handle, taskQueue, type)).filter((p) => isLiveNow(p, pidAlive)).length;
 }
 
@@ -53,9 +61,15 @@ export interface QueueInfo {
 }
 
 export async function describeQueue(handle: TemporalHandle, name: string): Promise<QueueInfo> {
-  const [workflowPollers, activityPollers] = await Promise.all([pollersOf(handle, name, 'workflow'), pollersOf(handle, name, 'activity')]);
+  const [workflowPollers, activityPollers] = await Promise.all([
+    pollersOf(handle, name, 'workflow'),
+    pollersOf(handle, name, 'activity'),
+  ]);
   const backlog: { workflow?: number; activity?: number } = {};
-  for (const [type, key] of [[1, 'workflow'], [2, 'activity']] as const) {
+  for (const [type, key] of [
+    [1, 'workflow'],
+    [2, 'activity'],
+  ] as const) {
     try {
       const res = await handle.connection.workflowService.describeTaskQueue({
         namespace: handle.namespace,

@@ -42,7 +42,12 @@ export async function listExecutions(h: TemporalHandle, query: string, limit: nu
  * rest. `firstPage` asks for a smaller first page: the server sorts before it answers, so a
  * small page comes back sooner (checked on the dev server: 100 rows in ~30 ms, 1,000 in ~300 ms).
  */
-export async function* listExecutionPages(h: TemporalHandle, query: string, limit: number, firstPage = 1000): AsyncGenerator<ExecutionSummary[]> {
+export async function* listExecutionPages(
+  h: TemporalHandle,
+  query: string,
+  limit: number,
+  firstPage = 1000,
+): AsyncGenerator<ExecutionSummary[]> {
   await loadEnums();
   let nextPageToken: Uint8Array | undefined;
   let listed = 0;
@@ -51,7 +56,12 @@ export async function* listExecutionPages(h: TemporalHandle, query: string, limi
     let res;
     try {
       // Raw pages (the SDK's list() decodes memo and search attributes of every row, and pages forever).
-      res = await h.connection.workflowService.listWorkflowExecutions({ namespace: h.namespace, query, pageSize: Math.min(limit - listed, pageSize), nextPageToken });
+      res = await h.connection.workflowService.listWorkflowExecutions({
+        namespace: h.namespace,
+        query,
+        pageSize: Math.min(limit - listed, pageSize),
+        nextPageToken,
+      });
     } catch (err) {
       throw mapTemporalError(err, { address: h.address, namespace: h.namespace });
     }
@@ -89,7 +99,10 @@ function groupValue(p: { metadata?: Record<string, Uint8Array> | null; data?: Ui
 }
 
 /** How many executions match, and per group with `GROUP BY` in the query (statuses as tshell spells them). */
-export async function countExecutions(h: TemporalHandle, query: string): Promise<{ count: number; groups: { value: string; count: number }[] }> {
+export async function countExecutions(
+  h: TemporalHandle,
+  query: string,
+): Promise<{ count: number; groups: { value: string; count: number }[] }> {
   let res;
   try {
     res = await h.connection.workflowService.countWorkflowExecutions({ namespace: h.namespace, query });
@@ -105,17 +118,29 @@ export async function countExecutions(h: TemporalHandle, query: string): Promise
 }
 
 /** The newest execution started at or after `since` (optionally on one task queue). */
-export async function newestStartedSince(h: TemporalHandle, since: Date, taskQueue?: string): Promise<ExecutionSummary | undefined> {
+export async function newestStartedSince(
+  h: TemporalHandle,
+  since: Date,
+  taskQueue?: string,
+): Promise<ExecutionSummary | undefined> {
   // Visibility times have second precision on some stores: look a second back.
   const from = new Date(since.getTime() - 1000).toISOString();
   const parts = [`StartTime >= ${quoteValue(from)}`];
   if (taskQueue && !UNSAFE_IN_QUERY.test(taskQueue)) parts.push(`TaskQueue = ${quoteValue(taskQueue)}`);
-  const found = (await listExecutions(h, parts.join(' AND '), 50)).filter((e) => !taskQueue || e.taskQueue === taskQueue);
+  const found = (await listExecutions(h, parts.join(' AND '), 50)).filter(
+    (e) => !taskQueue || e.taskQueue === taskQueue,
+  );
   return found.sort((a, b) => b.startTime.localeCompare(a.startTime))[0];
 }
 
 const STATUS_QUERY: Record<string, string> = {
-  RUNNING: 'Running', COMPLETED: 'Completed', FAILED: 'Failed', CANCELED: 'Canceled', TERMINATED: 'Terminated', CONTINUED_AS_NEW: 'ContinuedAsNew', TIMED_OUT: 'TimedOut',
+  RUNNING: 'Running',
+  COMPLETED: 'Completed',
+  FAILED: 'Failed',
+  CANCELED: 'Canceled',
+  TERMINATED: 'Terminated',
+  CONTINUED_AS_NEW: 'ContinuedAsNew',
+  TIMED_OUT: 'TimedOut',
 };
 
 /** `ExecutionStatus = "Running"` for a status as the CLI spells it. */
@@ -125,17 +150,20 @@ export function statusClause(status: string): string {
 
 /** The start of a look-back window of `minutes` (at most 100 years: a Date has a range). */
 export function startedSince(minutes: number): string {
-  if (!(minutes > 0) || minutes > 52_560_000) throw new UsageError(`--minutes must be between 0 and 52560000 (100 years), not ${minutes}`);
+  if (!(minutes > 0) || minutes > 52_560_000)
+    throw new UsageError(`--minutes must be between 0 and 52560000 (100 years), not ${minutes}`);
   return new Date(Date.now() - minutes * 60_000).toISOString();
 }
 
 /** `prefix*` (no other wildcard) can be asked of the server; anything else is matched here. */
 export function globToQuery(glob: string): { prefix?: string; regex: RegExp } {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const regex = new RegExp(`^${body}$`);
   // The literal start of the glob goes to the server (up to any character it cannot take); the
   // regular expression decides. So the server narrows, and never widens or breaks, the match.
   const literal = safePrefix(/^[^*?[\]]*/.exec(glob)?.[0] ?? '');
   return literal ? { prefix: literal, regex } : { regex };
 }
-

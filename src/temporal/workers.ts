@@ -35,7 +35,11 @@ const num = (v: unknown): number | undefined => (v === null || v === undefined |
 
 /** Every worker the namespace has heard from (dead ones linger with an old heartbeat). */
 export async function listWorkerHeartbeats(h: TemporalHandle, query?: string): Promise<WorkerHeartbeat[]> {
-  const res = await h.connection.workflowService.listWorkers({ namespace: h.namespace, pageSize: 1000, ...(query ? { query } : {}) });
+  const res = await h.connection.workflowService.listWorkers({
+    namespace: h.namespace,
+    pageSize: 1000,
+    ...(query ? { query } : {}),
+  });
   return (res.workersInfo ?? []).flatMap((info) => {
     const hb = info.workerHeartbeat;
     if (!hb) return [];
@@ -84,7 +88,11 @@ function heartbeatsUnavailable(h: TemporalHandle): Promise<string | undefined> {
   if (!known) {
     known = h.connection
       .withDeadline(Date.now() + 2000, () => h.connection.workflowService.describeNamespace({ namespace: h.namespace }))
-      .then((res) => (res.namespaceInfo?.capabilities?.workerHeartbeats ? undefined : `namespace ${h.namespace} at ${h.address} keeps no worker heartbeats (the server has them off, or predates them): pollers only`))
+      .then((res) =>
+        res.namespaceInfo?.capabilities?.workerHeartbeats
+          ? undefined
+          : `namespace ${h.namespace} at ${h.address} keeps no worker heartbeats (the server has them off, or predates them): pollers only`,
+      )
       .catch(() => undefined);
     availability.set(h, known);
   }
@@ -96,10 +104,17 @@ export async function workerHeartbeats(h: TemporalHandle): Promise<Heartbeats> {
   const unavailable = await heartbeatsUnavailable(h);
   if (unavailable) return { beats: [], unavailable };
   try {
-    return { beats: freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h))) };
+    return {
+      beats: freshHeartbeats(await h.connection.withDeadline(Date.now() + 2000, () => listWorkerHeartbeats(h))),
+    };
   } catch (err) {
     // A server without ListWorkers. Anything else (a slow answer) is no beats this time.
-    return grpcCode(err) === GrpcStatus.UNIMPLEMENTED ? { beats: [], unavailable: `the server at ${h.address} does not list workers (ListWorkers is not implemented): pollers only` } : { beats: [] };
+    return grpcCode(err) === GrpcStatus.UNIMPLEMENTED
+      ? {
+          beats: [],
+          unavailable: `the server at ${h.address} does not list workers (ListWorkers is not implemented): pollers only`,
+        }
+      : { beats: [] };
   }
 }
 

@@ -13,7 +13,6 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
 type Payloads = temporal.api.common.v1.IPayloads;
 
-
 export interface PendingActivity {
   activityId: string;
   activityType: string;
@@ -43,7 +42,6 @@ export interface WorkflowDescription extends ExecutionSummary {
   pendingChildren?: { workflowId: string; runId: string; type: string }[];
 }
 
-
 export function failureText(failure: Failure | null | undefined): string | undefined {
   if (!failure) return undefined;
   const chain = failureChain(failure);
@@ -71,12 +69,19 @@ export function failureChain(failure: Failure | null | undefined): FailureLink[]
   return out;
 }
 
-export async function describeWorkflow(h: TemporalHandle, workflowId: string, runId?: string): Promise<WorkflowDescription> {
+export async function describeWorkflow(
+  h: TemporalHandle,
+  workflowId: string,
+  runId?: string,
+): Promise<WorkflowDescription> {
   await loadEnums();
   try {
     // The raw call: the SDK's describe() also decodes memo and search attributes, which costs
     // real time when `stalled` describes hundreds of workflows.
-    const raw = await h.connection.workflowService.describeWorkflowExecution({ namespace: h.namespace, execution: { workflowId, runId: runId ?? '' } });
+    const raw = await h.connection.workflowService.describeWorkflowExecution({
+      namespace: h.namespace,
+      execution: { workflowId, runId: runId ?? '' },
+    });
     const info = raw.workflowExecutionInfo ?? {};
     const startTime = tsToIso(info.startTime) ?? new Date(0).toISOString();
     const closeTime = tsToIso(info.closeTime);
@@ -106,8 +111,14 @@ export async function describeWorkflow(h: TemporalHandle, workflowId: string, ru
         lastFailureTime: tsToIso(a.lastAttemptCompleteTime),
         taskQueue: a.activityOptions?.taskQueue?.name || undefined,
       })),
-      pendingWorkflowTask: pwt ? { state: enumName(pwt.state, 'PENDING_WORKFLOW_TASK_STATE_'), attempt: pwt.attempt ?? 0 } : undefined,
-      pendingChildren: (raw.pendingChildren ?? []).map((c) => ({ workflowId: c.workflowId ?? '', runId: c.runId ?? '', type: c.workflowTypeName ?? '' })),
+      pendingWorkflowTask: pwt
+        ? { state: enumName(pwt.state, 'PENDING_WORKFLOW_TASK_STATE_'), attempt: pwt.attempt ?? 0 }
+        : undefined,
+      pendingChildren: (raw.pendingChildren ?? []).map((c) => ({
+        workflowId: c.workflowId ?? '',
+        runId: c.runId ?? '',
+        type: c.workflowTypeName ?? '',
+      })),
     };
   } catch (err) {
     throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
@@ -127,7 +138,10 @@ export interface CloseInfo {
   newRunId?: string;
 }
 
-function decodePayloads(payloads: Payloads | null | undefined, converter: { fromPayload: (p: never) => unknown }): { value?: unknown; undecodable?: string } {
+function decodePayloads(
+  payloads: Payloads | null | undefined,
+  converter: { fromPayload: (p: never) => unknown },
+): { value?: unknown; undecodable?: string } {
   const list = payloads?.payloads ?? [];
   if (list.length === 0) return { value: null };
   try {
@@ -135,7 +149,9 @@ function decodePayloads(payloads: Payloads | null | undefined, converter: { from
     return { value: values.length === 1 ? values[0] : values };
   } catch (err) {
     const encoding = list[0]?.metadata?.encoding;
-    return { undecodable: `${encoding ? Buffer.from(encoding).toString() : 'unknown encoding'} (${err instanceof Error ? err.message : String(err)})` };
+    return {
+      undecodable: `${encoding ? Buffer.from(encoding).toString() : 'unknown encoding'} (${err instanceof Error ? err.message : String(err)})`,
+    };
   }
 }
 
@@ -162,7 +178,11 @@ export async function closeInfo(event: HistoryEvent): Promise<CloseInfo> {
     return { ...base, status: 'TERMINATED', reason: a.reason ?? undefined, identity: a.identity ?? undefined };
   }
   if (event.workflowExecutionContinuedAsNewEventAttributes) {
-    return { ...base, status: 'CONTINUED_AS_NEW', newRunId: event.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId ?? undefined };
+    return {
+      ...base,
+      status: 'CONTINUED_AS_NEW',
+      newRunId: event.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId ?? undefined,
+    };
   }
   throw new TshellError(`unexpected close event ${String(event.eventType)}`, ErrorCodes.internal);
 }
@@ -212,7 +232,11 @@ export async function awaitCloseEvent(
 }
 
 /** The close event of a closed workflow (no waiting). */
-export async function fetchCloseEvent(h: TemporalHandle, workflowId: string, runId?: string): Promise<CloseInfo | undefined> {
+export async function fetchCloseEvent(
+  h: TemporalHandle,
+  workflowId: string,
+  runId?: string,
+): Promise<CloseInfo | undefined> {
   return awaitCloseEvent(h, workflowId, runId, Date.now() + 5000, new AbortController().signal);
 }
 
@@ -227,7 +251,11 @@ export interface StartedWith {
 export async function startedWith(h: TemporalHandle, workflowId: string, runId?: string): Promise<StartedWith> {
   let first;
   try {
-    const res = await h.connection.workflowService.getWorkflowExecutionHistory({ namespace: h.namespace, execution: { workflowId, runId: runId ?? '' }, maximumPageSize: 1 });
+    const res = await h.connection.workflowService.getWorkflowExecutionHistory({
+      namespace: h.namespace,
+      execution: { workflowId, runId: runId ?? '' },
+      maximumPageSize: 1,
+    });
     first = res.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
   } catch (err) {
     throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
@@ -236,12 +264,25 @@ export async function startedWith(h: TemporalHandle, workflowId: string, runId?:
   const { defaultPayloadConverter } = await import('@temporalio/common');
   const input = (first.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p as never));
   const timeout = first.workflowExecutionTimeout;
-  const executionTimeoutMs = timeout?.seconds ? Number(String(timeout.seconds)) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6) : undefined;
-  return { type: first.workflowType?.name ?? '', taskQueue: first.taskQueue?.name ?? '', input, ...(executionTimeoutMs ? { executionTimeoutMs } : {}) };
+  const executionTimeoutMs = timeout?.seconds
+    ? Number(String(timeout.seconds)) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6)
+    : undefined;
+  return {
+    type: first.workflowType?.name ?? '',
+    taskQueue: first.taskQueue?.name ?? '',
+    input,
+    ...(executionTimeoutMs ? { executionTimeoutMs } : {}),
+  };
 }
 
 /** Resets a run to the end of a workflow task (a WorkflowTaskCompleted event id): the new run's id. */
-export async function resetToTask(h: TemporalHandle, workflowId: string, runId: string, eventId: number, reason: string): Promise<string> {
+export async function resetToTask(
+  h: TemporalHandle,
+  workflowId: string,
+  runId: string,
+  eventId: number,
+  reason: string,
+): Promise<string> {
   // Loaded here: start-up of every other command does not pay for them.
   const [{ randomUUID }, { default: Long }] = await Promise.all([import('node:crypto'), import('long')]);
   const r: { runId?: string | null } = await h.client.workflowService.resetWorkflowExecution({

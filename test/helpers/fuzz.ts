@@ -15,11 +15,67 @@ export function mulberry32(seed: number): () => number {
 }
 
 const HOSTILE = [
-  '"', "'", '\\', '\\\\"', 'AND', 'OR', 'x" OR WorkflowId != "', "' OR 1=1 --", '\\n', '`id`', '$(id)', '$HOME', ';', '|', '&&', '>', '<', '*', '?', '[', ']', '{', '}',
-  '{"a":', '[1,', "{'a': 1}", '{"a": 1}}', 'null', 'NaN', '-1', '0', '1e309', '0x10', '99999999999999999999', '',
+  '"',
+  "'",
+  '\\',
+  '\\\\"',
+  'AND',
+  'OR',
+  'x" OR WorkflowId != "',
+  "' OR 1=1 --",
+  '\\n',
+  '`id`',
+  '$(id)',
+  '$HOME',
+  ';',
+  '|',
+  '&&',
+  '>',
+  '<',
+  '*',
+  '?',
+  '[',
+  ']',
+  '{',
+  '}',
+  '{"a":',
+  '[1,',
+  "{'a': 1}",
+  '{"a": 1}}',
+  'null',
+  'NaN',
+  '-1',
+  '0',
+  '1e309',
+  '0x10',
+  '99999999999999999999',
+  '',
   // Paths stay inside the test's temp dir (it is the cwd): nothing is written elsewhere.
-  'a/../b', '/dev/null', '.', 'sub dir', 'ñandú', '工作流', '🚀🔥', '\u202eRTL', 'zero\u200bwidth', '\u0000', '\u0007', '\u001b[31m', '\t',
-  'COMPLETED', 'RUNNING', 'greeting-*', 'a'.repeat(300), 'b'.repeat(10_000), '--', '-', '--json', '--yes', '-w', '--id=', '==',
+  'a/../b',
+  '/dev/null',
+  '.',
+  'sub dir',
+  'ñandú',
+  '工作流',
+  '🚀🔥',
+  '\u202eRTL',
+  'zero\u200bwidth',
+  '\u0000',
+  '\u0007',
+  '\u001b[31m',
+  '\t',
+  'COMPLETED',
+  'RUNNING',
+  'greeting-*',
+  'a'.repeat(300),
+  'b'.repeat(10_000),
+  '--',
+  '-',
+  '--json',
+  '--yes',
+  '-w',
+  '--id=',
+  '==',
 ];
 
 const SKIP = new Set(['setup', 'exit', 'quit']);
@@ -30,7 +86,10 @@ export function fuzzLines(count: number, seed = 1337): string[] {
   const commands = allCommands().filter((c) => !SKIP.has(c.name) && !c.hidden); // __complete is a machine protocol: an empty answer is valid there
   const valid: string[] = [];
   const quote = (v: string) => (rnd() < 0.5 ? `'${v.replace(/'/g, '')}'` : `"${v.replace(/"/g, '\\"')}"`);
-  const randomText = (n: number) => Array.from({ length: n }, () => String.fromCodePoint(rnd() < 0.8 ? 32 + Math.floor(rnd() * 95) : Math.floor(rnd() * 0x2fff))).join('');
+  const randomText = (n: number) =>
+    Array.from({ length: n }, () =>
+      String.fromCodePoint(rnd() < 0.8 ? 32 + Math.floor(rnd() * 95) : Math.floor(rnd() * 0x2fff)),
+    ).join('');
   const lines: string[] = [];
   while (lines.length < count) {
     const kind = rnd();

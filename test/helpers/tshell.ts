@@ -160,7 +160,11 @@ export interface PtyResult {
 }
 
 /** Runs a program in a real pseudo-terminal (Python's pty module), typing each step's text on cue. */
-export async function inPty(argv: string[], steps: PtyStep[], opts: { env: Record<string, string>; cwd?: string; exitTimeout?: number }): Promise<PtyResult> {
+export async function inPty(
+  argv: string[],
+  steps: PtyStep[],
+  opts: { env: Record<string, string>; cwd?: string; exitTimeout?: number },
+): Promise<PtyResult> {
   const spec = {
     argv,
     cwd: opts.cwd ?? HELLO,
@@ -168,13 +172,21 @@ export async function inPty(argv: string[], steps: PtyStep[], opts: { env: Recor
     steps,
     exitTimeout: opts.exitTimeout ?? 30,
   };
-  const r = await execa('python3', [join(ROOT, 'test', 'helpers', 'pty_drive.py')], { input: JSON.stringify(spec), reject: false, timeout: 600_000 });
+  const r = await execa('python3', [join(ROOT, 'test', 'helpers', 'pty_drive.py')], {
+    input: JSON.stringify(spec),
+    reject: false,
+    timeout: 600_000,
+  });
   if (r.exitCode !== 0) throw new Error(`pty driver failed: ${String(r.stderr)}`);
   return JSON.parse(String(r.stdout)) as PtyResult;
 }
 
 /** tshell itself in a pseudo-terminal. */
-export function tshellInPty(args: string[], steps: PtyStep[], opts: { env: Record<string, string>; cwd?: string; exitTimeout?: number }): Promise<PtyResult> {
+export function tshellInPty(
+  args: string[],
+  steps: PtyStep[],
+  opts: { env: Record<string, string>; cwd?: string; exitTimeout?: number },
+): Promise<PtyResult> {
   return inPty([process.execPath, BIN, ...args], steps, opts);
 }
 
@@ -188,7 +200,10 @@ export function tshellOnPath(): string {
 /** A copy of a fixture project in the test's state dir, for tests that edit its code. */
 export function copyProject(name: string, env: Env, as = name): string {
   const dest = join(env.stateDir, 'projects', basename(as));
-  cpSync(join(FIXTURES, name), dest, { recursive: true, filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src) });
+  cpSync(join(FIXTURES, name), dest, {
+    recursive: true,
+    filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src),
+  });
   return dest;
 }
 
@@ -197,7 +212,8 @@ export function fileTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) Object.assign(out, Object.fromEntries(Object.entries(fileTree(path)).map(([k, v]) => [join(name, k), v])));
+    if (statSync(path).isDirectory())
+      Object.assign(out, Object.fromEntries(Object.entries(fileTree(path)).map(([k, v]) => [join(name, k), v])));
     else out[name] = createHash('sha256').update(readFileSync(path)).digest('hex');
   }
   return out;
@@ -214,7 +230,12 @@ export function editLine(file: string, marker: string, replacement: string): voi
 }
 
 /** `start --type T --task-queue Q --json` through `run`: the new workflow's id (asserting the start worked). */
-export async function startType(run: (args: string[]) => Promise<RunResult>, type: string, queue: string, ...extra: string[]): Promise<string> {
+export async function startType(
+  run: (args: string[]) => Promise<RunResult>,
+  type: string,
+  queue: string,
+  ...extra: string[]
+): Promise<string> {
   const r = await run(['start', '--type', type, '--task-queue', queue, '--json', ...extra]);
   if (r.exitCode !== 0) throw new Error(`start --type ${type} failed (exit ${r.exitCode}): ${r.stderr}`);
   return (JSON.parse(r.stdout) as { workflowId: string }).workflowId;
@@ -224,8 +245,13 @@ export const UV = join(ROOT, '.tools', 'venv', 'bin', 'uv');
 
 /** A virtualenv with the pinned temporalio, made the way a developer would (here with uv, offline-friendly). */
 export async function makeVenv(dir: string, withTemporal = true): Promise<string> {
-  await execa(UV, ['venv', '--quiet', '--python', 'python3', dir], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
-  if (withTemporal) await execa(UV, ['pip', 'install', '--quiet', '--python', join(dir, 'bin', 'python'), 'temporalio==1.35.0'], { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
+  await execa(UV, ['venv', '--quiet', '--python', 'python3', dir], {
+    env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' },
+  });
+  if (withTemporal)
+    await execa(UV, ['pip', 'install', '--quiet', '--python', join(dir, 'bin', 'python'), 'temporalio==1.35.0'], {
+      env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' },
+    });
   return dir;
 }
 

@@ -18,7 +18,10 @@ describe('completion scripts in zsh and fish', () => {
     env = await makeEnv();
     bin = tshellOnPath();
     assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
-    const started = await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--id', 'zcompletion-target-1', '--json'], { env: env.env });
+    const started = await tshell(
+      ['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--id', 'zcompletion-target-1', '--json'],
+      { env: env.env },
+    );
     assert.equal(started.exitCode, 0, started.stderr);
     id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
   });
@@ -29,16 +32,23 @@ describe('completion scripts in zsh and fish', () => {
 
   it('zsh: commands, a typo, a flag and a workflow id complete on Tab', async () => {
     const zdot = mkdtempSync(join(tmpdir(), 'tshell-zsh-'));
-    writeFileSync(join(zdot, '.zshrc'), `fpath=(${join(ROOT, 'completions')} $fpath)\nautoload -U compinit && compinit -u -D\nPS1='zsh> '\n`);
+    writeFileSync(
+      join(zdot, '.zshrc'),
+      `fpath=(${join(ROOT, 'completions')} $fpath)\nautoload -U compinit && compinit -u -D\nPS1='zsh> '\n`,
+    );
     try {
-      const r = await inPty(['zsh', '-i'], [
-        { expect: 'zsh> $', send: 'tshell ensure-s\t' },
-        // Ctrl-U clears the line (zsh does not print a new prompt), then the next line is typed.
-        { expect: 'tshell ensure-server\\s*$', send: '\x15tshell stld\t' },
-        { expect: 'tshell stalled\\s*$', send: '\x15tshell wait --statu\t' },
-        { expect: 'tshell wait --status\\s*$', send: '\x15tshell result --id zcompletion-t\t' },
-        { expect: `tshell result --id ${id}\\s*$`, send: '\x15exit\r' },
-      ], { env: { ...env.env, ZDOTDIR: zdot, PATH: path() } });
+      const r = await inPty(
+        ['zsh', '-i'],
+        [
+          { expect: 'zsh> $', send: 'tshell ensure-s\t' },
+          // Ctrl-U clears the line (zsh does not print a new prompt), then the next line is typed.
+          { expect: 'tshell ensure-server\\s*$', send: '\x15tshell stld\t' },
+          { expect: 'tshell stalled\\s*$', send: '\x15tshell wait --statu\t' },
+          { expect: 'tshell wait --status\\s*$', send: '\x15tshell result --id zcompletion-t\t' },
+          { expect: `tshell result --id ${id}\\s*$`, send: '\x15exit\r' },
+        ],
+        { env: { ...env.env, ZDOTDIR: zdot, PATH: path() } },
+      );
       assert.ok(r.ok, `step ${r.failedStep} failed:\n${JSON.stringify(r.transcript.slice(-300))}`);
     } finally {
       rmSync(zdot, { recursive: true, force: true });
@@ -47,16 +57,26 @@ describe('completion scripts in zsh and fish', () => {
 
   it('fish: the same through complete -C', async () => {
     const complete = async (line: string): Promise<string[]> => {
-      const r = await execa('fish', ['--no-config', '-c', `source ${join(ROOT, 'completions', 'tshell.fish')}; complete -C '${line}'`], { env: { ...process.env, ...env.env, PATH: path() }, reject: false });
+      const r = await execa(
+        'fish',
+        ['--no-config', '-c', `source ${join(ROOT, 'completions', 'tshell.fish')}; complete -C '${line}'`],
+        { env: { ...process.env, ...env.env, PATH: path() }, reject: false },
+      );
       assert.equal(r.exitCode, 0, String(r.stderr));
-      return String(r.stdout).split('\n').filter(Boolean).map((l) => l.split('\t')[0] as string);
+      return String(r.stdout)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0] as string);
     };
     assert.deepEqual(await complete('tshell ensure-s'), ['ensure-server']);
     assert.ok((await complete('tshell stld')).includes('stalled'));
     assert.ok((await complete('tshell wait --statu')).includes('--status'));
     assert.ok((await complete('tshell result --id zcompletion-t')).includes(id));
     // Signal names seen in the workflow's history (no worker runs to declare them), query names too.
-    assert.equal((await tshell(['signal', 'approve', '--id', id, '--input', '"Ed"', '--yes'], { env: env.env })).exitCode, 0);
+    assert.equal(
+      (await tshell(['signal', 'approve', '--id', id, '--input', '"Ed"', '--yes'], { env: env.env })).exitCode,
+      0,
+    );
     assert.deepEqual(await complete(`tshell signal --id ${id} ap`), ['approve']);
     assert.deepEqual(await complete(`tshell query --id ${id} __st`), ['__stack_trace']);
   });

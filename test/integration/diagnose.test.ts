@@ -3,11 +3,27 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, declaredJson, eventually, FIXTURES, makeEnv, startType, tshell, type Env, type RunResult, serverAndWorker } from '../helpers/tshell.js';
+import {
+  cleanup,
+  declaredJson,
+  eventually,
+  FIXTURES,
+  makeEnv,
+  startType,
+  tshell,
+  type Env,
+  type RunResult,
+  serverAndWorker,
+} from '../helpers/tshell.js';
 
 const PROJECT = join(FIXTURES, 'monitor');
 
-type Finding = { class: string; summary: string; evidence: { source: string; eventId?: number; text: string }[]; procedure: { id: string } };
+type Finding = {
+  class: string;
+  summary: string;
+  evidence: { source: string; eventId?: number; text: string }[];
+  procedure: { id: string };
+};
 type Diagnosis = { status: string; findings: Finding[] };
 
 describe('diagnose, class by class', () => {
@@ -15,10 +31,14 @@ describe('diagnose, class by class', () => {
   const run = (args: string[]): Promise<RunResult> => tshell(args, { env: env.env, cwd: PROJECT });
   const start = (type: string, ...extra: string[]): Promise<string> => startType(run, type, 'monitor', ...extra);
   const diagnoseUntil = (id: string, cls: string): Promise<Diagnosis> =>
-    eventually(async () => {
-      const d = await declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
-      return d.findings[0]?.class === cls ? d : undefined;
-    }, 40_000, `${id} to be diagnosed ${cls}`);
+    eventually(
+      async () => {
+        const d = await declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
+        return d.findings[0]?.class === cls ? d : undefined;
+      },
+      40_000,
+      `${id} to be diagnosed ${cls}`,
+    );
 
   before(async () => {
     env = await makeEnv();
@@ -30,14 +50,20 @@ describe('diagnose, class by class', () => {
     const d = await diagnoseUntil(await start('SandboxWorkflow'), 'sandbox-violation');
     assert.equal(d.status, 'RUNNING');
     assert.equal(d.findings[0]?.procedure.id, 'fix-restart-resume');
-    assert.match(d.findings[0]?.evidence[0]?.text ?? '', /RestrictedWorkflowAccessError: Cannot access datetime\.datetime\.now/);
+    assert.match(
+      d.findings[0]?.evidence[0]?.text ?? '',
+      /RestrictedWorkflowAccessError: Cannot access datetime\.datetime\.now/,
+    );
     assert.ok((d.findings[0]?.evidence[0]?.eventId ?? 0) > 0);
   });
 
   it('deadlock: workflow code that blocks for more than 2 s', async () => {
     const d = await diagnoseUntil(await start('DeadlockWorkflow'), 'deadlock');
     assert.equal(d.findings[0]?.procedure.id, 'fix-restart-resume');
-    assert.match(d.findings[0]?.evidence[0]?.text ?? '', /WorkflowTaskFailed .*\[TMPRL1101\] Potential deadlock detected/);
+    assert.match(
+      d.findings[0]?.evidence[0]?.text ?? '',
+      /WorkflowTaskFailed .*\[TMPRL1101\] Potential deadlock detected/,
+    );
     assert.ok((d.findings[0]?.evidence[0]?.eventId ?? 0) > 0);
   });
 
@@ -47,11 +73,21 @@ describe('diagnose, class by class', () => {
     assert.match(d.findings[0]?.summary ?? '', /does not register workflow NoSuchWorkflow/);
     // The code says what the worker registers, and where.
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
-    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ registers workflows: QuickWorkflow, ApprovalWorkflow/.test(t)), code.join('\n'));
+    assert.ok(
+      code.some((t) =>
+        /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ registers workflows: QuickWorkflow, ApprovalWorkflow/.test(
+          t,
+        ),
+      ),
+      code.join('\n'),
+    );
     assert.ok(code.includes('no @workflow.defn named NoSuchWorkflow in the project'), code.join('\n'));
     // …and the running worker says what it really registers (its own report).
     const reported = (d.findings[0]?.evidence ?? []).find((e) => e.source === 'worker-report');
-    assert.match(reported?.text ?? '', /^the running worker \(pid \d+, queue monitor\) registers workflows: QuickWorkflow, ApprovalWorkflow, .*TranslateWorkflow$/);
+    assert.match(
+      reported?.text ?? '',
+      /^the running worker \(pid \d+, queue monitor\) registers workflows: QuickWorkflow, ApprovalWorkflow, .*TranslateWorkflow$/,
+    );
   });
 
   it('activity-not-registered while it retries', async () => {
@@ -61,23 +97,57 @@ describe('diagnose, class by class', () => {
     assert.ok(!d.findings.some((f) => f.class === 'activity-failing'));
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
     assert.ok(code.includes('no @activity.defn named not_registered_anywhere in the project'), code.join('\n'));
-    assert.ok((d.findings[0]?.evidence ?? []).some((e) => e.source === 'worker-report' && /registers activities: greet, charge_card/.test(e.text)));
-    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ registers activities: .*\(add not_registered_anywhere\)/.test(t)), code.join('\n'));
+    assert.ok(
+      (d.findings[0]?.evidence ?? []).some(
+        (e) => e.source === 'worker-report' && /registers activities: greet, charge_card/.test(e.text),
+      ),
+    );
+    assert.ok(
+      code.some((t) =>
+        /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ registers activities: .*\(add not_registered_anywhere\)/.test(
+          t,
+        ),
+      ),
+      code.join('\n'),
+    );
     // Advice after the diagnosis: unlimited retries of an error no retry can fix.
-    const smells = await eventually(async () => {
-      const again = await declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
-      const smell = again.findings.find((x) => x.class === 'config-smell');
-      return smell ? { smell, last: again.findings.at(-1) } : undefined;
-    }, 30_000, 'the retries smell');
+    const smells = await eventually(
+      async () => {
+        const again = await declaredJson<Diagnosis>('diagnose', await run(['diagnose', '--id', id, '--json']));
+        const smell = again.findings.find((x) => x.class === 'config-smell');
+        return smell ? { smell, last: again.findings.at(-1) } : undefined;
+      },
+      30_000,
+      'the retries smell',
+    );
     assert.equal(smells.last?.class, 'config-smell');
-    assert.ok(smells.smell.evidence.some((e) => /^retries-of-permanent-error: activity not_registered_anywhere retries NotFoundError forever/.test(e.text)), JSON.stringify(smells.smell.evidence));
+    assert.ok(
+      smells.smell.evidence.some((e) =>
+        /^retries-of-permanent-error: activity not_registered_anywhere retries NotFoundError forever/.test(e.text),
+      ),
+      JSON.stringify(smells.smell.evidence),
+    );
   });
 
   it('bad-input: a start with the wrong number of inputs is not a code bug', async () => {
-    const started = await run(['start', '--type', 'QuickWorkflow', '--task-queue', 'monitor', '--input', '"a"', '--input', '"b"', '--json']);
+    const started = await run([
+      'start',
+      '--type',
+      'QuickWorkflow',
+      '--task-queue',
+      'monitor',
+      '--input',
+      '"a"',
+      '--input',
+      '"b"',
+      '--json',
+    ]);
     const { workflowId: id, warning } = JSON.parse(started.stdout) as { workflowId: string; warning?: string };
     // start already warns: discovery knows run() takes one input.
-    assert.match(warning ?? '', /QuickWorkflow\.run\(\) takes 1 input\(s\) \(src\/monitor\/workflows\.py:\d+\) and 2 were given/);
+    assert.match(
+      warning ?? '',
+      /QuickWorkflow\.run\(\) takes 1 input\(s\) \(src\/monitor\/workflows\.py:\d+\) and 2 were given/,
+    );
     const d = await diagnoseUntil(id, 'bad-input');
     assert.equal(d.findings[0]?.procedure.id, 'terminate-start-right-input');
     assert.ok(!d.findings.some((f) => f.class === 'workflow-code-bug'));
@@ -91,7 +161,10 @@ describe('diagnose, class by class', () => {
     const d = await diagnoseUntil(id, 'bad-input');
     assert.equal(d.findings[0]?.procedure.id, 'terminate-start-right-input');
     assert.ok(!d.findings.some((f) => f.class === 'workflow-code-bug'), JSON.stringify(d.findings.map((f) => f.class)));
-    assert.match(d.findings[0]?.summary ?? '', /started with input of the wrong shape: the input has no 'language_code' field for TranslateInput/);
+    assert.match(
+      d.findings[0]?.summary ?? '',
+      /started with input of the wrong shape: the input has no 'language_code' field for TranslateInput/,
+    );
     assert.ok(d.findings[0]?.evidence.some((e) => e.source === 'history' && /Failed decoding arguments/.test(e.text)));
     await run(['terminate', '--id', id, '--yes']);
   });
@@ -121,7 +194,14 @@ describe('diagnose, class by class', () => {
     const d = await diagnoseUntil(id, 'task-queue-mismatch');
     assert.match(d.findings[0]?.summary ?? '', /task queue elsewhere, the project's worker polls monitor/);
     const code = (d.findings[0]?.evidence ?? []).filter((e) => e.source === 'code').map((e) => e.text);
-    assert.ok(code.some((t) => /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ polls monitor \(set at src\/monitor\/worker\.py:\d+ \(default of env MONITOR_TASK_QUEUE\)\)/.test(t)), code.join('\n'));
+    assert.ok(
+      code.some((t) =>
+        /^Worker\(\.\.\.\) at src\/monitor\/worker\.py:\d+ polls monitor \(set at src\/monitor\/worker\.py:\d+ \(default of env MONITOR_TASK_QUEUE\)\)/.test(
+          t,
+        ),
+      ),
+      code.join('\n'),
+    );
     assert.equal(d.findings[0]?.procedure.id, 'align-task-queue');
   });
 

@@ -5,10 +5,26 @@ import { after, before, describe, it } from 'node:test';
 import { cleanup, freePort, makeEnv, noStackTrace, tshell, type Env } from '../helpers/tshell.js';
 
 const NEEDS_SERVER = [
-  ['start'], ['wait', '--id', 'x'], ['result', '--id', 'x'], ['describe', '--id', 'x'], ['start', '--type', 'T', '--task-queue', 'q'],
-  ['recent'], ['stalled'], ['errors', '--id', 'x'], ['history', '--id', 'x'], ['stack', '--id', 'x'], ['task-queue', 'q'],
-  ['signal', 'go', '--id', 'x'], ['update', 'go', '--id', 'x'], ['query', 'go', '--id', 'x'], ['cancel', '--id', 'x', '--yes'],
-  ['terminate', '--id', 'x', '--yes'], ['bulk-cancel', '--pattern', 'a*', '--yes'], ['use', 'x'], ['diagnose', '--id', 'x'], ['diagnose', '--all'],
+  ['start'],
+  ['wait', '--id', 'x'],
+  ['result', '--id', 'x'],
+  ['describe', '--id', 'x'],
+  ['start', '--type', 'T', '--task-queue', 'q'],
+  ['recent'],
+  ['stalled'],
+  ['errors', '--id', 'x'],
+  ['history', '--id', 'x'],
+  ['stack', '--id', 'x'],
+  ['task-queue', 'q'],
+  ['signal', 'go', '--id', 'x'],
+  ['update', 'go', '--id', 'x'],
+  ['query', 'go', '--id', 'x'],
+  ['cancel', '--id', 'x', '--yes'],
+  ['terminate', '--id', 'x', '--yes'],
+  ['bulk-cancel', '--pattern', 'a*', '--yes'],
+  ['use', 'x'],
+  ['diagnose', '--id', 'x'],
+  ['diagnose', '--all'],
 ];
 
 describe('errors', () => {
@@ -54,7 +70,9 @@ describe('errors', () => {
     assert.match(e.error.hint, /did you mean --status/);
     const num = await tshell(['wait', '--timeout', 'soon'], { env: env.env });
     assert.match(num.stderr, /--timeout needs a number, not "soon"/);
-    const json = await tshell(['start', '--type', 'T', '--task-queue', 'q', '--input', '{"name": "Ada",}'], { env: env.env });
+    const json = await tshell(['start', '--type', 'T', '--task-queue', 'q', '--input', '{"name": "Ada",}'], {
+      env: env.env,
+    });
     assert.equal(json.exitCode, 2);
     assert.match(json.stderr, /--input is not valid JSON at position 15/);
     const status = await tshell(['wait', '--status', 'DONE'], { env: env.env });
@@ -99,12 +117,21 @@ describe('errors', () => {
     const squatter = createServer((s) => s.destroy()).listen(ui, '127.0.0.1');
     try {
       const port = await freePort();
-      const r = await tshell(['ensure-server', '--address', `127.0.0.1:${port}`, '--ui-port', String(ui)], { env: env.env });
+      const r = await tshell(['ensure-server', '--address', `127.0.0.1:${port}`, '--ui-port', String(ui)], {
+        env: env.env,
+      });
       assert.equal(r.exitCode, 2);
       assert.match(r.stderr, /temporal server exited while starting \(code 1\)/);
       assert.match(r.stderr, new RegExp(`Error: can't set UI port ${ui}: .*address already in use`));
-      assert.match(r.stderr, new RegExp(`hint: port ${ui} \\(the Web UI's\\) is taken: pass --ui-port PORT, or --headless`));
-      assert.doesNotMatch(r.stdout + r.stderr, /once more/, 'a port checked before starting stays taken: no second try');
+      assert.match(
+        r.stderr,
+        new RegExp(`hint: port ${ui} \\(the Web UI's\\) is taken: pass --ui-port PORT, or --headless`),
+      );
+      assert.doesNotMatch(
+        r.stdout + r.stderr,
+        /once more/,
+        'a port checked before starting stays taken: no second try',
+      );
       assert.ok(noStackTrace(r.stderr), r.stderr);
     } finally {
       squatter.close();
@@ -112,7 +139,10 @@ describe('errors', () => {
   });
 
   it('keeps the REPL alive after an unknown command, a usage error and a server-down error', async () => {
-    const r = await tshell(['-i'], { env: env.env, input: 'stalld\nwait --status NOPE\ndescribe --id x\nhelp\nexit\n' });
+    const r = await tshell(['-i'], {
+      env: env.env,
+      input: 'stalld\nwait --status NOPE\ndescribe --id x\nhelp\nexit\n',
+    });
     assert.equal(r.exitCode, 0);
     assert.match(r.stderr, /unknown command: stalld/);
     assert.match(r.stderr, /--status must be one of/);

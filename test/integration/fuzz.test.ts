@@ -56,14 +56,25 @@ describe('fuzzing the parser, the REPL and script mode (server down)', () => {
     const lines = fuzzLines(COUNT, 11);
     const outFile = join(dir, 'script.out');
     const fd = openSync(outFile, 'w');
-    const child = spawn(process.execPath, [BIN, '--keep-going'], { cwd: dir, env: { ...process.env, ...env, PATH: join(dir, 'no-bin'), TSHELL_TOOLS_DIR: join(dir, 'no-tools') }, stdio: ['pipe', fd, fd] });
+    const child = spawn(process.execPath, [BIN, '--keep-going'], {
+      cwd: dir,
+      env: { ...process.env, ...env, PATH: join(dir, 'no-bin'), TSHELL_TOOLS_DIR: join(dir, 'no-tools') },
+      stdio: ['pipe', fd, fd],
+    });
     closeSync(fd);
     setTimeout(() => child.kill('SIGKILL'), 300_000).unref(); // never outlive the test
     child.stdin!.end(`${lines.join('\n')}\n`);
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     const out = readFileSync(outFile, 'utf8');
     assert.ok(code === 1 || code === 2 || code === 0, `exit ${code}`);
-    assert.ok(noStackTrace(out), out.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 5).join('\n'));
+    assert.ok(
+      noStackTrace(out),
+      out
+        .split('\n')
+        .filter((l) => /^\s+at /.test(l))
+        .slice(0, 5)
+        .join('\n'),
+    );
     assert.doesNotMatch(out, /TSHELL-INTERNAL|this looks like a tshell bug/);
     const expected = lines.filter((l) => l.trim() && !l.trim().startsWith('#')).length;
     const echoed = out.split('\n').filter((l) => l.startsWith('› ')).length;
@@ -84,18 +95,26 @@ describe('fuzzing the parser, the REPL and script mode (server down)', () => {
     process.env.PATH = join(dir, 'no-bin');
     process.env.TSHELL_TOOLS_DIR = join(dir, 'no-tools');
     try {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let text = '';
-    output.on('data', (d) => (text += d));
-    const shell: ShellRuntime = { stdout: { write: (t: string) => (text += t) }, stderr: { write: (t: string) => (text += t) }, env: { ...process.env, ...env }, interactive: false, overrides: {}, launchFlags: {}, sessions: memorySessions() };
-    const done = runRepl({ input, output, shell, terminal: false });
-    const lines = fuzzLines(COUNT, 23);
-    input.end(`${lines.join('\n')}\nhelp\n`);
-    assert.equal(await done, 0);
-    assert.ok(noStackTrace(text));
-    assert.doesNotMatch(text, /TSHELL-INTERNAL|this looks like a tshell bug/);
-    assert.match(text.slice(-3000), /Monitoring\n/, 'help still answered after the fuzz');
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let text = '';
+      output.on('data', (d) => (text += d));
+      const shell: ShellRuntime = {
+        stdout: { write: (t: string) => (text += t) },
+        stderr: { write: (t: string) => (text += t) },
+        env: { ...process.env, ...env },
+        interactive: false,
+        overrides: {},
+        launchFlags: {},
+        sessions: memorySessions(),
+      };
+      const done = runRepl({ input, output, shell, terminal: false });
+      const lines = fuzzLines(COUNT, 23);
+      input.end(`${lines.join('\n')}\nhelp\n`);
+      assert.equal(await done, 0);
+      assert.ok(noStackTrace(text));
+      assert.doesNotMatch(text, /TSHELL-INTERNAL|this looks like a tshell bug/);
+      assert.match(text.slice(-3000), /Monitoring\n/, 'help still answered after the fuzz');
     } finally {
       process.chdir(cwd);
       process.env.PATH = saved.PATH;

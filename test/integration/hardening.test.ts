@@ -5,13 +5,26 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, declaredJson, eventually, FIXTURES, HELLO, makeEnv, noStackTrace, tshell, type Env, HELLO_KEY } from '../helpers/tshell.js';
+import {
+  cleanup,
+  declaredJson,
+  eventually,
+  FIXTURES,
+  HELLO,
+  makeEnv,
+  noStackTrace,
+  tshell,
+  type Env,
+  HELLO_KEY,
+} from '../helpers/tshell.js';
 import { allProcs, isAlive, readProc } from '../../src/processes/proc.js';
 
 const MONITOR = join(FIXTURES, 'monitor');
 
 function workersOf(dir: string): number[] {
-  return allProcs().filter((p) => p.cwd === dir && p.argv.slice(-2).join(' ') === 'run worker').map((p) => p.pid);
+  return allProcs()
+    .filter((p) => p.cwd === dir && p.argv.slice(-2).join(' ') === 'run worker')
+    .map((p) => p.pid);
 }
 
 describe('hardening', () => {
@@ -24,7 +37,10 @@ describe('hardening', () => {
   after(async () => cleanup(env, extra));
 
   it('two ensure-worker at once end with exactly one worker of the project', async () => {
-    const [a, b] = await Promise.all([tshell(['ensure-worker'], { env: env.env }), tshell(['ensure-worker'], { env: env.env })]);
+    const [a, b] = await Promise.all([
+      tshell(['ensure-worker'], { env: env.env }),
+      tshell(['ensure-worker'], { env: env.env }),
+    ]);
     assert.equal(a.exitCode, 0, a.stderr);
     assert.equal(b.exitCode, 0, b.stderr);
     const alive = workersOf(HELLO);
@@ -35,17 +51,32 @@ describe('hardening', () => {
   });
 
   it('reports a worker killed with SIGKILL as dead at once, and cleans its PID file', async () => {
-    const list = await declaredJson<{ workers: { pid: number; alive: boolean }[] }>('list-workers', await tshell(['list-workers', '--json'], { env: env.env }));
+    const list = await declaredJson<{ workers: { pid: number; alive: boolean }[] }>(
+      'list-workers',
+      await tshell(['list-workers', '--json'], { env: env.env }),
+    );
     const pid = list.workers[0]?.pid as number;
     process.kill(-pid, 'SIGKILL');
     await eventually(async () => (isAlive(pid) ? undefined : true), 5000, 'the worker to die');
     const t0 = Date.now();
     const after = await tshell(['list-workers', '--json'], { env: env.env });
-    const d = await declaredJson<{ workers: { pid: number; alive: boolean }[]; stalePidFiles: { pid: number }[] }>('list-workers', after);
+    const d = await declaredJson<{ workers: { pid: number; alive: boolean }[]; stalePidFiles: { pid: number }[] }>(
+      'list-workers',
+      after,
+    );
     assert.ok(Date.now() - t0 < 3000);
-    assert.deepEqual(d.workers.map((w) => [w.pid, w.alive]), [[pid, false]]);
-    assert.deepEqual(d.stalePidFiles.map((s) => s.pid), [pid]);
-    const again = await declaredJson<{ workers: unknown[] }>('list-workers', await tshell(['list-workers', '--json'], { env: env.env }));
+    assert.deepEqual(
+      d.workers.map((w) => [w.pid, w.alive]),
+      [[pid, false]],
+    );
+    assert.deepEqual(
+      d.stalePidFiles.map((s) => s.pid),
+      [pid],
+    );
+    const again = await declaredJson<{ workers: unknown[] }>(
+      'list-workers',
+      await tshell(['list-workers', '--json'], { env: env.env }),
+    );
     assert.deepEqual(again.workers, [], 'the PID file is gone');
     const prompt = await tshell(['-i'], { env: env.env, input: 'exit\n' });
     assert.match(prompt.stdout, /worker ▽/);
@@ -53,7 +84,12 @@ describe('hardening', () => {
 
   it('health names a dead worker', async () => {
     await tshell(['ensure-worker'], { env: env.env });
-    const pid = (await declaredJson<{ workers: { pid: number }[] }>('list-workers', await tshell(['list-workers', '--json'], { env: env.env }))).workers[0]?.pid as number;
+    const pid = (
+      await declaredJson<{ workers: { pid: number }[] }>(
+        'list-workers',
+        await tshell(['list-workers', '--json'], { env: env.env }),
+      )
+    ).workers[0]?.pid as number;
     process.kill(-pid, 'SIGKILL');
     await eventually(async () => (isAlive(pid) ? undefined : true), 5000, 'the worker to die');
     const h = await tshell(['health'], { env: env.env });
@@ -69,7 +105,20 @@ describe('hardening', () => {
     const info = readProc(pid);
     // Same pid, same command line written by an attacker or an old file: the start time differs.
     mkdirSync(join(env.stateDir, 'pids'), { recursive: true });
-    writeFileSync(join(env.stateDir, 'pids', `worker-${HELLO_KEY}.pid`), JSON.stringify({ kind: 'worker', pid, startTicks: (info?.startTicks ?? 0) + 7, argv: info?.argv, cwd: HELLO, project: 'hello', logFile: '', logOffset: 0, startedAt: '' }));
+    writeFileSync(
+      join(env.stateDir, 'pids', `worker-${HELLO_KEY}.pid`),
+      JSON.stringify({
+        kind: 'worker',
+        pid,
+        startTicks: (info?.startTicks ?? 0) + 7,
+        argv: info?.argv,
+        cwd: HELLO,
+        project: 'hello',
+        logFile: '',
+        logOffset: 0,
+        startedAt: '',
+      }),
+    );
     const k = await tshell(['kill-worker'], { env: env.env });
     assert.equal(k.exitCode, 0);
     assert.match(k.stdout, /removed stale PID file worker-hello-[0-9a-f]{8}\.pid .*not signalled/);
@@ -78,7 +127,19 @@ describe('hardening', () => {
     const port = env.address.split(':')[1];
     const serverPidFile = join(env.stateDir, 'server', `server-${port}.pid`);
     const real = readFileSync(serverPidFile, 'utf8');
-    writeFileSync(serverPidFile, JSON.stringify({ kind: 'server', pid, startTicks: (info?.startTicks ?? 0) + 7, argv: info?.argv, cwd: '/', logFile: '', logOffset: 0, startedAt: '' }));
+    writeFileSync(
+      serverPidFile,
+      JSON.stringify({
+        kind: 'server',
+        pid,
+        startTicks: (info?.startTicks ?? 0) + 7,
+        argv: info?.argv,
+        cwd: '/',
+        logFile: '',
+        logOffset: 0,
+        startedAt: '',
+      }),
+    );
     const s = await tshell(['server', 'stop'], { env: env.env });
     assert.match(s.stdout, /was not started by tshell: not stopping it/);
     assert.ok(isAlive(pid));
@@ -86,7 +147,11 @@ describe('hardening', () => {
   });
 
   it('kill-all-workers stops project workers only: an unrelated python process survives, even in the project dir', async () => {
-    const py = spawn('python3', ['-c', 'import time; time.sleep(300)'], { cwd: HELLO, detached: true, stdio: 'ignore' });
+    const py = spawn('python3', ['-c', 'import time; time.sleep(300)'], {
+      cwd: HELLO,
+      detached: true,
+      stdio: 'ignore',
+    });
     py.unref();
     extra.push(py.pid as number);
     await tshell(['ensure-worker'], { env: env.env });
@@ -102,7 +167,10 @@ describe('hardening', () => {
 
   it('keeps every workflow across server stop + ensure-server (the database persists)', async () => {
     await tshell(['ensure-worker'], { env: env.env });
-    const started = await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Ada"'], { env: env.env });
+    const started = await tshell(
+      ['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Ada"'],
+      { env: env.env },
+    );
     assert.equal(started.exitCode, 0, started.stderr);
     assert.equal((await tshell(['server', 'stop', '--yes'], { env: env.env })).exitCode, 0);
     const up = await tshell(['ensure-server', '--headless'], { env: env.env });
@@ -116,8 +184,14 @@ describe('hardening', () => {
 
   it('a server that dies during `wait` gives one clear line within 2 s; the REPL lives on and works once the server is back', async () => {
     await tshell(['ensure-worker'], { env: env.env });
-    await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Cy"'], { env: env.env });
-    const child = spawn(process.execPath, [join(HELLO, '..', '..', 'bin', 'tshell.js'), '-i'], { cwd: HELLO, env: { ...process.env, ...env.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Cy"'], {
+      env: env.env,
+    });
+    const child = spawn(process.execPath, [join(HELLO, '..', '..', 'bin', 'tshell.js'), '-i'], {
+      cwd: HELLO,
+      env: { ...process.env, ...env.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let errAt = 0;
     child.stdout.on('data', (d) => (out += d));
@@ -127,19 +201,24 @@ describe('hardening', () => {
     });
     const exited = new Promise((r) => child.on('exit', r));
     try {
-    child.stdin.write('wait --status COMPLETED --timeout 60\n');
-    await new Promise((r) => setTimeout(r, 1500));
-    const serverPid = (await declaredJson<{ managed: { pid: number } }>('server', await tshell(['server', 'status', '--json'], { env: env.env }))).managed.pid;
-    const killedAt = Date.now();
-    process.kill(serverPid, 'SIGKILL');
-    await eventually(async () => (errAt ? true : undefined), 10_000, 'the error line');
-    assert.ok(errAt - killedAt < 2000, `took ${errAt - killedAt} ms`);
-    child.stdin.write('ensure-server --headless\ndescribe\nexit\n');
-    const code = await exited;
-    assert.equal(code, 0);
-    assert.match(out, /started temporal server start-dev/);
-    assert.match(out, /ApprovalWorkflow[\s\S]*RUNNING|RUNNING[\s\S]*ApprovalWorkflow/);
-    assert.ok(noStackTrace(out), out);
+      child.stdin.write('wait --status COMPLETED --timeout 60\n');
+      await new Promise((r) => setTimeout(r, 1500));
+      const serverPid = (
+        await declaredJson<{ managed: { pid: number } }>(
+          'server',
+          await tshell(['server', 'status', '--json'], { env: env.env }),
+        )
+      ).managed.pid;
+      const killedAt = Date.now();
+      process.kill(serverPid, 'SIGKILL');
+      await eventually(async () => (errAt ? true : undefined), 10_000, 'the error line');
+      assert.ok(errAt - killedAt < 2000, `took ${errAt - killedAt} ms`);
+      child.stdin.write('ensure-server --headless\ndescribe\nexit\n');
+      const code = await exited;
+      assert.equal(code, 0);
+      assert.match(out, /started temporal server start-dev/);
+      assert.match(out, /ApprovalWorkflow[\s\S]*RUNNING|RUNNING[\s\S]*ApprovalWorkflow/);
+      assert.ok(noStackTrace(out), out);
     } finally {
       child.kill('SIGKILL');
     }
@@ -148,10 +227,19 @@ describe('hardening', () => {
   it('a server that dies in the middle of `recent` or `diagnose`: one clear line within 2 s, then the next command works', async () => {
     for (const args of [['recent'], ['diagnose']]) {
       assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
-      const serverPid = (await declaredJson<{ managed: { pid: number } }>('server', await tshell(['server', 'status', '--json'], { env: env.env }))).managed.pid;
+      const serverPid = (
+        await declaredJson<{ managed: { pid: number } }>(
+          'server',
+          await tshell(['server', 'status', '--json'], { env: env.env }),
+        )
+      ).managed.pid;
       // Frozen first, so the call is surely in flight (the kernel still accepts the connection), then killed.
       process.kill(serverPid, 'SIGSTOP');
-      const child = spawn(process.execPath, [join(HELLO, '..', '..', 'bin', 'tshell.js'), ...args], { cwd: HELLO, env: { ...process.env, ...env.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(HELLO, '..', '..', 'bin', 'tshell.js'), ...args], {
+        cwd: HELLO,
+        env: { ...process.env, ...env.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -165,7 +253,14 @@ describe('hardening', () => {
         assert.equal(code, 2, `${args[0]}: ${err}`);
         assert.ok(took < 2000, `${args[0]} took ${took} ms after the server died`);
         assert.match(err, /cannot reach Temporal/);
-        assert.equal(err.trim().split('\n').filter((l) => !l.startsWith('  hint:')).length, 1, err);
+        assert.equal(
+          err
+            .trim()
+            .split('\n')
+            .filter((l) => !l.startsWith('  hint:')).length,
+          1,
+          err,
+        );
         assert.ok(noStackTrace(err), err);
       } finally {
         child.kill('SIGKILL');
@@ -182,7 +277,10 @@ describe('hardening', () => {
     const port = (srv.address() as { port: number }).port;
     try {
       const r = await tshell(['ensure-server', '--address', `127.0.0.1:${port}`], { env: env.env });
-      assert.match(r.stderr, new RegExp(`port ${port} is taken by a program that is not a Temporal server \\(pid ${process.pid}: `));
+      assert.match(
+        r.stderr,
+        new RegExp(`port ${port} is taken by a program that is not a Temporal server \\(pid ${process.pid}: `),
+      );
     } finally {
       srv.close();
     }
@@ -192,25 +290,46 @@ describe('hardening', () => {
     await tshell(['ensure-worker'], { env: env.env });
     const hostile = ['q"uote-1', 'back\\slash-1', 'and AND x-1', 'or" OR WorkflowId != "x', 'line\nbreak-1'];
     for (const id of hostile) {
-      const r = await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--id', id, '--input', '"z"'], { env: env.env });
+      const r = await tshell(
+        ['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--id', id, '--input', '"z"'],
+        { env: env.env },
+      );
       assert.equal(r.exitCode, 0, `${JSON.stringify(id)}: ${r.stderr}`);
     }
-    const one = await tshell(['bulk-cancel', '--pattern', 'q"uote-*', '--terminate', '--yes', '--json'], { env: env.env });
-    assert.deepEqual((await declaredJson<{ matched: { workflowId: string }[] }>('bulk-cancel', one)).matched.map((m) => m.workflowId), ['q"uote-1']);
-    const injection = await tshell(['bulk-cancel', '--pattern', 'x" OR WorkflowId STARTS_WITH "*', '--terminate', '--yes', '--json'], { env: env.env });
+    const one = await tshell(['bulk-cancel', '--pattern', 'q"uote-*', '--terminate', '--yes', '--json'], {
+      env: env.env,
+    });
+    assert.deepEqual(
+      (await declaredJson<{ matched: { workflowId: string }[] }>('bulk-cancel', one)).matched.map((m) => m.workflowId),
+      ['q"uote-1'],
+    );
+    const injection = await tshell(
+      ['bulk-cancel', '--pattern', 'x" OR WorkflowId STARTS_WITH "*', '--terminate', '--yes', '--json'],
+      { env: env.env },
+    );
     assert.equal(injection.exitCode, 0, injection.stderr);
     assert.deepEqual((await declaredJson<{ matched: unknown[] }>('bulk-cancel', injection)).matched, []);
-    for (const [pattern, id] of [['back\\slash-*', 'back\\slash-1'], ['and AND*', 'and AND x-1'], ['or" OR*', 'or" OR WorkflowId != "x'], ['line\nbreak*', 'line\nbreak-1']] as const) {
+    for (const [pattern, id] of [
+      ['back\\slash-*', 'back\\slash-1'],
+      ['and AND*', 'and AND x-1'],
+      ['or" OR*', 'or" OR WorkflowId != "x'],
+      ['line\nbreak*', 'line\nbreak-1'],
+    ] as const) {
       const r = await tshell(['bulk-cancel', '--pattern', pattern, '--terminate', '--yes', '--json'], { env: env.env });
       assert.equal(r.exitCode, 0, `${JSON.stringify(pattern)}: ${r.stderr}`);
-      assert.deepEqual((await declaredJson<{ matched: { workflowId: string }[] }>('bulk-cancel', r)).matched.map((m) => m.workflowId), [id]);
+      assert.deepEqual(
+        (await declaredJson<{ matched: { workflowId: string }[] }>('bulk-cancel', r)).matched.map((m) => m.workflowId),
+        [id],
+      );
     }
   });
 
   it('runs a worker command with quotes without a shell, and refuses shell operators', async () => {
     const quoted = await tshell(['ensure-worker', '--worker-cmd', 'uv run "worker"'], { env: env.env });
     assert.equal(quoted.exitCode, 0, quoted.stderr);
-    const op = await tshell(['ensure-worker', '--worker-cmd', 'uv run worker; touch /tmp/tshell-pwned'], { env: env.env });
+    const op = await tshell(['ensure-worker', '--worker-cmd', 'uv run worker; touch /tmp/tshell-pwned'], {
+      env: env.env,
+    });
     assert.equal(op.exitCode, 2);
     assert.match(op.stderr, /must be a plain command, not a shell expression/);
   });

@@ -24,7 +24,14 @@ describe('the local loop on examples/hello', () => {
   });
 
   it('runs the same steps as one-shot commands, chained through the saved context', async () => {
-    const steps = [['ensure-server'], ['ensure-worker'], ['start'], ['wait', '--status', 'COMPLETED', '--timeout', '60'], ['result', '--json'], ['kill-worker']];
+    const steps = [
+      ['ensure-server'],
+      ['ensure-worker'],
+      ['start'],
+      ['wait', '--status', 'COMPLETED', '--timeout', '60'],
+      ['result', '--json'],
+      ['kill-worker'],
+    ];
     const outputs: string[] = [];
     for (const step of steps) {
       const r = await tshell(step, { env: env.env });
@@ -53,7 +60,10 @@ describe('the local loop on examples/hello', () => {
 
   it('waits for a status and exits 1 when the workflow closes otherwise or time runs out', async () => {
     await tshell(['ensure-worker'], { env: env.env });
-    const started = await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Ada"', '--json'], { env: env.env });
+    const started = await tshell(
+      ['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Ada"', '--json'],
+      { env: env.env },
+    );
     assert.equal(started.exitCode, 0, started.stderr);
     const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
     const running = await tshell(['wait', '--status', 'RUNNING', '--timeout', '10'], { env: env.env });
@@ -74,10 +84,32 @@ describe('the local loop on examples/hello', () => {
     const { execa } = await import('execa');
     const { ROOT, tshellOnPath } = await import('../helpers/tshell.js');
     const bin = tshellOnPath();
-    const started = JSON.parse((await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Di"', '--id', 'completion-target-1', '--json'], { env: env.env })).stdout) as { workflowId: string };
+    const started = JSON.parse(
+      (
+        await tshell(
+          [
+            'start',
+            '--type',
+            'ApprovalWorkflow',
+            '--task-queue',
+            'hello-tasks',
+            '--input',
+            '"Di"',
+            '--id',
+            'completion-target-1',
+            '--json',
+          ],
+          { env: env.env },
+        )
+      ).stdout,
+    ) as { workflowId: string };
     const complete = async (words: string[]) => {
       const script = `source ${join(ROOT, 'completions', 'tshell.bash')}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _tshell; printf '%s\\n' "\${COMPREPLY[@]}"`;
-      const r = await execa('bash', ['-c', script], { env: { ...process.env, ...env.env, PATH: `${bin}:${process.env.PATH}` }, cwd: HELLO_DIR, reject: false });
+      const r = await execa('bash', ['-c', script], {
+        env: { ...process.env, ...env.env, PATH: `${bin}:${process.env.PATH}` },
+        cwd: HELLO_DIR,
+        reject: false,
+      });
       return String(r.stdout).split('\n').filter(Boolean);
     };
     const { readFileSync } = await import('node:fs');

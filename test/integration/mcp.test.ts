@@ -17,7 +17,11 @@ interface Reply {
   isError?: boolean;
   structuredContent?: Record<string, unknown>;
 }
-type Body = Record<string, unknown> & { error?: { code: string; message: string; hint?: string }; plan?: { class: string; action: string; targets: Record<string, unknown>[] }; token?: string };
+type Body = Record<string, unknown> & {
+  error?: { code: string; message: string; hint?: string };
+  plan?: { class: string; action: string; targets: Record<string, unknown>[] };
+  token?: string;
+};
 
 /** `tshell mcp`, as a client configuration names it. */
 const MCP_ARGS = ['mcp'];
@@ -25,7 +29,15 @@ const MCP_ARGS = ['mcp'];
 async function connect(env: Env, cwd = HELLO): Promise<Client> {
   const client = new Client({ name: 'tshell-test', version: '1.0.0' });
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...env.env };
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, ...MCP_ARGS], cwd, env: childEnv, stderr: 'ignore' }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, ...MCP_ARGS],
+      cwd,
+      env: childEnv,
+      stderr: 'ignore',
+    }),
+  );
   return client;
 }
 
@@ -68,10 +80,14 @@ describe('tshell mcp', () => {
   it('lists every registry command as a tool: schema from its flags, output schema from its fields, annotations from its effect', async () => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
-    for (const n of ['ensure-server', 'ensure-worker', 'start', 'wait', 'diagnose', 'terminate', 'recent']) assert.ok(names.includes(n), n);
+    for (const n of ['ensure-server', 'ensure-worker', 'start', 'wait', 'diagnose', 'terminate', 'recent'])
+      assert.ok(names.includes(n), n);
     for (const n of ['wizard', 'mcp', 'setup', 'tour']) assert.ok(!names.includes(n), n);
     const wait = tools.find((t) => t.name === 'wait');
-    const props = (wait?.inputSchema.properties ?? {}) as Record<string, { type?: string; enum?: string[]; minimum?: number }>;
+    const props = (wait?.inputSchema.properties ?? {}) as Record<
+      string,
+      { type?: string; enum?: string[]; minimum?: number }
+    >;
     assert.equal(props.timeout?.type, 'number');
     assert.equal(props.timeout?.minimum, 0);
     assert.ok(props.status?.enum?.includes('COMPLETED'));
@@ -85,7 +101,10 @@ describe('tshell mcp', () => {
     assert.equal(terminate?.annotations?.destructiveHint, true);
     assert.notEqual(terminate?.annotations?.readOnlyHint, true);
     assert.equal(tools.find((t) => t.name === 'start')?.annotations?.destructiveHint, false);
-    assert.equal(((terminate?.inputSchema.properties ?? {}) as Record<string, { type?: string }>).confirm?.type, 'string');
+    assert.equal(
+      ((terminate?.inputSchema.properties ?? {}) as Record<string, { type?: string }>).confirm?.type,
+      'string',
+    );
     assert.ok(terminate?.title);
     const size = JSON.stringify({ tools }).length;
     // What an agent pays in context for the whole tool list: under 850 bytes a tool on average.
@@ -114,7 +133,10 @@ describe('tshell mcp', () => {
     const refused = await call('terminate', { id: waitingId });
     assert.equal(refused.body.needsConfirmation, true, JSON.stringify(refused.body));
     assert.equal(refused.body.plan?.class, 'workflows');
-    assert.deepEqual(refused.body.plan?.targets.map((t) => t.workflowId), [waitingId]);
+    assert.deepEqual(
+      refused.body.plan?.targets.map((t) => t.workflowId),
+      [waitingId],
+    );
     assert.equal(refused.body.plan?.targets[0]?.runId, waiting.body.runId);
     assert.equal((await call('describe', { id: waitingId })).body.status, 'RUNNING');
     const wrongType = await call('terminate', { id: waitingId, confirm: true });
@@ -126,7 +148,11 @@ describe('tshell mcp', () => {
 
   it('checks every argument against the schema: one error naming the key; values never become flags', async () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
-      ['start', { type: 'GreetingWorkflow', input: ['x'], 'task-queue': 'q', bogus: 1 }, /start: unknown argument "bogus"/],
+      [
+        'start',
+        { type: 'GreetingWorkflow', input: ['x'], 'task-queue': 'q', bogus: 1 },
+        /start: unknown argument "bogus"/,
+      ],
       ['describe', { id: 123 }, /describe: "id" must be a string, not number 123/],
       ['describe', { id: ['a', 'b'] }, /describe: "id" must be a string, not an array/],
       ['recent', { minutes: -5 }, /recent: "minutes" must be at least 0, not -5/],
@@ -157,8 +183,15 @@ describe('tshell mcp', () => {
     assert.match(String(elsewhere.body.error?.message), /127\.0\.0\.1:1/);
     // The task queue given with a start is the one it starts on.
     const onOther = await call('start', { type: 'GreetingWorkflow', input: ['q'], 'task-queue': 'other-q' });
-    assert.equal((await call('describe', { id: onOther.body.workflowId })).body.taskQueue, 'other-q', JSON.stringify(onOther.body));
-    await call('terminate', { id: onOther.body.workflowId, confirm: (await call('terminate', { id: onOther.body.workflowId })).body.token });
+    assert.equal(
+      (await call('describe', { id: onOther.body.workflowId })).body.taskQueue,
+      'other-q',
+      JSON.stringify(onOther.body),
+    );
+    await call('terminate', {
+      id: onOther.body.workflowId,
+      confirm: (await call('terminate', { id: onOther.body.workflowId })).body.token,
+    });
   });
 
   it('gives each connection its own current workflow, and refuses a token once the targets changed', async () => {
@@ -166,7 +199,10 @@ describe('tshell mcp', () => {
     const b = String((await callB('start', { type: 'ApprovalWorkflow', input: ['b'] })).body.workflowId);
     assert.equal((await call('describe')).body.workflowId, a, "B's start does not change A's {}");
     const plan = await call('terminate');
-    assert.deepEqual(plan.body.plan?.targets.map((t) => t.workflowId), [a]);
+    assert.deepEqual(
+      plan.body.plan?.targets.map((t) => t.workflowId),
+      [a],
+    );
     assert.equal((await callB('use', { id: b })).isError, false);
     const done = await call('terminate', { confirm: plan.body.token });
     assert.equal(done.body.workflowId, a);
@@ -226,17 +262,32 @@ describe('tshell mcp', () => {
   });
 
   it('asks before stopping a worker tshell did not start', async () => {
-    const config = JSON.parse((await tshell(['config', '--json'], { env: env.env, cwd: HELLO })).stdout) as { settings: { name: string; value: string }[] };
+    const config = JSON.parse((await tshell(['config', '--json'], { env: env.env, cwd: HELLO })).stdout) as {
+      settings: { name: string; value: string }[];
+    };
     const setting = (name: string) => config.settings.find((x) => x.name === name)?.value ?? '';
     const [program = 'uv', ...rest] = setting('workerCmd').split(' ');
     await call('kill-worker');
     const tools = join(HELLO, '..', '..', '.tools', 'venv', 'bin');
-    const byHand = spawn(program, rest, { cwd: setting('workerDir'), env: { ...process.env, ...env.env, PATH: `${tools}:${process.env.PATH}` }, stdio: 'ignore', detached: true });
+    const byHand = spawn(program, rest, {
+      cwd: setting('workerDir'),
+      env: { ...process.env, ...env.env, PATH: `${tools}:${process.env.PATH}` },
+      stdio: 'ignore',
+      detached: true,
+    });
     extra.push(byHand);
-    await eventually(async () => {
-      const listed = await call('list-workers');
-      return (listed.body.workers as { startedByTshell: boolean; alive: boolean }[]).some((w) => !w.startedByTshell && w.alive) ? true : undefined;
-    }, 60_000, 'the hand-started worker to be seen');
+    await eventually(
+      async () => {
+        const listed = await call('list-workers');
+        return (listed.body.workers as { startedByTshell: boolean; alive: boolean }[]).some(
+          (w) => !w.startedByTshell && w.alive,
+        )
+          ? true
+          : undefined;
+      },
+      60_000,
+      'the hand-started worker to be seen',
+    );
     const asked = await call('ensure-worker');
     assert.equal(asked.body.needsConfirmation, true, JSON.stringify(asked.body));
     assert.equal(asked.body.plan?.class, 'stop-foreign');
@@ -248,7 +299,11 @@ describe('tshell mcp', () => {
   });
 
   it('cancellation stops ensure-worker before it replaces the worker; progress reaches a client that asked', async () => {
-    const before = (await call('list-workers')).body.workers as { pid: number; startedByTshell: boolean; alive: boolean }[];
+    const before = (await call('list-workers')).body.workers as {
+      pid: number;
+      startedByTshell: boolean;
+      alive: boolean;
+    }[];
     const current = before.find((w) => w.startedByTshell && w.alive);
     assert.ok(current, JSON.stringify(before));
     // Another supervisor holds the project's lock: ensure-worker waits, says so, and is cancelled then.
@@ -256,11 +311,17 @@ describe('tshell mcp', () => {
     extra.push(holder);
     const locks = join(env.stateDir, 'locks');
     mkdirSync(locks, { recursive: true });
-    writeFileSync(join(locks, `worker-${HELLO_KEY}.lock`), JSON.stringify({ pid: holder.pid, startTicks: readProc(holder.pid ?? 0)?.startTicks, purpose: 'test' }));
+    writeFileSync(
+      join(locks, `worker-${HELLO_KEY}.lock`),
+      JSON.stringify({ pid: holder.pid, startTicks: readProc(holder.pid ?? 0)?.startTicks, purpose: 'test' }),
+    );
     const ac = new AbortController();
     const progress: string[] = [];
     const logs: string[] = [];
-    client.setNotificationHandler((await import('@modelcontextprotocol/sdk/types.js')).LoggingMessageNotificationSchema, (n) => void logs.push(String(n.params.data)));
+    client.setNotificationHandler(
+      (await import('@modelcontextprotocol/sdk/types.js')).LoggingMessageNotificationSchema,
+      (n) => void logs.push(String(n.params.data)),
+    );
     const pending = client.callTool({ name: 'ensure-worker', arguments: {} }, undefined, {
       signal: ac.signal,
       timeout: 180_000,
@@ -270,11 +331,21 @@ describe('tshell mcp', () => {
       },
     });
     await assert.rejects(pending);
-    assert.ok(progress.some((m) => m.includes(`waiting for tshell pid ${holder.pid}`)), progress.join('\n'));
-    await eventually(async () => (logs.some((l) => /ensure-worker cancelled/.test(l)) ? true : undefined), 30_000, 'the cancellation notice');
+    assert.ok(
+      progress.some((m) => m.includes(`waiting for tshell pid ${holder.pid}`)),
+      progress.join('\n'),
+    );
+    await eventually(
+      async () => (logs.some((l) => /ensure-worker cancelled/.test(l)) ? true : undefined),
+      30_000,
+      'the cancellation notice',
+    );
     holder.kill('SIGKILL');
     const afterList = (await call('list-workers')).body.workers as { pid: number; alive: boolean }[];
-    assert.ok(afterList.some((w) => w.pid === current.pid && w.alive), 'the worker was not replaced');
+    assert.ok(
+      afterList.some((w) => w.pid === current.pid && w.alive),
+      'the worker was not replaced',
+    );
   });
 
   it('a long wait tells a client that asked for progress that it is still working', async () => {
@@ -282,16 +353,23 @@ describe('tshell mcp', () => {
     // Its own progress line comes first; the beat follows while it waits. Then the wait is cancelled.
     const progress: string[] = [];
     const ac = new AbortController();
-    const pending = client.callTool({ name: 'wait', arguments: { id: waiting, status: 'COMPLETED', timeout: 120 } }, undefined, {
-      signal: ac.signal,
-      timeout: 180_000,
-      onprogress: (p) => {
-        progress.push(String(p.message));
-        if (/^wait still running/.test(String(p.message))) ac.abort();
+    const pending = client.callTool(
+      { name: 'wait', arguments: { id: waiting, status: 'COMPLETED', timeout: 120 } },
+      undefined,
+      {
+        signal: ac.signal,
+        timeout: 180_000,
+        onprogress: (p) => {
+          progress.push(String(p.message));
+          if (/^wait still running/.test(String(p.message))) ac.abort();
+        },
       },
-    });
+    );
     await assert.rejects(pending);
-    assert.ok(progress.some((m) => /^wait still running \(\d+ s\)$/.test(m)), progress.join('\n'));
+    assert.ok(
+      progress.some((m) => /^wait still running \(\d+ s\)$/.test(m)),
+      progress.join('\n'),
+    );
     await call('terminate', { id: waiting, confirm: (await call('terminate', { id: waiting })).body.token });
   });
 
@@ -300,7 +378,10 @@ describe('tshell mcp', () => {
     const id = String(started.body.workflowId);
     await call('wait', { id, status: 'COMPLETED', timeout: 60 });
     const followed = await call('history', { id, follow: true, for: 1 });
-    assert.ok(((followed.body.events ?? []) as { type: string }[]).some((e) => e.type === 'WorkflowExecutionCompleted'), JSON.stringify(followed.body).slice(0, 300));
+    assert.ok(
+      ((followed.body.events ?? []) as { type: string }[]).some((e) => e.type === 'WorkflowExecutionCompleted'),
+      JSON.stringify(followed.body).slice(0, 300),
+    );
     const res = await client.readResource({ uri: `tshell://history/${id}` });
     const history = JSON.parse(String((res.contents[0] as { text: string }).text)) as { events: { type: string }[] };
     assert.ok(history.events.some((e) => e.type === 'WorkflowExecutionCompleted'));
@@ -317,18 +398,34 @@ describe('tshell mcp', () => {
   });
 
   it('answers protocol errors with the JSON-RPC codes: unknown tool, no params, malformed JSON, a batch', async () => {
-    await assert.rejects(client.callTool({ name: 'no-such-tool', arguments: {} }), (err: { code?: number }) => err.code === -32602);
-    const child = spawn(process.execPath, [BIN, ...MCP_ARGS], { cwd: HELLO, env: { ...process.env, ...env.env }, stdio: ['pipe', 'pipe', 'ignore'] });
+    await assert.rejects(
+      client.callTool({ name: 'no-such-tool', arguments: {} }),
+      (err: { code?: number }) => err.code === -32602,
+    );
+    const child = spawn(process.execPath, [BIN, ...MCP_ARGS], {
+      cwd: HELLO,
+      env: { ...process.env, ...env.env },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     extra.push(child);
     let out = '';
     child.stdout?.on('data', (d) => (out += String(d)));
-    const replies = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: unknown; error?: { code: number } });
-    child.stdin?.write('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}\n');
+    const replies = () =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { id: unknown; error?: { code: number } });
+    child.stdin?.write(
+      '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}\n',
+    );
     child.stdin?.write('{not json\n');
     child.stdin?.write('[{"jsonrpc":"2.0","id":2,"method":"tools/list"}]\n');
     child.stdin?.write('{"jsonrpc":"2.0","id":3,"method":"tools/call"}\n');
     const got = await eventually(async () => (replies().length >= 4 ? replies() : undefined), 30_000, 'four replies');
-    assert.ok(got.some((r) => r.id === 1 && !r.error), 'initialize answered');
+    assert.ok(
+      got.some((r) => r.id === 1 && !r.error),
+      'initialize answered',
+    );
     // Errors are answered as each line is read; the initialize reply may come after them.
     assert.deepEqual(
       got.filter((r) => r.error).map((r) => [r.id, r.error?.code]),

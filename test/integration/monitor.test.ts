@@ -5,18 +5,44 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, declaredJson, eventually, FIXTURES, makeEnv, noStackTrace, tshell, type Env, type RunResult } from '../helpers/tshell.js';
+import {
+  cleanup,
+  declaredJson,
+  eventually,
+  FIXTURES,
+  makeEnv,
+  noStackTrace,
+  tshell,
+  type Env,
+  type RunResult,
+} from '../helpers/tshell.js';
 
 const PROJECT = join(FIXTURES, 'monitor');
 
-interface Started { workflowId: string; runId: string }
-interface Stalled { checked: number; waiting: number; stalled: { workflowId: string; reasons: { kind: string; text: string }[] }[] }
+interface Started {
+  workflowId: string;
+  runId: string;
+}
+interface Stalled {
+  checked: number;
+  waiting: number;
+  stalled: { workflowId: string; reasons: { kind: string; text: string }[] }[];
+}
 
 describe('monitoring and acting on workflows', () => {
   let env: Env;
-  const run = (args: string[], input?: string): Promise<RunResult> => tshell(args, { env: env.env, cwd: PROJECT, input });
+  const run = (args: string[], input?: string): Promise<RunResult> =>
+    tshell(args, { env: env.env, cwd: PROJECT, input });
   const start = async (type: string, ...input: string[]): Promise<string> => {
-    const r = await run(['start', '--type', type, '--task-queue', 'monitor', ...input.flatMap((i) => ['--input', i]), '--json']);
+    const r = await run([
+      'start',
+      '--type',
+      type,
+      '--task-queue',
+      'monitor',
+      ...input.flatMap((i) => ['--input', i]),
+      '--json',
+    ]);
     assert.equal(r.exitCode, 0, r.stderr);
     return (await declaredJson<Started>('start', r)).workflowId;
   };
@@ -36,23 +62,45 @@ describe('monitoring and acting on workflows', () => {
   after(async () => cleanup(env));
 
   it('stalled lists exactly the 3 stalled workflows, each with its reason, not the one waiting for a signal', async () => {
-    const data = await eventually(async () => {
-      const r = await run(['stalled', '--json']);
-      const d = await declaredJson<Stalled>('stalled', r);
-      const kinds = d.stalled.flatMap((s) => s.reasons.map((x) => x.kind));
-      return d.stalled.length === 3 && kinds.includes('activity-failing') && kinds.includes('workflow-task-failing') ? d : undefined;
-    }, 40_000, 'three stalled workflows');
+    const data = await eventually(
+      async () => {
+        const r = await run(['stalled', '--json']);
+        const d = await declaredJson<Stalled>('stalled', r);
+        const kinds = d.stalled.flatMap((s) => s.reasons.map((x) => x.kind));
+        return d.stalled.length === 3 && kinds.includes('activity-failing') && kinds.includes('workflow-task-failing')
+          ? d
+          : undefined;
+      },
+      40_000,
+      'three stalled workflows',
+    );
     const byId = new Map(data.stalled.map((s) => [s.workflowId, s.reasons]));
     assert.deepEqual([...byId.keys()].sort(), [ids.broken, ids.failing, ids.unpolled].sort());
-    assert.match(byId.get(ids.failing)?.[0]?.text ?? '', /activity charge_card failing, attempt \d+: RuntimeError: card declined for order-1/);
-    assert.match(byId.get(ids.broken)?.[0]?.text ?? '', /workflow task failing, attempt \d+: ValueError: fixture: bug in workflow code \(worker log\)/);
-    assert.match(byId.get(ids.unpolled)?.[0]?.text ?? '', /activity greet scheduled \d+s ago, never started \(no worker polls activity task queue monitor-nobody-polls\)/);
+    assert.match(
+      byId.get(ids.failing)?.[0]?.text ?? '',
+      /activity charge_card failing, attempt \d+: RuntimeError: card declined for order-1/,
+    );
+    assert.match(
+      byId.get(ids.broken)?.[0]?.text ?? '',
+      /workflow task failing, attempt \d+: ValueError: fixture: bug in workflow code \(worker log\)/,
+    );
+    assert.match(
+      byId.get(ids.unpolled)?.[0]?.text ?? '',
+      /activity greet scheduled \d+s ago, never started \(no worker polls activity task queue monitor-nobody-polls\)/,
+    );
     assert.equal(data.waiting, 1);
     // The dev server tshell starts flags repeated workflow-task failures in TemporalReportedProblems.
-    await eventually(async () => {
-      const d = await declaredJson<Stalled & { reportedByServer?: string[] }>('stalled', await run(['stalled', '--json']));
-      return d.reportedByServer?.includes(ids.broken) ? true : undefined;
-    }, 40_000, 'the server to report the failing workflow task');
+    await eventually(
+      async () => {
+        const d = await declaredJson<Stalled & { reportedByServer?: string[] }>(
+          'stalled',
+          await run(['stalled', '--json']),
+        );
+        return d.reportedByServer?.includes(ids.broken) ? true : undefined;
+      },
+      40_000,
+      'the server to report the failing workflow task',
+    );
     const text = await run(['stalled']);
     assert.equal(text.exitCode, 1);
     assert.match(text.stdout, /3 stalled of 4 running \(1 waiting\)/);
@@ -64,7 +112,9 @@ describe('monitoring and acting on workflows', () => {
   it('errors lists the workflow-task failure with its event id and the user-code frame', async () => {
     const r = await run(['errors', '--id', ids.broken, '--json']);
     assert.equal(r.exitCode, 1);
-    const d = await declaredJson<{ failures: { eventId: number; kind: string; cause: string; message: string; frames: string[] }[] }>('errors', r);
+    const d = await declaredJson<{
+      failures: { eventId: number; kind: string; cause: string; message: string; frames: string[] }[];
+    }>('errors', r);
     const f = d.failures[0];
     assert.equal(f?.kind, 'WorkflowTaskFailed');
     assert.equal(f?.cause, 'WORKFLOW_WORKER_UNHANDLED_FAILURE');
@@ -85,7 +135,10 @@ describe('monitoring and acting on workflows', () => {
   it('errors lists an activity that is still retrying (not in history yet), with its attempt', async () => {
     const r = await run(['errors', '--id', ids.failing, '--json']);
     assert.equal(r.exitCode, 1);
-    const d = await declaredJson<{ failures: unknown[]; pending: { kind: string; activityType: string; attempt: number; message: string }[] }>('errors', r);
+    const d = await declaredJson<{
+      failures: unknown[];
+      pending: { kind: string; activityType: string; attempt: number; message: string }[];
+    }>('errors', r);
     assert.equal(d.failures.length, 0, 'nothing in the history while it retries');
     const p = d.pending[0];
     assert.equal(p?.kind, 'activity-retrying');
@@ -98,21 +151,41 @@ describe('monitoring and acting on workflows', () => {
   });
 
   it('diagnose names the class, cites the failing event and gives the procedure', async () => {
-    type D = { status: string; findings: { class: string; evidence: { source: string; eventId?: number; text: string }[]; procedure: { id: string; steps: string[] } }[] };
+    type D = {
+      status: string;
+      findings: {
+        class: string;
+        evidence: { source: string; eventId?: number; text: string }[];
+        procedure: { id: string; steps: string[] };
+      }[];
+    };
     const broken = await run(['diagnose', '--id', ids.broken, '--json']);
     assert.equal(broken.exitCode, 1);
     const b = await declaredJson<D>('diagnose', broken);
-    const errs = await declaredJson<{ failures: { eventId: number }[] }>('errors', await run(['errors', '--id', ids.broken, '--json']));
+    const errs = await declaredJson<{ failures: { eventId: number }[] }>(
+      'errors',
+      await run(['errors', '--id', ids.broken, '--json']),
+    );
     assert.equal(b.findings[0]?.class, 'workflow-code-bug');
     assert.equal(b.findings[0]?.procedure.id, 'fix-restart-resume');
     assert.equal(b.findings[0]?.evidence[0]?.eventId, errs.failures[0]?.eventId);
     // The current reason from the worker log, with the line it is on.
-    const logItem = b.findings[0]?.evidence.find((e) => e.source === 'worker-log') as { line?: number; text: string } | undefined;
+    const logItem = b.findings[0]?.evidence.find((e) => e.source === 'worker-log') as
+      { line?: number; text: string } | undefined;
     assert.match(logItem?.text ?? '', /^ValueError: .*worker-monitor-[0-9a-f]{8}\.log\)$/);
     const [, exception, file] = /^(.*) \((.*)\)$/.exec(logItem?.text ?? '') ?? [];
-    assert.equal(readFileSync(file as string, 'utf8').split('\n')[(logItem?.line ?? 0) - 1]?.trim(), exception, 'the cited line holds the exception');
+    assert.equal(
+      readFileSync(file as string, 'utf8')
+        .split('\n')
+        [(logItem?.line ?? 0) - 1]?.trim(),
+      exception,
+      'the cited line holds the exception',
+    );
     const failing = await declaredJson<D>('diagnose', await run(['diagnose', '--id', ids.failing, '--json']));
-    assert.deepEqual([failing.findings[0]?.class, failing.findings[0]?.procedure.id], ['activity-failing', 'fix-activity-restart']);
+    assert.deepEqual(
+      [failing.findings[0]?.class, failing.findings[0]?.procedure.id],
+      ['activity-failing', 'fix-activity-restart'],
+    );
     const unpolled = await declaredJson<D>('diagnose', await run(['diagnose', '--id', ids.unpolled, '--json']));
     assert.equal(unpolled.findings[0]?.class, 'no-worker');
     assert.match(unpolled.findings[0]?.evidence.map((e) => e.text).join(' ') ?? '', /monitor-nobody-polls/);
@@ -171,7 +244,10 @@ describe('monitoring and acting on workflows', () => {
     assert.doesNotMatch(d.stack, /site-packages|query: __stack_trace/);
     assert.match(d.raw, /site-packages/);
     const tq = await run(['task-queue', 'monitor', '--json']);
-    const q = await declaredJson<{ pollers: { type: string; live: boolean; localProcess: string }[] }>('task-queue', tq);
+    const q = await declaredJson<{ pollers: { type: string; live: boolean; localProcess: string }[] }>(
+      'task-queue',
+      tq,
+    );
     assert.ok(q.pollers.some((p) => p.type === 'workflow' && p.live && /worker of monitor/.test(p.localProcess)));
     assert.ok(q.pollers.some((p) => p.type === 'activity'));
     const fromCurrent = await run(['task-queue']);
@@ -181,7 +257,12 @@ describe('monitoring and acting on workflows', () => {
 
   it('health, logs, recent', async () => {
     const h = await run(['health', '--json']);
-    const hd = await declaredJson<{ worker: { alive: boolean; rssBytes: number }; pollers: { workflow: unknown[] }; logErrors: { text: string[] }[]; server: { reachable: boolean } }>('health', h);
+    const hd = await declaredJson<{
+      worker: { alive: boolean; rssBytes: number };
+      pollers: { workflow: unknown[] };
+      logErrors: { text: string[] }[];
+      server: { reachable: boolean };
+    }>('health', h);
     assert.equal(hd.server.reachable, true);
     assert.equal(hd.worker.alive, true);
     assert.ok(hd.worker.rssBytes > 0);
@@ -191,7 +272,10 @@ describe('monitoring and acting on workflows', () => {
     const ld = await declaredJson<{ blocks: { text: string[] }[] }>('logs', errs);
     assert.equal(ld.blocks.length, 1);
     assert.match(ld.blocks[0]?.text[0] ?? '', /WARNING|Failed activation|Completing activity/);
-    assert.ok(ld.blocks[0]?.text.some((t) => t.startsWith('Traceback')), 'the whole traceback, not one line');
+    assert.ok(
+      ld.blocks[0]?.text.some((t) => t.startsWith('Traceback')),
+      'the whole traceback, not one line',
+    );
     const grep = await run(['logs', '--grep', 'listening on task queue']);
     assert.match(grep.stdout, /Worker started, listening on task queue: monitor/);
     const badRe = await run(['logs', '--grep', '(']);
@@ -199,7 +283,10 @@ describe('monitoring and acting on workflows', () => {
     const follow = await run(['logs', '--follow', '--for', '1', '-n', '1']);
     assert.equal(follow.exitCode, 0);
     const recent = await run(['recent', '--minutes', '10', '--json']);
-    const rd = await declaredJson<{ workflows: { workflowId: string }[]; counts: Record<string, number> }>('recent', recent);
+    const rd = await declaredJson<{ workflows: { workflowId: string }[]; counts: Record<string, number> }>(
+      'recent',
+      recent,
+    );
     assert.ok(rd.workflows.some((w) => w.workflowId === ids.approval));
     assert.ok((rd.counts.COMPLETED ?? 0) >= 1);
     const limited = await run(['recent', '--minutes', '10', '--limit', '2', '--json']);
@@ -210,7 +297,10 @@ describe('monitoring and acting on workflows', () => {
     const id = await start('ApprovalWorkflow');
     const refused = await run(['cancel', '--id', id]);
     assert.equal(refused.exitCode, 2);
-    assert.match(refused.stderr, new RegExp(`cancel needs confirmation: cancel ${id} \\(ApprovalWorkflow, RUNNING, started .*\\)\\?`));
+    assert.match(
+      refused.stderr,
+      new RegExp(`cancel needs confirmation: cancel ${id} \\(ApprovalWorkflow, RUNNING, started .*\\)\\?`),
+    );
     const c = await run(['cancel', '--id', id, '--yes', '--json']);
     assert.equal((await declaredJson<{ after: string }>('cancel', c)).after, 'CANCELED');
     const id2 = await start('ApprovalWorkflow');
@@ -227,11 +317,24 @@ describe('monitoring and acting on workflows', () => {
     const back = await run(['use', '-', '--json']);
     assert.equal((await declaredJson<{ workflowId: string }>('use', back)).workflowId, ids.approval);
     const ui = await run(['ui', '--json']);
-    assert.match((await declaredJson<{ url: string }>('ui', ui)).url, new RegExp(`/namespaces/default/workflows/${ids.approval}/`));
+    assert.match(
+      (await declaredJson<{ url: string }>('ui', ui)).url,
+      new RegExp(`/namespaces/default/workflows/${ids.approval}/`),
+    );
   });
 
   it('answers an unknown workflow id with one line naming the id and namespace', async () => {
-    for (const cmd of [['describe'], ['errors'], ['history'], ['signal', 'x'], ['query', 'x'], ['cancel', '--yes'], ['result'], ['stack'], ['use']]) {
+    for (const cmd of [
+      ['describe'],
+      ['errors'],
+      ['history'],
+      ['signal', 'x'],
+      ['query', 'x'],
+      ['cancel', '--yes'],
+      ['result'],
+      ['stack'],
+      ['use'],
+    ]) {
       const args = cmd[0] === 'use' ? ['use', 'no-such-wf'] : [...cmd, '--id', 'no-such-wf'];
       const r = await run(args);
       assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -247,7 +350,10 @@ describe('monitoring and acting on workflows', () => {
     assert.match(preview.stderr, new RegExp(`cancel 1 running workflow\\(s\\): ${ids.unpolled}\\?`));
     const r = await run(['bulk-cancel', '--stalled', '--terminate', '--yes', '--json']);
     assert.equal(r.exitCode, 0, r.stderr);
-    const d = await declaredJson<{ matched: { workflowId: string }[]; closed: string[]; stillRunning: string[] }>('bulk-cancel', r);
+    const d = await declaredJson<{ matched: { workflowId: string }[]; closed: string[]; stillRunning: string[] }>(
+      'bulk-cancel',
+      r,
+    );
     assert.deepEqual(d.matched.map((m) => m.workflowId).sort(), [ids.broken, ids.failing, ids.unpolled].sort());
     assert.deepEqual(d.closed.sort(), [ids.broken, ids.failing, ids.unpolled].sort());
     assert.deepEqual(d.stillRunning, []);

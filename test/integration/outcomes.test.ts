@@ -34,7 +34,10 @@ describe('workflow outcomes', () => {
     // Exit code 1 from the raise; the SDK's runtime sometimes aborts at interpreter teardown (134/139) instead.
     assert.match(data.starterFailure ?? '', /^starter failed \(exit code (1|13[49]: killed by signal \d+)\)$/);
     const human = await run(['start', '--starter-cmd', 'uv run starter-fails']);
-    assert.match(human.stdout, /warning: starter failed \(exit code (1|13[49]: killed by signal \d+)\) after the workflow started/);
+    assert.match(
+      human.stdout,
+      /warning: starter failed \(exit code (1|13[49]: killed by signal \d+)\) after the workflow started/,
+    );
   });
 
   it('warns about an error-shaped result, and exits 1 with --strict', async () => {
@@ -47,8 +50,13 @@ describe('workflow outcomes', () => {
     const data = JSON.parse(strict.stdout) as { result: { message: string }; errorShaped: string };
     assert.equal(data.result.message, 'card declined');
     assert.equal(data.errorShaped, '"status" is "error"');
-    const diag = JSON.parse((await run(['diagnose', '--json'])).stdout) as { findings: { class: string; procedure: { id: string } }[] };
-    assert.deepEqual(diag.findings.map((f) => [f.class, f.procedure.id]), [['error-result', 'inspect-result']]);
+    const diag = JSON.parse((await run(['diagnose', '--json'])).stdout) as {
+      findings: { class: string; procedure: { id: string } }[];
+    };
+    assert.deepEqual(
+      diag.findings.map((f) => [f.class, f.procedure.id]),
+      [['error-result', 'inspect-result']],
+    );
   });
 
   it('reports a FAILED workflow: wait exits 1 naming the status, result shows the failure', async () => {
@@ -68,15 +76,33 @@ describe('workflow outcomes', () => {
 
   it('a parent waiting on a stuck child is diagnosed by its child: child-workflow, and trace shows the tree', async () => {
     const { eventually, declaredJson } = await import('../helpers/tshell.js');
-    const started = await run(['start', '--type', 'ParentWorkflow', '--task-queue', 'outcomes', '--id', `parent-${Date.now()}`, '--json']);
+    const started = await run([
+      'start',
+      '--type',
+      'ParentWorkflow',
+      '--task-queue',
+      'outcomes',
+      '--id',
+      `parent-${Date.now()}`,
+      '--json',
+    ]);
     assert.equal(started.exitCode, 0, started.stderr);
     const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
     type D = { findings: { class: string; summary: string; procedure: { steps: string[] } }[] };
-    const d = await eventually(async () => {
-      const x = await declaredJson<D>('diagnose', await run(['diagnose', '--id', id, '--json']));
-      return x.findings[0]?.class === 'child-workflow' ? x : undefined;
-    }, 60_000, 'the parent to be diagnosed by its child');
-    assert.match(d.findings[0]?.summary ?? '', new RegExp(`waits on child workflow ${id}-child \\(BrokenChildWorkflow\\), which is workflow-code-bug: .*child bug: missing order lines`));
+    const d = await eventually(
+      async () => {
+        const x = await declaredJson<D>('diagnose', await run(['diagnose', '--id', id, '--json']));
+        return x.findings[0]?.class === 'child-workflow' ? x : undefined;
+      },
+      60_000,
+      'the parent to be diagnosed by its child',
+    );
+    assert.match(
+      d.findings[0]?.summary ?? '',
+      new RegExp(
+        `waits on child workflow ${id}-child \\(BrokenChildWorkflow\\), which is workflow-code-bug: .*child bug: missing order lines`,
+      ),
+    );
     assert.deepEqual(d.findings[0]?.procedure.steps, [`diagnose --id ${id}-child`, `wizard --id ${id}-child`]);
     const t = await run(['trace', '--id', id]);
     assert.equal(t.exitCode, 1);
@@ -88,16 +114,37 @@ describe('workflow outcomes', () => {
 
   it('a run that compensated and COMPLETED with an error result: error-result first, the handled activity failure is its evidence', async () => {
     const { eventually, declaredJson } = await import('../helpers/tshell.js');
-    const started = await run(['start', '--type', 'CompensatingWorkflow', '--task-queue', 'outcomes', '--input', '"o-7"', '--json']);
+    const started = await run([
+      'start',
+      '--type',
+      'CompensatingWorkflow',
+      '--task-queue',
+      'outcomes',
+      '--input',
+      '"o-7"',
+      '--json',
+    ]);
     assert.equal(started.exitCode, 0, started.stderr);
     const id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
     assert.equal((await run(['wait', '--id', id, '--status', 'COMPLETED', '--timeout', '60'])).exitCode, 0);
     type D = { findings: { class: string; evidence: { text: string }[] }[] };
-    const d = await eventually(async () => {
-      const x = await declaredJson<D>('diagnose', await run(['diagnose', '--id', id, '--json']));
-      return x.findings.length ? x : undefined;
-    }, 20_000, 'a diagnosis');
-    assert.deepEqual(d.findings.filter((f) => f.class !== 'config-smell').map((f) => f.class), ['error-result']);
-    assert.ok(d.findings[0]?.evidence.some((e) => /handled by the workflow: activity charge_card failed for good \(MAXIMUM_ATTEMPTS_REACHED\)/.test(e.text)), JSON.stringify(d.findings[0]?.evidence));
+    const d = await eventually(
+      async () => {
+        const x = await declaredJson<D>('diagnose', await run(['diagnose', '--id', id, '--json']));
+        return x.findings.length ? x : undefined;
+      },
+      20_000,
+      'a diagnosis',
+    );
+    assert.deepEqual(
+      d.findings.filter((f) => f.class !== 'config-smell').map((f) => f.class),
+      ['error-result'],
+    );
+    assert.ok(
+      d.findings[0]?.evidence.some((e) =>
+        /handled by the workflow: activity charge_card failed for good \(MAXIMUM_ATTEMPTS_REACHED\)/.test(e.text),
+      ),
+      JSON.stringify(d.findings[0]?.evidence),
+    );
   });
 });

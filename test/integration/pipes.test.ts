@@ -42,7 +42,11 @@ describe('pipes and JSON Lines', () => {
     execFileSync('mkfifo', [fifo]);
     // The FIFO is tshell's stdin (opened read-write here so that opening it does not block).
     const stdin = openSync(fifo, 'r+');
-    const fromFifo = spawn(process.execPath, [BIN], { cwd: HELLO, env: { ...process.env, ...env.env }, stdio: [stdin, 'pipe', 'pipe'] }) as unknown as ChildProcessWithoutNullStreams;
+    const fromFifo = spawn(process.execPath, [BIN], {
+      cwd: HELLO,
+      env: { ...process.env, ...env.env },
+      stdio: [stdin, 'pipe', 'pipe'],
+    }) as unknown as ChildProcessWithoutNullStreams;
     closeSync(stdin);
     const out = reader(fromFifo);
     const writer = openSync(fifo, 'w');
@@ -58,12 +62,20 @@ describe('pipes and JSON Lines', () => {
   });
 
   it('a coprocess sends ensure-server, waits for its answer, then list-workers', async () => {
-    const child = spawn(process.execPath, [BIN, '--json'], { cwd: HELLO, env: { ...process.env, ...env.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--json'], {
+      cwd: HELLO,
+      env: { ...process.env, ...env.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out = reader(child);
     try {
       child.stdin.write('ensure-server --headless\n');
       await out.waitFor(/"command":"ensure-server"/, 120_000);
-      const first = JSON.parse(out.text().trim().split('\n')[0] ?? '') as { line: number; exitCode: number; data: { address: string } };
+      const first = JSON.parse(out.text().trim().split('\n')[0] ?? '') as {
+        line: number;
+        exitCode: number;
+        data: { address: string };
+      };
       assert.equal(first.line, 1);
       assert.equal(first.exitCode, 0, out.text());
       assert.equal(first.data.address, env.address);
@@ -78,20 +90,38 @@ describe('pipes and JSON Lines', () => {
   });
 
   it('--json in a script prints one parseable object per input line, errors, blank and comment lines included', async () => {
-    const r = await tshell(['--json', '--keep-going'], { env: env.env, input: 'config\n\n# a comment\nnosuch-command\nwait --id "unclosed\nlist-workers\nresult --id no-such-workflow\n' });
+    const r = await tshell(['--json', '--keep-going'], {
+      env: env.env,
+      input: 'config\n\n# a comment\nnosuch-command\nwait --id "unclosed\nlist-workers\nresult --id no-such-workflow\n',
+    });
     const lines = r.stdout.trim().split('\n');
-    const parsed = lines.map((l) => JSON.parse(l) as { line: number; command: string; exitCode: number; data?: unknown; error?: { code: string; message: string; hint?: string } });
-    assert.deepEqual(parsed.map((p) => [p.line, p.command, p.exitCode]), [
-      [1, 'config', 0],
-      [2, '', 0],
-      [3, '', 0],
-      [4, 'nosuch-command', 2],
-      [5, '', 2],
-      [6, 'list-workers', 0],
-      [7, 'result', 2],
-    ]);
+    const parsed = lines.map(
+      (l) =>
+        JSON.parse(l) as {
+          line: number;
+          command: string;
+          exitCode: number;
+          data?: unknown;
+          error?: { code: string; message: string; hint?: string };
+        },
+    );
+    assert.deepEqual(
+      parsed.map((p) => [p.line, p.command, p.exitCode]),
+      [
+        [1, 'config', 0],
+        [2, '', 0],
+        [3, '', 0],
+        [4, 'nosuch-command', 2],
+        [5, '', 2],
+        [6, 'list-workers', 0],
+        [7, 'result', 2],
+      ],
+    );
     assert.ok(parsed[0]?.data && typeof parsed[0].data === 'object');
-    assert.deepEqual(parsed.slice(1, 3).map((p) => (p as { skipped?: string }).skipped), ['blank', 'comment']);
+    assert.deepEqual(
+      parsed.slice(1, 3).map((p) => (p as { skipped?: string }).skipped),
+      ['blank', 'comment'],
+    );
     assert.match(parsed[3]?.error?.message ?? '', /unknown command: nosuch-command/);
     assert.match(parsed[4]?.error?.message ?? '', /unterminated double quote/);
     assert.match(parsed[6]?.error?.message ?? '', /no-such-workflow not found/);
@@ -121,7 +151,11 @@ describe('temporal shell', () => {
     const bin = mkdtempSync(join(tmpdir(), 'tshell-ext-'));
     symlinkSync(join(ROOT, 'bin', 'temporal-shell.js'), join(bin, 'temporal-shell'));
     const temporal = join(ROOT, '.tools', 'venv', 'bin', 'temporal');
-    const r = await execa(temporal, ['shell', 'help', 'wait'], { reject: false, cwd: HELLO, env: { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, NO_COLOR: '1' } });
+    const r = await execa(temporal, ['shell', 'help', 'wait'], {
+      reject: false,
+      cwd: HELLO,
+      env: { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, NO_COLOR: '1' },
+    });
     assert.equal(r.exitCode, 0, String(r.stderr));
     assert.match(String(r.stdout), /^wait/);
     assert.match(String(r.stdout), /usage: wait/);

@@ -7,7 +7,18 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURES, UV, copyProject, eventually, fileTree, freePort, makeEnv, makeVenv, tshell, type Env } from '../helpers/tshell.js';
+import {
+  FIXTURES,
+  UV,
+  copyProject,
+  eventually,
+  fileTree,
+  freePort,
+  makeEnv,
+  makeVenv,
+  tshell,
+  type Env,
+} from '../helpers/tshell.js';
 
 describe('any project, out of the box', () => {
   let env: Env;
@@ -20,7 +31,13 @@ describe('any project, out of the box', () => {
     env = await makeEnv();
     const xdg = join(env.stateDir, 'xdg');
     mkdirSync(xdg, { recursive: true });
-    plain = { XDG_STATE_HOME: xdg, TEMPORAL_ADDRESS: env.address, UV_PYTHON_DOWNLOADS: 'never', NO_COLOR: '1', TEMPORAL_CONFIG_FILE: join(env.stateDir, 'none.toml') };
+    plain = {
+      XDG_STATE_HOME: xdg,
+      TEMPORAL_ADDRESS: env.address,
+      UV_PYTHON_DOWNLOADS: 'never',
+      NO_COLOR: '1',
+      TEMPORAL_CONFIG_FILE: join(env.stateDir, 'none.toml'),
+    };
     env.env = { ...plain, TSHELL_STATE_DIR: join(xdg, 'tshell') }; // for cleanup(): the same state dir
     const up = await tshell(['ensure-server', '--headless'], { env: plain });
     assert.equal(up.exitCode, 0, up.stderr);
@@ -42,7 +59,12 @@ describe('any project, out of the box', () => {
    * ensure-worker, start, wait, result, diagnose and doctor from the folder with no settings (only the
    * input a workflow takes), then the worker is stopped; the project's files are as they were.
    */
-  async function loop(cwd: string, extra: Record<string, string>, expectResult: RegExp, startArgs: string[] = []): Promise<{ ensure: Record<string, unknown> }> {
+  async function loop(
+    cwd: string,
+    extra: Record<string, string>,
+    expectResult: RegExp,
+    startArgs: string[] = [],
+  ): Promise<{ ensure: Record<string, unknown> }> {
     const e = { ...plain, ...extra };
     const pristine = fileTree(cwd);
     const ensure = await tshell(['ensure-worker', '--json'], { env: e, cwd, timeoutMs: 300_000 });
@@ -63,16 +85,24 @@ describe('any project, out of the box', () => {
     assert.match(doctor.stdout, /✓ project/);
     assert.match(doctor.stdout, /✓ temporalio\s+1\.(35|9)\.0/);
     await tshell(['kill-worker'], { env: e, cwd });
-    assert.deepEqual(Object.keys(fileTree(cwd)).filter((f) => !(f in pristine)), [], 'no new files in the project');
+    assert.deepEqual(
+      Object.keys(fileTree(cwd)).filter((f) => !(f in pristine)),
+      [],
+      'no new files in the project',
+    );
     assert.deepEqual(fileTree(cwd), pristine, 'the project is byte for byte as it was');
     return { ensure: data };
   }
 
   it('(a) flat scripts, the queue in a shared constant, requirements.txt, an activated venv', async () => {
     const dir = copyProject('flat-scripts', env);
-    const activated = { VIRTUAL_ENV: sharedVenv, PATH: `${join(sharedVenv, 'bin')}${delimiter}${process.env.PATH ?? ''}` };
+    const activated = {
+      VIRTUAL_ENV: sharedVenv,
+      PATH: `${join(sharedVenv, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
+    };
     const config = await tshell(['config', '--json'], { env: { ...plain, ...activated }, cwd: dir });
-    const settings = (JSON.parse(config.stdout) as { settings: { name: string; value: string; source: string }[] }).settings;
+    const settings = (JSON.parse(config.stdout) as { settings: { name: string; value: string; source: string }[] })
+      .settings;
     const get = (n: string) => settings.find((x) => x.name === n);
     assert.equal(get('workerCmd')?.value, `${join(sharedVenv, 'bin', 'python')} run_worker.py`);
     assert.equal(get('workerCmd')?.source, 'discovered run_worker.py:14');
@@ -107,20 +137,34 @@ describe('any project, out of the box', () => {
     assert.match(atRoot.stderr, /2 workers in .*greeting_sample\/worker\.py:12, timer_sample\/worker\.py:12/);
     const listed = await tshell(['projects', '--json'], { env: plain, cwd: repo });
     const rows = (JSON.parse(listed.stdout) as { projects: { folder: string; taskQueue?: string }[] }).projects;
-    assert.deepEqual(rows.map((r) => [r.folder, r.taskQueue]), [['greeting_sample', 'samples-greeting'], ['timer_sample', 'samples-timer']]);
+    assert.deepEqual(
+      rows.map((r) => [r.folder, r.taskQueue]),
+      [
+        ['greeting_sample', 'samples-greeting'],
+        ['timer_sample', 'samples-timer'],
+      ],
+    );
   });
 
   it('at the root of a repository of samples, the REPL asks once which worker and remembers it', async () => {
     const repo = copyProject('samples-repo', env, 'samples-repo-asked');
     const { tshellInPty } = await import('../helpers/tshell.js');
-    const r = await tshellInPty([], [
-      { expect: '› $', send: 'ensure-worker\r' },
-      { expect: '2 workers in this project: which one\\?', send: '\x1b[B' },
-      { expect: '❯ timer_sample/worker\\.py:12', send: '\r' },
-      { expect: 'worker ready in .*polls task queue samples-timer', timeout: 120 },
-      { expect: '› $', send: 'ensure-worker\r' },
-      { expect: 'worker ready in .*polls task queue samples-timer[\\s\\S]*› $', send: 'exit --cleanup\r', timeout: 120 },
-    ], { env: plain, cwd: repo, exitTimeout: 30 });
+    const r = await tshellInPty(
+      [],
+      [
+        { expect: '› $', send: 'ensure-worker\r' },
+        { expect: '2 workers in this project: which one\\?', send: '\x1b[B' },
+        { expect: '❯ timer_sample/worker\\.py:12', send: '\r' },
+        { expect: 'worker ready in .*polls task queue samples-timer', timeout: 120 },
+        { expect: '› $', send: 'ensure-worker\r' },
+        {
+          expect: 'worker ready in .*polls task queue samples-timer[\\s\\S]*› $',
+          send: 'exit --cleanup\r',
+          timeout: 120,
+        },
+      ],
+      { env: plain, cwd: repo, exitTimeout: 30 },
+    );
     assert.ok(r.ok, `step ${r.failedStep} failed:\n${r.transcript}`);
     const afterFirst = r.transcript.slice(r.transcript.indexOf('worker ready'));
     assert.doesNotMatch(afterFirst, /which one\?/, 'asked once: the second ensure-worker remembers the answer');
@@ -128,13 +172,36 @@ describe('any project, out of the box', () => {
 
   it('(g) a queue decided at run time: the worker reports itself, no heartbeat is waited for; its own sitecustomize still loads', async () => {
     const dir = copyProject('runtime-queue', env);
-    const data = (await loop(dir, {}, /HEY/, ['--input', '"hey"'])).ensure as { taskQueue: string; readyMs: number; report?: { taskQueue: string; workflows: string[]; activities: string[]; sdk?: string; namespace?: string; state: string } };
+    const data = (await loop(dir, {}, /HEY/, ['--input', '"hey"'])).ensure as {
+      taskQueue: string;
+      readyMs: number;
+      report?: {
+        taskQueue: string;
+        workflows: string[];
+        activities: string[];
+        sdk?: string;
+        namespace?: string;
+        state: string;
+      };
+    };
     // "runtime" comes from the project's own sitecustomize.py: without it the worker would not start.
     assert.equal(data.taskQueue, 'runtime-tasks');
-    assert.deepEqual(data.report && [data.report.taskQueue, data.report.workflows, data.report.activities, data.report.sdk, data.report.namespace], ['runtime-tasks', ['Shout'], ['shout'], '1.35.0', 'default']);
+    assert.deepEqual(
+      data.report && [
+        data.report.taskQueue,
+        data.report.workflows,
+        data.report.activities,
+        data.report.sdk,
+        data.report.namespace,
+      ],
+      ['runtime-tasks', ['Shout'], ['shout'], '1.35.0', 'default'],
+    );
     assert.ok(data.readyMs < 55_000, `ready in ${data.readyMs} ms`);
     // Off, the worker still runs (and tshell falls back to what it reads and the server shows).
-    const off = await tshell(['ensure-worker', '--task-queue', 'runtime-tasks', '--json'], { env: { ...plain, TSHELL_WORKER_HOOK: '0' }, cwd: dir });
+    const off = await tshell(['ensure-worker', '--task-queue', 'runtime-tasks', '--json'], {
+      env: { ...plain, TSHELL_WORKER_HOOK: '0' },
+      cwd: dir,
+    });
     assert.equal(off.exitCode, 0, off.stderr);
     assert.equal((JSON.parse(off.stdout) as { report?: unknown }).report, undefined);
     await tshell(['kill-worker'], { env: plain, cwd: dir });
@@ -143,31 +210,61 @@ describe('any project, out of the box', () => {
   it('(h) two worker scripts in one folder: the one the Makefile runs is the worker', async () => {
     const dir = copyProject('two-workers', env);
     // The one workflow its worker registers is started (the other script defines another).
-    const data = (await loop(dir, {}, /^echo$/m, ['--input', '"echo"'])).ensure as { taskQueue: string; command: string };
+    const data = (await loop(dir, {}, /^echo$/m, ['--input', '"echo"'])).ensure as {
+      taskQueue: string;
+      command: string;
+    };
     assert.equal(data.command, 'uv run scripts/run_worker.py');
     assert.equal(data.taskQueue, 'two-tasks');
     const config = await tshell(['config'], { env: plain, cwd: dir });
-    assert.match(config.stdout, /workerCmd\s+--worker-cmd\s+uv run scripts\/run_worker\.py\s+discovered scripts\/run_worker\.py:\d+ \(Makefile: run-worker: uv run scripts\/run_worker\.py\)/);
-    const listed = JSON.parse((await tshell(['projects', '--json'], { env: plain, cwd: dir })).stdout) as { chosen?: string };
-    assert.match(listed.chosen ?? '', /^scripts\/run_worker\.py:\d+ \(Makefile: run-worker: uv run scripts\/run_worker\.py\)$/);
+    assert.match(
+      config.stdout,
+      /workerCmd\s+--worker-cmd\s+uv run scripts\/run_worker\.py\s+discovered scripts\/run_worker\.py:\d+ \(Makefile: run-worker: uv run scripts\/run_worker\.py\)/,
+    );
+    const listed = JSON.parse((await tshell(['projects', '--json'], { env: plain, cwd: dir })).stdout) as {
+      chosen?: string;
+    };
+    assert.match(
+      listed.chosen ?? '',
+      /^scripts\/run_worker\.py:\d+ \(Makefile: run-worker: uv run scripts\/run_worker\.py\)$/,
+    );
     // Without the Makefile nothing says which: a one-shot names both, each as a command that works as typed.
     const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'Makefile'));
-    assert.match((await tshell(['projects'], { env: plain, cwd: dir })).stdout, /pick one with `ensure-worker --worker FILE`/);
+    assert.match(
+      (await tshell(['projects'], { env: plain, cwd: dir })).stdout,
+      /pick one with `ensure-worker --worker FILE`/,
+    );
     const refused = await tshell(['ensure-worker'], { env: plain, cwd: dir });
     assert.equal(refused.exitCode, 2);
     assert.match(refused.stderr, /2 workers in .*nothing in the project .* says which one it runs/);
-    assert.match(refused.stderr, /pick one: ensure-worker --worker scripts\/run_legacy_worker\.py  \(runs uv run scripts\/run_legacy_worker\.py\);  ensure-worker --worker scripts\/run_worker\.py  \(runs uv run scripts\/run_worker\.py\)/);
+    assert.match(
+      refused.stderr,
+      /pick one: ensure-worker --worker scripts\/run_legacy_worker\.py  \(runs uv run scripts\/run_legacy_worker\.py\);  ensure-worker --worker scripts\/run_worker\.py  \(runs uv run scripts\/run_worker\.py\)/,
+    );
     // …and the command it names works as typed.
-    const picked = await tshell(['ensure-worker', '--worker', 'scripts/run_legacy_worker.py', '--json'], { env: plain, cwd: dir });
+    const picked = await tshell(['ensure-worker', '--worker', 'scripts/run_legacy_worker.py', '--json'], {
+      env: plain,
+      cwd: dir,
+    });
     assert.equal(picked.exitCode, 0, picked.stderr);
-    assert.deepEqual([(JSON.parse(picked.stdout) as { command: string }).command, (JSON.parse(picked.stdout) as { taskQueue: string }).taskQueue], ['uv run scripts/run_legacy_worker.py', 'legacy-tasks']);
+    assert.deepEqual(
+      [
+        (JSON.parse(picked.stdout) as { command: string }).command,
+        (JSON.parse(picked.stdout) as { taskQueue: string }).taskQueue,
+      ],
+      ['uv run scripts/run_legacy_worker.py', 'legacy-tasks'],
+    );
     await tshell(['kill-worker', '--worker-cmd', 'uv run scripts/run_legacy_worker.py'], { env: plain, cwd: dir });
   });
 
   it('(i) a queue default a .env overrides at run time: the worker says which, and start goes there', async () => {
     const dir = copyProject('dotenv-queue', env);
-    const data = (await loop(dir, {}, /agent: hi/, ['--input', '"hi"'])).ensure as { taskQueue: string; command: string; report?: { taskQueue: string } };
+    const data = (await loop(dir, {}, /agent: hi/, ['--input', '"hi"'])).ensure as {
+      taskQueue: string;
+      command: string;
+      report?: { taskQueue: string };
+    };
     assert.equal(data.command, 'uv run scripts/run_worker.py');
     // The code reads "agent-task-queue"; the running worker polls what its .env says.
     assert.equal(data.taskQueue, 'dotenv-tasks');
@@ -176,7 +273,10 @@ describe('any project, out of the box', () => {
 
   it('(j) an SDK that sends no worker heartbeats, its queue computed at run time: ready from its report', async () => {
     const dir = copyProject('old-sdk', env);
-    const data = (await loop(dir, {}, /pong/)).ensure as { taskQueue: string; report?: { sdk?: string; workflows: string[] } };
+    const data = (await loop(dir, {}, /pong/)).ensure as {
+      taskQueue: string;
+      report?: { sdk?: string; workflows: string[] };
+    };
     assert.equal(data.taskQueue, `old-sdk-${hostname().split('.')[0]}`);
     assert.equal(data.report?.sdk, '1.9.0');
     assert.deepEqual(data.report?.workflows, ['PingWorkflow']);
@@ -207,22 +307,39 @@ describe('any project, out of the box', () => {
     const d = await tshell(['doctor'], { env: plain, cwd: bare });
     assert.equal(d.exitCode, 1);
     assert.match(d.stdout, /✗ temporalio\s+not importable in venv/);
-    assert.match(d.stdout, new RegExp(`fix: ${join(bare, '.venv', 'bin', 'python').replace(/\./g, '\\.')} -m pip install -r requirements.txt`));
+    assert.match(
+      d.stdout,
+      new RegExp(
+        `fix: ${join(bare, '.venv', 'bin', 'python').replace(/\./g, '\\.')} -m pip install -r requirements.txt`,
+      ),
+    );
   });
 
   it('a worker started by hand in another terminal shows in list-workers, from its heartbeat, with its pid', async () => {
     const dir = copyProject('env-queue', env, 'env-queue-by-hand');
     const queue = `by-hand-${await freePort()}`;
-    const child = spawn(UV, ['run', 'worker.py'], { cwd: dir, env: { ...process.env, ...plain, ENVQ_TASK_QUEUE: queue }, detached: true, stdio: 'ignore' });
+    const child = spawn(UV, ['run', 'worker.py'], {
+      cwd: dir,
+      env: { ...process.env, ...plain, ENVQ_TASK_QUEUE: queue },
+      detached: true,
+      stdio: 'ignore',
+    });
     pids.push(child.pid as number);
     // Asked from another project's folder: only the server's heartbeats know this worker.
     const elsewhere = join(FIXTURES, '..', '..', 'examples', 'hello');
-    const row = await eventually(async () => {
-      const r = await tshell(['list-workers', '--json'], { env: plain, cwd: elsewhere });
-      const data = JSON.parse(r.stdout) as { workers: { pid: number; taskQueue?: string; seenBy: string; cwd?: string }[]; heartbeats: boolean };
-      assert.equal(data.heartbeats, true);
-      return data.workers.find((w) => w.taskQueue === queue);
-    }, 90_000, 'the hand-started worker in list-workers');
+    const row = await eventually(
+      async () => {
+        const r = await tshell(['list-workers', '--json'], { env: plain, cwd: elsewhere });
+        const data = JSON.parse(r.stdout) as {
+          workers: { pid: number; taskQueue?: string; seenBy: string; cwd?: string }[];
+          heartbeats: boolean;
+        };
+        assert.equal(data.heartbeats, true);
+        return data.workers.find((w) => w.taskQueue === queue);
+      },
+      90_000,
+      'the hand-started worker in list-workers',
+    );
     assert.equal(row.seenBy, 'heartbeat');
     assert.equal(row.cwd, dir);
     // The pid is the Python process that polls (uv's child).
@@ -231,7 +348,9 @@ describe('any project, out of the box', () => {
     assert.equal(dirname(join(dir, 'worker.py')), dir);
     // From its own folder, health joins the process with its heartbeat.
     const health = await tshell(['health', '--json'], { env: plain, cwd: dir });
-    const hb = (JSON.parse(health.stdout) as { heartbeat?: { pid: number; taskQueue: string; workflowTasksProcessed?: number } }).heartbeat;
+    const hb = (
+      JSON.parse(health.stdout) as { heartbeat?: { pid: number; taskQueue: string; workflowTasksProcessed?: number } }
+    ).heartbeat;
     assert.equal(hb?.taskQueue, queue, health.stdout);
     assert.equal(hb?.pid, row.pid);
     process.kill(-(child.pid as number), 'SIGTERM');

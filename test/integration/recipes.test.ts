@@ -8,7 +8,8 @@ type Recipe = { recipe: string; ok: boolean; steps: { line: string; exitCode: nu
 
 describe('recipes on examples/hello', () => {
   let env: Env;
-  const run = (args: string[], input?: string): Promise<RunResult> => tshell(args, { env: env.env, ...(input !== undefined ? { input } : {}) });
+  const run = (args: string[], input?: string): Promise<RunResult> =>
+    tshell(args, { env: env.env, ...(input !== undefined ? { input } : {}) });
   before(async () => {
     env = await makeEnv();
   });
@@ -17,16 +18,34 @@ describe('recipes on examples/hello', () => {
   it('clean-start: kill workers, server, fresh worker, start', async () => {
     const r = await run(['recipe', 'clean-start']);
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.match(r.stdout, /▸ \[1\/4\] kill-all-workers[\s\S]*▸ \[4\/4\] start[\s\S]*started workflow greeting-[\s\S]*✓ recipe clean-start: 4 steps ok/);
+    assert.match(
+      r.stdout,
+      /▸ \[1\/4\] kill-all-workers[\s\S]*▸ \[4\/4\] start[\s\S]*started workflow greeting-[\s\S]*✓ recipe clean-start: 4 steps ok/,
+    );
     const wait = await run(['wait', '--status', 'COMPLETED']);
     assert.equal(wait.exitCode, 0);
   });
 
   it('test-interactive: start, wait RUNNING, signal, wait COMPLETED, result, stop the worker', async () => {
-    const r = await run(['recipe', 'test-interactive', '--type', 'ApprovalWorkflow', '--start-input', '"Ada"', '--signal', 'approve', '--input', '"Bob"', '--json']);
+    const r = await run([
+      'recipe',
+      'test-interactive',
+      '--type',
+      'ApprovalWorkflow',
+      '--start-input',
+      '"Ada"',
+      '--signal',
+      'approve',
+      '--input',
+      '"Bob"',
+      '--json',
+    ]);
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
     const d = await declaredJson<Recipe>('recipe', r);
-    assert.deepEqual(d.steps.map((s) => s.line.split(' ')[0]), ['ensure-worker', 'start', 'wait', 'signal', 'wait', 'result', 'kill-worker']);
+    assert.deepEqual(
+      d.steps.map((s) => s.line.split(' ')[0]),
+      ['ensure-worker', 'start', 'wait', 'signal', 'wait', 'result', 'kill-worker'],
+    );
     const result = await declaredJson<{ result: string }>('result', await run(['result', '--json']));
     assert.match(result.result, /Ada.*approved by Bob/);
     assert.equal((await run(['recipe', 'test-interactive'])).exitCode, 2, 'needs --signal');
@@ -48,12 +67,23 @@ describe('recipes on examples/hello', () => {
       const s = await run(['start', '--type', 'NoSuchWorkflow', '--task-queue', 'hello-tasks', '--json']);
       stalled.push((JSON.parse(s.stdout) as { workflowId: string }).workflowId);
     }
-    const waiting = (JSON.parse((await run(['start', '--type', 'ApprovalWorkflow', '--input', '"Cy"', '--json'])).stdout) as { workflowId: string }).workflowId;
-    const seen = await eventually(async () => {
-      const s = await declaredJson<{ stalled: { workflowId: string }[] }>('stalled', await run(['stalled', '--json']));
-      const ids = s.stalled.map((x) => x.workflowId);
-      return stalled.every((id) => ids.includes(id)) ? ids : undefined;
-    }, 60_000, 'the three workflows to show as stalled');
+    const waiting = (
+      JSON.parse((await run(['start', '--type', 'ApprovalWorkflow', '--input', '"Cy"', '--json'])).stdout) as {
+        workflowId: string;
+      }
+    ).workflowId;
+    const seen = await eventually(
+      async () => {
+        const s = await declaredJson<{ stalled: { workflowId: string }[] }>(
+          'stalled',
+          await run(['stalled', '--json']),
+        );
+        const ids = s.stalled.map((x) => x.workflowId);
+        return stalled.every((id) => ids.includes(id)) ? ids : undefined;
+      },
+      60_000,
+      'the three workflows to show as stalled',
+    );
     assert.ok(!seen.includes(waiting), 'the one waiting for a signal is not stalled');
     const debug = await run(['recipe', 'debug-stalled']);
     assert.equal(debug.exitCode, 0, debug.stderr);
@@ -63,8 +93,15 @@ describe('recipes on examples/hello', () => {
     assert.match(noYes.stdout, /recipe clear-stalled stopped at step 2 \(bulk-cancel --stalled --terminate/);
     const clear = await run(['recipe', 'clear-stalled', '--yes']);
     assert.equal(clear.exitCode, 0, clear.stdout + clear.stderr);
-    for (const id of stalled) assert.equal((await declaredJson<{ status: string }>('describe', await run(['describe', '--id', id, '--json']))).status, 'TERMINATED');
-    assert.equal((await declaredJson<{ status: string }>('describe', await run(['describe', '--id', waiting, '--json']))).status, 'RUNNING');
+    for (const id of stalled)
+      assert.equal(
+        (await declaredJson<{ status: string }>('describe', await run(['describe', '--id', id, '--json']))).status,
+        'TERMINATED',
+      );
+    assert.equal(
+      (await declaredJson<{ status: string }>('describe', await run(['describe', '--id', waiting, '--json']))).status,
+      'RUNNING',
+    );
   });
 
   it('stops at the first failing step and names it', async () => {

@@ -18,12 +18,61 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 /** A CA, a server certificate for localhost and a client certificate, all signed by the CA. */
 async function makeCerts(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=tshell test CA'], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=tshell test CA',
+    ],
+    dir,
+  );
   for (const who of ['server', 'client']) {
-    await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'tshell-client'}`], dir);
+    await openssl(
+      [
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${who}.key`,
+        '-out',
+        `${who}.csr`,
+        '-subj',
+        `/CN=${who === 'server' ? 'localhost' : 'tshell-client'}`,
+      ],
+      dir,
+    );
     if (who === 'server') writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
     const ext = who === 'server' ? ['-extfile', 'san.ext'] : [];
-    await openssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', ...ext], dir);
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${who}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${who}.pem`,
+        '-days',
+        '1',
+        ...ext,
+      ],
+      dir,
+    );
   }
 }
 
@@ -55,7 +104,12 @@ describe('TLS and API key settings', () => {
     certs = join(env.stateDir, 'certs');
     await makeCerts(certs);
     const server = { key: readFileSync(join(certs, 'server.key')), cert: readFileSync(join(certs, 'server.pem')) };
-    ({ front, address: frontAddress } = await tlsFront(env.address, { ...server, ca: readFileSync(join(certs, 'ca.pem')), requestCert: true, rejectUnauthorized: true }));
+    ({ front, address: frontAddress } = await tlsFront(env.address, {
+      ...server,
+      ca: readFileSync(join(certs, 'ca.pem')),
+      requestCert: true,
+      rejectUnauthorized: true,
+    }));
     ({ front: keyFront, address: keyFrontAddress } = await tlsFront(env.address, server));
   });
   after(async () => {
@@ -65,12 +119,30 @@ describe('TLS and API key settings', () => {
   });
 
   it('talks to a server behind mutual TLS with the CLI-style settings, from flags or TEMPORAL_* variables', async () => {
-    const flags = ['--address', frontAddress, '--tls-ca-path', join(certs, 'ca.pem'), '--tls-cert-path', join(certs, 'client.pem'), '--tls-key-path', join(certs, 'client.key'), '--tls-server-name', 'localhost'];
+    const flags = [
+      '--address',
+      frontAddress,
+      '--tls-ca-path',
+      join(certs, 'ca.pem'),
+      '--tls-cert-path',
+      join(certs, 'client.pem'),
+      '--tls-key-path',
+      join(certs, 'client.key'),
+      '--tls-server-name',
+      'localhost',
+    ];
     const r = await tshell(['recent', '--json', ...flags], { env: env.env });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.ok(Array.isArray((await declaredJson<{ workflows: unknown[] }>('recent', r)).workflows));
     const viaEnv = await tshell(['recent'], {
-      env: { ...env.env, TEMPORAL_ADDRESS: frontAddress, TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(certs, 'ca.pem'), TEMPORAL_TLS_CLIENT_CERT_PATH: join(certs, 'client.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: join(certs, 'client.key'), TEMPORAL_TLS_SERVER_NAME: 'localhost' },
+      env: {
+        ...env.env,
+        TEMPORAL_ADDRESS: frontAddress,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(certs, 'ca.pem'),
+        TEMPORAL_TLS_CLIENT_CERT_PATH: join(certs, 'client.pem'),
+        TEMPORAL_TLS_CLIENT_KEY_PATH: join(certs, 'client.key'),
+        TEMPORAL_TLS_SERVER_NAME: 'localhost',
+      },
     });
     assert.equal(viaEnv.exitCode, 0, viaEnv.stderr);
   });
@@ -82,43 +154,83 @@ describe('TLS and API key settings', () => {
       assert.match(r.stderr, /cannot reach Temporal at 127\.0\.0\.1:\d+/);
       assert.ok(noStackTrace(r.stderr), r.stderr);
     }
-    const missing = await tshell(['recent', '--address', frontAddress, '--tls-ca-path', join(certs, 'nope.pem')], { env: env.env });
+    const missing = await tshell(['recent', '--address', frontAddress, '--tls-ca-path', join(certs, 'nope.pem')], {
+      env: env.env,
+    });
     assert.equal(missing.exitCode, 2);
     assert.match(missing.stderr, /cannot read tls-ca-path .*nope\.pem: ENOENT/);
   });
 
-  it('an explicit tls false wins over the API key\'s TLS default (flag and TEMPORAL_TLS)', async () => {
-    const plain = await tshell(['recent', '--json', '--address', env.address, '--api-key', 'sk-plaintext-dev', '--tls', 'false'], { env: env.env });
+  it("an explicit tls false wins over the API key's TLS default (flag and TEMPORAL_TLS)", async () => {
+    const plain = await tshell(
+      ['recent', '--json', '--address', env.address, '--api-key', 'sk-plaintext-dev', '--tls', 'false'],
+      { env: env.env },
+    );
     assert.equal(plain.exitCode, 0, plain.stderr);
-    const viaEnv = await tshell(['recent', '--json'], { env: { ...env.env, TEMPORAL_API_KEY: 'sk-plaintext-dev', TEMPORAL_TLS: 'false' } });
+    const viaEnv = await tshell(['recent', '--json'], {
+      env: { ...env.env, TEMPORAL_API_KEY: 'sk-plaintext-dev', TEMPORAL_TLS: 'false' },
+    });
     assert.equal(viaEnv.exitCode, 0, viaEnv.stderr);
     // Without it an API key means TLS, as in the Temporal CLI: a plaintext server cannot be reached.
-    const defaulted = await tshell(['recent', '--address', env.address, '--api-key', 'sk-plaintext-dev'], { env: env.env, timeoutMs: 30_000 });
+    const defaulted = await tshell(['recent', '--address', env.address, '--api-key', 'sk-plaintext-dev'], {
+      env: env.env,
+      timeoutMs: 30_000,
+    });
     assert.equal(defaulted.exitCode, 2, defaulted.stdout);
     assert.match(defaulted.stderr, /cannot reach Temporal/);
   });
 
   it('health, server status, ensure-server and doctor use the same TLS and API key settings as describe', async () => {
     // An API key turns TLS on (as in the Temporal CLI); the CA and server name make the test's certificate trusted.
-    const e = { ...env.env, TEMPORAL_ADDRESS: keyFrontAddress, TEMPORAL_API_KEY: 'sk-behind-tls', TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(certs, 'ca.pem'), TEMPORAL_TLS_SERVER_NAME: 'localhost', TSHELL_HELPER: '0' };
+    const e = {
+      ...env.env,
+      TEMPORAL_ADDRESS: keyFrontAddress,
+      TEMPORAL_API_KEY: 'sk-behind-tls',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(certs, 'ca.pem'),
+      TEMPORAL_TLS_SERVER_NAME: 'localhost',
+      TSHELL_HELPER: '0',
+    };
     assert.equal((await tshell(['recent', '--json'], { env: e })).exitCode, 0);
-    const health = await declaredJson<{ server: { address: string; reachable: boolean } }>('health', await tshell(['health', '--json'], { env: e }));
+    const health = await declaredJson<{ server: { address: string; reachable: boolean } }>(
+      'health',
+      await tshell(['health', '--json'], { env: e }),
+    );
     assert.deepEqual(health.server, { address: keyFrontAddress, reachable: true });
-    const status = await declaredJson<{ reachable: boolean }>('server', await tshell(['server', 'status', '--json'], { env: e }));
+    const status = await declaredJson<{ reachable: boolean }>(
+      'server',
+      await tshell(['server', 'status', '--json'], { env: e }),
+    );
     assert.equal(status.reachable, true);
     const ensured = await tshell(['ensure-server', '--json'], { env: e });
     assert.equal(ensured.exitCode, 0, ensured.stderr);
-    assert.equal((await declaredJson<{ action: string; startedByTshell: boolean }>('ensure-server', ensured)).action, 'reused');
-    const doctor = await declaredJson<{ checks: { name: string; ok: boolean; detail: string }[] }>('doctor', await tshell(['doctor', '--json'], { env: e }));
+    assert.equal(
+      (await declaredJson<{ action: string; startedByTshell: boolean }>('ensure-server', ensured)).action,
+      'reused',
+    );
+    const doctor = await declaredJson<{ checks: { name: string; ok: boolean; detail: string }[] }>(
+      'doctor',
+      await tshell(['doctor', '--json'], { env: e }),
+    );
     const server = doctor.checks.find((c) => c.name === 'server');
     assert.equal(server?.ok, true, server?.detail);
     // The same endpoint without the CA is not trusted: unreachable, never "taken by a program that is not a Temporal server".
     const untrusted = { ...e, TEMPORAL_TLS_SERVER_CA_CERT_PATH: '' };
-    assert.equal((await declaredJson<{ reachable: boolean }>('server', await tshell(['server', 'status', '--json'], { env: untrusted, timeoutMs: 30_000 }))).reachable, false);
+    assert.equal(
+      (
+        await declaredJson<{ reachable: boolean }>(
+          'server',
+          await tshell(['server', 'status', '--json'], { env: untrusted, timeoutMs: 30_000 }),
+        )
+      ).reachable,
+      false,
+    );
   });
 
   it('never shows the API key', async () => {
-    const d = await declaredJson<{ settings: { name: string; value: string; source: string }[] }>('config', await tshell(['config', '--json', '--api-key', 'sk-very-secret'], { env: env.env }));
+    const d = await declaredJson<{ settings: { name: string; value: string; source: string }[] }>(
+      'config',
+      await tshell(['config', '--json', '--api-key', 'sk-very-secret'], { env: env.env }),
+    );
     const key = d.settings.find((x) => x.name === 'apiKey');
     assert.deepEqual([key?.value, key?.source], ['(set)', 'flag']);
     assert.doesNotMatch(JSON.stringify(d), /sk-very-secret/);

@@ -30,11 +30,16 @@ describe('tooling commands', () => {
   });
 
   it('config shows each value and where it came from', async () => {
-    const r = await tshell(['config', '--namespace', 'from-flag', '--json'], { env: { ...env.env, TSHELL_WORKER_CMD: 'uv run my-worker' } });
+    const r = await tshell(['config', '--namespace', 'from-flag', '--json'], {
+      env: { ...env.env, TSHELL_WORKER_CMD: 'uv run my-worker' },
+    });
     const d = await declaredJson<{ settings: { name: string; value: string; source: string }[] }>('config', r);
     const by = new Map(d.settings.map((s) => [s.name, s]));
     assert.deepEqual([by.get('namespace')?.value, by.get('namespace')?.source], ['from-flag', 'flag']);
-    assert.deepEqual([by.get('workerCmd')?.value, by.get('workerCmd')?.source], ['uv run my-worker', 'env TSHELL_WORKER_CMD']);
+    assert.deepEqual(
+      [by.get('workerCmd')?.value, by.get('workerCmd')?.source],
+      ['uv run my-worker', 'env TSHELL_WORKER_CMD'],
+    );
     assert.deepEqual([by.get('address')?.value, by.get('address')?.source], [env.address, 'env TEMPORAL_ADDRESS']);
     assert.equal(by.get('starterCmd')?.source, 'discovered src/hello/starter.py:15');
     assert.equal(by.get('projectDir')?.value, HELLO);
@@ -48,14 +53,25 @@ describe('tooling commands', () => {
     assert.match(down.stdout, /✓ project .*hello/);
     assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
     const up = await tshell(['doctor', '--json'], { env: env.env });
-    const d = await declaredJson<{ checks: { name: string; ok: boolean; unchecked?: boolean; detail: string }[] }>('doctor', up);
+    const d = await declaredJson<{ checks: { name: string; ok: boolean; unchecked?: boolean; detail: string }[] }>(
+      'doctor',
+      up,
+    );
     assert.equal(up.exitCode, 0);
-    assert.ok(d.checks.filter((c) => c.name !== 'temporalio').every((c) => c.ok), JSON.stringify(d.checks));
+    assert.ok(
+      d.checks.filter((c) => c.name !== 'temporalio').every((c) => c.ok),
+      JSON.stringify(d.checks),
+    );
     // Asked of the project's own .venv when it has one; with none, not checked (never `uv run`, which would make one).
     const temporalio = d.checks.find((c) => c.name === 'temporalio');
     const { existsSync } = await import('node:fs');
     if (existsSync(join(HELLO, '.venv'))) assert.equal(temporalio?.ok, true, temporalio?.detail);
-    else assert.deepEqual([temporalio?.ok, temporalio?.unchecked, existsSync(join(HELLO, '.venv'))], [false, true, false], temporalio?.detail);
+    else
+      assert.deepEqual(
+        [temporalio?.ok, temporalio?.unchecked, existsSync(join(HELLO, '.venv'))],
+        [false, true, false],
+        temporalio?.detail,
+      );
   });
 
   it('server status names the server tshell started; server stop stops it and keeps the database', async () => {
@@ -88,7 +104,8 @@ describe('tooling commands', () => {
 
   it('help lists the groups and explains one command from the registry', async () => {
     const all = await tshell(['help'], { env: env.env });
-    for (const group of ['Server', 'Workers', 'Workflows', 'Monitoring', 'Setup', 'Shell']) assert.match(all.stdout, new RegExp(`^${group}$`, 'm'));
+    for (const group of ['Server', 'Workers', 'Workflows', 'Monitoring', 'Setup', 'Shell'])
+      assert.match(all.stdout, new RegExp(`^${group}$`, 'm'));
     const one = await tshell(['help', 'wait'], { env: env.env });
     assert.match(one.stdout, /usage: wait \[--id ID\]/);
     assert.match(one.stdout, /-w, --id, --workflow-id ID/);

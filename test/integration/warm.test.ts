@@ -8,29 +8,49 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { BIN, ROOT, cleanup, declaredJson, eventually, HELLO, makeEnv, startType, tshell, type Env, type RunResult } from '../helpers/tshell.js';
+import {
+  BIN,
+  ROOT,
+  cleanup,
+  declaredJson,
+  eventually,
+  HELLO,
+  makeEnv,
+  startType,
+  tshell,
+  type Env,
+  type RunResult,
+} from '../helpers/tshell.js';
 
 type Helper = { running: boolean; pid: number; served: number; socket: string };
 
 describe('the warm helper', () => {
   let env: Env;
   let workflowId = '';
-  const run = (args: string[], extra: Record<string, string> = {}): Promise<RunResult> => tshell(args, { env: { ...env.env, ...extra }, cwd: HELLO });
-  const helper = async (): Promise<Helper | undefined> => (await declaredJson<{ helper?: Helper }>('server', await run(['server', 'status', '--json']))).helper;
-  const runningHelper = (other?: number) => eventually(async () => {
-    const h = await helper();
-    return h?.running && h.pid !== other ? h : undefined;
-  }, 20_000, 'a running helper');
+  const run = (args: string[], extra: Record<string, string> = {}): Promise<RunResult> =>
+    tshell(args, { env: { ...env.env, ...extra }, cwd: HELLO });
+  const helper = async (): Promise<Helper | undefined> =>
+    (await declaredJson<{ helper?: Helper }>('server', await run(['server', 'status', '--json']))).helper;
+  const runningHelper = (other?: number) =>
+    eventually(
+      async () => {
+        const h = await helper();
+        return h?.running && h.pid !== other ? h : undefined;
+      },
+      20_000,
+      'a running helper',
+    );
   const alive = (pid: number) => existsSync(`/proc/${pid}`);
   /** One raw request on the helper's socket, and the first frame it answers. */
-  const rawRequest = (socket: string, body: Record<string, unknown>) => new Promise<string>((resolve, reject) => {
-    const c = createConnection(socket);
-    let got = '';
-    c.on('connect', () => c.write(`${JSON.stringify(body)}\n`));
-    c.on('data', (d) => (got += d.toString()));
-    c.on('close', () => resolve(got.split('\n')[0] ?? ''));
-    c.on('error', reject);
-  });
+  const rawRequest = (socket: string, body: Record<string, unknown>) =>
+    new Promise<string>((resolve, reject) => {
+      const c = createConnection(socket);
+      let got = '';
+      c.on('connect', () => c.write(`${JSON.stringify(body)}\n`));
+      c.on('data', (d) => (got += d.toString()));
+      c.on('close', () => resolve(got.split('\n')[0] ?? ''));
+      c.on('error', reject);
+    });
   const describeJson = async (extra: Record<string, string> = {}) => {
     const r = await run(['describe', '--id', workflowId, '--json'], extra);
     assert.equal(r.exitCode, 0, r.stderr);
@@ -63,7 +83,10 @@ describe('the warm helper', () => {
     const missingHere = await run(['describe', '--id', 'no-such-workflow'], { TSHELL_HELPER: '0' });
     assert.equal(missing.exitCode, 2);
     assert.match(missing.stderr, /^✗ .*no-such-workflow.*\n {2}hint: /);
-    assert.deepEqual([missing.exitCode, missing.stdout, missing.stderr], [missingHere.exitCode, missingHere.stdout, missingHere.stderr]);
+    assert.deepEqual(
+      [missing.exitCode, missing.stdout, missing.stderr],
+      [missingHere.exitCode, missingHere.stdout, missingHere.stderr],
+    );
     assert.equal((await runningHelper()).served, h.served + 2);
     // A command that is not warm (it may ask, or start processes) runs in-process.
     assert.equal((await run(['config', '--json'])).exitCode, 0);
@@ -78,7 +101,10 @@ describe('the warm helper', () => {
     process.kill(old.pid, 'SIGKILL');
     await eventually(async () => (alive(old.pid) ? undefined : true), 5_000, 'the helper to die');
     assert.ok(existsSync(old.socket), 'SIGKILL leaves the socket file behind');
-    assert.deepEqual(Object.keys(await describeJson()).sort(), Object.keys(await describeJson({ TSHELL_HELPER: '0' })).sort());
+    assert.deepEqual(
+      Object.keys(await describeJson()).sort(),
+      Object.keys(await describeJson({ TSHELL_HELPER: '0' })).sort(),
+    );
     const fresh = await runningHelper(old.pid);
     assert.notEqual(fresh.pid, old.pid);
     assert.equal((await run(['describe', '--id', workflowId, '--json'])).exitCode, 0);
@@ -86,7 +112,10 @@ describe('the warm helper', () => {
   });
 
   /** A `wait` the helper is answering when it is SIGKILLed: the caller says so and answers in-process. */
-  const killedMidWait = async (helperPid: number, launch: (args: string[]) => Promise<{ exitCode?: number; stdout: string; stderr: string }>) => {
+  const killedMidWait = async (
+    helperPid: number,
+    launch: (args: string[]) => Promise<{ exitCode?: number; stdout: string; stderr: string }>,
+  ) => {
     const id = await startType(run, 'ApprovalWorkflow', 'hello-tasks', '--input', '"Ada"');
     const waiting = launch(['wait', '--id', id, '--timeout', '60']);
     await new Promise((r) => setTimeout(r, 1500));
@@ -100,17 +129,25 @@ describe('the warm helper', () => {
 
   it('killed mid-command: the one-shot still answers, in-process', async () => {
     const h = await runningHelper();
-    await killedMidWait(h.pid, (args) => execa(process.execPath, [BIN, ...args], { cwd: HELLO, env: env.env, reject: false }));
+    await killedMidWait(h.pid, (args) =>
+      execa(process.execPath, [BIN, ...args], { cwd: HELLO, env: env.env, reject: false }),
+    );
   });
 
-  it('refuses a request without the owner\'s token, and a client of another build (then exits)', async () => {
+  it("refuses a request without the owner's token, and a client of another build (then exits)", async () => {
     // The helper the last test's fallback started (no one-shot here: one could start another helper
     // that comes up after this one exits, and its socket would be taken for this one's).
     const h = await runningHelper();
-    assert.equal(await rawRequest(h.socket, { token: 'not-the-token', build: 'x', argv: ['describe'] }), '{"refuse":"token"}');
+    assert.equal(
+      await rawRequest(h.socket, { token: 'not-the-token', build: 'x', argv: ['describe'] }),
+      '{"refuse":"token"}',
+    );
     assert.ok(alive(h.pid));
     const token = readFileSync(join(env.stateDir, 'helper', 'token'), 'utf8');
-    assert.equal(await rawRequest(h.socket, { token, build: 'another-build', argv: ['describe'], cwd: HELLO, env: {} }), '{"refuse":"build"}');
+    assert.equal(
+      await rawRequest(h.socket, { token, build: 'another-build', argv: ['describe'], cwd: HELLO, env: {} }),
+      '{"refuse":"build"}',
+    );
     await eventually(async () => (alive(h.pid) ? undefined : true), 5_000, 'the outdated helper to exit');
     assert.ok(!existsSync(h.socket), 'it removed its socket');
     // Still answered: in-process, and a current helper comes up.
@@ -126,13 +163,20 @@ describe('the warm helper', () => {
       return;
     }
     // Root can be someone else: `nobody` with the same state dir cannot read the token or reach the socket.
-    await execa(process.execPath, [BIN, 'describe', '--id', workflowId, '--json'], { cwd: '/tmp', env: { ...env.env, HOME: '/tmp' }, uid: 65534, gid: 65534, reject: false });
+    await execa(process.execPath, [BIN, 'describe', '--id', workflowId, '--json'], {
+      cwd: '/tmp',
+      env: { ...env.env, HOME: '/tmp' },
+      uid: 65534,
+      gid: 65534,
+      reject: false,
+    });
     assert.equal((await runningHelper()).served, h.served, 'the helper answered no one else');
   });
 
   it('the launcher users run (bin/tshell.js through its #! line): the helper answers, or the command runs in-process', async () => {
     const launcher = join(ROOT, 'bin', 'tshell.js');
-    const viaLauncher = (args: string[], extra: Record<string, string> = {}) => execa(launcher, args, { cwd: HELLO, env: { ...env.env, ...extra }, reject: false });
+    const viaLauncher = (args: string[], extra: Record<string, string> = {}) =>
+      execa(launcher, args, { cwd: HELLO, env: { ...env.env, ...extra }, reject: false });
     await describeJson();
     const h = await runningHelper();
     const inProcess = await describeJson({ TSHELL_HELPER: '0' });
@@ -142,10 +186,18 @@ describe('the warm helper', () => {
     assert.deepEqual(rest, inProcess);
     assert.equal((await runningHelper()).served, h.served + 1);
     // Text, colour off, an error with its hint and exit code: byte for byte what Node prints.
-    for (const args of [['describe', '--id', workflowId], ['describe', '--id', 'no-such-workflow'], ['recent', '--limit', '3']]) {
+    for (const args of [
+      ['describe', '--id', workflowId],
+      ['describe', '--id', 'no-such-workflow'],
+      ['recent', '--limit', '3'],
+    ]) {
       const a = await viaLauncher(args);
       const b = await viaLauncher(args, { TSHELL_HELPER: '0' });
-      assert.deepEqual([a.exitCode, a.stdout.replace(/\d+ms|\d+(\.\d+)?s\b/g, 'T'), a.stderr], [b.exitCode, b.stdout.replace(/\d+ms|\d+(\.\d+)?s\b/g, 'T'), b.stderr], args.join(' '));
+      assert.deepEqual(
+        [a.exitCode, a.stdout.replace(/\d+ms|\d+(\.\d+)?s\b/g, 'T'), a.stderr],
+        [b.exitCode, b.stdout.replace(/\d+ms|\d+(\.\d+)?s\b/g, 'T'), b.stderr],
+        args.join(' '),
+      );
     }
     // Commands it does not serve, and unknown ones, go to Node.
     const unknown = await viaLauncher(['descrbe']);
@@ -164,7 +216,10 @@ describe('the warm helper', () => {
 
   it('kill-all-workers --include-server and exit --cleanup stop it', async () => {
     const h = await runningHelper();
-    const killed = await declaredJson<{ helper?: { pid: number } | null }>('kill-all-workers', await run(['kill-all-workers', '--include-server', '--yes', '--json']));
+    const killed = await declaredJson<{ helper?: { pid: number } | null }>(
+      'kill-all-workers',
+      await run(['kill-all-workers', '--include-server', '--yes', '--json']),
+    );
     assert.equal(killed.helper?.pid, h.pid);
     await eventually(async () => (alive(h.pid) ? undefined : true), 5_000, 'the helper to stop');
     assert.equal((await run(['ensure-server', '--headless'])).exitCode, 0);

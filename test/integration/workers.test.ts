@@ -5,7 +5,17 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, eventually, FIXTURES, HELLO, makeEnv, noStackTrace, tshell, type Env, HELLO_KEY } from '../helpers/tshell.js';
+import {
+  cleanup,
+  eventually,
+  FIXTURES,
+  HELLO,
+  makeEnv,
+  noStackTrace,
+  tshell,
+  type Env,
+  HELLO_KEY,
+} from '../helpers/tshell.js';
 import { allProcs, isAlive, readProc } from '../../src/processes/proc.js';
 import { prepareRunEnv, projectRunEnv } from '../../src/processes/project-env.js';
 
@@ -44,7 +54,10 @@ describe('worker supervision', () => {
     const a = JSON.parse(first.stdout) as { pid: number };
     const b = JSON.parse(second.stdout) as { pid: number; stopped: { pid: number }[] };
     assert.notEqual(a.pid, b.pid);
-    assert.deepEqual(b.stopped.map((s) => s.pid), [a.pid]);
+    assert.deepEqual(
+      b.stopped.map((s) => s.pid),
+      [a.pid],
+    );
     assert.equal(isAlive(a.pid), false);
     assert.deepEqual(helloWorkers(), [b.pid]);
     const killed = await tshell(['kill-worker'], { env: env.env });
@@ -63,11 +76,26 @@ describe('worker supervision', () => {
     // A PID file from an earlier worker whose pid was recycled: the start time does not match.
     writeFileSync(
       join(pidDir, `worker-${HELLO_KEY}.pid`),
-      JSON.stringify({ kind: 'worker', pid, startTicks: (info?.startTicks ?? 0) - 5000, argv: ['uv', 'run', 'worker'], cwd: HELLO, project: 'hello', logFile: '', logOffset: 0, startedAt: '' }),
+      JSON.stringify({
+        kind: 'worker',
+        pid,
+        startTicks: (info?.startTicks ?? 0) - 5000,
+        argv: ['uv', 'run', 'worker'],
+        cwd: HELLO,
+        project: 'hello',
+        logFile: '',
+        logOffset: 0,
+        startedAt: '',
+      }),
     );
     const r = await tshell(['ensure-worker'], { env: env.env });
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`removed stale PID file worker-hello-[0-9a-f]{8}.pid \\(pid ${pid}: pid now belongs to another program \\(sleep\\); not signalled\\)`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `removed stale PID file worker-hello-[0-9a-f]{8}.pid \\(pid ${pid}: pid now belongs to another program \\(sleep\\); not signalled\\)`,
+      ),
+    );
     assert.equal(isAlive(pid), true, 'the unrelated process is still alive');
     const all = await tshell(['kill-all-workers'], { env: env.env });
     assert.equal(all.exitCode, 0);
@@ -83,20 +111,34 @@ describe('worker supervision', () => {
       cwd: HELLO,
       detached: true,
       stdio: 'ignore',
-      env: { ...process.env, ...env.env, ...runEnv, PATH: `${process.env.PATH}:${join(HELLO, '..', '..', '.tools', 'venv', 'bin')}` },
+      env: {
+        ...process.env,
+        ...env.env,
+        ...runEnv,
+        PATH: `${process.env.PATH}:${join(HELLO, '..', '..', '.tools', 'venv', 'bin')}`,
+      },
     });
     byHand.unref();
     const handPid = byHand.pid as number;
     extraPids.push(handPid);
     // Wait until it runs (uv has started its python child).
-    for (let i = 0; i < 100 && allProcs().filter((p) => p.ppid === handPid).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && allProcs().filter((p) => p.ppid === handPid).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const listed = await tshell(['list-workers', '--json'], { env: env.env });
     const workers = (JSON.parse(listed.stdout) as { workers: { pid: number; startedByTshell: boolean }[] }).workers;
-    assert.deepEqual(workers.map((w) => [w.pid, w.startedByTshell]), [[handPid, false]]);
+    assert.deepEqual(
+      workers.map((w) => [w.pid, w.startedByTshell]),
+      [[handPid, false]],
+    );
     // tshell did not start it: without consent it is named and left running.
     const asked = await tshell(['ensure-worker'], { env: env.env });
     assert.equal(asked.exitCode, 2);
-    assert.match(asked.stderr, new RegExp(`ensure-worker needs confirmation: stop pid ${handPid} \\(uv run worker\\)\\? tshell did not start it`));
+    assert.match(
+      asked.stderr,
+      new RegExp(
+        `ensure-worker needs confirmation: stop pid ${handPid} \\(uv run worker\\)\\? tshell did not start it`,
+      ),
+    );
     assert.equal(isAlive(handPid), true);
     const r = await tshell(['ensure-worker', '--yes'], { env: env.env });
     assert.equal(r.exitCode, 0, r.stderr);
@@ -108,15 +150,22 @@ describe('worker supervision', () => {
 
   it('a worker stopped by SIGTERM from elsewhere during start-up is reported as stopped by that signal', async () => {
     // A worker command that never polls: it is still starting up when the signal comes.
-    const pending = tshell(['ensure-worker', '--timeout', '120', '--worker-cmd', 'uv run python -c "import time; time.sleep(120)"'], { env: env.env });
+    const pending = tshell(
+      ['ensure-worker', '--timeout', '120', '--worker-cmd', 'uv run python -c "import time; time.sleep(120)"'],
+      { env: env.env },
+    );
     const pidFile = join(env.stateDir, 'pids', `worker-${HELLO_KEY}.pid`);
-    const pid = await eventually(async () => {
-      try {
-        return (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
-      } catch {
-        return undefined;
-      }
-    }, 60_000, 'the worker PID file');
+    const pid = await eventually(
+      async () => {
+        try {
+          return (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+      'the worker PID file',
+    );
     extraPids.push(pid); // its group (uv's python child too) goes at cleanup
     process.kill(pid, 'SIGTERM');
     const r = await pending;
@@ -128,7 +177,10 @@ describe('worker supervision', () => {
   it('two checkouts with the same folder name keep their own worker, PID file, log and lock', async () => {
     const twins = ['x', 'y'].map((side) => {
       const dir = join(env.stateDir, 'twins', side, 'app');
-      cpSync(join(FIXTURES, 'evolving'), dir, { recursive: true, filter: (src) => !/(^|\/)(\.venv|__pycache__)$/.test(src) });
+      cpSync(join(FIXTURES, 'evolving'), dir, {
+        recursive: true,
+        filter: (src) => !/(^|\/)(\.venv|__pycache__)$/.test(src),
+      });
       return dir;
     });
     const [x = '', y = ''] = twins;
@@ -152,7 +204,10 @@ describe('worker supervision', () => {
   it('writes a log file that is not world-readable and a PID file that proves the process', async () => {
     const r = await tshell(['ensure-worker', '--json'], { env: env.env });
     const data = JSON.parse(r.stdout) as { pid: number; logFile: string };
-    const record = JSON.parse(readFileSync(join(env.stateDir, 'pids', `worker-${HELLO_KEY}.pid`), 'utf8')) as { pid: number; startTicks: number };
+    const record = JSON.parse(readFileSync(join(env.stateDir, 'pids', `worker-${HELLO_KEY}.pid`), 'utf8')) as {
+      pid: number;
+      startTicks: number;
+    };
     assert.equal(record.pid, data.pid);
     assert.equal(record.startTicks, readProc(data.pid)?.startTicks);
     const { statSync } = await import('node:fs');

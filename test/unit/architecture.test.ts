@@ -28,7 +28,8 @@ export function importsOf(file: string, text = readFileSync(file, 'utf8')): stri
 const files = sourceFiles(SRC).map((f) => relative(SRC, f));
 const graph = new Map(files.map((f) => [f, importsOf(join(SRC, f))]));
 const part = (f: string) => (f.includes('/') ? f.split('/')[0]! : f);
-const isCommandFile = (f: string) => part(f) === 'commands' && /\bdefineCommand\s*[<(]/.test(readFileSync(join(SRC, f), 'utf8'));
+const isCommandFile = (f: string) =>
+  part(f) === 'commands' && /\bdefineCommand\s*[<(]/.test(readFileSync(join(SRC, f), 'utf8'));
 
 /** Which parts a part may not import. */
 const FORBIDDEN: Record<string, string[]> = {
@@ -78,12 +79,16 @@ describe('architecture', () => {
   });
 
   it('has no command file importing another command file', () => {
-    const offenders = files.filter(isCommandFile).flatMap((f) => (graph.get(f) ?? []).filter((t) => graph.has(t) && isCommandFile(t)).map((t) => `${f} → ${t}`));
+    const offenders = files
+      .filter(isCommandFile)
+      .flatMap((f) => (graph.get(f) ?? []).filter((t) => graph.has(t) && isCommandFile(t)).map((t) => `${f} → ${t}`));
     assert.deepEqual(offenders, []);
   });
 
   it('has no source file over 400 lines', () => {
-    const long = files.map((f) => [f, readFileSync(join(SRC, f), 'utf8').split('\n').length] as const).filter(([, n]) => n > 400);
+    const long = files
+      .map((f) => [f, readFileSync(join(SRC, f), 'utf8').split('\n').length] as const)
+      .filter(([, n]) => n > 400);
     assert.deepEqual(long, []);
   });
 

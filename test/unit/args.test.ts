@@ -35,7 +35,10 @@ describe('flag parsing from the registry', () => {
   });
 
   it('rejects unknown flags with a suggestion', () => {
-    assert.throws(() => parseCommandArgs(wait, ['--stat', 'X']), (e: TshellError) => /unknown flag --stat/.test(e.message) && /--status/.test(e.hint ?? ''));
+    assert.throws(
+      () => parseCommandArgs(wait, ['--stat', 'X']),
+      (e: TshellError) => /unknown flag --stat/.test(e.message) && /--status/.test(e.hint ?? ''),
+    );
   });
 
   it('rejects a value outside the choices, and a non-number', () => {
@@ -47,7 +50,10 @@ describe('flag parsing from the registry', () => {
   it('parses repeated JSON inputs and rejects malformed JSON with the position', () => {
     const a = parseCommandArgs(start, ['--input', '"Ada"', '--input', '{"n": 1}']);
     assert.deepEqual(a.flags.input, ['Ada', { n: 1 }]);
-    assert.throws(() => parseJsonFlag('--input', '{"a": }'), (e: TshellError) => e.exitCode === 2 && /not valid JSON at position 6/.test(e.message));
+    assert.throws(
+      () => parseJsonFlag('--input', '{"a": }'),
+      (e: TshellError) => e.exitCode === 2 && /not valid JSON at position 6/.test(e.message),
+    );
     assert.throws(() => parseJsonFlag('--input', '[1, 2'), /at position 5/);
     assert.throws(() => parseJsonFlag('--input', '{"a": 1} x'), /at position 9/);
     assert.throws(() => parseJsonFlag('--input', "{'a': 1}"), /at position 1/);
@@ -91,7 +97,9 @@ describe('line errors', () => {
 describe('flag types from the specs', () => {
   it('types each flag from its spec (checked by tsc) and the parser produces those values', async () => {
     const { defineCommand } = await import('../../src/cli-model/types.js');
-    let seen: { timeout: number; status: 'A' | 'B' | undefined; input: unknown[] | undefined; follow: boolean | undefined } | undefined;
+    let seen:
+      | { timeout: number; status: 'A' | 'B' | undefined; input: unknown[] | undefined; follow: boolean | undefined }
+      | undefined;
     const cmd = defineCommand({
       name: 'typed',
       group: 'shell',
@@ -122,14 +130,26 @@ describe('flag types from the specs', () => {
 
 describe('why a process died while starting', () => {
   it("shows a Go panic's message, not only the goroutine dump under it", () => {
-    const dump = Array.from({ length: 40 }, (_, i) => (i % 2 ? `\t/home/runner/go/pkg/mod/x.go:${i} +0x1` : `main.f${i}(...)`));
-    const lines = ['Temporal CLI 1.9.1', 'panic: listen tcp 127.0.0.1:41234: bind: address already in use', '', 'goroutine 1 [running]:', ...dump];
+    const dump = Array.from({ length: 40 }, (_, i) =>
+      i % 2 ? `\t/home/runner/go/pkg/mod/x.go:${i} +0x1` : `main.f${i}(...)`,
+    );
+    const lines = [
+      'Temporal CLI 1.9.1',
+      'panic: listen tcp 127.0.0.1:41234: bind: address already in use',
+      '',
+      'goroutine 1 [running]:',
+      ...dump,
+    ];
     const shown = failureLines(lines);
     assert.equal(shown[0], 'panic: listen tcp 127.0.0.1:41234: bind: address already in use');
     assert.deepEqual(shown.slice(-6), dump.slice(-6));
     assert.equal(shown.length, 8);
     // Error-level log lines count too; without any, the plain tail.
-    assert.match(failureLines(['time=1 level=INFO msg=up', 'time=2 level=ERROR msg="Failed to start gRPC listener"', 'exit'])[0] ?? '', /level=ERROR/);
+    assert.match(
+      failureLines(['time=1 level=INFO msg=up', 'time=2 level=ERROR msg="Failed to start gRPC listener"', 'exit'])[0] ??
+        '',
+      /level=ERROR/,
+    );
     assert.deepEqual(failureLines(['a', 'b', 'c'], 2), ['b', 'c']);
   });
 });
@@ -137,9 +157,20 @@ describe('why a process died while starting', () => {
 describe('a dev server that died while starting', async () => {
   const { worthAnotherStart } = await import('../../src/processes/server.js');
   it('is started once more after a panic or a lost internal port, not when a checked port is taken', () => {
-    assert.equal(worthAnotherStart(['panic: listen tcp 127.0.0.1:40001: bind: address already in use', 'goroutine 1 [running]:']), true);
-    assert.equal(worthAnotherStart(['time=1 level=ERROR msg="Failed to start gRPC listener" error="listen tcp 127.0.0.1:40002: bind: address already in use"']), true);
-    assert.equal(worthAnotherStart(["Error: can't set UI port 8233: listen tcp 127.0.0.1:8233: bind: address already in use"]), false);
+    assert.equal(
+      worthAnotherStart(['panic: listen tcp 127.0.0.1:40001: bind: address already in use', 'goroutine 1 [running]:']),
+      true,
+    );
+    assert.equal(
+      worthAnotherStart([
+        'time=1 level=ERROR msg="Failed to start gRPC listener" error="listen tcp 127.0.0.1:40002: bind: address already in use"',
+      ]),
+      true,
+    );
+    assert.equal(
+      worthAnotherStart(["Error: can't set UI port 8233: listen tcp 127.0.0.1:8233: bind: address already in use"]),
+      false,
+    );
     assert.equal(worthAnotherStart(['Error: unable to open database file']), false);
   });
 });

@@ -6,7 +6,10 @@ import { describe, it } from 'node:test';
 import { allCommands } from '../../src/commands/registry.js';
 
 const dir = new URL('../integration/', import.meta.url);
-const sources = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => readFileSync(new URL(f, dir), 'utf8')).join('\n');
+const sources = readdirSync(dir)
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => readFileSync(new URL(f, dir), 'utf8'))
+  .join('\n');
 
 describe('integration coverage of the registry', () => {
   for (const c of allCommands().filter((x) => !x.hidden)) {

@@ -17,7 +17,9 @@ function claimer(stateDir: string, name: string): { child: ChildProcess; answer:
   const script = `import { tryLock } from ${JSON.stringify(LOCK_MODULE)};
 process.stdout.write(tryLock(${JSON.stringify(stateDir)}, ${JSON.stringify(name)}, 'a test') ? 'held\\n' : 'refused\\n');
 process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const answer = new Promise<string>((resolve) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -34,7 +36,7 @@ const end = async (child: ChildProcess) => {
 };
 
 describe('the one-per-state-dir lock', () => {
-  it('a live holder keeps it; a killed holder\'s lock is taken over; released, it is gone', async () => {
+  it("a live holder keeps it; a killed holder's lock is taken over; released, it is gone", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tshell-lock-'));
     const file = join(dir, 'locks', 'helper.lock');
     const a = claimer(dir, 'helper');

@@ -9,7 +9,18 @@ import type { WorkflowDescription } from '../../src/temporal/workflows.js';
 
 const NOW = Date.parse('2026-11-29T10:00:00Z');
 function desc(extra: Partial<WorkflowDescription>): WorkflowDescription {
-  return { workflowId: 'w', runId: 'r', type: 'T', status: 'RUNNING', taskQueue: 'q', startTime: '', durationMs: 0, historyLength: 5, pendingActivities: [], ...extra };
+  return {
+    workflowId: 'w',
+    runId: 'r',
+    type: 'T',
+    status: 'RUNNING',
+    taskQueue: 'q',
+    startTime: '',
+    durationMs: 0,
+    historyLength: 5,
+    pendingActivities: [],
+    ...extra,
+  };
 }
 function ev(d: WorkflowDescription, extra: Partial<StallEvidence> = {}): StallEvidence {
   return { desc: d, workflowPollers: 1, activityPollers: () => 1, now: NOW, ...extra };
@@ -22,22 +33,67 @@ describe('stall reasons', () => {
   it('a failing workflow task, with the log reason when there is one', () => {
     const d = desc({ pendingWorkflowTask: { state: 'SCHEDULED', attempt: 4 } });
     const first = { eventId: 4, cause: 'WORKFLOW_WORKER_UNHANDLED_FAILURE', message: 'old bug' };
-    assert.match(stallReasons(ev(d, { firstTaskFailure: first }))[0]!.text, /attempt 4: WORKFLOW_WORKER_UNHANDLED_FAILURE: old bug \(event 4; first recorded failure, possibly outdated\)/);
-    assert.match(stallReasons(ev(d, { firstTaskFailure: first, currentTaskFailure: 'KeyError: x (worker log)' }))[0]!.text, /attempt 4: KeyError: x \(worker log\)/);
+    assert.match(
+      stallReasons(ev(d, { firstTaskFailure: first }))[0]!.text,
+      /attempt 4: WORKFLOW_WORKER_UNHANDLED_FAILURE: old bug \(event 4; first recorded failure, possibly outdated\)/,
+    );
+    assert.match(
+      stallReasons(ev(d, { firstTaskFailure: first, currentTaskFailure: 'KeyError: x (worker log)' }))[0]!.text,
+      /attempt 4: KeyError: x \(worker log\)/,
+    );
   });
   it('an activity failing more than twice', () => {
-    const d = desc({ pendingActivities: [{ activityId: '1', activityType: 'charge', state: 'SCHEDULED', attempt: 3, maximumAttempts: 0, lastFailure: 'boom' }] });
-    assert.deepEqual(stallReasons(ev(d)).map((r) => r.kind), ['activity-failing']);
-    const early = desc({ pendingActivities: [{ activityId: '1', activityType: 'charge', state: 'SCHEDULED', attempt: 2, maximumAttempts: 0, lastFailure: 'boom' }] });
+    const d = desc({
+      pendingActivities: [
+        {
+          activityId: '1',
+          activityType: 'charge',
+          state: 'SCHEDULED',
+          attempt: 3,
+          maximumAttempts: 0,
+          lastFailure: 'boom',
+        },
+      ],
+    });
+    assert.deepEqual(
+      stallReasons(ev(d)).map((r) => r.kind),
+      ['activity-failing'],
+    );
+    const early = desc({
+      pendingActivities: [
+        {
+          activityId: '1',
+          activityType: 'charge',
+          state: 'SCHEDULED',
+          attempt: 2,
+          maximumAttempts: 0,
+          lastFailure: 'boom',
+        },
+      ],
+    });
     assert.deepEqual(stallReasons(ev(early)), []);
   });
   it('no poller on the task queue', () => {
-    assert.deepEqual(stallReasons(ev(desc({}), { workflowPollers: 0 })).map((r) => r.kind), ['no-poller']);
+    assert.deepEqual(
+      stallReasons(ev(desc({}), { workflowPollers: 0 })).map((r) => r.kind),
+      ['no-poller'],
+    );
   });
   it('an activity scheduled but never started', () => {
-    const a = { activityId: '1', activityType: 'greet', state: 'SCHEDULED', attempt: 1, maximumAttempts: 0, scheduledTime: new Date(NOW - 60_000).toISOString(), taskQueue: 'other' };
+    const a = {
+      activityId: '1',
+      activityType: 'greet',
+      state: 'SCHEDULED',
+      attempt: 1,
+      maximumAttempts: 0,
+      scheduledTime: new Date(NOW - 60_000).toISOString(),
+      taskQueue: 'other',
+    };
     const r = stallReasons(ev(desc({ pendingActivities: [a] }), { activityPollers: (q) => (q === 'other' ? 0 : 1) }));
-    assert.match(r[0]!.text, /activity greet scheduled 60s ago, never started \(no worker polls activity task queue other\)/);
+    assert.match(
+      r[0]!.text,
+      /activity greet scheduled 60s ago, never started \(no worker polls activity task queue other\)/,
+    );
     const fresh = { ...a, scheduledTime: new Date(NOW - 1000).toISOString() };
     assert.deepEqual(stallReasons(ev(desc({ pendingActivities: [fresh] }))), []);
   });
@@ -87,7 +143,8 @@ describe('worker log reading', () => {
     assert.equal(latestActivationFailure(lines, 'run-2'), undefined);
   });
   it('keeps only user frames of a stack trace', () => {
-    const stack = '  File "/p/.venv/lib/python3.11/site-packages/temporalio/worker/_workflow_instance.py", line 1, in a\n    x\n  File "/p/src/app/workflows.py", line 66, in run\n    raise ValueError("boom")\n';
+    const stack =
+      '  File "/p/.venv/lib/python3.11/site-packages/temporalio/worker/_workflow_instance.py", line 1, in a\n    x\n  File "/p/src/app/workflows.py", line 66, in run\n    raise ValueError("boom")\n';
     assert.deepEqual(userFrames(stack, '/p'), ['/p/src/app/workflows.py:66 in run: raise ValueError("boom")']);
   });
 });
@@ -125,8 +182,17 @@ describe('activity tracebacks in the worker log', async () => {
     `ValueError: ${msg}`,
   ];
   it('finds the latest attempt of that run and activity, with the project frame and the line number', () => {
-    const lines = ['Worker started', ...block(1, 'first'), ...block(2, 'second'), "Completing activity as failed ({'activity_id': '1', 'workflow_run_id': 'other-run'})", 'ValueError: not ours'];
-    assert.deepEqual(latestActivityFailureAt(lines, 'run-1', '1', '/p', 10), { line: 10 + 14, text: 'ValueError: second (at src/app/activities.py:16 in charge)' });
+    const lines = [
+      'Worker started',
+      ...block(1, 'first'),
+      ...block(2, 'second'),
+      "Completing activity as failed ({'activity_id': '1', 'workflow_run_id': 'other-run'})",
+      'ValueError: not ours',
+    ];
+    assert.deepEqual(latestActivityFailureAt(lines, 'run-1', '1', '/p', 10), {
+      line: 10 + 14,
+      text: 'ValueError: second (at src/app/activities.py:16 in charge)',
+    });
     assert.equal(latestActivityFailureAt(lines, 'run-1', '2', '/p'), undefined);
   });
 });
@@ -138,11 +204,20 @@ describe('bounded concurrency', async () => {
       if (n === 2) throw new Error('bad 2');
       return n * 10;
     });
-    assert.deepEqual(out.map((r) => (r.ok ? r.value : (r.error as Error).message)), [10, 'bad 2', 30, 40]);
+    assert.deepEqual(
+      out.map((r) => (r.ok ? r.value : (r.error as Error).message)),
+      [10, 'bad 2', 30, 40],
+    );
   });
   it('mapLimit keeps order and rethrows the first failure', async () => {
     assert.deepEqual(await mapLimit([3, 1, 2], 2, async (n) => n + 1), [4, 2, 3]);
-    await assert.rejects(mapLimit([1, 2], 2, async (n) => { if (n === 2) throw new Error('x'); return n; }), /x/);
+    await assert.rejects(
+      mapLimit([1, 2], 2, async (n) => {
+        if (n === 2) throw new Error('x');
+        return n;
+      }),
+      /x/,
+    );
   });
   it('mapLimitStream works on the first batch before the next arrives, within the limit, in order', async () => {
     const { mapLimitStream } = await import('../../src/concurrency.js');
@@ -167,7 +242,13 @@ describe('bounded concurrency', async () => {
     assert.deepEqual(out, [10, 20, 30, 40, 50]);
     assert.equal(most, 2);
     assert.ok(events.indexOf('start 1') < events.indexOf('batch 2'), events.join(', '));
-    await assert.rejects(mapLimitStream(batches(), 2, async (n) => { if (n === 4) throw new Error('bad 4'); return n; }), /bad 4/);
+    await assert.rejects(
+      mapLimitStream(batches(), 2, async (n) => {
+        if (n === 4) throw new Error('bad 4');
+        return n;
+      }),
+      /bad 4/,
+    );
   });
 });
 
@@ -189,13 +270,16 @@ describe('stack folding', async () => {
     ].join('\n');
     const { text, folded } = foldStack(raw);
     assert.equal(folded, 2);
-    assert.equal(text, [
-      "Stack for <Task pending name='run (workflow: W, id: w-1)' wait_for=<Future pending> (most recent call last):",
-      '    … 1 SDK/asyncio frame',
-      '  File "/proj/app/workflows.py", line 12, in run',
-      '    await asyncio.sleep(5)',
-      '    … 1 SDK/asyncio frame',
-    ].join('\n'));
+    assert.equal(
+      text,
+      [
+        "Stack for <Task pending name='run (workflow: W, id: w-1)' wait_for=<Future pending> (most recent call last):",
+        '    … 1 SDK/asyncio frame',
+        '  File "/proj/app/workflows.py", line 12, in run',
+        '    await asyncio.sleep(5)',
+        '    … 1 SDK/asyncio frame',
+      ].join('\n'),
+    );
   });
 });
 
@@ -205,7 +289,10 @@ describe('worker log text', async () => {
   it('drops colour codes and does not count a WARN line as an error', () => {
     assert.equal(stripAnsi('\x1b[31mERROR\x1b[0m boom \x1b[1;33mx\x1b[0m'), 'ERROR boom x');
     const blocks = errorBlocks(['2026 WARN slow poll', '2026 ERROR broken', 'plain line']);
-    assert.deepEqual(blocks.map((b) => b.text[0]), ['2026 ERROR broken']);
+    assert.deepEqual(
+      blocks.map((b) => b.text[0]),
+      ['2026 ERROR broken'],
+    );
   });
 });
 

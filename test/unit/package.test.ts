@@ -15,7 +15,11 @@ interface Packed {
 }
 
 function packed(): Packed {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const [first] = JSON.parse(out) as Packed[];
   assert.ok(first, 'npm pack listed a package');
   return first;
@@ -34,7 +38,11 @@ function head(path: string, n: number): Buffer {
 /** ELF, Mach-O (both byte orders, fat), PE, a V8 snapshot blob's tell-tale: anything not text. */
 function isBinary(bytes: Buffer): boolean {
   const magic = bytes.subarray(0, 4).toString('hex');
-  return ['7f454c46', 'feedface', 'feedfacf', 'cefaedfe', 'cffaedfe', 'cafebabe'].includes(magic) || magic.startsWith('4d5a') || bytes.includes(0);
+  return (
+    ['7f454c46', 'feedface', 'feedfacf', 'cefaedfe', 'cffaedfe', 'cafebabe'].includes(magic) ||
+    magic.startsWith('4d5a') ||
+    bytes.includes(0)
+  );
 }
 
 describe('the published package', () => {
@@ -42,7 +50,17 @@ describe('the published package', () => {
   const paths = files.map((f) => f.path);
 
   it('holds the entries, the bundle, the Python helpers and the completions', () => {
-    for (const needed of ['bin/tshell.js', 'bin/temporal-shell.js', 'dist/cli.js', 'dist/warm.js', 'python/tshell_replay.py', 'python/tshell_discover.py', 'python/tshell_hook/sitecustomize.py', 'completions/tshell.bash', 'README.md']) {
+    for (const needed of [
+      'bin/tshell.js',
+      'bin/temporal-shell.js',
+      'dist/cli.js',
+      'dist/warm.js',
+      'python/tshell_replay.py',
+      'python/tshell_discover.py',
+      'python/tshell_hook/sitecustomize.py',
+      'completions/tshell.bash',
+      'README.md',
+    ]) {
       assert.ok(paths.includes(needed), `${needed} is published`);
     }
   });
@@ -50,7 +68,12 @@ describe('the published package', () => {
   it('has no binaries and nothing built for this machine', () => {
     const binaries = paths.filter((p) => isBinary(head(join(ROOT, p), 4096)));
     assert.deepEqual(binaries, []);
-    assert.deepEqual(paths.filter((p) => /(^|\/)(native|snapshot|__pycache__|\.venv|\.tools)(\/|$)|\.(blob|node|so|dylib|pyc)$/.test(p)), []);
+    assert.deepEqual(
+      paths.filter((p) =>
+        /(^|\/)(native|snapshot|__pycache__|\.venv|\.tools)(\/|$)|\.(blob|node|so|dylib|pyc)$/.test(p),
+      ),
+      [],
+    );
   });
 
   it('names entries Node runs on any platform: executable, #!/usr/bin/env node', () => {

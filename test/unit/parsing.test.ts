@@ -83,8 +83,15 @@ describe('small parsers', () => {
     assert.equal(normalizeStatus('WORKFLOW_EXECUTION_STATUS_RUNNING'), 'RUNNING');
   });
   it('walks a failure cause chain', () => {
-    const chain = failureChain({ message: 'Activity task failed', activityFailureInfo: { activityType: { name: 'charge' } }, cause: { message: 'declined', applicationFailureInfo: { type: 'CardError', nonRetryable: true } } });
-    assert.deepEqual(chain.map((f) => f.type), ['ActivityError(charge)', 'CardError']);
+    const chain = failureChain({
+      message: 'Activity task failed',
+      activityFailureInfo: { activityType: { name: 'charge' } },
+      cause: { message: 'declined', applicationFailureInfo: { type: 'CardError', nonRetryable: true } },
+    });
+    assert.deepEqual(
+      chain.map((f) => f.type),
+      ['ActivityError(charge)', 'CardError'],
+    );
     assert.equal(chain[1]?.nonRetryable, true);
   });
 });

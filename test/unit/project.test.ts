@@ -41,8 +41,14 @@ describe('project discovery: the plan', () => {
   });
   it('resolves a queue from the environment the worker gets, its default, or says only the worker knows', () => {
     assert.deepEqual(resolveQueue({ literal: 'q', source: 'a.py:1' }, {}), { value: 'q', source: 'a.py:1' });
-    assert.deepEqual(resolveQueue({ env: 'Q', default: 'd', source: 'a.py:2' }, { Q: 'from-env' }), { value: 'from-env', source: 'a.py:2 (env Q)' });
-    assert.deepEqual(resolveQueue({ env: 'Q', default: 'd', source: 'a.py:2' }, {}), { value: 'd', source: 'a.py:2 (default of env Q)' });
+    assert.deepEqual(resolveQueue({ env: 'Q', default: 'd', source: 'a.py:2' }, { Q: 'from-env' }), {
+      value: 'from-env',
+      source: 'a.py:2 (env Q)',
+    });
+    assert.deepEqual(resolveQueue({ env: 'Q', default: 'd', source: 'a.py:2' }, {}), {
+      value: 'd',
+      source: 'a.py:2 (default of env Q)',
+    });
     assert.equal(resolveQueue({ env: 'Q', source: 'a.py:2' }, {})?.unknown, 'env Q (not set here)');
     assert.equal(resolveQueue({ unknown: 'f"q-{x}"' }, {})?.value, undefined);
   });

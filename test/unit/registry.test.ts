@@ -33,8 +33,15 @@ describe('completion and suggestions', () => {
     assert.deepEqual(await completeWords(registry, ['diangose']), ['diagnose']);
   });
   it('completes --type and project folders from what the project defines', async () => {
-    const values = async (command: string, slot: string) => (slot === 'type' ? ['OrderWorkflow', 'RefundWorkflow'] : command === 'project' && slot === '<dir>' ? ['greeting_sample', 'timer_sample'] : []);
-    assert.deepEqual(await completeWords(registry, ['start', '--type', 'Re'], undefined, undefined, values), ['RefundWorkflow']);
+    const values = async (command: string, slot: string) =>
+      slot === 'type'
+        ? ['OrderWorkflow', 'RefundWorkflow']
+        : command === 'project' && slot === '<dir>'
+          ? ['greeting_sample', 'timer_sample']
+          : [];
+    assert.deepEqual(await completeWords(registry, ['start', '--type', 'Re'], undefined, undefined, values), [
+      'RefundWorkflow',
+    ]);
     assert.deepEqual(await completeWords(registry, ['project', 'ti'], undefined, undefined, values), ['timer_sample']);
   });
   it('completes signal, update and query names from the workflow named by --id', async () => {
@@ -45,7 +52,10 @@ describe('completion and suggestions', () => {
     };
     assert.deepEqual(await completeWords(registry, ['signal', '--id', 'w-1', 'ap'], undefined, handlers), ['approve']);
     assert.deepEqual(await completeWords(registry, ['query', ''], undefined, handlers), ['status']);
-    assert.deepEqual(seen, [['signal', 'w-1'], ['query', undefined]]);
+    assert.deepEqual(seen, [
+      ['signal', 'w-1'],
+      ['query', undefined],
+    ]);
   });
   it("completes the command's flags and their known values", async () => {
     assert.deepEqual(await completeWords(registry, ['wait', '--stat']), ['--status', '--state-dir']);
@@ -61,9 +71,17 @@ describe('completion and suggestions', () => {
   });
   it('keeps the checked-in completion scripts in step with the registry', async () => {
     const { readFileSync } = await import('node:fs');
-    for (const [shell, file] of [['bash', 'tshell.bash'], ['zsh', '_tshell'], ['fish', 'tshell.fish']] as const) {
+    for (const [shell, file] of [
+      ['bash', 'tshell.bash'],
+      ['zsh', '_tshell'],
+      ['fish', 'tshell.fish'],
+    ] as const) {
       const checkedIn = readFileSync(new URL(`../../completions/${file}`, import.meta.url), 'utf8');
-      assert.equal(checkedIn.trimEnd(), completionScript(registry, shell).trimEnd(), `completions/${file} is stale: run \`npm run completions\``);
+      assert.equal(
+        checkedIn.trimEnd(),
+        completionScript(registry, shell).trimEnd(),
+        `completions/${file} is stale: run \`npm run completions\``,
+      );
     }
   });
 });
@@ -72,7 +90,8 @@ describe('the --json field declarations', () => {
   it('exist for every data command and are documented in README.md', async () => {
     const { readFileSync } = await import('node:fs');
     const { replaceJsonDoc } = await import('../../src/commands/docs.js');
-    for (const c of allCommands().filter((x) => !x.hidden)) assert.ok(c.fields && Object.keys(c.fields).length > 0, `${c.name} declares no --json fields`);
+    for (const c of allCommands().filter((x) => !x.hidden))
+      assert.ok(c.fields && Object.keys(c.fields).length > 0, `${c.name} declares no --json fields`);
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     assert.equal(readme, replaceJsonDoc(readme), 'README.md JSON section is stale: run `npm run docs`');
   });

@@ -27,16 +27,32 @@ describe('settings precedence: flags > session > env > profile > defaults', () =
   });
 
   it('accepts the older variable names as aliases, the new name winning', () => {
-    const old = resolveSettings({ flags: {}, env: { CLAUDE_TEMPORAL_PROJECT_NAME: 'legacy', TEMPORAL_WORKER_CMD: 'python w.py', CLAUDE_TEMPORAL_NAMESPACE: 'old-ns' }, profileValues: {} });
+    const old = resolveSettings({
+      flags: {},
+      env: {
+        CLAUDE_TEMPORAL_PROJECT_NAME: 'legacy',
+        TEMPORAL_WORKER_CMD: 'python w.py',
+        CLAUDE_TEMPORAL_NAMESPACE: 'old-ns',
+      },
+      profileValues: {},
+    });
     assert.equal(old.values.projectName, 'legacy');
     assert.equal(old.values.workerCmd, 'python w.py');
     assert.equal(old.values.namespace, 'old-ns');
-    const both = resolveSettings({ flags: {}, env: { TSHELL_PROJECT_NAME: 'new', CLAUDE_TEMPORAL_PROJECT_NAME: 'legacy' }, profileValues: {} });
+    const both = resolveSettings({
+      flags: {},
+      env: { TSHELL_PROJECT_NAME: 'new', CLAUDE_TEMPORAL_PROJECT_NAME: 'legacy' },
+      profileValues: {},
+    });
     assert.equal(both.values.projectName, 'new');
   });
 
   it('derives the project name, log and PID dirs from what was resolved before', () => {
-    const r = resolveSettings({ flags: { 'projectDir': '/srv/orders' }, env: { TSHELL_STATE_DIR: '/tmp/st' }, profileValues: {} });
+    const r = resolveSettings({
+      flags: { projectDir: '/srv/orders' },
+      env: { TSHELL_STATE_DIR: '/tmp/st' },
+      profileValues: {},
+    });
     assert.equal(r.values.projectName, 'orders');
     assert.equal(r.values.logDir, '/tmp/st/logs');
     assert.equal(r.values.pidDir, '/tmp/st/pids');
@@ -44,14 +60,28 @@ describe('settings precedence: flags > session > env > profile > defaults', () =
 
   it('lets the session (REPL `project DIR`) beat the environment but not a flag', () => {
     const env = { TSHELL_PROJECT_DIR: '/env/p' };
-    assert.equal(resolveSettings({ flags: {}, session: { projectDir: '/session/p' }, env, profileValues: {} }).values.projectDir, '/session/p');
-    assert.equal(resolveSettings({ flags: { projectDir: '/flag/p' }, session: { projectDir: '/session/p' }, env, profileValues: {} }).values.projectDir, '/flag/p');
+    assert.equal(
+      resolveSettings({ flags: {}, session: { projectDir: '/session/p' }, env, profileValues: {} }).values.projectDir,
+      '/session/p',
+    );
+    assert.equal(
+      resolveSettings({
+        flags: { projectDir: '/flag/p' },
+        session: { projectDir: '/session/p' },
+        env,
+        profileValues: {},
+      }).values.projectDir,
+      '/flag/p',
+    );
   });
 
   it('reads address and namespace from the Temporal CLI profile file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tshell-profile-'));
     const file = join(dir, 'temporal.toml');
-    writeFileSync(file, '[profile.default]\naddress = "prof.example:7233"\nnamespace = "prof-ns"\n\n[profile.other]\naddress = "other:7233"\n');
+    writeFileSync(
+      file,
+      '[profile.default]\naddress = "prof.example:7233"\nnamespace = "prof-ns"\n\n[profile.other]\naddress = "other:7233"\n',
+    );
     const r = resolveSettings({ flags: {}, env: { TEMPORAL_CONFIG_FILE: file } });
     assert.equal(r.values.address, 'prof.example:7233');
     assert.equal(r.values.namespace, 'prof-ns');
@@ -72,7 +102,7 @@ describe('typed settings', async () => {
 });
 
 describe('where setup puts the tools', () => {
-  it('TSHELL_TOOLS_DIR, else a clone\'s .tools/, else the user data dir for an installed package', async () => {
+  it("TSHELL_TOOLS_DIR, else a clone's .tools/, else the user data dir for an installed package", async () => {
     const { toolsDir } = await import('../../src/processes/tools.js');
     const { mkdirSync } = await import('node:fs');
     const clone = mkdtempSync(join(tmpdir(), 'tshell-clone-'));

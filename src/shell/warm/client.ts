@@ -9,7 +9,14 @@ import { createConnection } from 'node:net';
 import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { fdSink } from '../sink.js';
-import { defaultStateDir, helperAllowed, helperPaths, MAX_SOCKET_PATH, type WarmFrame, type WarmRequest } from '../../config/helper-paths.js';
+import {
+  defaultStateDir,
+  helperAllowed,
+  helperPaths,
+  MAX_SOCKET_PATH,
+  type WarmFrame,
+  type WarmRequest,
+} from '../../config/helper-paths.js';
 
 /** Size and mtime of the full CLI bundle: a rebuilt tshell never talks to an older helper. */
 export function buildStamp(bundle: string): string {
@@ -24,7 +31,10 @@ function eligible(argv: string[], env: NodeJS.ProcessEnv): boolean {
   return helperAllowed(argv, env);
 }
 
-export async function viaHelper(argv: string[], bundle = fileURLToPath(new URL('./cli.js', import.meta.url))): Promise<number | undefined> {
+export async function viaHelper(
+  argv: string[],
+  bundle = fileURLToPath(new URL('./cli.js', import.meta.url)),
+): Promise<number | undefined> {
   const env = process.env;
   if (!eligible(argv, env)) return undefined;
   const paths = helperPaths(defaultStateDir(env));

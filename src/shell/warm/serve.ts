@@ -129,8 +129,16 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
       process.chdir(req.cwd);
       forgetProjects();
       const runtime: ShellRuntime = {
-        stdout: { isTTY: req.stdoutTTY, ...(req.columns ? { columns: req.columns } : {}), write: (o: string) => send(socket, { o }) },
-        stderr: { isTTY: req.stderrTTY, ...(req.columns ? { columns: req.columns } : {}), write: (e: string) => send(socket, { e }) },
+        stdout: {
+          isTTY: req.stdoutTTY,
+          ...(req.columns ? { columns: req.columns } : {}),
+          write: (o: string) => send(socket, { o }),
+        },
+        stderr: {
+          isTTY: req.stderrTTY,
+          ...(req.columns ? { columns: req.columns } : {}),
+          write: (e: string) => send(socket, { e }),
+        },
         env: process.env,
         interactive: false,
         mode: 'one-shot',
@@ -182,8 +190,14 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
   writeFileSync(paths.token, token, { mode: 0o600 });
   const me = readProc(process.pid);
   writePidFile(paths.pid, {
-    kind: 'helper', pid: process.pid, startTicks: me?.startTicks ?? 0, argv: me?.argv ?? [], cwd: process.cwd(),
-    logFile: `${paths.dir}/helper.log`, logOffset: 0, startedAt: new Date().toISOString(),
+    kind: 'helper',
+    pid: process.pid,
+    startTicks: me?.startTicks ?? 0,
+    argv: me?.argv ?? [],
+    cwd: process.cwd(),
+    logFile: `${paths.dir}/helper.log`,
+    logOffset: 0,
+    startedAt: new Date().toISOString(),
   });
   writeFileSync(paths.stats, JSON.stringify({ served }), { mode: 0o600 });
   process.on('SIGTERM', shutdown);

@@ -3,10 +3,8 @@
 // workflow code changed the running workflows are replayed on it first (the determinism gate) and the
 // old worker stays if any would part from its history. Code that does not even import never replaces
 // a working worker. Meanwhile the feed (dev-feed.ts) tells what the workflows and the worker do.
-import { readFileSync } from 'node:fs';
-import { mtime, pythonFiles } from '../project/discover.js';
-import { join, relative, sep } from 'node:path';
-import type { Settings } from '../config/settings.js';
+import { mtime } from '../project/discover.js';
+import { join } from 'node:path';
 import { projectKey } from '../config/state-dir.js';
 import { defineCommand } from '../cli-model/types.js';
 import { toTshellError, UsageError } from '../errors.js';
@@ -19,49 +17,15 @@ import { ensureServer } from '../processes/server.js';
 import { checkSources, workerCodeEnv } from '../processes/source-check.js';
 import { coldPython, WarmPython, type PythonRunner } from '../processes/python-run.js';
 import { watchSources } from '../processes/source-watch.js';
-import { ensureWorker, findProjectWorkers } from '../processes/worker.js';
+import { ensureWorker } from '../processes/worker.js';
+import { findProjectWorkers } from '../processes/worker-find.js';
 import type { WorkerReport } from '../processes/worker-report.js';
 import { workerFiles } from '../config/state-dir.js';
 import { toJson } from '../render/format.js';
 import { resetToTask } from '../temporal/workflows.js';
 import { devEvent, Diagnoser, eventLine, LogWatch, StallWatch, WorkflowWatch, type DevEvent } from './dev-feed.js';
 import { chooseWorkerCommand, consentToRunCode, consentToStop } from './resolve.js';
-
-/** Never watched: environments, caches, tests (discovery's file list already leaves most of these out). */
-const IGNORED_DIR = /^(\.|__pycache__$|venv$|site-packages$|node_modules$|tests?$|build$|dist$)/;
-/** A change to one of these may change the environment: the warm Python is started anew. */
-const ENVIRONMENT_FILES = ['pyproject.toml', 'uv.lock', 'requirements.txt', 'poetry.lock', '.venv/pyvenv.cfg'];
-const WORKFLOW_CODE = /@workflow\.defn\b|from temporalio import workflow\b|import temporalio\.workflow\b/;
-
-interface Watched {
-  files: string[];
-  workflowFiles: Set<string>;
-}
-
-/** What to watch: the files the worker reported loading (inside the project), else the project's sources. */
-function watchedFiles(settings: Settings, report: WorkerReport | undefined): Watched {
-  const inProject = (f: string) =>
-    f.startsWith(settings.projectDir + sep) &&
-    !relative(settings.projectDir, f)
-      .split(sep)
-      .slice(0, -1)
-      .some((p) => IGNORED_DIR.test(p));
-  if (report?.files?.length) {
-    return {
-      files: report.files.filter(inProject),
-      workflowFiles: new Set((report.workflowFiles ?? []).filter(inProject)),
-    };
-  }
-  const files = [...pythonFiles(settings.projectDir).keys()].map((f) => join(settings.projectDir, f)).filter(inProject);
-  const workflowFiles = files.filter((f) => {
-    try {
-      return WORKFLOW_CODE.test(readFileSync(f, 'utf8'));
-    } catch {
-      return false;
-    }
-  });
-  return { files, workflowFiles: new Set(workflowFiles) };
-}
+import { ENVIRONMENT_FILES, watchedFiles } from './dev-files.js';
 
 interface DevSummary {
   events: number;

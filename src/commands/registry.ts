@@ -5,7 +5,8 @@ import { ensureWorkerCommand, killAllWorkersCommand, killWorkerCommand, listWork
 import { devCommand } from './dev.js';
 import { describeCommand, resultCommand, waitCommand } from './workflows.js';
 import { startCommand } from './start.js';
-import { healthCommand, recentCommand, stalledCommand, taskQueueCommand } from './monitor.js';
+import { recentCommand, stalledCommand } from './monitor.js';
+import { healthCommand, taskQueueCommand } from './health.js';
 import { countCommand, listCommand } from './list.js';
 import { scheduleCommand, schedulesCommand } from './schedules.js';
 import { logsCommand } from './logs.js';

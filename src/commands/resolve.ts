@@ -5,7 +5,7 @@ import { relative, isAbsolute, resolve } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { commandText } from '../project/index.js';
 import { UsageError } from '../errors.js';
-import type { WorkerProcess } from '../processes/worker.js';
+import type { WorkerProcess } from '../processes/worker-find.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeWorkflow, type WorkflowDescription } from '../temporal/workflows.js';
 import type { CommandContext, ParsedArgs } from '../cli-model/types.js';

@@ -6,7 +6,7 @@ import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { wrapWords } from '../render/format.js';
 import { validateSettings } from '../config/settings.js';
-import { findProjectWorkers, stopWorkers } from '../processes/worker.js';
+import { findProjectWorkers, stopWorkers } from '../processes/worker-find.js';
 import { allFlags, usageLine } from '../cli-model/args.js';
 import { bestMatches } from '../cli-model/suggest.js';
 import { defineCommand, type Command } from '../cli-model/types.js';

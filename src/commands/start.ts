@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { workflowUiUrl } from '../processes/server.js';
 import { captureWorkflowId, launchStarter } from '../processes/starter.js';
-import { findProjectWorkers } from '../processes/worker.js';
+import { findProjectWorkers } from '../processes/worker-find.js';
 import { runningWorkerReport } from '../processes/running-worker.js';
 import { card } from '../render/format.js';
 import { mapTemporalError } from '../temporal/errors.js';

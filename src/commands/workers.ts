@@ -2,18 +2,17 @@
 import { projectKey } from '../config/state-dir.js';
 import { HELPER_STATUS_FIELDS, helperStatus, stopHelper, type HelperStatus } from '../processes/helper.js';
 import { basename } from 'node:path';
+import { ensureWorker, type EnsureWorkerResult } from '../processes/worker.js';
 import {
-  ensureWorker,
   findProjectWorkers,
   listAllWorkers,
   matchHeartbeats,
   stopWorkers,
   tshellWorkers,
-  type EnsureWorkerResult,
   type StalePidFile,
   type StoppedWorker,
   type WorkerProcess,
-} from '../processes/worker.js';
+} from '../processes/worker-find.js';
 import { serverState, stopServer, type StopServerResult } from '../processes/server.js';
 import { card, formatDuration, helperLine, shortId, table } from '../render/format.js';
 import { withLock } from '../processes/lock.js';

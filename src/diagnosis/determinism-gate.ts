@@ -2,7 +2,7 @@
 // workflows it runs are replayed against the new code. If any no longer replays, restarting would
 // wedge them (a non-determinism error on their next workflow task), so the old worker stays.
 import type { Settings } from '../config/settings.js';
-import { findProjectWorkers } from '../processes/worker.js';
+import { findProjectWorkers } from '../processes/worker-find.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { listExecutions, quoteValue, statusClause } from '../temporal/visibility.js';
 import { newestPy } from './evidence.js';

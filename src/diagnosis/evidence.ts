@@ -7,7 +7,7 @@ import type { TemporalHandle } from '../temporal/connection.js';
 import { eventId, eventTypeName, failuresIn, fetchHistory, type FailureRecord } from '../temporal/history.js';
 import { livePollerCount } from '../temporal/task-queue.js';
 import { describeWorkflow, fetchCloseEvent, type CloseInfo, type WorkflowDescription } from '../temporal/workflows.js';
-import { findProjectWorkers, matchHeartbeats } from '../processes/worker.js';
+import { findProjectWorkers, matchHeartbeats } from '../processes/worker-find.js';
 import { runningWorkerReport } from '../processes/running-worker.js';
 import {
   latestActivationFailureAt,

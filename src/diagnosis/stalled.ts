@@ -6,7 +6,7 @@ import { mapLimitStream } from '../concurrency.js';
 import type { Settings } from '../config/settings.js';
 import { isAlive } from '../processes/proc.js';
 import { latestActivationFailure, readWorkerLogSinceStart } from '../processes/worker-log.js';
-import { findProjectWorkers } from '../processes/worker.js';
+import { findProjectWorkers } from '../processes/worker-find.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { failuresIn, fetchHistory } from '../temporal/history.js';
 import { livePollerCount } from '../temporal/task-queue.js';

@@ -3,7 +3,7 @@
 import type { Settings } from '../config/settings.js';
 import { allProcs, processTree, treePids } from './proc.js';
 import { isPythonPath } from './tools.js';
-import { findProjectWorkers } from './worker.js';
+import { findProjectWorkers } from './worker-find.js';
 import { readWorkerReport, workerReportFile, type WorkerReport } from './worker-report.js';
 
 /**

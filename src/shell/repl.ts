@@ -268,7 +268,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   reader.close();
   await background.stop();
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
-  const { findProjectWorkers } = await import('../processes/worker.js');
+  const { findProjectWorkers } = await import('../processes/worker-find.js');
   const workers = findProjectWorkers(settings).workers.length;
   if (workers > 0)
     opts.output.write(

@@ -8,47 +8,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { readProc } from '../../src/processes/proc.js';
 import { BIN, HELLO, cleanup, eventually, makeEnv, tshell, type Env, HELLO_KEY } from '../helpers/tshell.js';
 
-interface Reply {
-  content: { type: string; text: string }[];
-  isError?: boolean;
-  structuredContent?: Record<string, unknown>;
-}
-type Body = Record<string, unknown> & {
-  error?: { code: string; message: string; hint?: string };
-  plan?: { class: string; action: string; targets: Record<string, unknown>[] };
-  token?: string;
-};
-
-/** `tshell mcp`, as a client configuration names it. */
-const MCP_ARGS = ['mcp'];
-
-async function connect(env: Env, cwd = HELLO): Promise<Client> {
-  const client = new Client({ name: 'tshell-test', version: '1.0.0' });
-  const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...env.env };
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, ...MCP_ARGS],
-      cwd,
-      env: childEnv,
-      stderr: 'ignore',
-    }),
-  );
-  return client;
-}
-
-function caller(get: () => Client) {
-  return async (name: string, args: Record<string, unknown> = {}) => {
-    const r = (await get().callTool({ name, arguments: args }, undefined, { timeout: 180_000 })) as Reply;
-    const body = JSON.parse(r.content[0]?.text ?? 'null') as Body;
-    if (r.structuredContent) assert.deepEqual(r.structuredContent, body, 'structured content is the text content');
-    return { isError: Boolean(r.isError), body };
-  };
-}
+import { caller, connect, MCP_ARGS } from '../helpers/mcp.js';
 
 describe('tshell mcp', () => {
   let env: Env;
@@ -66,14 +29,7 @@ describe('tshell mcp', () => {
   after(async () => {
     await client?.close();
     await other?.close();
-    // Process groups: uv's python child goes with it.
-    for (const p of extra) {
-      try {
-        process.kill(-(p.pid ?? 0), 'SIGKILL');
-      } catch {
-        p.kill('SIGKILL');
-      }
-    }
+    // cleanup() kills their process groups too: uv's python child goes with it.
     await cleanup(env, extra.map((p) => p.pid ?? 0).filter(Boolean));
   });
 

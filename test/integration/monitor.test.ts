@@ -46,7 +46,7 @@ describe('monitoring and acting on workflows', () => {
     assert.equal(r.exitCode, 0, r.stderr);
     return (await declaredJson<Started>('start', r)).workflowId;
   };
-  const ids: Record<string, string> = {};
+  const ids = { approval: '', failing: '', broken: '', unpolled: '' };
 
   before(async () => {
     env = await makeEnv();

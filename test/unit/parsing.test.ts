@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { workflowIdFromOutput } from '../../src/processes/starter.js';
-import { identityPid, matchesWorkerCommand, taskQueueFromLog } from '../../src/processes/worker.js';
+import { taskQueueFromLog } from '../../src/processes/worker.js';
+import { identityPid, matchesWorkerCommand } from '../../src/processes/worker-find.js';
 import { errorShapedReason } from '../../src/diagnosis/error-result.js';
 import { quoteValue } from '../../src/temporal/visibility.js';
 import { parseAddress } from '../../src/temporal/connection.js';

@@ -86,20 +86,31 @@ export function isDeadlineExceeded(err: unknown): boolean {
   return grpcCode(err) === GrpcStatus.DEADLINE_EXCEEDED || hasName(err, 'TimeoutError');
 }
 
-/** The workflow has no handler for the query: the server's or SDK's message, else undefined. */
-export function isQueryNotRegistered(err: unknown): string | undefined {
-  const e = (err ?? {}) as GrpcLike & { cause?: GrpcLike };
-  const text = `${e.message ?? ''} ${e.cause?.details ?? ''}`;
-  if (
-    e.name === 'QueryNotRegisteredError' ||
-    /unknown queryType|not registered|query handler|KnownQueryTypes/i.test(text)
-  )
-    return text.split('\n')[0]?.trim() ?? '';
+/** The first error along the cause chain that passes the test. */
+function findCause(err: unknown, test: (e: GrpcLike) => boolean): GrpcLike | undefined {
+  for (const e of causes(err)) if (test(e)) return e;
   return undefined;
 }
 
-/** The update ran and its handler failed (the SDK's WorkflowUpdateFailedError): its message. */
+/** The Python SDK's words for a query no handler takes (the worker's failure, carried by the server). */
+const NO_QUERY_HANDLER = /expected but not found|unknown queryType/i;
+
+/**
+ * A query the worker answered with a failure: the server's QueryFailed is INVALID_ARGUMENT, which the
+ * SDK turns into QueryNotRegisteredError whatever the cause. Recognised by that class or code anywhere
+ * along the chain; the worker's own message then tells a missing handler from a handler that raised.
+ */
+export function queryFailure(err: unknown): { noHandler: boolean; message: string } | undefined {
+  const failed = findCause(err, (e) => e.name === 'QueryNotRegisteredError' || e.code === GrpcStatus.INVALID_ARGUMENT);
+  if (!failed) return undefined;
+  const message = (failed.details || failed.message || '').replace(/^3 INVALID_ARGUMENT: /, '').split('\n')[0] ?? '';
+  return { noHandler: NO_QUERY_HANDLER.test(message), message: message.trim() };
+}
+
+/** The update ran and its handler failed (the SDK's WorkflowUpdateFailedError, anywhere along the chain): its message. */
 export function updateFailure(err: unknown): string | undefined {
-  const e = (err ?? {}) as GrpcLike & { cause?: { message?: string } };
-  return e.name === 'WorkflowUpdateFailedError' ? (e.cause?.message ?? e.message ?? '') : undefined;
+  const failed = findCause(err, (e) => e.name === 'WorkflowUpdateFailedError');
+  if (!failed) return undefined;
+  const cause = failed.cause as GrpcLike | undefined;
+  return cause?.message ?? failed.message ?? '';
 }

@@ -1,8 +1,8 @@
 // Asking a running workflow about itself: the handlers it declares (the Python SDK's built-in
 // metadata query) and queries with a short deadline, so "no worker" is one clear line, not a hang.
-import { TshellError, ErrorCodes } from '../errors.js';
+import { ErrorCodes, ExitCode, TshellError } from '../errors.js';
 import type { TemporalHandle } from './connection.js';
-import { isDeadlineExceeded, isQueryNotRegistered, mapTemporalError } from './errors.js';
+import { isDeadlineExceeded, mapTemporalError, queryFailure } from './errors.js';
 import { isLiveNow, pollersOf, type PidAlive } from './task-queue.js';
 
 export interface Handlers {
@@ -95,8 +95,11 @@ export async function queryWithDeadline(
     return await h.connection.withAbortSignal(opts.signal, ask);
   } catch (err) {
     if (isDeadlineExceeded(err)) throw noWorker();
-    const unknownQuery = isQueryNotRegistered(err);
-    if (unknownQuery) throw new TshellError(`the workflow has no query named ${name}`, ErrorCodes.usage, unknownQuery);
+    const failed = queryFailure(err);
+    if (failed?.noHandler)
+      throw new TshellError(`the workflow has no query named ${name}`, ErrorCodes.usage, failed.message);
+    if (failed)
+      throw new TshellError(`query ${name} failed: ${failed.message}`, ErrorCodes.usage, undefined, ExitCode.failure);
     throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
   }
 }

@@ -11,6 +11,10 @@ import { fetchHistory } from '../temporal/history.js';
 import { describeWorkflow } from '../temporal/workflows.js';
 import { workflowHandlers } from '../temporal/handlers.js';
 import { defineCommand, type CommandContext, type CommandRegistry } from '../cli-model/types.js';
+import * as z from 'zod/mini';
+import { parseOrUndefined } from '../checked-json.js';
+
+const IdCacheSchema = z.object({ at: z.number(), address: z.string(), ids: z.array(z.string()) });
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
@@ -62,8 +66,8 @@ async function recentIds(ctx: CommandContext): Promise<string[]> {
   const cache = join(ctx.settings.stateDir, 'completion-ids.json');
   try {
     if (existsSync(cache)) {
-      const data = JSON.parse(readFileSync(cache, 'utf8')) as { at: number; address: string; ids: string[] };
-      if (Date.now() - data.at < 10_000 && data.address === ctx.settings.address) return data.ids;
+      const data = parseOrUndefined(IdCacheSchema, readFileSync(cache, 'utf8'));
+      if (data && Date.now() - data.at < 10_000 && data.address === ctx.settings.address) return data.ids;
     }
   } catch {
     // rebuild below

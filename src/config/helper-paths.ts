@@ -47,19 +47,3 @@ export const HELPER_IDLE_MS = 10 * 60_000;
 
 /** Unix socket paths are limited to 107 bytes: a longer state dir runs without a helper. */
 export const MAX_SOCKET_PATH = 100;
-
-/** One request: a one-shot command line and the caller's world (the helper runs it as the caller would). */
-export interface WarmRequest {
-  token: string;
-  /** The build the client belongs to: a helper of another build refuses and exits. */
-  build: string;
-  argv: string[];
-  cwd: string;
-  env: Record<string, string>;
-  stdoutTTY: boolean;
-  stderrTTY: boolean;
-  columns?: number;
-}
-
-/** Answers, one JSON object per line: output to stdout (o) or stderr (e), the exit code (x), or a refusal. */
-export type WarmFrame = { o: string } | { e: string } | { x: number } | { refuse: string };

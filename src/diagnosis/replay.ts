@@ -14,29 +14,38 @@ import { coldPython, type PythonRunner } from '../processes/python-run.js';
 import { runningWorkerPython } from '../processes/running-worker.js';
 import { bytecodeEnv, uvEnvironment, uvPython } from '../processes/project-env.js';
 import type { Runner } from '../project/plan.js';
+import * as z from 'zod/mini';
+import { parseChecked } from '../checked-json.js';
 
-export interface ReplayOutcome {
+/** One line of python/tshell_replay.py's output: one history's verdict. */
+const ReplayLineSchema = z.object({
+  /** Absent for a history read from a file that does not name its workflow. */
+  workflowId: z.nullish(z.string()),
+  runId: z.nullish(z.string()),
+  workflowType: z.string(),
+  /** The workflow classes the replayer found in the project. */
+  classes: z.array(z.string()),
+  /** Modules that could not be imported (or --workflows entries that were not workflows). */
+  problems: z.array(z.string()),
+  ok: z.boolean(),
+  kind: z.optional(z.enum(['nondeterminism', 'failure', 'no-class'])),
+  /** The core's reason, e.g. "Activity machine does not handle this event: …". */
+  reason: z.optional(z.string()),
+  /** The history event where the code and the history part, when the replayer names it. */
+  eventId: z.optional(z.number()),
+  eventType: z.optional(z.string()),
+  message: z.optional(z.string()),
+  /** The Python exception type when the replay failed. */
+  errorType: z.optional(z.string()),
+});
+
+export type ReplayOutcome = Omit<z.infer<typeof ReplayLineSchema>, 'workflowId' | 'runId'> & {
   workflowId: string;
   runId: string;
-  workflowType: string;
-  /** The workflow classes the replayer found in the project. */
-  classes: string[];
-  /** Modules that could not be imported (or --workflows entries that were not workflows). */
-  problems: string[];
-  ok: boolean;
-  kind?: 'nondeterminism' | 'failure' | 'no-class';
-  /** The core's reason, e.g. "Activity machine does not handle this event: …". */
-  reason?: string;
-  /** The history event where the code and the history part, when the replayer names it. */
-  eventId?: number;
-  eventType?: string;
-  message?: string;
-  /** The Python exception type when the replay failed. */
-  errorType?: string;
   /** The workflow task to reset to (the last completed one before the divergence), if any progress would be kept. */
   resetTo?: { eventId: number; keeps: string; redoes: string };
   events: number;
-}
+};
 
 /**
  * Where to replay without writing into the project: the interpreter of the worker that runs, else an
@@ -138,7 +147,8 @@ async function runReplayer(
     const outcomes: ReplayOutcome[] = [];
     for (const line of String(r.stdout).split('\n')) {
       if (!line.trim().startsWith('{')) continue;
-      const o = JSON.parse(line) as ReplayOutcome;
+      const said = parseChecked(ReplayLineSchema, line, "the replayer's output");
+      const o = { ...said, workflowId: said.workflowId ?? '', runId: said.runId ?? '' };
       const x = items.find((u) => u.workflowId === o.workflowId && u.runId === o.runId);
       const resetTo = o.kind === 'nondeterminism' && o.eventId && x ? resetPoint(x.events, o.eventId) : undefined;
       outcomes.push({ ...o, events: x?.events.length ?? 0, ...(resetTo ? { resetTo } : {}) });

@@ -7,6 +7,12 @@ import { checkPidFile, removePidFile } from './pidfile.js';
 import { release, spawnDetached } from './spawn.js';
 import { stopProcessTree, type StopResult } from './terminate.js';
 import { childEnv } from './tools.js';
+import * as z from 'zod/mini';
+import { parseOrUndefined } from '../checked-json.js';
+
+/** What the helper writes after each request it serves. */
+const HelperStatsSchema = z.object({ served: z.optional(z.number()), lastRequestAt: z.optional(z.string()) });
+type HelperStats = z.infer<typeof HelperStatsSchema>;
 
 export interface HelperStatus {
   running: boolean;
@@ -27,11 +33,11 @@ export function helperStatus(stateDir: string): HelperStatus {
   const paths = helperPaths(stateDir);
   const check = existsSync(paths.pid) ? checkPidFile(paths.pid) : undefined;
   if (check?.state !== 'alive') return { running: false, socket: paths.socket };
-  let stats: { served?: number; lastRequestAt?: string } = {};
+  let stats: HelperStats = {};
   try {
-    stats = JSON.parse(readFileSync(paths.stats, 'utf8')) as typeof stats;
+    stats = parseOrUndefined(HelperStatsSchema, readFileSync(paths.stats, 'utf8')) ?? {};
   } catch {
-    stats = {};
+    stats = {}; // none written yet
   }
   const last = Date.parse(stats.lastRequestAt ?? check.record.startedAt);
   return {

@@ -6,12 +6,20 @@ import { join } from 'node:path';
 import { ensurePrivateDir } from '../config/state-dir.js';
 import { TshellError, ErrorCodes } from '../errors.js';
 import { readProc, sleep } from './proc.js';
+import * as z from 'zod/mini';
+import { parseOrUndefined } from '../checked-json.js';
 
-interface LockRecord {
-  pid: number;
-  startTicks: number;
-  purpose: string;
+function isWholeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
+
+const LockRecordSchema = z.object({ pid: z.number(), startTicks: z.number(), purpose: z.string() });
+type LockRecord = z.infer<typeof LockRecordSchema>;
 
 function holderAlive(rec: LockRecord): boolean {
   const p = readProc(rec.pid);
@@ -36,13 +44,16 @@ function attempt(file: string, me: LockRecord): 'taken' | 'broken' | LockRecord 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  let holder: LockRecord | undefined;
+  let text: string;
   try {
-    holder = JSON.parse(readFileSync(file, 'utf8')) as LockRecord;
+    text = readFileSync(file, 'utf8');
   } catch {
-    return undefined; // being written right now, or garbage
+    return 'broken'; // released in between: try again
   }
-  if (holderAlive(holder)) return holder;
+  const holder = parseOrUndefined(LockRecordSchema, text);
+  // Not yet whole: being written right now. Whole JSON of another shape holds nothing: broken like a dead holder's.
+  if (!holder && !isWholeJson(text)) return undefined;
+  if (holder && holderAlive(holder)) return holder;
   const stale = `${file}.stale.${process.pid}`;
   try {
     renameSync(file, stale);
@@ -55,8 +66,8 @@ function attempt(file: string, me: LockRecord): 'taken' | 'broken' | LockRecord 
 
 function releaseFile(file: string, me: LockRecord): void {
   try {
-    const now = JSON.parse(readFileSync(file, 'utf8')) as LockRecord;
-    if (now.pid === me.pid && now.startTicks === me.startTicks) rmSync(file, { force: true });
+    const now = parseOrUndefined(LockRecordSchema, readFileSync(file, 'utf8'));
+    if (now?.pid === me.pid && now.startTicks === me.startTicks) rmSync(file, { force: true });
   } catch {
     // already gone
   }

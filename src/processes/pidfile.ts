@@ -5,22 +5,25 @@ import { readFileSync, writeFileSync, rmSync, readdirSync, existsSync } from 'no
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../config/state-dir.js';
 import { readProc, type ProcInfo } from './proc.js';
+import * as z from 'zod/mini';
+import { parseOrUndefined } from '../checked-json.js';
 
-export interface PidRecord {
-  kind: 'worker' | 'server' | 'starter' | 'helper';
-  pid: number;
-  startTicks: number;
-  argv: string[];
-  cwd: string;
-  project?: string;
-  projectDir?: string;
-  logFile: string;
+const PidRecordSchema = z.object({
+  kind: z.enum(['worker', 'server', 'starter', 'helper']),
+  pid: z.number(),
+  startTicks: z.number(),
+  argv: z.array(z.string()),
+  cwd: z.string(),
+  project: z.optional(z.string()),
+  projectDir: z.optional(z.string()),
+  logFile: z.string(),
   /** Byte offset of the log file when the process started: "the log since start". */
-  logOffset: number;
-  startedAt: string;
-  address?: string;
-  taskQueue?: string;
-}
+  logOffset: z.number(),
+  startedAt: z.string(),
+  address: z.optional(z.string()),
+  taskQueue: z.optional(z.string()),
+});
+export type PidRecord = z.infer<typeof PidRecordSchema>;
 
 export type PidCheck =
   | { state: 'alive'; record: PidRecord; proc: ProcInfo }
@@ -35,10 +38,9 @@ export function writePidFile(file: string, record: PidRecord): void {
 
 export function readPidFile(file: string): PidRecord | undefined {
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as PidRecord;
-    return typeof data.pid === 'number' ? data : undefined;
+    return parseOrUndefined(PidRecordSchema, readFileSync(file, 'utf8'));
   } catch {
-    return undefined;
+    return undefined; // gone
   }
 }
 

@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../config/state-dir.js';
 import { packageRoot } from './tools.js';
+import * as z from 'zod/mini';
+import { parseOrUndefined } from '../checked-json.js';
 
 export interface PythonRunOptions {
   cwd: string;
@@ -46,7 +48,9 @@ export function coldPython(python: string[]): PythonRunner {
   };
 }
 
-type Answer = { id: number; pid?: number; exit?: number };
+/** python/tshell_warm.py's answer to one run: which run, the child's pid, its exit status. */
+const AnswerSchema = z.object({ id: z.number(), pid: z.optional(z.number()), exit: z.optional(z.number()) });
+type Answer = z.infer<typeof AnswerSchema>;
 
 /** One warm interpreter (for one environment), runs one at a time; it dies with tshell. */
 export class WarmPython {
@@ -79,12 +83,8 @@ export class WarmPython {
       while ((nl = this.pending.indexOf('\n')) >= 0) {
         const line = this.pending.slice(0, nl);
         this.pending = this.pending.slice(nl + 1);
-        try {
-          const a = JSON.parse(line) as Answer;
-          this.waiting.get(a.id)?.(a);
-        } catch {
-          // not an answer: ignore
-        }
+        const a = parseOrUndefined(AnswerSchema, line);
+        if (a) this.waiting.get(a.id)?.(a); // anything else is not an answer
       }
     });
     proc.on('exit', () => {

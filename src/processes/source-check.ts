@@ -6,6 +6,17 @@ import { splitCommand } from './spawn.js';
 import { projectRunEnv } from './project-env.js';
 import type { PythonRunner } from './python-run.js';
 import { childEnv, packageRoot } from './tools.js';
+import * as z from 'zod/mini';
+import { parseChecked } from '../checked-json.js';
+
+/** python/tshell_check.py's last line: ok, or where the code stopped importing. */
+const CheckOutputSchema = z.object({
+  ok: z.boolean(),
+  file: z.optional(z.string()),
+  line: z.optional(z.number()),
+  module: z.optional(z.string()),
+  message: z.optional(z.string()),
+});
 
 export type SourceCheck =
   | { ok: true }
@@ -42,13 +53,13 @@ export async function checkSources(
       ok: 'unchecked',
       why: `the check did not run (exit code ${r.exitCode ?? '?'})${r.timedOut ? ' within 60 s' : ''}: ${r.stderr.trim().split('\n').pop() ?? ''}`,
     };
-  const raw = JSON.parse(line) as Record<string, unknown>;
-  if (raw.ok === true) return { ok: true };
+  const raw = parseChecked(CheckOutputSchema, line, "the source check's output");
+  if (raw.ok) return { ok: true };
   return {
     ok: false,
-    file: typeof raw.file === 'string' ? raw.file : (files[0] ?? ''),
-    message: typeof raw.message === 'string' ? raw.message : 'the code does not import',
-    ...(typeof raw.line === 'number' ? { line: raw.line } : {}),
-    ...(typeof raw.module === 'string' ? { module: raw.module } : {}),
+    file: raw.file ?? files[0] ?? '',
+    message: raw.message ?? 'the code does not import',
+    ...(raw.line !== undefined ? { line: raw.line } : {}),
+    ...(raw.module !== undefined ? { module: raw.module } : {}),
   };
 }

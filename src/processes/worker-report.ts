@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { ensurePrivateDir, projectKey } from '../config/state-dir.js';
 import { packageRoot } from './tools.js';
+import * as z from 'zod/mini';
+import { parseOrUndefined } from '../checked-json.js';
 
 export interface WorkerReport {
   pid: number;
@@ -42,45 +44,67 @@ export function reportEnv(
   return { vars: { TSHELL_WORKER_REPORT: file }, path: [join(packageRoot(), 'python', 'tshell_hook')] };
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+/** A text field, or nothing: the hook writes null (and '') for what the worker left unset. */
+const text = z.catch(
+  z.pipe(
+    z.optional(z.nullable(z.string())),
+    z.transform((v) => v || undefined),
+  ),
+  undefined,
+);
+/** Names, keeping only the strings (a workflow without a definition is written as null). */
+const names = z.catch(
+  z.pipe(
+    z.array(z.unknown()),
+    z.transform((a) => a.filter((x): x is string => typeof x === 'string')),
+  ),
+  [],
+);
+/** One line the hook writes: `worker` when a Worker(...) is made, `running` and `stopped` as it runs. */
+const ReportLineSchema = z.object({
+  event: z.string(),
+  pid: z.number(),
+  taskQueue: text,
+  namespace: text,
+  target: text,
+  identity: text,
+  sdk: text,
+  workflows: names,
+  activities: names,
+  time: z.catch(z.optional(z.number()), undefined),
+  files: z.catch(z.optional(names), undefined),
+  workflowFiles: names,
+});
 
 /** The newest worker the processes `pids` reported (uv's python child reports for uv's worker). */
 export function readWorkerReport(file: string, pids: Set<number>): WorkerReport | undefined {
-  let text: string;
+  let content: string;
   try {
-    text = readFileSync(file, 'utf8');
+    content = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
   let report: WorkerReport | undefined;
-  for (const line of text.split('\n')) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      continue; // a torn or foreign line
-    }
-    if (!raw || typeof raw !== 'object') continue;
-    const r = raw as Record<string, unknown>;
-    if (typeof r.pid !== 'number' || !pids.has(r.pid)) continue;
-    const taskQueue = str(r.taskQueue);
+  for (const line of content.split('\n')) {
+    const r = parseOrUndefined(ReportLineSchema, line); // a torn or foreign line is skipped
+    if (!r || !pids.has(r.pid)) continue;
+    const taskQueue = r.taskQueue;
     if (r.event === 'worker' && taskQueue) {
-      const opt = { namespace: str(r.namespace), target: str(r.target), identity: str(r.identity), sdk: str(r.sdk) };
+      const opt = { namespace: r.namespace, target: r.target, identity: r.identity, sdk: r.sdk };
       report = {
         pid: r.pid,
         taskQueue,
-        workflows: strings(r.workflows),
-        activities: strings(r.activities),
+        workflows: r.workflows,
+        activities: r.activities,
         state: 'constructed',
         ...Object.fromEntries(Object.entries(opt).filter(([, v]) => v !== undefined)),
       };
     } else if ((r.event === 'running' || r.event === 'stopped') && report && taskQueue === report.taskQueue) {
       report.state = r.event;
-      if (r.event === 'running' && typeof r.time === 'number') report.runningAt = new Date(r.time * 1000).toISOString();
-      if (r.event === 'running' && Array.isArray(r.files)) {
-        report.files = strings(r.files);
-        report.workflowFiles = strings(r.workflowFiles);
+      if (r.event === 'running' && r.time !== undefined) report.runningAt = new Date(r.time * 1000).toISOString();
+      if (r.event === 'running' && r.files) {
+        report.files = r.files;
+        report.workflowFiles = r.workflowFiles;
       }
     }
   }

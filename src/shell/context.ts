@@ -7,35 +7,32 @@ import { join } from 'node:path';
 import { contextFile, ensurePrivateDir, fnv1a } from '../config/state-dir.js';
 import type { Settings } from '../config/settings.js';
 import type { SessionState, SessionStore } from '../cli-model/types.js';
+import * as z from 'zod/mini';
+import { parseOrUndefined } from '../checked-json.js';
 
 /** A session's store for a project (the runtime keeps one per project it has seen). */
 export type SessionSource = (settings: Settings) => SessionStore;
 
+/** A string, or nothing: one hand-edited field that is not a string is dropped, not the whole file. */
+const text = z.catch(z.optional(z.string()), undefined);
+/** Only the known fields (others are stripped): a hand-edited or foreign file cannot inject other values. */
+const SessionFileSchema = z.object({
+  workflowId: text,
+  runId: text,
+  namespace: text,
+  previousWorkflowId: text,
+  previousRunId: text,
+  lastStatus: text,
+  updatedAt: text,
+});
+
 function load(file: string): SessionState | undefined {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? pickState(parsed as Record<string, unknown>)
-      : undefined;
+    const state = parseOrUndefined(SessionFileSchema, readFileSync(file, 'utf8'));
+    return state && Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined));
   } catch {
-    return undefined;
+    return undefined; // none yet
   }
-}
-
-/** Only the known fields, each a string: a hand-edited or foreign file cannot inject other values. */
-function pickState(raw: Record<string, unknown>): SessionState {
-  const keys = [
-    'workflowId',
-    'runId',
-    'namespace',
-    'previousWorkflowId',
-    'previousRunId',
-    'lastStatus',
-    'updatedAt',
-  ] as const;
-  const state: SessionState = {};
-  for (const k of keys) if (typeof raw[k] === 'string') state[k] = raw[k];
-  return state;
 }
 
 function save(file: string, state: SessionState): void {

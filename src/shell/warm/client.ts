@@ -9,14 +9,8 @@ import { createConnection } from 'node:net';
 import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { fdSink } from '../sink.js';
-import {
-  defaultStateDir,
-  helperAllowed,
-  helperPaths,
-  MAX_SOCKET_PATH,
-  type WarmFrame,
-  type WarmRequest,
-} from '../../config/helper-paths.js';
+import { defaultStateDir, helperAllowed, helperPaths, MAX_SOCKET_PATH } from '../../config/helper-paths.js';
+import { readFrame, type WarmRequest } from '../../config/helper-protocol.js';
 
 /** Size and mtime of the full CLI bundle: a rebuilt tshell never talks to an older helper. */
 export function buildStamp(bundle: string): string {
@@ -86,8 +80,12 @@ export async function viaHelper(
       while ((nl = pending.indexOf('\n')) >= 0) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
-        const frame = JSON.parse(line) as WarmFrame;
-        if ('o' in frame) stdout.write(frame.o);
+        const frame = readFrame(line);
+        if (!frame) {
+          // Not the protocol (a helper of some other program on this socket?): run it here.
+          if (!settled) stderr.write('… the warm helper answered something else; running it here\n');
+          done(undefined);
+        } else if ('o' in frame) stdout.write(frame.o);
         else if ('e' in frame) stderr.write(frame.e);
         else if ('x' in frame) done(frame.x);
         else done(undefined);

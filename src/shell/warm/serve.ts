@@ -7,7 +7,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
-import { helperPaths, HELPER_IDLE_MS, type WarmFrame, type WarmRequest } from '../../config/helper-paths.js';
+import { helperPaths, HELPER_IDLE_MS } from '../../config/helper-paths.js';
+import type { WarmFrame, WarmRequest } from '../../config/helper-protocol.js';
+import * as z from 'zod/mini';
+import { parseOrUndefined } from '../../checked-json.js';
 import { ensurePrivateDir } from '../../config/state-dir.js';
 import { findCommand } from '../../commands/registry.js';
 import { forgetProjects } from '../../project/index.js';
@@ -20,6 +23,18 @@ import { ExitCode } from '../../errors.js';
 import { closeConnections } from '../../temporal/connection.js';
 import { prewarmTemporal } from '../../temporal/prewarm.js';
 import { buildStamp } from './client.js';
+
+/** A request line as helper-protocol.ts describes it; typed against WarmRequest so the two cannot drift. */
+const WarmRequestSchema: z.ZodMiniType<WarmRequest> = z.object({
+  token: z.string(),
+  build: z.string(),
+  argv: z.array(z.string()),
+  cwd: z.string(),
+  env: z.record(z.string(), z.string()),
+  stdoutTTY: z.boolean(),
+  stderrTTY: z.boolean(),
+  columns: z.optional(z.number()),
+});
 
 const send = (socket: Socket, frame: WarmFrame) => socket.write(`${JSON.stringify(frame)}\n`);
 
@@ -76,14 +91,13 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
       const line = pending.slice(0, nl);
       pending = '';
       socket.removeAllListeners('data');
-      let req: WarmRequest;
-      try {
-        req = JSON.parse(line) as WarmRequest;
-      } catch {
+      const req = parseOrUndefined(WarmRequestSchema, line);
+      if (!req) {
+        send(socket, { refuse: 'not a request' });
         socket.end();
         return;
       }
-      if (typeof req.token !== 'string' || !sameToken(req.token, token)) {
+      if (!sameToken(req.token, token)) {
         send(socket, { refuse: 'token' });
         socket.end();
         return;

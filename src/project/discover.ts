@@ -7,65 +7,10 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join, relative } from 'node:path';
 import { ensurePrivateDir, fnv1a } from '../config/state-dir.js';
 import { findTool, packageRoot } from '../processes/tools.js';
+import { parseChecked, parseOrUndefined } from '../checked-json.js';
+import { DiscoveryCacheSchema, DiscoverySchema, RealPythonSchema, type Discovery } from './discovery-schema.js';
 
-/** What a `task_queue=` value is, statically: a literal, an environment variable, or unknown. */
-export interface QueueValue {
-  literal?: string;
-  env?: string;
-  default?: string;
-  unknown?: string;
-  /** file:line where the value is written. */
-  source?: string;
-}
-
-interface Located {
-  file: string;
-  line: number;
-  module: string;
-  hasMain: boolean;
-  importsOwnPackage: boolean;
-}
-
-export interface WorkerCall extends Located {
-  taskQueue: QueueValue;
-  /** Names registered in `workflows=[...]` / `activities=[...]`; ['*'] when not a literal list. */
-  workflows: string[] | null;
-  activities: string[] | null;
-}
-
-export interface StarterCall extends Located {
-  call: 'start_workflow' | 'execute_workflow';
-  workflow: { literal?: string; name?: string } | null;
-  taskQueue: QueueValue | null;
-}
-
-export interface WorkflowDef {
-  name: string;
-  className: string;
-  file: string;
-  line: number;
-  runParams: number | null;
-  /** `workflow.wait_condition(...)` calls in the class: what a quiet run can be blocked on. */
-  waits?: { line: number; text: string }[];
-}
-
-export interface ActivityDef {
-  name: string;
-  function: string;
-  file: string;
-  line: number;
-}
-
-export interface Discovery {
-  workers: WorkerCall[];
-  starters: StarterCall[];
-  workflows: WorkflowDef[];
-  activities: ActivityDef[];
-  /** [project.scripts] (and poetry's scripts): name → "module:function". */
-  scripts: Record<string, string>;
-  files: number;
-  errors: { file: string; error: string }[];
-}
+export type { ActivityDef, Discovery, QueueValue, StarterCall, WorkerCall, WorkflowDef } from './discovery-schema.js';
 
 const SKIP_DIRS = new Set([
   '.venv',
@@ -151,8 +96,8 @@ export function discoverProject(projectDir: string, root: string, stateDir: stri
   const stampText = JSON.stringify(stamp);
   if (existsSync(cacheFile)) {
     try {
-      const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { stamp: string; discovery: Discovery };
-      if (cached.stamp === stampText) return cached.discovery;
+      const cached = parseOrUndefined(DiscoveryCacheSchema, readFileSync(cacheFile, 'utf8'));
+      if (cached?.stamp === stampText) return cached.discovery;
     } catch {
       // rebuilt below
     }
@@ -174,8 +119,8 @@ export function discoverProject(projectDir: string, root: string, stateDir: stri
 function realPython(shim: string, stateDir: string): string {
   const file = join(stateDir, 'discovery', 'python.json');
   try {
-    const cached = JSON.parse(readFileSync(file, 'utf8')) as { shim: string; real: string };
-    if (cached.shim === shim && existsSync(cached.real)) return cached.real;
+    const cached = parseOrUndefined(RealPythonSchema, readFileSync(file, 'utf8'));
+    if (cached?.shim === shim && existsSync(cached.real)) return cached.real;
   } catch {
     // asked below
   }
@@ -206,7 +151,7 @@ function runHelper(projectDir: string, root: string, files: string[], stateDir: 
       ['-I', '-S', helper, projectDir, '--root', root, '--files-from-stdin'],
       { input: JSON.stringify(files), timeout: 20_000, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] },
     );
-    return JSON.parse(out.toString('utf8')) as Discovery;
+    return parseChecked(DiscoverySchema, out.toString('utf8'), "the project reader's output");
   } catch (err) {
     const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     return { ...EMPTY_DISCOVERY, errors: [{ file: '', error: `reading the project failed: ${message}` }] };

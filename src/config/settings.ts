@@ -208,9 +208,19 @@ export interface ResolvedSetting {
   value: string;
   source: SettingSource;
 }
-export type Settings = Record<SettingKey, string>;
+/** Settings whose values are not text: parsed once, where the settings are resolved. */
+export interface TypedSettings {
+  /** true or false when asked for; undefined: on with a certificate, a CA or an API key. */
+  tls: boolean | undefined;
+  /** undefined: the gRPC port + 1000. */
+  uiPort: number | undefined;
+}
+type TypedKey = keyof TypedSettings;
+export type TextSettingKey = Exclude<SettingKey, TypedKey>;
+export type Settings = Record<TextSettingKey, string> & TypedSettings;
 export interface ResolvedSettings {
   values: Settings;
+  /** Each setting as given (text) and where it came from: what `config` shows. */
   sources: Record<SettingKey, ResolvedSetting>;
 }
 
@@ -238,7 +248,7 @@ const PATH_KEYS: ReadonlySet<SettingKey> = new Set([
 
 export function resolveSettings(input: ResolveInput): ResolvedSettings {
   const env = input.env ?? process.env;
-  const values: Partial<Settings> = {};
+  const values: Partial<Record<SettingKey, string>> = {};
   const sources = {} as Record<SettingKey, ResolvedSetting>;
   let profile: Partial<Record<ProfileKey, string>> | undefined = input.profileValues;
   for (const spec of SETTINGS) {
@@ -261,16 +271,38 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
     values[spec.key] = found.value;
     sources[spec.key] = found;
   }
-  return { values: values as Settings, sources };
+  return { values: typedSettings(values as Record<SettingKey, string>), sources };
+}
+
+/**
+ * The text values with the typed ones parsed. Lenient (the prompt resolves settings too): a value that
+ * does not parse is undefined here, and validateSettings() names it.
+ */
+function typedSettings(text: Record<SettingKey, string>): Settings {
+  const lenient = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    ...text,
+    tls: lenient(() => booleanSetting(text.tls, 'tls')),
+    uiPort: lenient(() => portSetting(text.uiPort, 'ui-port')),
+  };
 }
 
 /** Rejects values that cannot name files: they would fail later with an obscure system error. */
-export function validateSettings(values: Settings): void {
+export function validateSettings(values: Settings, sources?: Record<SettingKey, ResolvedSetting>): void {
   for (const spec of SETTINGS) {
-    const v = values[spec.key];
-    if (v.includes('\0')) throw new UsageError(`--${spec.flag} contains a NUL character`);
+    const v = sources?.[spec.key].value ?? values[spec.key];
+    if (typeof v === 'string' && v.includes('\0')) throw new UsageError(`--${spec.flag} contains a NUL character`);
   }
-  booleanSetting(values.tls, 'tls');
+  if (sources) {
+    booleanSetting(sources.tls.value, 'tls');
+    portSetting(sources.uiPort.value, 'ui-port');
+  }
   const name = values.projectName;
   if (
     !name.trim() ||
@@ -290,11 +322,11 @@ export function validateSettings(values: Settings): void {
 /** Settings discovery found, taking the place of defaults only (flags, env and profile win). */
 export function withDiscovered(
   resolved: ResolvedSettings,
-  found: Partial<Record<SettingKey, { value: string; source: string }>>,
+  found: Partial<Record<TextSettingKey, { value: string; source: string }>>,
 ): ResolvedSettings {
   const values = { ...resolved.values };
   const sources = { ...resolved.sources };
-  for (const [key, hit] of Object.entries(found) as [SettingKey, { value: string; source: string }][]) {
+  for (const [key, hit] of Object.entries(found) as [TextSettingKey, { value: string; source: string }][]) {
     if (sources[key].source !== 'default') continue;
     values[key] = hit.value;
     sources[key] = { value: hit.value, source: `discovered ${hit.source}` };
@@ -309,6 +341,16 @@ export function booleanSetting(text: string, flag: string): boolean | undefined 
   if (['true', '1', 'yes', 'on'].includes(t)) return true;
   if (['false', '0', 'no', 'off'].includes(t)) return false;
   throw new UsageError(`--${flag} must be true or false, not ${JSON.stringify(text.slice(0, 40))}`);
+}
+
+/** A TCP port (`--ui-port`): a number from 1 to 65535, or undefined when unset. */
+export function portSetting(text: string, flag: string): number | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  const n = Number(t);
+  if (!/^\d+$/.test(t) || n < 1 || n > 65535)
+    throw new UsageError(`--${flag} must be a port from 1 to 65535, not ${JSON.stringify(text.slice(0, 40))}`);
+  return n;
 }
 
 export function settingByFlag(flag: string): SettingSpec | undefined {

@@ -29,7 +29,7 @@ export function serverFiles(settings: Settings): ServerFiles {
 }
 
 export function uiPort(settings: Settings): number | undefined {
-  if (settings.uiPort) return Number(settings.uiPort);
+  if (settings.uiPort !== undefined) return settings.uiPort;
   const { port } = parseAddress(settings.address);
   return Math.min(port + 1000, 65535);
 }

@@ -211,7 +211,7 @@ async function execute(
     // Settings given on the line that runs this one hold for it, unless it gives its own.
     const lineSettings = { ...(inherited?.settings ?? {}), ...own };
     const given = resolveSettings({ flags: lineSettings, session: shell.overrides, env: shell.env });
-    validateSettings(given.values);
+    validateSettings(given.values, given.sources);
     shell.startDir ??=
       shell.mode === 'one-shot' || !shell.mode
         ? given.values.projectDir

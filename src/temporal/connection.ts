@@ -3,7 +3,7 @@
 // gRPC retries so a server that dies mid-session is reported in seconds, not after 20.
 import type { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
-import { booleanSetting, type Settings } from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
 import { ConnectionError, UsageError } from '../errors.js';
 
 export interface TemporalHandle {
@@ -73,7 +73,7 @@ export function connectionSecurity(
   s: Partial<Pick<Settings, 'tls' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsCaPath' | 'tlsServerName' | 'apiKey'>>,
 ): Security {
   const apiKey = s.apiKey ? { apiKey: s.apiKey } : {};
-  const asked = booleanSetting(s.tls ?? '', 'tls');
+  const asked = s.tls;
   const on = asked ?? Boolean(s.tlsCertPath || s.tlsCaPath || s.apiKey);
   // An explicit `tls false` wins, also over the SDK's own default of TLS whenever an API key is set.
   if (!on) return { ...(asked === false ? { tls: false } : {}), ...apiKey };

@@ -99,6 +99,24 @@ describe('typed settings', async () => {
     assert.equal(booleanSetting('0', 'tls'), false);
     assert.throws(() => booleanSetting('maybe', 'tls'), /--tls must be true or false/);
   });
+
+  it('resolves tls and the UI port once, typed; a bad value is named by validateSettings, not by the prompt', async () => {
+    const { resolveSettings, validateSettings } = await import('../../src/config/settings.js');
+    const r = resolveSettings({ flags: {}, env: { TEMPORAL_TLS: 'yes', TSHELL_UI_PORT: '8233' }, profileValues: {} });
+    assert.equal(r.values.tls, true);
+    assert.equal(r.values.uiPort, 8233);
+    assert.equal(r.sources.tls.value, 'yes', 'config shows the value as given');
+    const unset = resolveSettings({ flags: {}, env: {}, profileValues: {} });
+    assert.deepEqual([unset.values.tls, unset.values.uiPort], [undefined, undefined]);
+    const bad = resolveSettings({ flags: { uiPort: '82a3' }, env: { TEMPORAL_TLS: 'maybe' }, profileValues: {} });
+    assert.deepEqual([bad.values.tls, bad.values.uiPort], [undefined, undefined]);
+    assert.throws(() => validateSettings(bad.values, bad.sources), /--tls must be true or false, not "maybe"/);
+    const badPort = resolveSettings({ flags: { uiPort: '70000' }, env: {}, profileValues: {} });
+    assert.throws(
+      () => validateSettings(badPort.values, badPort.sources),
+      /--ui-port must be a port from 1 to 65535, not "70000"/,
+    );
+  });
 });
 
 describe('where setup puts the tools', () => {

@@ -11,8 +11,22 @@ import { projectKey } from '../../src/config/state-dir.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'tshell.js');
-export const HELLO = join(ROOT, 'examples', 'hello');
-export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+/**
+ * The example and the fixtures, copied once per test file (each runs in its own process) into a tree
+ * of its own, laid out as in the checkout. Test files run side by side: tshell finds a project's
+ * workers by their folder, so two files must never run workers in the same folder; and the checkout's
+ * own copies stay exactly as committed.
+ */
+const TREE = mkdtempSync(join(tmpdir(), 'tshell-tree-'));
+for (const part of [join('examples', 'hello'), join('test', 'fixtures')])
+  cpSync(join(ROOT, part), join(TREE, part), {
+    recursive: true,
+    filter: (src) => !/(^|\/)(\.venv|__pycache__|uv\.lock)$/.test(src),
+  });
+process.on('exit', () => rmSync(TREE, { recursive: true, force: true }));
+export const HELLO = join(TREE, 'examples', 'hello');
+export const FIXTURES = join(TREE, 'test', 'fixtures');
 
 /** How tshell keys the example's state files (PID file, log, lock): its name and a hash of its path. */
 export const HELLO_KEY = projectKey({ projectName: basename(HELLO), projectDir: HELLO });

@@ -11,6 +11,7 @@ import {
   eventually,
   FIXTURES,
   HELLO,
+  BIN,
   makeEnv,
   noStackTrace,
   tshell,
@@ -187,7 +188,7 @@ describe('hardening', () => {
     await tshell(['start', '--type', 'ApprovalWorkflow', '--task-queue', 'hello-tasks', '--input', '"Cy"'], {
       env: env.env,
     });
-    const child = spawn(process.execPath, [join(HELLO, '..', '..', 'bin', 'tshell.js'), '-i'], {
+    const child = spawn(process.execPath, [BIN, '-i'], {
       cwd: HELLO,
       env: { ...process.env, ...env.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -235,7 +236,7 @@ describe('hardening', () => {
       ).managed.pid;
       // Frozen first, so the call is surely in flight (the kernel still accepts the connection), then killed.
       process.kill(serverPid, 'SIGSTOP');
-      const child = spawn(process.execPath, [join(HELLO, '..', '..', 'bin', 'tshell.js'), ...args], {
+      const child = spawn(process.execPath, [BIN, ...args], {
         cwd: HELLO,
         env: { ...process.env, ...env.env },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { readProc } from '../../src/processes/proc.js';
-import { BIN, HELLO, cleanup, eventually, makeEnv, tshell, type Env, HELLO_KEY } from '../helpers/tshell.js';
+import { BIN, HELLO, ROOT, cleanup, eventually, makeEnv, tshell, type Env, HELLO_KEY } from '../helpers/tshell.js';
 
 import { caller, connect, MCP_ARGS } from '../helpers/mcp.js';
 
@@ -224,7 +224,7 @@ describe('tshell mcp', () => {
     const setting = (name: string) => config.settings.find((x) => x.name === name)?.value ?? '';
     const [program = 'uv', ...rest] = setting('workerCmd').split(' ');
     await call('kill-worker');
-    const tools = join(HELLO, '..', '..', '.tools', 'venv', 'bin');
+    const tools = join(ROOT, '.tools', 'venv', 'bin');
     const byHand = spawn(program, rest, {
       cwd: setting('workerDir'),
       env: { ...process.env, ...env.env, PATH: `${tools}:${process.env.PATH}` },

@@ -134,7 +134,7 @@ describe('the warm helper', () => {
     );
   });
 
-  it("refuses a request without the owner's token, and a client of another build (then exits)", async () => {
+  it("refuses a request without the owner's token, one of another shape, and a client of another build (then exits)", async () => {
     // The helper the last test's fallback started (no one-shot here: one could start another helper
     // that comes up after this one exits, and its socket would be taken for this one's).
     const h = await runningHelper();
@@ -144,6 +144,11 @@ describe('the warm helper', () => {
     );
     assert.ok(alive(h.pid));
     const token = readFileSync(join(env.stateDir, 'helper', 'token'), 'utf8');
+    // The owner's token and this build, but not a request's shape: refused, and the helper serves on.
+    const { buildStamp } = await import('../../src/shell/warm/client.js');
+    const build = buildStamp(join(ROOT, 'dist', 'cli.js'));
+    assert.equal(await rawRequest(h.socket, { token, build, argv: 'describe' }), '{"refuse":"not a request"}');
+    assert.ok(alive(h.pid));
     assert.equal(
       await rawRequest(h.socket, { token, build: 'another-build', argv: ['describe'], cwd: HELLO, env: {} }),
       '{"refuse":"build"}',

@@ -10,6 +10,7 @@ import {
   eventually,
   FIXTURES,
   HELLO,
+  ROOT,
   makeEnv,
   noStackTrace,
   tshell,
@@ -115,7 +116,7 @@ describe('worker supervision', () => {
         ...process.env,
         ...env.env,
         ...runEnv,
-        PATH: `${process.env.PATH}:${join(HELLO, '..', '..', '.tools', 'venv', 'bin')}`,
+        PATH: `${process.env.PATH}:${join(ROOT, '.tools', 'venv', 'bin')}`,
       },
     });
     byHand.unref();

@@ -36,6 +36,9 @@ const WarmRequestSchema: z.ZodMiniType<WarmRequest> = z.object({
   columns: z.optional(z.number()),
 });
 
+/** What every build's request starts with: who sent it, and which build it belongs to. */
+const EnvelopeSchema = z.object({ token: z.string(), build: z.optional(z.string()) });
+
 const send = (socket: Socket, frame: WarmFrame) => socket.write(`${JSON.stringify(frame)}\n`);
 
 function sameToken(a: string, b: string): boolean {
@@ -91,22 +94,25 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
       const line = pending.slice(0, nl);
       pending = '';
       socket.removeAllListeners('data');
-      const req = parseOrUndefined(WarmRequestSchema, line);
-      if (!req) {
-        send(socket, { refuse: 'not a request' });
-        socket.end();
-        return;
-      }
-      if (!sameToken(req.token, token)) {
+      // The token first: nothing about the request is looked at before it proves who sent it. Then the
+      // build, before the rest: a client of another build may well send another shape.
+      const envelope = parseOrUndefined(EnvelopeSchema, line);
+      if (!envelope || !sameToken(envelope.token, token)) {
         send(socket, { refuse: 'token' });
         socket.end();
         return;
       }
-      if (req.build !== build) {
+      if (envelope.build !== build) {
         // A rebuilt tshell: answer nothing, go, and let the next one-shot start a current helper.
         send(socket, { refuse: 'build' });
         socket.end();
         shutdown();
+        return;
+      }
+      const req = parseOrUndefined(WarmRequestSchema, line);
+      if (!req) {
+        send(socket, { refuse: 'not a request' });
+        socket.end();
         return;
       }
       if (!findCommand(req.argv[0] ?? '')?.warm) {

@@ -1,0 +1,126 @@
+// What the benchmarks share: timing a run, a prompt, a stream; free ports; the table and its rows.
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+export const BIN = join(ROOT, 'bin', 'tshell.js');
+// What users run (`tshell` on PATH): the entry, through its #! line (`env node`).
+export const LAUNCHER = join(ROOT, 'bin', 'tshell.js');
+export const HELLO = join(ROOT, 'examples', 'hello');
+export const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function timeRun(args, env = {}) {
+  const t = process.hrtime.bigint();
+  const [file, argv] = args[0] === BIN ? [LAUNCHER, args.slice(1)] : [process.execPath, args];
+  const r = spawnSync(file, argv, { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, out: String(r.stdout) + String(r.stderr) };
+}
+
+export function timeToPrompt(env) {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const child = spawn(LAUNCHER, ['-i'], {
+      cwd: HELLO,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let measured;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (measured === undefined && out.includes('›')) {
+        measured = Number(process.hrtime.bigint() - t) / 1e6;
+        child.stdin.end('exit\n');
+      }
+    });
+    child.on('exit', () => (measured === undefined ? reject(new Error(`no prompt: ${out}`)) : resolve(measured)));
+  });
+}
+
+/**
+ * Waits until the worker has run the first workflow task of every workflow just started (the
+ * newest ones, which it reaches last, show no pending workflow task), so the rows that follow
+ * measure tshell and the server, not a worker still catching up.
+ */
+export async function untilWorkerIdle(client, count, idOf) {
+  const newest = Array.from({ length: Math.min(count, 50) }, (_, k) => idOf(count - 1 - k));
+  for (const started = Date.now(); Date.now() - started < 180_000;) {
+    const busy = await Promise.all(
+      newest.map((id) =>
+        client.workflow
+          .getHandle(id)
+          .describe()
+          .then((d) => d.raw.pendingWorkflowTask != null),
+      ),
+    );
+    if (!busy.some(Boolean)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the worker did not catch up within 3 minutes');
+}
+
+/** Runs a command, timing the first stdout line that matches `pattern` and the exit. */
+export function timeStream(file, args, opts, pattern) {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const child = spawn(file, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let firstMatch;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (
+        firstMatch === undefined &&
+        out
+          .split('\n')
+          .slice(0, -1)
+          .some((l) => pattern.test(l))
+      )
+        firstMatch = Number(process.hrtime.bigint() - t) / 1e6;
+    });
+    child.on('error', reject);
+    child.on('close', () =>
+      resolve({ firstMatch: firstMatch ?? Infinity, total: Number(process.hrtime.bigint() - t) / 1e6, out }),
+    );
+  });
+}
+
+export const rows = [];
+export function row(name, value, baselineName, baseline, target, ok, unit = 'ms') {
+  rows.push({ name, value, baselineName, baseline, target, ok, unit });
+}
+
+/** Prints the table; exits non-zero when a target is missed. */
+export function report() {
+  const fmt = (v, unit = 'ms') => (v === undefined ? '' : `${v.toFixed(1)} ${unit}`);
+  const lines = [['benchmark', 'tshell', 'baseline', 'baseline value', 'ratio', 'target', 'ok']];
+  for (const r of rows) {
+    lines.push([
+      r.name,
+      fmt(r.value, r.unit),
+      r.baselineName,
+      fmt(r.baseline),
+      r.baseline ? `${(r.value / r.baseline).toFixed(2)}×` : '',
+      r.target,
+      r.ok ? 'yes' : 'NO',
+    ]);
+  }
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  for (const l of lines) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
+  process.exit(rows.every((r) => r.ok) ? 0 : 1);
+}

@@ -40,7 +40,7 @@ export function grpcCode(err: unknown): number | undefined {
 }
 
 /** An SDK error class (or a system error code such as ECONNREFUSED) anywhere along the chain. */
-function hasName(err: unknown, ...names: string[]): boolean {
+export function hasName(err: unknown, ...names: string[]): boolean {
   for (const e of causes(err))
     if (names.includes(e.name ?? '') || (typeof e.code === 'string' && names.includes(e.code))) return true;
   return false;

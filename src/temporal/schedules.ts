@@ -1,14 +1,10 @@
 // Schedules through the TypeScript SDK's ScheduleClient (gRPC), read into plain data: what the
 // schedule starts and when, its state, its recent runs and the actions it skipped or missed.
-import {
-  ScheduleNotFoundError,
-  type ScheduleDescription,
-  type ScheduleSpecDescription,
-  type ScheduleSummary,
-} from '@temporalio/client';
+// Types only: the SDK loads when a schedule is asked for, not with every command (see connection.ts).
+import type { ScheduleDescription, ScheduleSpecDescription, ScheduleSummary } from '@temporalio/client';
 import { NotFoundError, UsageError } from '../errors.js';
 import type { TemporalHandle } from './connection.js';
-import { mapTemporalError } from './errors.js';
+import { hasName, mapTemporalError } from './errors.js';
 
 export const OVERLAP_POLICIES = [
   'SKIP',
@@ -106,7 +102,7 @@ function rowOf(s: ScheduleSummary | (ScheduleDescription & { scheduleId: string 
 
 function mapped(h: TemporalHandle, id?: string): (err: unknown) => never {
   return (err: unknown) => {
-    if (err instanceof ScheduleNotFoundError || (err instanceof Error && err.name === 'ScheduleNotFoundError')) {
+    if (hasName(err, 'ScheduleNotFoundError')) {
       throw new NotFoundError(
         `schedule ${id ?? ''} not found in namespace ${h.namespace}`,
         'list them with `schedules`',

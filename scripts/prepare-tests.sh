@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# What the tests need before they run, side by side (each is mostly one core, a disk or the network):
+# the build and then the pinned tools (setup runs from the build), the lint (Prettier, then eslint),
+# the shells the completion tests load, and the Node 24 the last run uses. Any one failing fails it,
+# with its own output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+declare -A jobs=()
+start() {
+  local name=$1
+  shift
+  ("$@") >"$logs/$name" 2>&1 &
+  jobs[$name]=$!
+}
+start build-and-setup bash -c 'npm run build && node bin/tshell.js setup'
+start lint npm run lint
+start test-shells bash scripts/install-test-shells.sh
+start node24 bash scripts/test-node24.sh --install-only
+failed=0
+for name in "${!jobs[@]}"; do
+  if ! wait "${jobs[$name]}"; then
+    echo "✗ $name failed:" >&2
+    cat "$logs/$name" >&2
+    failed=1
+  fi
+done
+exit $failed

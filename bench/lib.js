@@ -124,3 +124,45 @@ export function report() {
   for (const l of lines) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
   process.exit(rows.every((r) => r.ok) ? 0 : 1);
 }
+
+/**
+ * One long-running tshell answering line after line (a REPL with -i, or a script reading JSON Lines):
+ * the time from writing a command to its whole answer (the prompt again, or the JSON line), the
+ * first one (which loads the Temporal client) left out.
+ */
+export async function timeLines(args, line, done, env, count = 21) {
+  const child = spawn(LAUNCHER, args, { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let waiting;
+  child.stdout.on('data', (d) => {
+    out += d;
+    waiting?.();
+  });
+  const answered = (test = done) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer from tshell ${args.join(' ')}: ${out.slice(-400)}`)),
+        30_000,
+      );
+      waiting = () => {
+        if (!test(out)) return;
+        waiting = undefined;
+        clearTimeout(timer);
+        resolve();
+      };
+      waiting();
+    });
+  if (args.includes('-i')) await answered((o) => /› ?$/.test(o)); // the first prompt
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    out = '';
+    const t = process.hrtime.bigint();
+    const answer = answered();
+    child.stdin.write(`${line}\n`);
+    await answer;
+    if (i > 0) times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  child.stdin.end(args.includes('-i') ? 'exit\n' : '');
+  await new Promise((r) => child.on('exit', r));
+  return median(times);
+}

@@ -7,7 +7,20 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, HELLO, LAUNCHER, ROOT, RUNS, freePort, median, report, row, timeRun, timeToPrompt } from './lib.js';
+import {
+  BIN,
+  HELLO,
+  LAUNCHER,
+  ROOT,
+  RUNS,
+  freePort,
+  median,
+  report,
+  row,
+  timeLines,
+  timeRun,
+  timeToPrompt,
+} from './lib.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'tshell-bench-'));
 const env = { TSHELL_STATE_DIR: stateDir, NO_COLOR: '1', UV_PYTHON_DOWNLOADS: 'never' };
@@ -177,6 +190,38 @@ try {
         median(t) <= 2 * median(c),
       );
       cliMedian[name] = median(c);
+    }
+    // The same describe from a long-running tshell: the REPL (-i over a pipe, answered when the
+    // prompt is back) and a script reading JSON Lines (answered when its JSON line is).
+    {
+      const repl = await timeLines(
+        ['-i'],
+        `describe --id ${wid}`,
+        (o) => /\n[^\n]*› ?$/.test(o) && o.includes(wid),
+        srvEnv,
+      );
+      row(
+        'REPL `describe` (answer to next prompt)',
+        repl,
+        'temporal workflow describe',
+        cliMedian.describe,
+        '≤ 0.5×',
+        repl <= 0.5 * cliMedian.describe,
+      );
+      const jsonl = await timeLines(
+        ['--json'],
+        `describe --id ${wid}`,
+        (o) => o.endsWith('}\n') && o.includes(wid),
+        srvEnv,
+      );
+      row(
+        'JSON Lines `describe` (a script on stdin)',
+        jsonl,
+        'temporal workflow describe',
+        cliMedian.describe,
+        '≤ 0.5×',
+        jsonl <= 0.5 * cliMedian.describe,
+      );
     }
     // An agent's call: the official MCP SDK's client against `tshell mcp`, `describe` 20 times.
     {

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # What the tests need before they run, side by side (each is mostly one core, a disk or the network):
-# the build and then the pinned tools (setup runs from the build), the lint (Prettier, then eslint),
-# the shells the completion tests load, and the Node 24 the last run uses. Any one failing fails it,
-# with its own output.
+# the build, the pinned tools, the lint (`npm run lint` is these two checks), the shells the
+# completion tests load, and the Node 24 the last run uses. Any one failing fails it, with its output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 logs=$(mktemp -d)
@@ -14,8 +13,11 @@ start() {
   ("$@") >"$logs/$name" 2>&1 &
   jobs[$name]=$!
 }
-start build-and-setup bash -c 'npm run build && node bin/tshell.js setup'
-start lint npm run lint
+start build npm run build
+# setup from the sources (tsx), so that it need not wait for the build
+start setup node --import tsx --input-type=module -e "await (await import('./src/cli.ts')).main(['setup'])"
+start prettier npx prettier --check src test scripts bench bin eslint.config.js
+start eslint npx eslint .
 start test-shells bash scripts/install-test-shells.sh
 start node24 bash scripts/test-node24.sh --install-only
 failed=0

@@ -1,4 +1,4 @@
-// The test files for `npm test`, the longest first: files run four at a time, and a long one that
+// The test files for `npm test`, the longest first: files run three at a time, and a long one that
 // starts last would finish alone. The order changes only when the suite ends, never what runs.
 import { readdirSync } from 'node:fs';
 

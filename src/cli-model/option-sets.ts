@@ -38,3 +38,21 @@ export const WORKFLOW_STATUSES = [
   'TIMED_OUT',
 ] as const;
 export type WorkflowStatusName = (typeof WORKFLOW_STATUSES)[number];
+
+/** How a worker is chosen and replaced: `ensure-worker` and `dev`. */
+export const WORKER_START = [
+  {
+    name: 'gate-timeout',
+    type: 'number',
+    min: 1,
+    default: 15,
+    metavar: 'SECONDS',
+    description: 'seconds the determinism gate may replay; what it did not reach is not checked',
+  },
+  {
+    name: 'worker',
+    type: 'string',
+    metavar: 'FILE',
+    description: 'the worker file to run, of several (e.g. scripts/run_worker.py)',
+  },
+] as const satisfies readonly FlagSpec[];

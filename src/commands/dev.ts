@@ -6,6 +6,7 @@
 import { mtime } from '../project/discover.js';
 import { join } from 'node:path';
 import { projectKey } from '../config/state-dir.js';
+import { WORKER_START } from '../cli-model/option-sets.js';
 import { defineCommand } from '../cli-model/types.js';
 import { toTshellError, UsageError } from '../errors.js';
 import { determinismGate, type GateResult } from '../diagnosis/determinism-gate.js';
@@ -63,20 +64,7 @@ export const devCommand = defineCommand({
       metavar: 'MS',
       description: 'wait this long after the last save before acting',
     },
-    {
-      name: 'gate-timeout',
-      type: 'number',
-      min: 1,
-      default: 15,
-      metavar: 'SECONDS',
-      description: 'seconds the determinism gate may replay; what it did not reach is not checked',
-    },
-    {
-      name: 'worker',
-      type: 'string',
-      metavar: 'FILE',
-      description: 'the worker file to run, of several (e.g. scripts/run_worker.py)',
-    },
+    ...WORKER_START,
   ],
   fields: {
     events: 'events fed (each printed as it happened, one JSON line: {at, event, ...})',

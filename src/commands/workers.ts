@@ -17,6 +17,7 @@ import { serverState, stopServer, type StopServerResult } from '../processes/ser
 import { card, formatDuration, helperLine, shortId, table } from '../render/format.js';
 import { withLock } from '../processes/lock.js';
 import type { Style } from '../render/style.js';
+import { WORKER_START } from '../cli-model/option-sets.js';
 import { defineCommand, type CommandContext } from '../cli-model/types.js';
 import { UsageError } from '../errors.js';
 import { gateRestart } from './determinism.js';
@@ -68,20 +69,7 @@ export const ensureWorkerCommand = defineCommand({
       type: 'boolean',
       description: 'restart even when running workflows cannot replay the changed code',
     },
-    {
-      name: 'gate-timeout',
-      type: 'number',
-      min: 1,
-      default: 15,
-      metavar: 'SECONDS',
-      description: 'seconds the determinism gate may replay; what it did not reach is not checked',
-    },
-    {
-      name: 'worker',
-      type: 'string',
-      metavar: 'FILE',
-      description: 'the worker file to run, of several (e.g. scripts/run_worker.py)',
-    },
+    ...WORKER_START,
   ],
   fields: {
     project: 'project name',

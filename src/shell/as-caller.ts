@@ -7,15 +7,10 @@ import { ExitCode } from '../errors.js';
 import { closeConnections } from '../temporal/connection.js';
 import { executeWords, type ShellRuntime } from './execute.js';
 import { chainSessions } from './context.js';
+import type { WarmRequest } from '../config/helper-protocol.js';
 
-export interface CallerWorld {
-  argv: string[];
-  cwd: string;
-  env: Record<string, string>;
-  stdoutTTY: boolean;
-  stderrTTY: boolean;
-  columns?: number;
-}
+/** A request to the helper without its credentials: the command line and the caller's world. */
+export type CallerWorld = Omit<WarmRequest, 'token' | 'build'>;
 
 /** process.env becomes exactly these variables (settings, child processes and paths all read it). */
 function replaceEnv(vars: NodeJS.ProcessEnv): void {

@@ -97,7 +97,9 @@ export async function followHistory(
           ),
         );
       } catch (err) {
-        if (isDeadlineExceeded(err)) break;
+        // Past its deadline the call ends as DEADLINE_EXCEEDED, or as CANCELLED when the deadline had
+        // already passed as it started (a slow first read under load): either way following is over.
+        if (isDeadlineExceeded(err) || Date.now() >= opts.deadline) break;
         if (opts.signal.aborted) return;
         throw mapTemporalError(err, { address: h.address, namespace: h.namespace, workflowId });
       }

@@ -4,24 +4,29 @@ import type { Evidence } from '../../src/diagnosis/evidence.js';
 import type { FailureRecord } from '../../src/temporal/history.js';
 import type { PendingActivity, WorkflowDescription } from '../../src/temporal/workflows.js';
 
+/** A RUNNING workflow's description with every field defaulted: `extra` says what matters. */
+export function description(extra: Partial<WorkflowDescription> = {}, historyLength = 9): WorkflowDescription {
+  return {
+    workflowId: 'w',
+    runId: 'r',
+    type: 'T',
+    status: 'RUNNING',
+    taskQueue: 'q',
+    startTime: '',
+    durationMs: 0,
+    historyLength,
+    pendingActivities: [],
+    ...extra,
+  };
+}
+
 export function ev(
   desc: Partial<WorkflowDescription>,
   failures: FailureRecord[] = [],
   extra: Partial<Evidence> = {},
 ): Evidence {
   return {
-    desc: {
-      workflowId: 'w',
-      runId: 'r',
-      type: 'T',
-      status: 'RUNNING',
-      taskQueue: 'q',
-      startTime: '',
-      durationMs: 0,
-      historyLength: 9,
-      pendingActivities: [],
-      ...desc,
-    },
+    desc: description(desc),
     failures,
     workflowPollers: 1,
     activityPollers: { q: 1 },

@@ -6,22 +6,10 @@ import { globToQuery } from '../../src/temporal/visibility.js';
 import { userFrames } from '../../src/temporal/history.js';
 import { isLivePoller } from '../../src/temporal/task-queue.js';
 import type { WorkflowDescription } from '../../src/temporal/workflows.js';
+import { description } from '../helpers/evidence.js';
 
 const NOW = Date.parse('2026-11-29T10:00:00Z');
-function desc(extra: Partial<WorkflowDescription>): WorkflowDescription {
-  return {
-    workflowId: 'w',
-    runId: 'r',
-    type: 'T',
-    status: 'RUNNING',
-    taskQueue: 'q',
-    startTime: '',
-    durationMs: 0,
-    historyLength: 5,
-    pendingActivities: [],
-    ...extra,
-  };
-}
+const desc = (extra: Partial<WorkflowDescription>) => description(extra, 5);
 function ev(d: WorkflowDescription, extra: Partial<StallEvidence> = {}): StallEvidence {
   return { desc: d, workflowPollers: 1, activityPollers: () => 1, now: NOW, ...extra };
 }

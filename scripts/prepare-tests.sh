@@ -16,8 +16,8 @@ start() {
 start build npm run build
 # setup from the sources (tsx), so that it need not wait for the build
 start setup node --import tsx --input-type=module -e "await (await import('./src/cli.ts')).main(['setup'])"
-start prettier npx prettier --check src test scripts bench bin eslint.config.js
-start eslint npx eslint .
+start prettier npm run lint:format
+start eslint npm run lint:code
 start test-shells bash scripts/install-test-shells.sh
 start node24 bash scripts/test-node24.sh --install-only
 failed=0

@@ -7,16 +7,7 @@ import { ensurePrivateDir } from '../config/state-dir.js';
 import { TshellError, ErrorCodes } from '../errors.js';
 import { readProc, sleep } from './proc.js';
 import * as z from 'zod/mini';
-import { parseOrUndefined } from '../checked-json.js';
-
-function isWholeJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { checkedOrUndefined, parseOrUndefined } from '../checked-json.js';
 
 const LockRecordSchema = z.object({ pid: z.number(), startTicks: z.number(), purpose: z.string() });
 type LockRecord = z.infer<typeof LockRecordSchema>;
@@ -50,9 +41,14 @@ function attempt(file: string, me: LockRecord): 'taken' | 'broken' | LockRecord 
   } catch {
     return 'broken'; // released in between: try again
   }
-  const holder = parseOrUndefined(LockRecordSchema, text);
-  // Not yet whole: being written right now. Whole JSON of another shape holds nothing: broken like a dead holder's.
-  if (!holder && !isWholeJson(text)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined; // not yet whole: being written right now
+  }
+  // Whole JSON of another shape holds nothing: broken like a dead holder's.
+  const holder = checkedOrUndefined(LockRecordSchema, parsed);
   if (holder && holderAlive(holder)) return holder;
   const stale = `${file}.stale.${process.pid}`;
   try {

@@ -105,34 +105,26 @@ async function inProcess(
   runningHere = true;
   try {
     asCaller ??= await import('../../src/shell/as-caller.js');
-    return await runHere(asCaller, args, opts);
+    const started = Date.now();
+    let stdout = '';
+    let stderr = '';
+    const env = {
+      ...(process.env as Record<string, string>),
+      ...opts.env,
+      // A spawned one-shot's parent is this process: in here the session chains with those.
+      TSHELL_CALLER_PID: String(process.pid),
+    };
+    const exitCode = await asCaller.runAsCaller(
+      { argv: args, cwd: opts.cwd ?? HELLO, env, stdoutTTY: false, stderrTTY: false },
+      { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
+      AbortSignal.timeout(opts.timeoutMs ?? 180_000),
+    );
+    // As execa gives a spawned command's output: without its final newline.
+    const strip = (t: string) => t.replace(/\r?\n$/, '');
+    return { stdout: strip(stdout), stderr: strip(stderr), exitCode, ms: Date.now() - started };
   } finally {
     runningHere = false;
   }
-}
-
-async function runHere(
-  harness: typeof import('../../src/shell/as-caller.js'),
-  args: string[],
-  opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number },
-): Promise<RunResult> {
-  const started = Date.now();
-  let stdout = '';
-  let stderr = '';
-  const env = {
-    ...(process.env as Record<string, string>),
-    ...opts.env,
-    // A spawned one-shot's parent is this process: in here the session chains with those.
-    TSHELL_CALLER_PID: String(process.pid),
-  };
-  const exitCode = await harness.runAsCaller(
-    { argv: args, cwd: opts.cwd ?? HELLO, env, stdoutTTY: false, stderrTTY: false },
-    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
-    AbortSignal.timeout(opts.timeoutMs ?? 180_000),
-  );
-  // As execa gives a spawned command's output: without its final newline.
-  const strip = (t: string) => t.replace(/\r?\n$/, '');
-  return { stdout: strip(stdout), stderr: strip(stderr), exitCode, ms: Date.now() - started };
 }
 
 after(async () => {

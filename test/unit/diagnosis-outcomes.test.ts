@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classify } from '../../src/diagnosis/rules.js';
 import type { FailureRecord } from '../../src/temporal/history.js';
-import type { WorkflowDescription } from '../../src/temporal/workflows.js';
-import { act, ev } from '../helpers/evidence.js';
+import { act, description, ev } from '../helpers/evidence.js';
 
 describe('bad input', async () => {
   const { classify: classifyAgain } = await import('../../src/diagnosis/rules.js');
@@ -122,17 +121,9 @@ describe('what a waiting workflow waits for', async () => {
         workflowExecutionSignaledEventAttributes: { signalName: 'nudge' },
       },
     ];
-    const desc = {
-      workflowId: 'w',
-      runId: 'r',
-      type: 'T',
-      status: 'RUNNING',
-      taskQueue: 'q',
-      startTime: '',
-      durationMs: 0,
-      historyLength: 9,
+    const desc = description({
       pendingActivities: [act({ attempt: 3, nextAttemptScheduleTime: '2027-01-15T08:00:10.000Z' })],
-    };
+    });
     const waits = waitingOn(events as never, desc);
     assert.deepEqual(
       waits.map((w) => [w.kind, w.name]),
@@ -157,18 +148,7 @@ describe('what a waiting workflow waits for', async () => {
 describe('configuration smells', async () => {
   const { configSmells } = await import('../../src/diagnosis/smells.js');
   const { classify: classifySmells } = await import('../../src/diagnosis/rules.js');
-  const desc = (extra: Partial<WorkflowDescription> = {}): WorkflowDescription => ({
-    workflowId: 'w',
-    runId: 'r',
-    type: 'T',
-    status: 'RUNNING',
-    taskQueue: 'q',
-    startTime: '',
-    durationMs: 0,
-    historyLength: 9,
-    pendingActivities: [],
-    ...extra,
-  });
+  const desc = description;
   const started = { eventId: 1, workflowExecutionStartedEventAttributes: { workflowRunTimeout: { seconds: 60 } } };
   // Shaped as the server records them (read from real histories): a start-to-close over the run
   // timeout is cut to it, a missing one is copied from schedule-to-close.

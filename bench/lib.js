@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-export const BIN = join(ROOT, 'bin', 'tshell.js');
+export const BIN = join(ROOT, 'bin', 'tshell.cjs');
 // What users run (`tshell` on PATH): the entry, through its #! line (`env node`).
-export const LAUNCHER = join(ROOT, 'bin', 'tshell.js');
+export const LAUNCHER = join(ROOT, 'bin', 'tshell.cjs');
 export const HELLO = join(ROOT, 'examples', 'hello');
 export const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 

@@ -3,26 +3,13 @@
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { SETTINGS, type SettingKey } from './config/settings.js';
 import { defaultStateDir, helperAllowed } from './config/helper-paths.js';
-import { GLOBAL_FLAGS } from './cli-model/option-sets.js';
-import { ExitCode, UsageError, toTshellError } from './errors.js';
-import { formatError } from './render/errors.js';
-import { makeStyle, colorWanted } from './render/style.js';
-import { closeConnections } from './temporal/connection.js';
+import { ExitCode, toTshellError } from './errors.js';
+import { parseLaunch } from './shell/launch.js';
 import type { ShellRuntime } from './shell/execute.js';
-import { terminalPrompter } from './shell/prompts.js';
 import { fdSink, streamsInUse } from './shell/sink.js';
 import { chainSessions, memorySessions } from './shell/context.js';
-
-const LAUNCH_FLAGS = {
-  file: { type: 'string', short: 'f' },
-  'keep-going': { type: 'boolean' },
-  interactive: { type: 'boolean', short: 'i' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
 
 function baseRuntime(): ShellRuntime {
   return {
@@ -38,7 +25,7 @@ function baseRuntime(): ShellRuntime {
 }
 
 async function finish(code: number, flush = streamsInUse()): Promise<never> {
-  await closeConnections();
+  await (await import('./temporal/connection.js')).closeConnections();
   if (!flush) process.exit(code);
   // Flush anything written through the streams (pipes are asynchronous there).
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
@@ -57,7 +44,7 @@ async function startHelperFor(argv: string[]): Promise<void> {
   const stateDir = defaultStateDir(process.env);
   const { helperStatus, spawnHelper } = await import('./processes/helper.js');
   if (helperStatus(stateDir).running) return;
-  await spawnHelper(stateDir, fileURLToPath(new URL('../bin/tshell.js', import.meta.url))).catch(() => undefined);
+  await spawnHelper(stateDir, fileURLToPath(new URL('../bin/tshell.cjs', import.meta.url))).catch(() => undefined);
 }
 
 /** The lines of stdin as they arrive (readline buffers what comes while a command runs). */
@@ -66,7 +53,11 @@ async function stdinLines(): Promise<AsyncIterable<string>> {
   return createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
 }
 
-export async function main(given: string[]): Promise<void> {
+/**
+ * `drawn`: the banner and prompt the launcher already drew for this argv (bin/tshell.cjs, through
+ * first-prompt.ts), so the REPL starts from it; absent, the REPL draws them.
+ */
+export async function main(given: string[], drawn?: string): Promise<void> {
   const shell = baseRuntime();
   let argv = given;
   try {
@@ -91,7 +82,8 @@ export async function main(given: string[]): Promise<void> {
       setMaxListeners(0, ac.signal); // a command may make many cancellable calls
       process.once('SIGINT', () => ac.abort());
       if (commandTimeoutMs !== undefined) setTimeout(() => ac.abort(), commandTimeoutMs).unref();
-      if (shell.interactive) shell.prompter = terminalPrompter(process.stdin, process.stdout);
+      if (shell.interactive)
+        shell.prompter = (await import('./shell/prompts.js')).terminalPrompter(process.stdin, process.stdout);
       // An MCP connection is a session of its own, like a REPL.
       if (argv[0] === 'mcp') shell.sessions = memorySessions();
       const { executeWords } = await import('./shell/execute.js');
@@ -99,49 +91,39 @@ export async function main(given: string[]): Promise<void> {
       await startHelperFor(argv);
       return finish(outcome.exitCode);
     }
-    const options: NonNullable<Parameters<typeof parseArgs>[0]>['options'] = { ...LAUNCH_FLAGS };
-    for (const f of GLOBAL_FLAGS)
-      options[f.name] = { type: f.type === 'boolean' ? 'boolean' : 'string', ...(f.short ? { short: f.short } : {}) };
-    let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-    try {
-      values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
-    } catch (err) {
-      throw new UsageError(
-        err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err),
-        'usage: tshell [COMMAND [FLAGS]] | tshell [--file SCRIPT] [--keep-going] [-i]',
-      );
-    }
-    if (values.version) {
+    const launch = parseLaunch(argv);
+    if (launch.mode === 'version') {
       const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
       shell.stdout.write(`tshell ${pkg.version}\n`);
       return finish(0);
     }
-    if (values.help)
+    if (launch.mode === 'help')
       return finish(
         (await (await import('./shell/execute.js')).executeWords(['help'], shell, new AbortController().signal))
           .exitCode,
       );
-    for (const spec of SETTINGS) {
-      const v = values[spec.flag];
-      if (typeof v === 'string') shell.overrides[spec.key as SettingKey] = v;
-    }
-    shell.launchFlags = { json: Boolean(values.json), yes: Boolean(values.yes), noColor: Boolean(values['no-color']) };
+    shell.overrides = launch.overrides;
+    shell.launchFlags = launch.flags;
     shell.sessions = memorySessions();
-    const file = values.file as string | undefined;
-    if (file || (!isatty(0) && !values.interactive)) {
+    if (launch.mode === 'script') {
       shell.interactive = false;
       shell.mode = 'script';
       // A file is read whole; piped stdin line by line as it arrives (programs wait for each answer).
       // Loaded before stdin is read: lines that arrive while a module loads would be missed.
       const { runScript } = await import('./shell/script.js');
+      const { file } = launch;
       const lines = file && file !== '-' ? readFileSync(file, 'utf8').split(/\r?\n/) : await stdinLines();
-      return finish(await runScript(lines, shell, { keepGoing: Boolean(values['keep-going']) }));
+      return finish(await runScript(lines, shell, { keepGoing: launch.keepGoing }));
     }
     const { runRepl } = await import('./shell/repl.js');
-    const code = await runRepl({ input: process.stdin, output: process.stdout, shell, terminal: isatty(0) });
+    const code = await runRepl({ input: process.stdin, output: process.stdout, shell, terminal: isatty(0), drawn });
     return finish(code, true);
   } catch (err) {
     const te = toTshellError(err);
+    const [{ formatError }, { makeStyle, colorWanted }] = await Promise.all([
+      import('./render/errors.js'),
+      import('./render/style.js'),
+    ]);
     const style = makeStyle(colorWanted(process.stderr, process.env, false));
     process.stderr.write(`${formatError(te, style, err)}\n`);
     return finish(te.exitCode ?? ExitCode.error);

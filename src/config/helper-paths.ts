@@ -1,5 +1,5 @@
 // Where the warm helper lives: one per user and state dir, in the private state dir. Kept free of
-// other imports: the thin one-shot client (dist/warm.js) bundles this file and nothing heavy.
+// other imports: the thin one-shot client (dist/warm.cjs) bundles this file and nothing heavy.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

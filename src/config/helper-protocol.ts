@@ -2,7 +2,7 @@
 // writes one request line, the helper answers with frames, one JSON object per line, until an exit
 // code or a refusal. A refusal (wrong token, another build, not a warm command, busy) makes the client
 // run the command in-process instead. Both sides check what they read: the helper each request with
-// a schema (serve.ts), the thin client (dist/warm.js) each frame with readFrame, by hand, so that no
+// a schema (serve.ts), the thin client (dist/warm.cjs) each frame with readFrame, by hand, so that no
 // zod loads on the one-shot path.
 
 /** One request: a one-shot command line and the caller's world (the helper runs it as the caller would). */

@@ -5,25 +5,51 @@ import { readFileSync, writeFileSync, rmSync, readdirSync, existsSync } from 'no
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../config/state-dir.js';
 import { readProc, type ProcInfo } from './proc.js';
-import * as z from 'zod/mini';
-import { parseOrUndefined } from '../checked-json.js';
 
-const PidRecordSchema = z.object({
-  kind: z.enum(['worker', 'server', 'starter', 'helper']),
-  pid: z.number(),
-  startTicks: z.number(),
-  argv: z.array(z.string()),
-  cwd: z.string(),
-  project: z.optional(z.string()),
-  projectDir: z.optional(z.string()),
-  logFile: z.string(),
+const KINDS = ['worker', 'server', 'starter', 'helper'] as const;
+
+export interface PidRecord {
+  kind: (typeof KINDS)[number];
+  pid: number;
+  startTicks: number;
+  argv: string[];
+  cwd: string;
+  project?: string;
+  projectDir?: string;
+  logFile: string;
   /** Byte offset of the log file when the process started: "the log since start". */
-  logOffset: z.number(),
-  startedAt: z.string(),
-  address: z.optional(z.string()),
-  taskQueue: z.optional(z.string()),
-});
-export type PidRecord = z.infer<typeof PidRecordSchema>;
+  logOffset: number;
+  startedAt: string;
+  address?: string;
+  taskQueue?: string;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isKind = (v: unknown): v is PidRecord['kind'] => KINDS.some((k) => k === v);
+/** The optional text fields a record has (others, and ones of another type, are not believed). */
+const OPTIONAL = ['project', 'projectDir', 'address', 'taskQueue'] as const;
+
+/**
+ * A PID file's JSON checked by hand, not with zod: the REPL's first prompt reads it (worker up or
+ * down), and loading zod alone costs a quarter of Node's own start-up (see checked-json.ts). Only
+ * the known fields are kept.
+ */
+export function pidRecordFrom(value: unknown): PidRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r: Record<string, unknown> = { ...value };
+  const { kind, pid, startTicks, argv, cwd, logFile, logOffset, startedAt } = r;
+  if (!isKind(kind) || !isNumber(pid) || !isNumber(startTicks) || !isNumber(logOffset)) return undefined;
+  if (!Array.isArray(argv) || !argv.every(isString)) return undefined;
+  if (!isString(cwd) || !isString(logFile) || !isString(startedAt)) return undefined;
+  if (OPTIONAL.some((k) => r[k] !== undefined && !isString(r[k]))) return undefined;
+  const record: PidRecord = { kind, pid, startTicks, argv, cwd, logFile, logOffset, startedAt };
+  for (const k of OPTIONAL) {
+    const v = r[k];
+    if (isString(v)) record[k] = v;
+  }
+  return record;
+}
 
 export type PidCheck =
   | { state: 'alive'; record: PidRecord; proc: ProcInfo }
@@ -38,9 +64,9 @@ export function writePidFile(file: string, record: PidRecord): void {
 
 export function readPidFile(file: string): PidRecord | undefined {
   try {
-    return parseOrUndefined(PidRecordSchema, readFileSync(file, 'utf8'));
+    return pidRecordFrom(JSON.parse(readFileSync(file, 'utf8')));
   } catch {
-    return undefined; // gone
+    return undefined; // gone, or not JSON (being written)
   }
 }
 

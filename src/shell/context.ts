@@ -7,32 +7,40 @@ import { join } from 'node:path';
 import { contextFile, ensurePrivateDir, fnv1a } from '../config/state-dir.js';
 import type { Settings } from '../config/settings.js';
 import type { SessionState, SessionStore } from '../cli-model/types.js';
-import * as z from 'zod/mini';
-import { parseOrUndefined } from '../checked-json.js';
 
 /** A session's store for a project (the runtime keeps one per project it has seen). */
 export type SessionSource = (settings: Settings) => SessionStore;
 
-/** A string, or nothing: one hand-edited field that is not a string is dropped, not the whole file. */
-const text = z.catch(z.optional(z.string()), undefined);
-/** Only the known fields (others are stripped): a hand-edited or foreign file cannot inject other values. */
-const SessionFileSchema = z.object({
-  workflowId: text,
-  runId: text,
-  namespace: text,
-  previousWorkflowId: text,
-  previousRunId: text,
-  lastStatus: text,
-  updatedAt: text,
-});
+/**
+ * Only the known fields, and only as strings: a hand-edited or foreign file cannot inject other
+ * values, and one field of another type is dropped, not the whole file. Checked by hand, not with
+ * zod: the REPL's first prompt shows this (see checked-json.ts).
+ */
+const FIELDS = [
+  'workflowId',
+  'runId',
+  'namespace',
+  'previousWorkflowId',
+  'previousRunId',
+  'lastStatus',
+  'updatedAt',
+] as const;
 
 function load(file: string): SessionState | undefined {
+  let value: unknown;
   try {
-    const state = parseOrUndefined(SessionFileSchema, readFileSync(file, 'utf8'));
-    return state && Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined));
+    value = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
-    return undefined; // none yet
+    return undefined; // none yet, or not JSON
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const fields: Record<string, unknown> = { ...value };
+  const state: SessionState = {};
+  for (const k of FIELDS) {
+    const v = fields[k];
+    if (typeof v === 'string') state[k] = v;
+  }
+  return state;
 }
 
 function save(file: string, state: SessionState): void {

@@ -7,7 +7,10 @@ import type { Style } from '../render/style.js';
 import { middleId } from '../render/format.js';
 import type { ShellRuntime } from './execute.js';
 
-export function promptText(shell: ShellRuntime, style: Style): string {
+/** What the prompt needs of a shell (the first prompt is drawn before a whole runtime exists). */
+export type PromptShell = Pick<ShellRuntime, 'env' | 'overrides' | 'sessions'>;
+
+export function promptText(shell: PromptShell, style: Style): string {
   const settings = resolveSettings({ flags: {}, session: shell.overrides, env: shell.env }).values;
   const session = shell.sessions(settings).current;
   const workerUp = checkPidFile(workerFiles(settings).pidFile).state === 'alive';

@@ -16,6 +16,7 @@ import { splitLine } from '../cli-model/line.js';
 import { terminalPrompter } from './prompts.js';
 import { installReverseSearch } from './reverse-search.js';
 import { promptText, refreshStatus } from './prompt.js';
+import { bannerText } from './first-prompt.js';
 import { BackgroundRun } from './background.js';
 
 /**
@@ -32,6 +33,8 @@ export interface ReplOptions {
   output: Writable & { isTTY?: boolean };
   shell: ShellRuntime;
   terminal: boolean;
+  /** The prompt the launcher already drew, after the banner (first-prompt.ts); absent: draw both. */
+  drawn?: string;
 }
 
 function historyFile(shell: ShellRuntime): string {
@@ -103,6 +106,11 @@ class LineReader {
     if (!this.suspended) return;
     this.suspended = false;
     this.open();
+  }
+
+  /** Takes a prompt already on the screen as the current one, without writing it again. */
+  adopt(text: string): void {
+    this.rl?.setPrompt(text);
   }
 
   prompt(text: string): void {
@@ -208,10 +216,10 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
     rl.prompt(true);
   });
   shell.background = background;
-  opts.output.write(
-    `${style.c.bold('tshell')} — the local Temporal loop. \`help\` lists commands, Tab completes, Ctrl-D leaves.\n`,
-  );
-  reader.prompt(promptText(shell, style));
+  if (opts.drawn === undefined) {
+    opts.output.write(bannerText(style));
+    reader.prompt(promptText(shell, style));
+  } else reader.adopt(opts.drawn);
   void loadExecution();
   for (let raw = await reader.next(); raw !== null; raw = await reader.next()) {
     const line = raw.trim();

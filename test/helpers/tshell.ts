@@ -11,7 +11,7 @@ import { after } from 'node:test';
 import { projectKey } from '../../src/config/state-dir.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BIN = join(ROOT, 'bin', 'tshell.js');
+export const BIN = join(ROOT, 'bin', 'tshell.cjs');
 
 /**
  * The example and the fixtures, copied once per test file (each runs in its own process) into a tree

@@ -23,7 +23,7 @@ import {
   type RunResult,
 } from '../helpers/tshell.js';
 
-// About the launcher and its helper: every command is a real spawn of bin/tshell.js.
+// About the launcher and its helper: every command is a real spawn of bin/tshell.cjs.
 spawnEveryCommand();
 
 type Helper = { running: boolean; pid: number; served: number; socket: string };
@@ -182,8 +182,8 @@ describe('the warm helper', () => {
     assert.equal((await runningHelper()).served, h.served, 'the helper answered no one else');
   });
 
-  it('the launcher users run (bin/tshell.js through its #! line): the helper answers, or the command runs in-process', async () => {
-    const launcher = join(ROOT, 'bin', 'tshell.js');
+  it('the launcher users run (bin/tshell.cjs through its #! line): the helper answers, or the command runs in-process', async () => {
+    const launcher = join(ROOT, 'bin', 'tshell.cjs');
     const viaLauncher = (args: string[], extra: Record<string, string> = {}) =>
       execa(launcher, args, { cwd: HELLO, env: { ...env.env, ...extra }, reject: false });
     await describeJson();

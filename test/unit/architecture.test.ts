@@ -118,6 +118,35 @@ describe('architecture', () => {
     );
   });
 
+  it("draws the REPL's first prompt from one built file that loads no zod and no heavy package", () => {
+    // The launcher draws the banner and prompt from dist/first-prompt.cjs before the CLI loads, so a
+    // person sees the prompt at about Node's own start-up speed (bench: cold start to first prompt).
+    const packages = new Set<string>();
+    const seen = new Set<string>();
+    const walk = (f: string): void => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      const text = readFileSync(join(SRC, f), 'utf8');
+      for (const m of text.matchAll(/^import\s+(?!type\b)(?:[^;]*?from\s+)?['"]([^'"]+)['"]/gm)) {
+        const target = m[1]!;
+        if (target.startsWith('.')) walk(relative(SRC, resolve(dirname(join(SRC, f)), target.replace(/\.js$/, '.ts'))));
+        else if (!target.startsWith('node:')) packages.add(target);
+      }
+    };
+    walk('shell/first-prompt.ts');
+    assert.ok(seen.has('shell/prompt.ts') && seen.has('processes/pidfile.ts'), [...seen].join(' '));
+    assert.deepEqual([...packages], [], 'the first prompt needs only node built-ins (chalk loads only for colour)');
+    const built = readFileSync(resolve(SRC, '../dist/first-prompt.cjs'), 'utf8');
+    const imports = [...built.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!);
+    assert.ok(imports.length > 0, "the checker sees the bundle's requires");
+    assert.deepEqual(
+      imports.filter((i) => !i.startsWith('node:')),
+      [],
+      'dist/first-prompt.cjs is one file: everything it requires a node built-in',
+    );
+    assert.ok(!built.includes('node_modules/zod'), 'no zod in the first prompt');
+  });
+
   it('the checker itself sees a forbidden import', () => {
     const text = "import { x } from '../shell/repl.js';\nconst y = await import('./other.js');";
     assert.deepEqual(importsOf(join(SRC, 'commands/fake.ts'), text), ['shell/repl.ts', 'commands/other.ts']);

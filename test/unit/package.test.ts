@@ -51,10 +51,11 @@ describe('the published package', () => {
 
   it('holds the entries, the bundle, the Python helpers and the completions', () => {
     for (const needed of [
-      'bin/tshell.js',
-      'bin/temporal-shell.js',
+      'bin/tshell.cjs',
+      'bin/temporal-shell.cjs',
       'dist/cli.js',
-      'dist/warm.js',
+      'dist/warm.cjs',
+      'dist/first-prompt.cjs',
       'python/tshell_replay.py',
       'python/tshell_discover.py',
       'python/tshell_hook/sitecustomize.py',

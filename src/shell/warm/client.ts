@@ -1,4 +1,4 @@
-// The thin one-shot client (bundled alone as dist/warm.js: node built-ins only, a few KB). When this
+// The thin one-shot client (bundled alone as dist/warm.cjs: node built-ins only, a few KB). When this
 // user's warm helper runs, a one-shot command line goes to it over the Unix socket in the private
 // state dir and its output comes back as it is written: no Temporal client, protobuf or gRPC to load.
 // Whenever the helper is absent, stale, of another build, declines the command, or dies mid-command,

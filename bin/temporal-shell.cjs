@@ -2,7 +2,8 @@
 // `temporal shell …`: the Temporal CLI runs any `temporal-<name>` on the PATH as `temporal <name>`,
 // so with tshell installed this is tshell (one-shot, REPL or script), argument for argument. The
 // CLI's root flags it passes along (--profile, -o json, --color, …) are mapped by tshell itself.
-import { readFileSync } from 'node:fs';
+'use strict';
+const { readFileSync } = require('node:fs');
 
 // The CLI is the parent here: one-shots chain per terminal, so the caller is the CLI's parent.
 if (!process.env.TSHELL_CALLER_PID) {
@@ -16,4 +17,4 @@ if (!process.env.TSHELL_CALLER_PID) {
   process.env.TSHELL_CALLER_PID = caller;
 }
 process.env.TSHELL_TEMPORAL_EXTENSION = '1';
-await import('./tshell.js');
+require('./tshell.cjs');

@@ -1,4 +1,5 @@
 // What the benchmarks share: timing a run, a prompt, a stream; free ports; the table and its rows.
+import { rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,12 @@ export function timeRun(args, env = {}) {
   const [file, argv] = args[0] === BIN ? [LAUNCHER, args.slice(1)] : [process.execPath, args];
   const r = spawnSync(file, argv, { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, out: String(r.stdout) + String(r.stderr) };
+}
+
+/** Stops the warm helper the one-shots started for this state dir, then removes the dir. */
+export function removeStateDir(stateDir, env) {
+  timeRun([BIN, 'exit', '--cleanup', '--yes'], env);
+  rmSync(stateDir, { recursive: true, force: true });
 }
 
 export function timeToPrompt(env) {

@@ -4,7 +4,7 @@
 // (bench/dev.js) against plain `ensure-worker` restarts.
 // Prints one table and exits non-zero when a target is missed.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,6 +20,7 @@ import {
   timeLines,
   timeRun,
   timeToPrompt,
+  removeStateDir,
 } from './lib.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'tshell-bench-'));
@@ -53,7 +54,7 @@ row(
 );
 // BENCH_ONLY=startup: just the start-up rows (no server, about 10 s), for quick checks.
 if (process.env.BENCH_ONLY === 'startup') {
-  rmSync(stateDir, { recursive: true, force: true });
+  removeStateDir(stateDir, env);
   report();
 }
 
@@ -308,7 +309,7 @@ try {
     env: { ...process.env, ...srvEnv },
     stdio: 'ignore',
   });
-  rmSync(stateDir, { recursive: true, force: true });
+  removeStateDir(stateDir, srvEnv);
 }
 
 report();

@@ -1,7 +1,8 @@
 // JSON from outside this process (a PID, lock or session file, the helper socket, a Python helper's
 // output) is checked against its schema where it is read, so the rest of the code works with typed
-// values and never with a cast. zod/mini is bundled into dist (see scripts/build.mjs): a few KB,
-// nothing to load at start-up.
+// values and never with a cast. zod/mini is bundled into dist (see scripts/build.mjs); its load costs
+// about 10 ms on Node 24, so the two files the REPL's first prompt reads (a PID file, the session
+// file) are checked by hand in pidfile.ts and context.ts instead.
 import type * as z from 'zod/mini';
 import { ErrorCodes, TshellError } from './errors.js';
 

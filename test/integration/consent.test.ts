@@ -219,7 +219,7 @@ describe('consent, one table for every way in', () => {
 
   it('temporal shell takes the Temporal CLI root flags wherever the CLI puts them', async () => {
     const id = await approval();
-    const ext = join(ROOT, 'bin', 'temporal-shell.js');
+    const ext = join(ROOT, 'bin', 'temporal-shell.cjs');
     const opts = { cwd: HELLO, env: { ...env.env, TSHELL_HELPER: '0' }, reject: false } as const;
     const json = await execa(
       ext,

@@ -149,7 +149,7 @@ describe('temporal shell', () => {
     const { execa } = await import('execa');
     const { ROOT } = await import('../helpers/tshell.js');
     const bin = mkdtempSync(join(tmpdir(), 'tshell-ext-'));
-    symlinkSync(join(ROOT, 'bin', 'temporal-shell.js'), join(bin, 'temporal-shell'));
+    symlinkSync(join(ROOT, 'bin', 'temporal-shell.cjs'), join(bin, 'temporal-shell'));
     const temporal = join(ROOT, '.tools', 'venv', 'bin', 'temporal');
     const r = await execa(temporal, ['shell', 'help', 'wait'], {
       reject: false,

@@ -21,6 +21,7 @@ import {
   timeRun,
   timeToPrompt,
   removeStateDir,
+  EXTRA_CA_CERTS,
 } from './lib.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'tshell-bench-'));
@@ -28,14 +29,25 @@ const env = { TSHELL_STATE_DIR: stateDir, NO_COLOR: '1', UV_PYTHON_DOWNLOADS: 'n
 
 // Interleave the floor and the measured command so machine noise hits both alike.
 const floor = [];
+const bareFloor = [];
 const listWorkers = [];
 const prompt = [];
 for (let i = 0; i < RUNS; i++) {
   floor.push(timeRun(['-e', '']).ms);
+  if (EXTRA_CA_CERTS) bareFloor.push(timeRun(['-e', ''], EXTRA_CA_CERTS).ms);
   listWorkers.push(timeRun([BIN, 'list-workers'], env).ms);
   prompt.push(await timeToPrompt(env));
 }
 const floorMs = median(floor);
+if (EXTRA_CA_CERTS)
+  row(
+    "node -e '' with NODE_EXTRA_CA_CERTS unset (set here)",
+    median(bareFloor),
+    "node -e ''",
+    floorMs,
+    'context',
+    undefined,
+  );
 row(
   'one-shot `list-workers`, no server',
   median(listWorkers),
@@ -191,6 +203,17 @@ try {
         median(t) <= 2 * median(c),
       );
       cliMedian[name] = median(c);
+      if (EXTRA_CA_CERTS && name === 'recent') {
+        const bare = Array.from({ length: RUNS }, () => timeRun([BIN, ...ours], { ...srvEnv, ...EXTRA_CA_CERTS }).ms);
+        row(
+          `one-shot \`${name}\`, NODE_EXTRA_CA_CERTS unset`,
+          median(bare),
+          `temporal ${theirs.slice(0, 2).join(' ')}`,
+          median(c),
+          'context',
+          undefined,
+        );
+      }
     }
     // The same describe from a long-running tshell: the REPL (-i over a pipe, answered when the
     // prompt is back) and a script reading JSON Lines (answered when its JSON line is).

@@ -71,10 +71,6 @@ export async function makeEnv(): Promise<Env> {
       UV_PYTHON_DOWNLOADS: 'never',
       NO_COLOR: '1',
       TEMPORAL_CONFIG_FILE: join(stateDir, 'no-such-temporal.toml'),
-      // The tshell processes a test starts talk to local servers only. Node 20 reads and parses this
-      // file at every start (about 85 ms on a machine behind a TLS proxy, where it is set); empty, it
-      // does not. npm and the Python tools the setup runs keep the caller's own.
-      ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: '' } : {}),
     },
   };
 }

@@ -170,29 +170,3 @@ export function listeningProcess(port: number): ProcInfo | undefined {
   }
   return undefined;
 }
-
-/**
- * Whether something listens on the port of a local address, from /proc/net/tcp{,6} (no socket is
- * opened, so nothing of node:net is loaded). Undefined for a remote address or without /proc.
- */
-export function localPortListening(address: string): boolean | undefined {
-  const m = /^(localhost|127\.[\d.]+|\[?::1\]?|0\.0\.0\.0):(\d+)$/.exec(address);
-  if (!m) return undefined;
-  const port = Number(m[2]).toString(16).toUpperCase().padStart(4, '0');
-  let seen = false;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    seen = true;
-    // "  sl  local_address rem_address   st …": state 0A is LISTEN.
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[3] === '0A' && cols[1]?.endsWith(`:${port}`)) return true;
-    }
-  }
-  return seen ? false : undefined;
-}

@@ -283,17 +283,3 @@ describe('worker log text', async () => {
     );
   });
 });
-
-describe('a local port listening, from /proc', async () => {
-  const { localPortListening } = await import('../../src/processes/proc.js');
-  const { createServer } = await import('node:net');
-  it('sees a listening port and a free one, and says nothing for a remote address', async () => {
-    const srv = createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as { port: number }).port;
-    assert.equal(localPortListening(`127.0.0.1:${port}`), true);
-    await new Promise<void>((r) => srv.close(() => r()));
-    assert.equal(localPortListening(`localhost:${port}`), false);
-    assert.equal(localPortListening('temporal.example.com:7233'), undefined);
-  });
-});

@@ -73,10 +73,13 @@ describe('waiting, exactly; configuration smells, for real', () => {
       async () => {
         const d = await diagnose(id);
         const w = d.findings[0]?.class === 'waiting' ? d.findings[0] : undefined;
-        return w?.waitingOn?.some((i) => i.kind === 'signal-handler') ? w : undefined;
+        // Both, before asserting on either: a history read while the first workflow task is still
+        // in flight has no timer yet, while the worker may already answer for the handlers.
+        const kinds = new Set(w?.waitingOn?.map((i) => i.kind));
+        return kinds.has('signal-handler') && kinds.has('timer') ? w : undefined;
       },
       30_000,
-      'the waiting finding with handlers',
+      'the waiting finding with its timer and handlers',
     );
     const timer = waiting.waitingOn?.find((i) => i.kind === 'timer');
     assert.equal(timer?.seconds, 3600);

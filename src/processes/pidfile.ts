@@ -42,11 +42,11 @@ export function pidRecordFrom(value: unknown): PidRecord | undefined {
   if (!isKind(kind) || !isNumber(pid) || !isNumber(startTicks) || !isNumber(logOffset)) return undefined;
   if (!Array.isArray(argv) || !argv.every(isString)) return undefined;
   if (!isString(cwd) || !isString(logFile) || !isString(startedAt)) return undefined;
-  if (OPTIONAL.some((k) => r[k] !== undefined && !isString(r[k]))) return undefined;
   const record: PidRecord = { kind, pid, startTicks, argv, cwd, logFile, logOffset, startedAt };
   for (const k of OPTIONAL) {
     const v = r[k];
     if (isString(v)) record[k] = v;
+    else if (v !== undefined) return undefined;
   }
   return record;
 }

@@ -4,14 +4,10 @@
 // about as soon as Node itself has started; the REPL's modules load while they read it. Only text
 // crosses back: this bundle's copies of the settings or error classes never meet the main bundle's.
 import type { Writable } from 'node:stream';
-import { colorWanted, loadColors, makeStyle, type Style } from '../render/style.js';
+import { colorWanted, loadColors, makeStyle } from '../render/style.js';
 import { memorySessions } from './context.js';
-import { promptText } from './prompt.js';
+import { bannerText, promptText } from './prompt.js';
 import { parseLaunch } from './launch.js';
-
-export function bannerText(style: Style): string {
-  return `${style.c.bold('tshell')} — the local Temporal loop. \`help\` lists commands, Tab completes, Ctrl-D leaves.\n`;
-}
 
 /**
  * For a launch that opens the REPL (no command word), writes the banner and the prompt and returns

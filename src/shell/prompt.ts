@@ -7,6 +7,11 @@ import type { Style } from '../render/style.js';
 import { middleId } from '../render/format.js';
 import type { ShellRuntime } from './execute.js';
 
+/** The line above the REPL's first prompt. */
+export function bannerText(style: Style): string {
+  return `${style.c.bold('tshell')} — the local Temporal loop. \`help\` lists commands, Tab completes, Ctrl-D leaves.\n`;
+}
+
 /** What the prompt needs of a shell (the first prompt is drawn before a whole runtime exists). */
 export type PromptShell = Pick<ShellRuntime, 'env' | 'overrides' | 'sessions'>;
 

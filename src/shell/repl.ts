@@ -15,8 +15,7 @@ import type { ShellRuntime } from './execute.js';
 import { splitLine } from '../cli-model/line.js';
 import { terminalPrompter } from './prompts.js';
 import { installReverseSearch } from './reverse-search.js';
-import { promptText, refreshStatus } from './prompt.js';
-import { bannerText } from './first-prompt.js';
+import { bannerText, promptText, refreshStatus } from './prompt.js';
 import { BackgroundRun } from './background.js';
 
 /**

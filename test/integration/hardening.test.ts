@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { connectedTo } from '../helpers/live.js';
 import {
   cleanup,
   declaredJson,
@@ -203,7 +204,9 @@ describe('hardening', () => {
     const exited = new Promise((r) => child.on('exit', r));
     try {
       child.stdin.write('wait --status COMPLETED --timeout 60\n');
-      await new Promise((r) => setTimeout(r, 1500));
+      // Under way: the wait has described the workflow and printed that it waits for the close.
+      const waiting = /waiting for \S+ to close as COMPLETED/;
+      await eventually(async () => (waiting.test(out) ? true : undefined), 30_000, 'the wait to be under way');
       const serverPid = (
         await declaredJson<{ managed: { pid: number } }>(
           'server',
@@ -234,16 +237,23 @@ describe('hardening', () => {
       ).managed.pid;
       // Frozen first, so the call is surely in flight (the kernel still accepts the connection), then killed.
       process.kill(serverPid, 'SIGSTOP');
+      // In-process (no helper), so the connection to watch is the command's own.
       const child = spawn(process.execPath, [BIN, ...args], {
         cwd: HELLO,
-        env: { ...process.env, ...env.env },
+        env: { ...process.env, ...env.env, TSHELL_HELPER: '0' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
       try {
-        await new Promise((r) => setTimeout(r, 1500));
+        // In the middle: the command holds a connection to the frozen server.
+        const port = Number(env.address.split(':').at(-1));
+        await eventually(
+          async () => (connectedTo([child.pid as number], port) ? true : undefined),
+          30_000,
+          `${args[0]} to connect`,
+        );
         process.kill(serverPid, 'SIGKILL');
         process.kill(serverPid, 'SIGCONT');
         const code = await exited;

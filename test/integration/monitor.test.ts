@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { tshellLive } from '../helpers/live.js';
 import {
   cleanup,
   declaredJson,
@@ -223,10 +224,11 @@ describe('monitoring and acting on workflows', () => {
     assert.ok(d.events.some((e) => e.type === 'WorkflowExecutionSignaled' && e.detail === 'approve'));
     assert.equal(d.events.at(-1)?.type, 'WorkflowExecutionCompleted');
     const id = await start('ApprovalWorkflow');
-    const follower = run(['history', '--follow', '--for', '300']);
-    await new Promise((res) => setTimeout(res, 1500));
+    const follower = tshellLive(['history', '--id', id, '--follow', '--for', '300'], { env: env.env, cwd: PROJECT });
+    // Following: it has printed the history so far, and the signal comes after.
+    await follower.printed(/WorkflowExecutionStarted/);
     await run(['signal', 'approve', '--input', '"Bo"']);
-    const out = await follower;
+    const out = await follower.done;
     assert.match(out.stdout, /WorkflowExecutionSignaled\s+approve/);
     assert.match(out.stdout, /WorkflowExecutionCompleted/);
     // --for 300 ends it only after 5 minutes: well before that, the close ended it.

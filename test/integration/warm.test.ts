@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { tshellLive } from '../helpers/live.js';
 import { execa } from 'execa';
 import {
   BIN,
@@ -116,16 +117,17 @@ describe('the warm helper', () => {
   });
 
   /** A `wait` the helper is answering when it is SIGKILLed: the caller says so and answers in-process. */
-  const killedMidWait = async (
-    helperPid: number,
-    launch: (args: string[]) => Promise<{ exitCode?: number; stdout: string; stderr: string }>,
-  ) => {
+  const killedMidWait = async (helperPid: number, program?: string[]) => {
     const id = await startType(run, 'ApprovalWorkflow', 'hello-tasks', '--input', '"Ada"');
-    const waiting = launch(['wait', '--id', id, '--timeout', '60']);
-    await new Promise((r) => setTimeout(r, 1500));
+    const waiting = tshellLive(['wait', '--id', id, '--timeout', '60'], {
+      env: env.env,
+      ...(program ? { program } : {}),
+    });
+    // The helper is in the middle of it: it has described the workflow and streamed its progress line.
+    await waiting.printed(/waiting for \S+ to close as COMPLETED/);
     process.kill(helperPid, 'SIGKILL');
     assert.equal((await run(['signal', 'approve', '--id', id, '--input', '"Bo"'])).exitCode, 0);
-    const r = await waiting;
+    const r = await waiting.done;
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stderr, /the warm helper went away mid-command; running it here/);
     assert.match(r.stdout, /COMPLETED/);
@@ -133,9 +135,7 @@ describe('the warm helper', () => {
 
   it('killed mid-command: the one-shot still answers, in-process', async () => {
     const h = await runningHelper();
-    await killedMidWait(h.pid, (args) =>
-      execa(process.execPath, [BIN, ...args], { cwd: HELLO, env: env.env, reject: false }),
-    );
+    await killedMidWait(h.pid);
   });
 
   it("refuses a request without the owner's token, one of another shape, and a client of another build (then exits)", async () => {
@@ -220,7 +220,7 @@ describe('the warm helper', () => {
     assert.equal(after.exitCode, 0, after.stderr);
     const fresh = await runningHelper(h.pid);
     // Killed mid-command: the note, then Node's answer.
-    await killedMidWait(fresh.pid, viaLauncher);
+    await killedMidWait(fresh.pid, [launcher]);
   });
 
   it('kill-all-workers --include-server and exit --cleanup stop it', async () => {

@@ -212,10 +212,19 @@ describe('bounded concurrency', async () => {
     const events: string[] = [];
     let inFlight = 0;
     let most = 0;
+    // No timing: batch 2 comes once item 1 has started, and item 1 ends once item 2 has started. The
+    // timers only turn a wrong order (which would wait for ever) into a failed assertion.
+    const latch = () => {
+      let open = () => {};
+      const opened = new Promise<void>((r) => (open = r));
+      return { open, wait: () => Promise.race([opened, new Promise((r) => setTimeout(r, 2000).unref())]) };
+    };
+    const firstStarted = latch();
+    const secondStarted = latch();
     async function* batches(): AsyncGenerator<number[]> {
       events.push('batch 1');
       yield [1, 2, 3];
-      await new Promise((r) => setTimeout(r, 20));
+      await firstStarted.wait();
       events.push('batch 2');
       yield [4, 5];
     }
@@ -223,7 +232,9 @@ describe('bounded concurrency', async () => {
       inFlight++;
       most = Math.max(most, inFlight);
       events.push(`start ${n}`);
-      await new Promise((r) => setTimeout(r, n === 1 ? 5 : 1));
+      if (n === 1) firstStarted.open();
+      if (n === 2) secondStarted.open();
+      if (n === 1) await secondStarted.wait();
       inFlight--;
       return n * 10;
     });

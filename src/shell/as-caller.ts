@@ -14,8 +14,9 @@ export type CallerWorld = Omit<WarmRequest, 'token' | 'build'>;
 
 /** process.env becomes exactly these variables (settings, child processes and paths all read it). */
 function replaceEnv(vars: NodeJS.ProcessEnv): void {
-  for (const k of Object.keys(process.env)) delete process.env[k];
-  Object.assign(process.env, vars);
+  // Only what differs: each write to process.env is a setenv, and a caller's environment is mostly the helper's.
+  for (const k of Object.keys(process.env)) if (!Object.hasOwn(vars, k) || vars[k] === undefined) delete process.env[k];
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined && process.env[k] !== v) process.env[k] = v;
 }
 
 /** One at a time: the environment and the folder are the process's own. */

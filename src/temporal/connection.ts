@@ -90,6 +90,25 @@ export function connectionSecurity(
 }
 
 const connections = new Map<string, Promise<Connection>>();
+/** The clients made on those connections, one per connection and namespace. */
+const clients = new Map<string, Client>();
+
+/** gRPC's READY: the channel holds a live HTTP/2 connection (one the server closed is no longer READY). */
+const READY = 2;
+/** The SDK keeps its gRPC client protected: read through this view, and any other shape means "probe". */
+type ChannelView = { client?: { getChannel?: () => { getConnectivityState?: (connect: boolean) => number } } };
+async function liveConnection(key: string): Promise<Connection | undefined> {
+  const pending = connections.get(key);
+  if (!pending) return undefined;
+  const connection = await pending.catch(() => undefined);
+  const channel = (connection as ChannelView | undefined)?.client?.getChannel?.();
+  return channel?.getConnectivityState?.(false) === READY ? connection : undefined;
+}
+
+function forget(key: string): void {
+  connections.delete(key);
+  for (const k of clients.keys()) if (k.startsWith(`${key}\0\0`)) clients.delete(k);
+}
 
 async function openConnection(address: string, security: Security): Promise<Connection> {
   const { Connection, makeGrpcRetryInterceptor, defaultGrpcRetryOptions } = await import('@temporalio/client');
@@ -124,19 +143,28 @@ export async function connectTemporal(
   security: Security = {},
 ): Promise<TemporalHandle> {
   const key = connectionKey(address, security);
-  if (!(await tcpProbe(address))) {
-    connections.delete(key);
+  // A live connection needs no probe (in the warm helper, most calls): the probe is for a server that
+  // is down, which a live connection would already have seen close.
+  const live = await liveConnection(key);
+  if (!live && !(await tcpProbe(address))) {
+    forget(key);
     throw new ConnectionError(address, 'connection refused');
   }
   let pending = connections.get(key);
   if (!pending) {
     pending = openConnection(address, security);
     connections.set(key, pending);
-    pending.catch(() => connections.delete(key));
+    pending.catch(() => forget(key));
   }
   const connection = await pending;
-  const { Client } = await import('@temporalio/client');
-  return { client: new Client({ connection, namespace }), connection, namespace, address };
+  const clientKey = `${key}\0\0${namespace}`;
+  let client = clients.get(clientKey);
+  if (client?.connection !== connection) {
+    const { Client } = await import('@temporalio/client');
+    client = new Client({ connection, namespace });
+    clients.set(clientKey, client);
+  }
+  return { client, connection, namespace, address };
 }
 
 /** True when a Temporal frontend answers its health check at the address. */
@@ -154,7 +182,7 @@ export async function serverHealthy(s: ConnectionSettings): Promise<boolean> {
     );
     return res.status === 1; // SERVING
   } catch {
-    connections.delete(connectionKey(s.address, security)); // the one connectTemporal above cached
+    forget(connectionKey(s.address, security)); // the one connectTemporal above cached
     return false;
   }
 }
@@ -162,6 +190,7 @@ export async function serverHealthy(s: ConnectionSettings): Promise<boolean> {
 export async function closeConnections(): Promise<void> {
   const all = [...connections.values()];
   connections.clear();
+  clients.clear();
   await Promise.allSettled(all.map(async (p) => (await p).close()));
 }
 

@@ -23,7 +23,7 @@ import { UsageError } from '../errors.js';
 import { gateRestart } from './determinism.js';
 import { chooseWorkerCommand, consentToRunCode, consentToStop, consentToStopServer } from './resolve.js';
 import type { GateResult } from '../diagnosis/determinism-gate.js';
-import { startedAtMs } from '../processes/proc.js';
+import { allProcs, startedAtMs, type ProcInfo } from '../processes/proc.js';
 import { tcpProbe } from '../temporal/connection.js';
 import { workerHeartbeats } from '../temporal/workers.js';
 
@@ -265,6 +265,7 @@ interface ListWorkersResult {
 async function withHeartbeats(
   ctx: CommandContext,
   listed: ListedWorker[],
+  procs: ProcInfo[],
 ): Promise<{ asked: boolean; unavailable?: string }> {
   // Nothing listening: no client loaded (list-workers stays quick). A refused local connect is at once;
   // reading /proc/net/tcp instead took 2 ms a file here (the kernel walks its whole socket table).
@@ -274,6 +275,7 @@ async function withHeartbeats(
   const { owned, others } = matchHeartbeats(
     hb.beats,
     listed.filter((w) => w.alive).map((w) => w.pid),
+    procs,
   );
   for (const { ownerPid, beat } of owned) {
     const owner = listed.find((w) => w.pid === ownerPid);
@@ -313,9 +315,10 @@ export const listWorkersCommand = defineCommand({
     helper: `${HELPER_STATUS_FIELDS}: the warm helper, when it runs`,
   },
   async run(ctx): Promise<ListWorkersResult> {
-    const { workers, stale } = listAllWorkers(ctx.settings);
+    const procs = allProcs(); // one look at the process table (each reads all of /proc)
+    const { workers, stale } = listAllWorkers(ctx.settings, procs);
     const listed: ListedWorker[] = workers.map((w) => ({ ...w, seenBy: w.pidFile ? 'pid-file' : 'process' }));
-    const heartbeats = await withHeartbeats(ctx, listed);
+    const heartbeats = await withHeartbeats(ctx, listed, procs);
     const helper = helperStatus(ctx.settings.stateDir);
     return {
       workers: listed,

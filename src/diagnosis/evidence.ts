@@ -14,7 +14,7 @@ import {
   latestActivityFailureAt,
   readWorkerLogSinceStart,
 } from '../processes/worker-log.js';
-import { isAlive } from '../processes/proc.js';
+import { allProcs, isAlive, type ProcInfo } from '../processes/proc.js';
 import type { WorkerReport } from '../processes/worker-report.js';
 import { loadProject, type Project } from '../project/index.js';
 import { resolveQueue } from '../project/plan.js';
@@ -152,6 +152,11 @@ export class EvidenceCache {
   private newest?: { value?: number };
   private code?: { value?: CodeFacts };
   private beats?: Promise<WorkerHeartbeat[]>;
+  /** One look at the process table for the whole gathering (each look reads all of /proc). */
+  private procs?: ProcInfo[];
+  private processes(): ProcInfo[] {
+    return (this.procs ??= allProcs());
+  }
 
   constructor(private readonly settings: Settings) {}
 
@@ -171,7 +176,8 @@ export class EvidenceCache {
    */
   async projectWorkers(h: TemporalHandle): Promise<Evidence['workers']> {
     if (this.workers) return this.workers;
-    const known = findProjectWorkers(this.settings).workers;
+    const procs = this.processes();
+    const known = findProjectWorkers(this.settings, { procs }).workers;
     const workers: Evidence['workers'] = known.map((w) => ({
       pid: w.pid,
       startedAtMs: Date.now() - w.uptimeMs,
@@ -183,6 +189,7 @@ export class EvidenceCache {
     const { owned, others } = matchHeartbeats(
       await this.beats,
       known.map((w) => w.pid),
+      procs,
     );
     for (const { ownerPid, beat } of owned) {
       const row = workers.find((w) => w.pid === ownerPid);
@@ -217,7 +224,7 @@ export class EvidenceCache {
 
   /** The report of this project's running tshell-started worker, when it made one. */
   workerReport(): WorkerReport | undefined {
-    return runningWorkerReport(this.settings);
+    return runningWorkerReport(this.settings, this.processes());
   }
 
   newestSourceMs(): number | undefined {
@@ -234,18 +241,21 @@ export async function gatherEvidence(
   cache = new EvidenceCache(settings),
 ): Promise<Evidence> {
   const desc = await describeWorkflow(h, workflowId, runId);
-  const events = await fetchHistory(h, desc.workflowId, desc.runId);
+  // Everything else the server is asked depends only on the description: asked at once, not in turn.
+  const queues = [...new Set(desc.pendingActivities.map((a) => a.taskQueue ?? desc.taskQueue))];
+  const [events, close, workflowPollers, activityCounts, workers] = await Promise.all([
+    fetchHistory(h, desc.workflowId, desc.runId),
+    desc.status !== 'RUNNING' ? fetchCloseEvent(h, desc.workflowId, desc.runId) : undefined,
+    cache.pollerCount(h, desc.taskQueue, 'workflow'),
+    Promise.all(queues.map((q) => cache.pollerCount(h, q, 'activity'))),
+    cache.projectWorkers(h),
+  ]);
   const failures = failuresIn(events, settings.projectDir);
   const lastTaskCompletedEventId = events.reduce<number | undefined>(
     (last, e) => (eventTypeName(e) === 'WorkflowTaskCompleted' ? eventId(e) : last),
     undefined,
   );
-  const close = desc.status !== 'RUNNING' ? await fetchCloseEvent(h, desc.workflowId, desc.runId) : undefined;
-  const workflowPollers = await cache.pollerCount(h, desc.taskQueue, 'workflow');
-  const activityPollers: Record<string, number> = {};
-  for (const q of new Set(desc.pendingActivities.map((a) => a.taskQueue ?? desc.taskQueue))) {
-    activityPollers[q] = await cache.pollerCount(h, q, 'activity');
-  }
+  const activityPollers = Object.fromEntries(queues.map((q, i) => [q, activityCounts[i] ?? 0]));
   let workerLog: Evidence['workerLog'];
   let activityLog: Evidence['activityLog'];
   const failingActivity = desc.pendingActivities.find((a) => a.lastFailure);
@@ -279,7 +289,7 @@ export async function gatherEvidence(
     close,
     workflowPollers,
     activityPollers,
-    workers: await cache.projectWorkers(h),
+    workers,
     newestSourceMs: cache.newestSourceMs(),
     code: cache.codeFacts(),
     ...(report ? { report } : {}),

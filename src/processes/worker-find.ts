@@ -135,11 +135,14 @@ export interface FoundWorkers {
  * Every live worker of this project; stale PID files are removed and reported. With `tidy: false`
  * nothing is removed (a look that must leave the reporting to the command that acts).
  */
-export function findProjectWorkers(settings: Settings, opts: { tidy?: boolean } = {}): FoundWorkers {
+export function findProjectWorkers(
+  settings: Settings,
+  opts: { tidy?: boolean; procs?: ProcInfo[] } = {},
+): FoundWorkers {
   const { pidFile } = workerFiles(settings);
   const workers: FoundWorkers['workers'] = [];
   const stale: StalePidFile[] = [];
-  const procs = allProcs();
+  const procs = opts.procs ?? allProcs();
   const claimed = new Set<number>();
   const own = checkWorkerPidFile(pidFile, opts.tidy ?? true);
   if (own.live) {
@@ -175,9 +178,12 @@ export function findProjectWorkers(settings: Settings, opts: { tidy?: boolean } 
 }
 
 /** Workers of every project that has a PID file in the PID dir (stale files removed). */
-export function listAllWorkers(settings: Settings): { workers: WorkerProcess[]; stale: StalePidFile[] } {
+export function listAllWorkers(
+  settings: Settings,
+  procs: ProcInfo[] = allProcs(),
+): { workers: WorkerProcess[]; stale: StalePidFile[] } {
   const started = tshellWorkers(settings);
-  const own = findProjectWorkers(settings);
+  const own = findProjectWorkers(settings, { procs });
   const byHand = own.workers.filter((w) => !w.startedByTshell);
   return {
     workers: [...started.live, ...started.dead, ...byHand].map(stripProc),

@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,8 +35,8 @@ export function timeRun(args, env = {}) {
 }
 
 /**
- * Node 20 reads and parses NODE_EXTRA_CA_CERTS at start (about 50 ms on this machine, where it is set);
- * Node 24 does not. Where it is set, the context rows say what each start costs without it.
+ * Node 20 reads and parses NODE_EXTRA_CA_CERTS at start (50–85 ms on this machine, where it is set);
+ * Node 22 and 24 read it only when a TLS connection needs it. Where it is set, the context rows say what each start costs without it.
  */
 export const EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: '' } : undefined;
 
@@ -119,6 +120,17 @@ export function row(name, value, baselineName, baseline, target, ok, unit = 'ms'
   rows.push({ name, value, baselineName, baseline, target, ok, unit });
 }
 
+/**
+ * What the numbers were measured on: the launcher runs the `node` first on PATH (its #! line) and the
+ * floor rows run this process's Node; the two must be the same Node for the ratios to mean anything.
+ */
+function runContext() {
+  const onPath = spawnSync('node', ['-p', 'process.execPath'], { encoding: 'utf8' }).stdout.trim();
+  const same = onPath === process.execPath ? '' : ` (NOT the node on PATH, ${onPath}: ratios are off)`;
+  const ca = process.env.NODE_EXTRA_CA_CERTS ? `set (${process.env.NODE_EXTRA_CA_CERTS})` : 'unset';
+  return `Node ${process.version} at ${process.execPath}${same}; ${cpus().length} cores; NODE_EXTRA_CA_CERTS ${ca}`;
+}
+
 /** Prints the table; exits non-zero when a target is missed. */
 export function report() {
   const fmt = (v, unit = 'ms') => (v === undefined ? '' : `${v.toFixed(1)} ${unit}`);
@@ -135,6 +147,7 @@ export function report() {
     ]);
   }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  console.log(runContext());
   for (const l of lines) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
   process.exit(rows.every((r) => r.ok !== false) ? 0 : 1);
 }

@@ -12,6 +12,7 @@ import { removePidFile, writePidFile, type PidRecord } from './pidfile.js';
 import { readProc, sleep, treePids } from './proc.js';
 import { logTail, readLogSince, release, spawnDetached, splitCommand } from './spawn.js';
 import { childEnv } from './tools.js';
+import { startupFailureHint } from '../project/missing-module.js';
 import { prepareRunEnv, projectRunEnv, type ManagedEnvironment } from './project-env.js';
 import { readWorkerReport, reportEnv, workerReportFile, type WorkerReport } from './worker-report.js';
 import {
@@ -133,10 +134,12 @@ export async function ensureWorker(
           `something else stopped it (a supervisor, another terminal): \`ensure-worker\` starts it again (log: ${logFile})`,
         );
       }
+      const tail = logTail(logFile, proc.logOffset, 15);
       throw new ProcessError(
         `worker exited during start-up (exit code ${exit.code})`,
-        logTail(logFile, proc.logOffset, 15),
-        `fix the error above, then run \`ensure-worker\` again (log: ${logFile})`,
+        tail,
+        startupFailureHint(argv, tail, settings.projectDir, settings.stateDir) ??
+          `fix the error above, then run \`ensure-worker\` again (log: ${logFile})`,
       );
     }
     // The queues it may poll: the configured or discovered one, the one its log names; whichever

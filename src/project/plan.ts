@@ -19,7 +19,7 @@ export function findRoot(projectDir: string): string {
   return projectDir;
 }
 
-function hasRequirements(dir: string): boolean {
+export function hasRequirements(dir: string): boolean {
   return ['requirements.txt', 'requirements-dev.txt', 'requirements.in'].some((f) => existsSync(join(dir, f)));
 }
 
@@ -85,13 +85,14 @@ export function chooseRunner(root: string, env: NodeJS.ProcessEnv, hasTool: (nam
         install: pipInstall(join(bin, 'python')),
       };
   }
-  const req = hasRequirements(root) ? ' -r requirements.txt' : ' temporalio';
+  const req = hasRequirements(root) ? '-r requirements.txt' : 'temporalio';
+  // Not into python3 itself (a distribution's Python refuses it, PEP 668): a .venv, which tshell then uses.
   return {
     kind: 'python3',
     prefix: [],
     python: ['python3'],
     source: 'python3 on PATH',
-    install: `python3 -m pip install${req}`,
+    install: `python3 -m venv .venv && .venv/bin/python -m pip install ${req}`,
   };
 }
 

@@ -120,6 +120,24 @@ describe('any project, out of the box', () => {
     assert.equal(ensure.taskQueue, 'orders-package');
   });
 
+  it('(b) without its virtualenv: the worker dies at the import, and the hint says to make one (tshell makes none)', async () => {
+    const dir = copyProject('package-module', env, 'package-module-no-venv');
+    // python3 on PATH is one with nothing installed (a bare venv outside the project, not activated).
+    const bare = await makeVenv(join(env.stateDir, 'python3-bare'), false);
+    const e = { ...plain, PATH: `${join(bare, 'bin')}${delimiter}${process.env.PATH ?? ''}` };
+    const pristine = fileTree(dir);
+    const r = await tshell(['ensure-worker'], { env: e, cwd: dir, timeoutMs: 300_000 });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stderr, /worker exited during start-up[\s\S]*ModuleNotFoundError: No module named 'temporalio'/);
+    assert.ok(
+      r.stderr.includes(
+        `hint: \`temporalio\` is not installed for python3 on PATH, and ${dir} has no virtualenv: make one there (\`python3 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt\`); tshell runs the worker with .venv/ from then on`,
+      ),
+      r.stderr,
+    );
+    assert.deepEqual(fileTree(dir), pristine, 'no venv, cache or file made in the project');
+  });
+
   it('(c) a uv project with [project.scripts] (examples/hello)', async () => {
     const dir = copyProject('../../examples/hello', env);
     const { ensure } = await loop(dir, {}, /Hello/);

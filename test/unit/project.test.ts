@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { chooseRunner, findRoot, resolveQueue } from '../../src/project/plan.js';
 import { runnable } from '../../src/project/runnable.js';
 import { commandText } from '../../src/project/index.js';
+import { missingModule, missingModuleHint } from '../../src/project/missing-module.js';
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tshell-plan-'));
@@ -37,7 +38,10 @@ describe('project discovery: the plan', () => {
     assert.equal(r.install, `${join(venv, '.venv', 'bin', 'python')} -m pip install -r requirements.txt`);
     const active = folder({ 'bin/python': '' });
     assert.equal(chooseRunner(venv, { VIRTUAL_ENV: active }, none).kind, 'virtualenv');
-    assert.equal(chooseRunner(folder({}), {}, none).install, 'python3 -m pip install temporalio');
+    assert.equal(
+      chooseRunner(folder({}), {}, none).install,
+      'python3 -m venv .venv && .venv/bin/python -m pip install temporalio',
+    );
   });
   it('resolves a queue from the environment the worker gets, its default, or says only the worker knows', () => {
     assert.deepEqual(resolveQueue({ literal: 'q', source: 'a.py:1' }, {}), { value: 'q', source: 'a.py:1' });
@@ -71,5 +75,32 @@ describe('how a worker ended', () => {
     assert.equal(exitSignal({ code: 130, signal: null }), 'SIGINT');
     assert.equal(exitSignal({ code: 1, signal: null }), undefined);
     assert.equal(exitSignal({ code: 200, signal: null }), undefined);
+  });
+  it('says what a missing module means for the environment the worker ran in', () => {
+    assert.equal(
+      missingModule("  import x\nModuleNotFoundError: No module named 'temporalio.client'\n"),
+      'temporalio.client',
+    );
+    assert.equal(missingModule('ImportError: cannot import name x'), undefined);
+    const none = () => false;
+    const bare = folder({ 'requirements.txt': 'temporalio==1.35.0\n', 'orders/__init__.py': '' });
+    const python3 = chooseRunner(bare, {}, none);
+    assert.equal(
+      missingModuleHint('temporalio.client', python3, bare),
+      `\`temporalio\` is not installed for python3 on PATH, and ${bare} has no virtualenv: make one there (\`python3 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt\`); tshell runs the worker with .venv/ from then on`,
+    );
+    // The project's own package missing is not about the environment (a worker run from the wrong folder).
+    assert.equal(missingModuleHint('orders.worker', python3, bare), undefined);
+    const uv = chooseRunner(folder({ 'pyproject.toml': '[project]\nname = "x"\n' }), {}, none);
+    assert.match(
+      missingModuleHint('yaml', uv, bare) ?? '',
+      /`yaml` is not among the project's dependencies \(pyproject\.toml \[project\]\): `uv add <the package that provides it>`/,
+    );
+    const venvDir = folder({ '.venv/bin/python': '' });
+    const venv = chooseRunner(venvDir, {}, none);
+    assert.equal(
+      missingModuleHint('temporalio', venv, venvDir),
+      `\`temporalio\` is not installed in .venv/: \`${join(venvDir, '.venv', 'bin', 'python')} -m pip install temporalio\`, then \`ensure-worker\` again`,
+    );
   });
 });

@@ -10,7 +10,8 @@ export interface ProcInfo {
   startTicks: number;
   state: string;
   argv: string[];
-  cwd?: string;
+  /** The working folder (read on first use), undefined when it cannot be read (another user's, gone). */
+  readonly cwd?: string;
 }
 
 export function readProc(pid: number): ProcInfo | undefined {
@@ -23,12 +24,9 @@ export function readProc(pid: number): ProcInfo | undefined {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
       .split('\0')
       .filter((a, i, all) => a !== '' || i < all.length - 1);
-    let cwd: string | undefined;
-    try {
-      cwd = readlinkSync(`/proc/${pid}/cwd`);
-    } catch {
-      cwd = undefined;
-    }
+    // The folder is read when first asked for: resolving the link costs as much as reading the
+    // other two files, and a look at the whole table asks it only of the processes it matches.
+    let cwd: string | undefined | null = null;
     return {
       pid,
       ppid: Number(rest[1]),
@@ -36,7 +34,16 @@ export function readProc(pid: number): ProcInfo | undefined {
       startTicks: Number(rest[19]),
       state,
       argv,
-      cwd,
+      get cwd(): string | undefined {
+        if (cwd === null) {
+          try {
+            cwd = readlinkSync(`/proc/${pid}/cwd`);
+          } catch {
+            cwd = undefined;
+          }
+        }
+        return cwd;
+      },
     };
   } catch {
     return undefined;

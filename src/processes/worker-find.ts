@@ -160,8 +160,8 @@ export function findProjectWorkers(
     (p) =>
       !claimed.has(p.pid) &&
       p.pid !== process.pid &&
-      p.cwd === settings.workerDir &&
-      matchesWorkerCommand(p.argv, workerArgv, settings.workerDir),
+      matchesWorkerCommand(p.argv, workerArgv, settings.workerDir) &&
+      p.cwd === settings.workerDir, // last: the one read that resolves a link
   );
   // Keep only the top of each matching tree (uv's python child is part of uv's worker).
   const matchPids = new Set(matches.map((m) => m.pid));

@@ -62,12 +62,17 @@ export async function makeEnv(): Promise<Env> {
   const stateDir = mkdtempSync(join(tmpdir(), 'tshell-test-'));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
+  // The Web UI's port too: tshell's default, the gRPC port + 1000, falls in the range the kernel hands
+  // out for outgoing connections, and a run of files side by side once found it taken there.
+  let uiPort = await freePort();
+  while (uiPort === port) uiPort = await freePort();
   return {
     stateDir,
     address,
     env: {
       TSHELL_STATE_DIR: stateDir,
       TEMPORAL_ADDRESS: address,
+      TSHELL_UI_PORT: String(uiPort),
       UV_PYTHON_DOWNLOADS: 'never',
       NO_COLOR: '1',
       TEMPORAL_CONFIG_FILE: join(stateDir, 'no-such-temporal.toml'),

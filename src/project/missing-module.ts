@@ -12,16 +12,15 @@ export function missingModule(text: string): string | undefined {
   return /ModuleNotFoundError: No module named '([^']+)'/.exec(text)?.[1];
 }
 
-/** Whether the module's top-level name is the project's own code (a package folder or a .py file in the root). */
-function isProjectCode(module: string, root: string): boolean {
-  const top = module.split('.')[0] ?? module;
+/** Whether a top-level module is the project's own code (a package folder or a .py file in the root). */
+function isProjectCode(top: string, root: string): boolean {
   return existsSync(join(root, top)) || existsSync(join(root, `${top}.py`));
 }
 
 /** The hint for a missing module, or undefined when it is the project's own code (then it is not the environment). */
 export function missingModuleHint(module: string, runner: Runner, root: string): string | undefined {
-  if (isProjectCode(module, root)) return undefined;
   const top = module.split('.')[0] ?? module;
+  if (isProjectCode(top, root)) return undefined;
   // A module's name is not always its package's (yaml is PyYAML): name a package only when it is known.
   const pkg = top === 'temporalio' ? top : '<the package that provides it>';
   const what = hasRequirements(root) ? '-r requirements.txt' : pkg;

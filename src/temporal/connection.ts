@@ -90,24 +90,17 @@ export function connectionSecurity(
 }
 
 const connections = new Map<string, Promise<Connection>>();
-/** The clients made on those connections, one per connection and namespace. */
-const clients = new Map<string, Client>();
+/** The clients made on each connection, one per namespace (they go with their connection). */
+const clients = new WeakMap<Connection, Map<string, Client>>();
 
 /** gRPC's READY: the channel holds a live HTTP/2 connection (one the server closed is no longer READY). */
 const READY = 2;
 /** The SDK keeps its gRPC client protected: read through this view, and any other shape means "probe". */
 type ChannelView = { client?: { getChannel?: () => { getConnectivityState?: (connect: boolean) => number } } };
-async function liveConnection(key: string): Promise<Connection | undefined> {
-  const pending = connections.get(key);
-  if (!pending) return undefined;
-  const connection = await pending.catch(() => undefined);
+async function isLive(key: string): Promise<boolean> {
+  const connection = await connections.get(key)?.catch(() => undefined);
   const channel = (connection as ChannelView | undefined)?.client?.getChannel?.();
-  return channel?.getConnectivityState?.(false) === READY ? connection : undefined;
-}
-
-function forget(key: string): void {
-  connections.delete(key);
-  for (const k of clients.keys()) if (k.startsWith(`${key}\0\0`)) clients.delete(k);
+  return channel?.getConnectivityState?.(false) === READY;
 }
 
 async function openConnection(address: string, security: Security): Promise<Connection> {
@@ -145,24 +138,24 @@ export async function connectTemporal(
   const key = connectionKey(address, security);
   // A live connection needs no probe (in the warm helper, most calls): the probe is for a server that
   // is down, which a live connection would already have seen close.
-  const live = await liveConnection(key);
-  if (!live && !(await tcpProbe(address))) {
-    forget(key);
+  if (!(await isLive(key)) && !(await tcpProbe(address))) {
+    connections.delete(key);
     throw new ConnectionError(address, 'connection refused');
   }
   let pending = connections.get(key);
   if (!pending) {
     pending = openConnection(address, security);
     connections.set(key, pending);
-    pending.catch(() => forget(key));
+    pending.catch(() => connections.delete(key));
   }
   const connection = await pending;
-  const clientKey = `${key}\0\0${namespace}`;
-  let client = clients.get(clientKey);
-  if (client?.connection !== connection) {
+  let byNamespace = clients.get(connection);
+  if (!byNamespace) clients.set(connection, (byNamespace = new Map()));
+  let client = byNamespace.get(namespace);
+  if (!client) {
     const { Client } = await import('@temporalio/client');
     client = new Client({ connection, namespace });
-    clients.set(clientKey, client);
+    byNamespace.set(namespace, client);
   }
   return { client, connection, namespace, address };
 }
@@ -182,7 +175,7 @@ export async function serverHealthy(s: ConnectionSettings): Promise<boolean> {
     );
     return res.status === 1; // SERVING
   } catch {
-    forget(connectionKey(s.address, security)); // the one connectTemporal above cached
+    connections.delete(connectionKey(s.address, security)); // the one connectTemporal above cached
     return false;
   }
 }
@@ -190,7 +183,6 @@ export async function serverHealthy(s: ConnectionSettings): Promise<boolean> {
 export async function closeConnections(): Promise<void> {
   const all = [...connections.values()];
   connections.clear();
-  clients.clear();
   await Promise.allSettled(all.map(async (p) => (await p).close()));
 }
 

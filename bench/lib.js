@@ -7,9 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-export const BIN = join(ROOT, 'bin', 'tshell.cjs');
 // What users run (`tshell` on PATH): the entry, through its #! line (`env node`).
-export const LAUNCHER = join(ROOT, 'bin', 'tshell.cjs');
+export const BIN = join(ROOT, 'bin', 'tshell.cjs');
 export const HELLO = join(ROOT, 'examples', 'hello');
 export const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
@@ -29,7 +28,7 @@ export function freePort() {
 
 export function timeRun(args, env = {}) {
   const t = process.hrtime.bigint();
-  const [file, argv] = args[0] === BIN ? [LAUNCHER, args.slice(1)] : [process.execPath, args];
+  const [file, argv] = args[0] === BIN ? [BIN, args.slice(1)] : [process.execPath, args];
   const r = spawnSync(file, argv, { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, out: String(r.stdout) + String(r.stderr) };
 }
@@ -49,7 +48,7 @@ export function removeStateDir(stateDir, env) {
 export function timeToPrompt(env) {
   return new Promise((resolve, reject) => {
     const t = process.hrtime.bigint();
-    const child = spawn(LAUNCHER, ['-i'], {
+    const child = spawn(BIN, ['-i'], {
       cwd: HELLO,
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -158,7 +157,7 @@ export function report() {
  * first one (which loads the Temporal client) left out.
  */
 export async function timeLines(args, line, done, env, count = 21) {
-  const child = spawn(LAUNCHER, args, { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(BIN, args, { cwd: HELLO, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let waiting;
   child.stdout.on('data', (d) => {

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import {
   BIN,
   HELLO,
-  LAUNCHER,
   ROOT,
   RUNS,
   freePort,
@@ -119,7 +118,7 @@ try {
         args: ['bench'],
       });
       let waitDoneAt;
-      const waiter = spawn(LAUNCHER, ['wait', '--id', id, '--status', 'COMPLETED', '--json'], {
+      const waiter = spawn(BIN, ['wait', '--id', id, '--status', 'COMPLETED', '--json'], {
         cwd: HELLO,
         env: { ...process.env, ...srvEnv },
         stdio: ['ignore', 'pipe', 'ignore'],
@@ -298,7 +297,7 @@ try {
       HELLO,
       ...['runtime-queue', 'dotenv-queue', 'old-sdk', 'two-workers'].map((f) => join(ROOT, 'test', 'fixtures', f)),
     ]) {
-      const r = spawnSync(LAUNCHER, ['ensure-worker', '--json'], {
+      const r = spawnSync(BIN, ['ensure-worker', '--json'], {
         cwd: dir,
         env: { ...process.env, ...srvEnv },
         encoding: 'utf8',
@@ -318,7 +317,7 @@ try {
         ms <= 1000,
       );
       if (dir !== HELLO)
-        spawnSync(LAUNCHER, ['kill-worker'], { cwd: dir, env: { ...process.env, ...srvEnv }, stdio: 'ignore' });
+        spawnSync(BIN, ['kill-worker'], { cwd: dir, env: { ...process.env, ...srvEnv }, stdio: 'ignore' });
     }
     // BENCH_ONLY=calls: the start-up rows, server down, wait, the one-shots, MCP and readiness (a few minutes).
     afterCalls: {

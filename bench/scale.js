@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, HELLO, LAUNCHER, ROOT, RUNS, median, row, timeRun, timeStream, untilWorkerIdle } from './lib.js';
+import { BIN, HELLO, ROOT, RUNS, median, row, timeRun, timeStream, untilWorkerIdle } from './lib.js';
 
 export async function benchScale({ client, srvEnv, stateDir, address, floorMs, temporalBin }) {
   const liveIds = [];
@@ -27,7 +27,7 @@ export async function benchScale({ client, srvEnv, stateDir, address, floorMs, t
   let rssKb = 0;
   for (let i = 0; i < 3; i++) {
     const t0 = Date.now();
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', LAUNCHER, 'diagnose', '--id', big.workflowId, '--json'], {
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', BIN, 'diagnose', '--id', big.workflowId, '--json'], {
       cwd: HELLO,
       env: { ...process.env, ...srvEnv },
       encoding: 'utf8',
@@ -68,7 +68,7 @@ export async function benchScale({ client, srvEnv, stateDir, address, floorMs, t
 
   // A worker killed with SIGKILL: how long until `list-workers` reports it dead.
   const lw = JSON.parse(
-    spawnSync(LAUNCHER, ['list-workers', '--json'], {
+    spawnSync(BIN, ['list-workers', '--json'], {
       cwd: HELLO,
       env: { ...process.env, ...srvEnv },
       encoding: 'utf8',
@@ -79,7 +79,7 @@ export async function benchScale({ client, srvEnv, stateDir, address, floorMs, t
   const k0 = Date.now();
   for (;;) {
     const now = JSON.parse(
-      spawnSync(LAUNCHER, ['list-workers', '--json'], {
+      spawnSync(BIN, ['list-workers', '--json'], {
         cwd: HELLO,
         env: { ...process.env, ...srvEnv },
         encoding: 'utf8',
@@ -94,7 +94,7 @@ export async function benchScale({ client, srvEnv, stateDir, address, floorMs, t
   // `temporal workflow describe` process per workflow.
   const MONITOR = join(ROOT, 'test', 'fixtures', 'monitor');
   const monEnv = { ...srvEnv, TSHELL_PROJECT_DIR: MONITOR };
-  const w = spawnSync(LAUNCHER, ['ensure-worker'], {
+  const w = spawnSync(BIN, ['ensure-worker'], {
     cwd: MONITOR,
     env: { ...process.env, ...monEnv },
     encoding: 'utf8',
@@ -121,7 +121,7 @@ export async function benchScale({ client, srvEnv, stateDir, address, floorMs, t
   let st;
   for (let i = 0; i < 6; i++) {
     const t0 = Date.now();
-    st = spawnSync(LAUNCHER, ['stalled', '--json', '--limit', String(N + 10)], {
+    st = spawnSync(BIN, ['stalled', '--json', '--limit', String(N + 10)], {
       cwd: MONITOR,
       env: { ...process.env, ...monEnv },
       encoding: 'utf8',
@@ -188,7 +188,7 @@ export async function benchScale({ client, srvEnv, stateDir, address, floorMs, t
   let all;
   for (let i = 0; i < 3; i++) {
     const t0 = Date.now();
-    all = spawnSync(LAUNCHER, ['diagnose', '--all', '--json'], {
+    all = spawnSync(BIN, ['diagnose', '--all', '--json'], {
       cwd: MONITOR,
       env: { ...process.env, ...monEnv },
       encoding: 'utf8',
@@ -200,7 +200,7 @@ export async function benchScale({ client, srvEnv, stateDir, address, floorMs, t
   const oneByOne = [];
   for (const d of diagnosed.slice(0, 20)) {
     const t0 = Date.now();
-    spawnSync(LAUNCHER, ['diagnose', '--id', d.workflowId, '--json'], {
+    spawnSync(BIN, ['diagnose', '--id', d.workflowId, '--json'], {
       cwd: MONITOR,
       env: { ...process.env, ...monEnv },
       encoding: 'utf8',
@@ -235,7 +235,6 @@ export async function benchScale({ client, srvEnv, stateDir, address, floorMs, t
   let bigOut = '';
   for (let i = 0; i < 3; i++) {
     const r = await timeStream(
-      LAUNCHER,
       ['stalled', '--limit', String(BIG + 100)],
       { cwd: MONITOR, env: { ...process.env, ...monEnv } },
       /^bench-[\w-]+ /,

@@ -9,6 +9,8 @@ export interface LiveRun {
   /** Resolves once stdout or stderr has printed a match; rejects if the command ends first. */
   printed(pattern: RegExp, timeoutMs?: number): Promise<void>;
   done: Promise<RunResult>;
+  /** SIGKILLs it if it still runs (a test's `finally`). */
+  stop(): void;
 }
 
 /** Spawns the launcher (or `program`, a launcher given as argv) and reads its output as it comes. */
@@ -57,7 +59,10 @@ export function tshellLive(
       watchers.add(check);
       check();
     });
-  return { pid: child.pid as number, printed, done };
+  const stop = () => {
+    if (!ended) child.kill('SIGKILL');
+  };
+  return { pid: child.pid as number, printed, done, stop };
 }
 
 /** The inodes of the sockets a process holds open. */

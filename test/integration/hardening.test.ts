@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connectedTo } from '../helpers/live.js';
+import { connectedTo, tshellLive } from '../helpers/live.js';
 import {
   cleanup,
   declaredJson,
@@ -236,25 +236,18 @@ describe('hardening', () => {
       // Frozen first, so the call is surely in flight (the kernel still accepts the connection), then killed.
       process.kill(serverPid, 'SIGSTOP');
       // In-process (no helper), so the connection to watch is the command's own.
-      const child = spawn(process.execPath, [BIN, ...args], {
-        cwd: HELLO,
-        env: { ...process.env, ...env.env, TSHELL_HELPER: '0' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      const child = tshellLive(args, { env: { ...env.env, TSHELL_HELPER: '0' } });
       try {
         // In the middle: the command holds a connection to the frozen server.
         const port = Number(env.address.split(':').at(-1));
         await eventually(
-          async () => (connectedTo([child.pid as number], port) ? true : undefined),
+          async () => (connectedTo([child.pid], port) ? true : undefined),
           30_000,
           `${args[0]} to connect`,
         );
         process.kill(serverPid, 'SIGKILL');
         process.kill(serverPid, 'SIGCONT');
-        const code = await exited;
+        const { exitCode: code, stderr: err } = await child.done;
         assert.equal(code, 2, `${args[0]}: ${err}`);
         assert.match(err, /cannot reach Temporal/);
         assert.equal(
@@ -267,7 +260,7 @@ describe('hardening', () => {
         );
         assert.ok(noStackTrace(err), err);
       } finally {
-        child.kill('SIGKILL');
+        child.stop();
       }
     }
     assert.equal((await tshell(['ensure-server', '--headless'], { env: env.env })).exitCode, 0);
